@@ -1,0 +1,2 @@
+/** @vqrae/graph: typed streaming stage graphs on highland. */
+export * from './types.js';

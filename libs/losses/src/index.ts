@@ -1,0 +1,2 @@
+/** @vqrae/losses: Losses by name: pixel, perceptual (LPIPS and named substitutes), adversarial, VQ, self-distillation. */
+export {};

@@ -1,0 +1,2 @@
+/** @vqrae/nn: Neural-net toolkit on tfjs-core: parameter trees, initialisers, layers, optimisers, schedules, safetensors I/O. */
+export {};

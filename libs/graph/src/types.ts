@@ -21,13 +21,28 @@ export interface Traceable {
   readonly metas?: readonly SampleMeta[];
 }
 
-/** Counters kept per stage; `seen = emitted + skipped` holds for 1:1 stages (batchers/filters document their rule). */
+/**
+ * Counters kept per stage, all counted in INPUT items: `seen = emitted + skipped + dropped` holds for every helper
+ * stage (map, asyncMap, filter, flatMap, batch) and is asserted in tests.
+ * - map / asyncMap: emitted = items that produced an output; `outputs === emitted`.
+ * - filter: dropped = items the predicate rejected (not an error).
+ * - flatMap: emitted = items expanded without error (into any number of outputs); `outputs` counts the outputs.
+ * - batch: emitted = items that left inside a batch; dropped = the partial tail under `dropLast`;
+ *   `outputs` counts the batches.
+ */
 export interface StageCounters {
   seen: number;
   emitted: number;
   skipped: number;
+  /** Items intentionally not passed on (filter rejections, the partial tail of a drop-last batcher). */
+  dropped: number;
   errors: number;
-  /** Wall time spent inside this stage's own work, milliseconds. */
+  /** Values this stage yielded downstream (batches for a batcher, expansions for flatMap). */
+  outputs: number;
+  /**
+   * Time spent inside this stage's own work, milliseconds, summed over items: with concurrency > 1 it can exceed the
+   * wall time of the run.
+   */
   busyMs: number;
 }
 
@@ -46,7 +61,14 @@ export interface StageContext {
   skip(item: unknown, reason: string): void;
 }
 
-/** A named, describable transform from a stream of In to a stream of Out. */
+/**
+ * A named, describable transform from a stream of In to a stream of Out.
+ *
+ * `run` is the plain async-iterable form (usable and testable without highland). Stages made by the helper factories
+ * (mapStage, asyncMapStage, ...) also register a highland form (see `highlandFormOf`), which the Graph engine uses so
+ * that highland does ordering, bounded parallelism and backpressure. A custom stage implements `run` only: the engine
+ * adapts it (pull-based, so backpressure still holds) and counts `seen`/`outputs` for it.
+ */
 export interface Stage<In, Out> {
   readonly name: string;
   readonly onError: ErrorPolicy;
@@ -79,6 +101,24 @@ export interface StageSummary extends StageCounters {
   readonly description: string;
 }
 
+/** What a sink reported at the end of a run. */
+export interface SinkSummary {
+  readonly name: string;
+  /** Items the sink's write() accepted. */
+  written: number;
+  /** finish()'s return value (undefined when the run failed or was cancelled, or the sink has no finish). */
+  result: unknown;
+  busyMs: number;
+}
+
+/** The first fatal error of a failed run, as plain data (summary.json). */
+export interface RunFailure {
+  readonly stage: string;
+  readonly key?: string;
+  readonly shard?: string;
+  readonly message: string;
+}
+
 export interface SkipRecord {
   readonly stage: string;
   readonly key?: string;
@@ -88,23 +128,46 @@ export interface SkipRecord {
 
 export interface RunSummary {
   readonly description: string;
+  /** 'ok' | 'cancelled' (the signal fired: source stopped, in-flight items drained) | 'failed' (an error under throw). */
+  readonly status: 'ok' | 'cancelled' | 'failed';
+  /** Items pulled from the source. */
+  readonly sourceItems: number;
   readonly stages: readonly StageSummary[];
-  readonly sinks: readonly { name: string; written: number; result: unknown }[];
+  readonly sinks: readonly SinkSummary[];
   readonly skips: readonly SkipRecord[];
   readonly wallMs: number;
   readonly cancelled: boolean;
+  readonly failure?: RunFailure;
 }
 
-/** Error raised under `onError: 'throw'`; its message names the stage and the sample's key and shard. */
+/**
+ * Error raised under `onError: 'throw'`; its message names the stage and the sample's key and shard. A Graph run
+ * rejects with a StageError for every failure (stage, source or sink) and attaches the partial run summary.
+ */
 export class StageError extends Error {
+  /** Set by Graph.run(): the summary of the run up to the failure. */
+  summary?: RunSummary;
+
   constructor(
     readonly stage: string,
     readonly meta: SampleMeta | undefined,
     override readonly cause: unknown,
+    /** For a batch: the metadata of every sample in it (the message lists their keys). */
+    readonly batchMetas?: readonly SampleMeta[],
   ) {
-    const where = meta ? ` (key ${meta.key}, shard ${meta.shard}, index ${meta.index})` : '';
-    const why = cause instanceof Error ? cause.message : String(cause);
-    super(`stage '${stage}' failed${where}: ${why}`);
+    super(`stage '${stage}' failed${describeWhere(meta, batchMetas)}: ${causeMessage(cause)}`);
     this.name = 'StageError';
   }
+}
+
+function causeMessage(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function describeWhere(meta: SampleMeta | undefined, batchMetas: readonly SampleMeta[] | undefined): string {
+  if (meta) return ` (key ${meta.key}, shard ${meta.shard}, index ${meta.index})`;
+  if (!batchMetas || batchMetas.length === 0) return '';
+  const keys = batchMetas.slice(0, 4).map((m) => m.key).join(', ') + (batchMetas.length > 4 ? ', …' : '');
+  const shards = [...new Set(batchMetas.map((m) => m.shard))].join(', ');
+  return ` (batch of ${batchMetas.length}: keys ${keys}; shard ${shards})`;
 }

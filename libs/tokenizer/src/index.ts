@@ -1,2 +1,46 @@
 /** @vqrae/tokenizer: VQRAE: SigLIP ViT encoder, embedded MobileNetV2 encoder adapter, SimVQ quantizer, ViT decoder, presets, checkpoints. */
-export {};
+export type {
+  Activation,
+  DecoderConfig,
+  EncoderConfig,
+  EncoderGeometry,
+  MobileNetV2EncoderConfig,
+  PackagedWeightsSource,
+  QuantizerConfig,
+  SiglipEncoderConfig,
+  VqraeConfig,
+} from './config/types.js';
+export { decodedImageSize, encoderGeometry } from './config/types.js';
+export { parseDecoderConfig, parseEncoderConfig, parseQuantizerConfig, parseVqraeConfig } from './config/validate.js';
+export { siglipConfigFromHf } from './config/hf-siglip-config.js';
+export { MOBILENETV2_NSFWJS_SOURCE } from './config/mobilenet-source.js';
+export {
+  SIGLIP_ENCODER_PRESETS,
+  VQRAE_PRESETS,
+  presetConfig,
+  type SiglipEncoderPresetName,
+  type VqraePresetName,
+} from './config/presets.js';
+export { countParams, type ParamCounts } from './config/param-counts.js';
+export type { ImageEncoder } from './encoders/image-encoder.js';
+export { SIGLIP_PREFIX, siglipParamShapes } from './encoders/siglip-keys.js';
+export { SiglipEncoder } from './encoders/siglip-encoder.js';
+export { loadHfSiglip, type HfSiglipSource, type LoadedSiglip } from './encoders/load-hf-siglip.js';
+export { MOBILENET_PREFIX, MobileNetV2Encoder } from './encoders/mobilenet/mobilenet-encoder.js';
+export { loadPackagedMobileNetV2, type PackagedMobileNetV2 } from './encoders/mobilenet/packaged-weights.js';
+export { conv3x3, depthwiseConv3x3, pointwiseConv } from './encoders/mobilenet/conv-ops.js';
+export { encoderFor } from './encoders/encoder-factory.js';
+export { denormalisePixels, normalisePixels } from './encoders/pixels.js';
+export { DEFAULT_MAX_CHUNK_ELEMENTS, firstArgMin, nearestCodeIndices, type NearestCodeOptions } from './quantizer/nearest-code.js';
+export { QUANTIZER_KEYS, SimVQ, type QuantizeResult, type QuantizerLosses } from './quantizer/simvq.js';
+export { DECODER_PREFIX, VitDecoder } from './decoder/vit-decoder.js';
+export { VqraeModel, type EncodeResult, type ForwardResult, type TrainingStage } from './model/vqrae-model.js';
+export { createVqrae, type CreateVqraeOptions } from './model/create.js';
+export {
+  CHECKPOINT_METADATA,
+  loadCheckpoint,
+  saveCheckpoint,
+  type EncoderWeightsMode,
+  type LoadCheckpointOptions,
+  type SaveCheckpointOptions,
+} from './model/checkpoint.js';

@@ -1,0 +1,130 @@
+import { performance } from 'node:perf_hooks';
+import type { Command } from 'commander';
+import type { Graph, Logger } from '@vqrae/graph';
+import { selectBackend, type BackendChoice, type BackendSelection } from '../backend.js';
+import type { CommandModule } from './command-module.js';
+import { createCliLogger } from './logger.js';
+import { COMMON_OPTIONS, registerOptions, resolveOptions, type CommonOptions } from './options.js';
+import type { OptionSpecs, ResolvedOptions, ValueSource } from './option-spec.js';
+import { createRunFolder, type RunFolder } from './run-folder.js';
+import { EXIT, runGraph, type GraphRunOutcome } from './run-graph.js';
+
+/** What a command's `run` receives. */
+export interface CommandContext<S extends OptionSpecs> {
+  readonly command: string;
+  /** Resolved options (defaults < --config file < flags), typed from the spec, plus the common ones. */
+  readonly options: ResolvedOptions<S & typeof COMMON_OPTIONS>;
+  readonly sources: Readonly<Record<string, ValueSource>>;
+  readonly runFolder: RunFolder;
+  readonly backend: BackendSelection;
+  readonly log: Logger;
+  /** runGraph() bound to this run (run folder, logger, quiet). */
+  runGraph(name: string, graph: Graph): Promise<GraphRunOutcome>;
+}
+
+/** What a command's `run` may return: its exit code (default: derived from the graphs run) and extra summary fields. */
+export interface CommandResult {
+  readonly exitCode?: number;
+  /** Merged into summary.json. */
+  readonly summary?: Record<string, unknown>;
+}
+
+export interface CommandDefinition<S extends OptionSpecs> {
+  readonly name: string;
+  readonly description: string;
+  /** Command-specific options (the common ones are added automatically). */
+  readonly options: S;
+  /** Shown under `Examples:` in --help. */
+  readonly examples?: readonly string[];
+  run(ctx: CommandContext<S>): Promise<CommandResult | void>;
+}
+
+/**
+ * Turns a command definition into a CommandModule: registers flags (its own + COMMON_OPTIONS) with typed parsing,
+ * resolves --config, creates the run folder and saves config.json, selects the backend (and prints which), runs,
+ * writes summary.json and sets process.exitCode (1 if any graph failed, 130 if interrupted).
+ */
+export function defineCommand<S extends OptionSpecs>(definition: CommandDefinition<S>): CommandModule {
+  const specs = { ...definition.options, ...COMMON_OPTIONS } as S & typeof COMMON_OPTIONS;
+  return {
+    name: definition.name,
+    register(program: Command): void {
+      const command = program.command(definition.name).description(definition.description);
+      const flags = registerOptions(command, specs);
+      if (definition.examples?.length) {
+        command.addHelpText('after', `\nExamples:\n${definition.examples.map((e) => `  $ ${e}`).join('\n')}`);
+      }
+      command.action(async () => {
+        process.exitCode = await execute(definition, command, specs, flags);
+      });
+    },
+  };
+}
+
+async function execute<S extends OptionSpecs>(
+  definition: CommandDefinition<S>,
+  command: Command,
+  specs: S & typeof COMMON_OPTIONS,
+  flags: Parameters<typeof resolveOptions>[2],
+): Promise<number> {
+  const started = performance.now();
+  const resolved = resolveOptions(command, specs, flags);
+  const options = resolved.values;
+  const common = options as unknown as CommonOptions;
+  const log = createCliLogger(common.quiet);
+  const backend = await selectBackend(common.backend as BackendChoice);
+  log.info(backend.message);
+  const runFolder = createRunFolder({ command: definition.name, out: common.out });
+  runFolder.writeJson('config.json', {
+    command: definition.name,
+    argv: process.argv.slice(2),
+    configFile: resolved.configFile ?? null,
+    options,
+    sources: resolved.sources,
+    backend: { name: backend.name, package: backend.package, requested: backend.requested },
+    versions: { node: process.versions.node, vqrae: '0.1.0' },
+    startedAt: new Date().toISOString(),
+  });
+  const outcomes: GraphRunOutcome[] = [];
+  const ctx: CommandContext<S> = {
+    command: definition.name,
+    options,
+    sources: resolved.sources,
+    runFolder,
+    backend,
+    log,
+    runGraph: async (name, graph) => {
+      const outcome = await runGraph(graph, { name, log, quiet: common.quiet, runFolder });
+      outcomes.push(outcome);
+      return outcome;
+    },
+  };
+  let result: CommandResult | void = undefined;
+  let failure: unknown;
+  try {
+    result = await definition.run(ctx);
+  } catch (error) {
+    failure = error;
+  }
+  const worst = worstExitCode(outcomes.map((o) => o.exitCode));
+  const exitCode = failure !== undefined ? EXIT.failed : (result?.exitCode ?? worst);
+  runFolder.writeJson('summary.json', {
+    command: definition.name,
+    status: exitCode === EXIT.ok ? 'ok' : exitCode === EXIT.interrupted ? 'cancelled' : 'failed',
+    exitCode,
+    wallMs: performance.now() - started,
+    backend: backend.name,
+    ...(failure !== undefined ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
+    graphs: runFolder.graphs.map((g) => ({ name: g.name, description: g.description, ...g.summary })),
+    ...(result?.summary ?? {}),
+  });
+  log.info(`run folder: ${runFolder.dir}`);
+  if (failure !== undefined) throw failure;
+  return exitCode;
+}
+
+/** failed (1) beats interrupted (130) beats ok (0). */
+function worstExitCode(codes: readonly number[]): number {
+  if (codes.includes(EXIT.failed)) return EXIT.failed;
+  return codes.includes(EXIT.interrupted) ? EXIT.interrupted : EXIT.ok;
+}

@@ -1,0 +1,33 @@
+/**
+ * Shared CLI helpers for `vqrae` command files: define a command with typed options (flags + --config file), the run
+ * folder, backend selection, and running graphs with SIGINT cancellation, progress and a summary table.
+ *
+ * A command file is usually just:
+ *   export const myCommand = defineCommand({ name, description, options: { size: intOption({...}) }, run: async (ctx) => {
+ *     await ctx.runGraph('main', Graph.from(source).pipe(stage).to(sink));
+ *   } });
+ */
+export type { CommandModule } from './command-module.js';
+export { defineCommand, type CommandContext, type CommandDefinition, type CommandResult } from './define-command.js';
+export {
+  intOption,
+  numberOption,
+  stringOption,
+  booleanOption,
+  pathOption,
+  kebabCase,
+  type OptionSpec,
+  type OptionSpecs,
+  type ResolvedOptions,
+  type ValueSource,
+} from './option-spec.js';
+export { COMMON_OPTIONS, registerOptions, resolveOptions, type CommonOptions, type Resolved } from './options.js';
+export { loadConfigFile, checkConfigValues } from './config-file.js';
+export { UsageError } from './errors.js';
+export { createRunFolder, timestamp, type RunFolder, type RunFolderOptions, type GraphRecord } from './run-folder.js';
+export { runGraph, EXIT, type RunGraphOptions, type GraphRunOutcome } from './run-graph.js';
+export { withInterrupt } from './interrupt.js';
+export { formatSummaryTable } from './summary-table.js';
+export { createCliLogger } from './logger.js';
+export { toJsonSafe } from './json-safe.js';
+export { selectBackend, loadTf, BackendError, type BackendChoice, type BackendName, type BackendSelection, type ModuleLoader } from '../backend.js';

@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { loadConfigFile } from './config-file.js';
+import { UsageError } from './errors.js';
+import {
+  booleanOption,
+  checkValue,
+  flagName,
+  intOption,
+  pathOption,
+  stringOption,
+  type OptionSpec,
+  type OptionSpecs,
+  type ResolvedOptions,
+  type ValueSource,
+} from './option-spec.js';
+
+/** Options every run command has. */
+export const COMMON_OPTIONS = {
+  config: pathOption({
+    description: 'JSON or YAML file of option values; flags given on the command line override it',
+    placeholder: '<file>',
+    mustExist: 'file',
+    cliOnly: true,
+  }),
+  out: pathOption({ description: 'run folder (default: runs/<command>-<timestamp>)', placeholder: '<dir>' }),
+  quiet: booleanOption({ description: 'no progress, backend line or summary table (errors still print)', default: false }),
+  backend: stringOption({
+    description: 'tfjs backend; auto = tensorflow (tfjs-node-gpu / tfjs-node, if installed) → wasm → cpu',
+    choices: ['auto', 'tensorflow', 'wasm', 'cpu'],
+    default: 'auto',
+    placeholder: '<name>',
+  }),
+  seed: intOption({ description: 'seed for every random choice of the run', default: 0, min: 0, placeholder: '<n>' }),
+} as const;
+
+export type CommonOptions = ResolvedOptions<typeof COMMON_OPTIONS>;
+
+/** Adds one commander flag per spec. Returns the flag objects by spec key (to read values and their sources). */
+export function registerOptions(command: Command, specs: OptionSpecs): Map<string, Option> {
+  const options = new Map<string, Option>();
+  for (const [key, spec] of Object.entries(specs)) {
+    const option = buildOption(key, spec);
+    command.addOption(option);
+    options.set(key, option);
+  }
+  return options;
+}
+
+function buildOption(key: string, spec: OptionSpec): Option {
+  const flag = flagName(key, spec);
+  if (spec.kind === 'boolean') {
+    return spec.default === true
+      ? new Option(`--no-${flag}`, spec.description)
+      : new Option(`--${flag}`, spec.description).default(spec.default ?? false);
+  }
+  const placeholder = spec.placeholder ?? (spec.kind === 'int' || spec.kind === 'number' ? '<n>' : spec.kind === 'path' ? '<path>' : '<value>');
+  const choices = spec.kind === 'string' && spec.choices ? ` (${spec.choices.join(' | ')})` : '';
+  const option = new Option(`--${flag} ${placeholder}`, `${spec.description}${choices}`).argParser((text: string) => {
+    const checked = checkValue(spec, text, true);
+    if (!checked.ok) throw new InvalidArgumentError(`${checked.reason}.`);
+    return checked.value;
+  });
+  if (spec.default !== undefined) option.default(spec.default);
+  return option;
+}
+
+export interface Resolved<S extends OptionSpecs> {
+  readonly values: ResolvedOptions<S>;
+  readonly sources: Readonly<Record<string, ValueSource>>;
+  /** Absolute path of the --config file, when one was given. */
+  readonly configFile?: string;
+}
+
+/**
+ * Merges defaults < config file < command-line flags for `specs`, then checks paths that must exist.
+ * Paths are returned as given (relative paths resolve from the current directory).
+ */
+export function resolveOptions<S extends OptionSpecs>(command: Command, specs: S, flags: Map<string, Option>): Resolved<S> {
+  const raw = command.opts<Record<string, unknown>>();
+  const attribute = (key: string): string => flags.get(key)?.attributeName() ?? key;
+  const configArg = typeof raw.config === 'string' ? raw.config : undefined;
+  const configFile = configArg !== undefined ? path.resolve(configArg) : undefined;
+  const fromConfig = configFile !== undefined ? loadConfigFile(configFile, specs) : {};
+  const values: Record<string, unknown> = {};
+  const sources: Record<string, ValueSource> = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    const source = command.getOptionValueSource(attribute(key));
+    if (source === 'cli' || source === 'env') {
+      values[key] = raw[attribute(key)];
+      sources[key] = 'cli';
+    } else if (key in fromConfig) {
+      values[key] = fromConfig[key];
+      sources[key] = 'config';
+    } else {
+      values[key] = spec.default;
+      sources[key] = 'default';
+    }
+    checkPathExists(key, spec, values[key]);
+  }
+  return { values: values as ResolvedOptions<S>, sources, configFile };
+}
+
+function checkPathExists(key: string, spec: OptionSpec, value: unknown): void {
+  if (spec.kind !== 'path' || !spec.mustExist || typeof value !== 'string') return;
+  const flag = `--${flagName(key, spec)}`;
+  if (!fs.existsSync(value)) throw new UsageError(`${flag}: ${spec.mustExist === 'dir' ? 'folder' : 'file'} not found: ${value}`);
+  const isDir = fs.statSync(value).isDirectory();
+  if (spec.mustExist === 'dir' && !isDir) throw new UsageError(`${flag}: expected a folder, got a file: ${value}`);
+  if (spec.mustExist === 'file' && isDir) throw new UsageError(`${flag}: expected a file, got a folder: ${value}`);
+}

@@ -1,0 +1,74 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { sha256Hex } from './atomic-file.js';
+import { MANIFEST_FORMAT, readManifest, writeManifest, type DumpManifest } from './manifest.js';
+
+export interface MergeReport {
+  readonly manifest: DumpManifest;
+  readonly problems: readonly string[];
+}
+
+/** Per-rank manifest file name; `merge-manifests` collects every file matching it. */
+export function rankManifestName(rank: number, worldSize: number): string {
+  return `manifest-rank${String(rank).padStart(5, '0')}-of-${String(worldSize).padStart(5, '0')}.json`;
+}
+
+const RANK_MANIFEST = /^manifest-rank(\d{5})-of-(\d{5})\.json$/;
+
+/**
+ * Merges the per-rank manifests of one output folder into the dataset manifest. Checks that all ranks of one world
+ * size are present, that every rank belongs to the same job (fingerprint), that every assigned shard is done exactly
+ * once, and (with verify) that every output file exists with the recorded size and sha256.
+ */
+export async function mergeManifests(outDir: string, opts: { verify: boolean }): Promise<MergeReport> {
+  const files = (await fs.readdir(outDir)).filter((f) => RANK_MANIFEST.test(f)).sort();
+  if (files.length === 0) throw new Error(`merge-manifests: no manifest-rank*-of-*.json files in ${outDir}`);
+  const manifests: DumpManifest[] = [];
+  for (const f of files) manifests.push((await readManifest(path.join(outDir, f)))!);
+  const problems: string[] = [];
+  const worldSizes = new Set(manifests.map((m) => m.worldSize));
+  if (worldSizes.size !== 1) problems.push(`manifests from different world sizes: ${[...worldSizes].join(', ')}`);
+  const worldSize = manifests[0]!.worldSize;
+  const ranks = new Set(manifests.map((m) => m.rank));
+  for (let r = 0; r < worldSize; r++) if (!ranks.has(r)) problems.push(`rank ${r} of ${worldSize} has no manifest`);
+  const fingerprint = JSON.stringify(manifests[0]!.fingerprint);
+  for (const m of manifests) {
+    if (JSON.stringify(m.fingerprint) !== fingerprint) problems.push(`rank ${m.rank} was written by a different job (fingerprint differs)`);
+  }
+  const owner = new Map<string, number>();
+  for (const m of manifests) {
+    for (const shard of m.assigned) {
+      if (owner.has(shard)) problems.push(`shard ${shard} is assigned to ranks ${owner.get(shard)} and ${m.rank}`);
+      owner.set(shard, m.rank ?? -1);
+    }
+  }
+  const doneCount = new Map<string, number>();
+  for (const m of manifests) for (const i of m.inputs) if (i.status === 'done') doneCount.set(i.shard, (doneCount.get(i.shard) ?? 0) + 1);
+  for (const shard of owner.keys()) {
+    const n = doneCount.get(shard) ?? 0;
+    if (n !== 1) problems.push(`shard ${shard} is done ${n} times (expected exactly once)`);
+  }
+  const inputs = manifests.flatMap((m) => m.inputs).sort((a, b) => a.shard.localeCompare(b.shard));
+  const outputs = manifests.flatMap((m) => m.outputs).sort((a, b) => a.file.localeCompare(b.file));
+  if (opts.verify) {
+    for (const o of outputs) {
+      const bytes = await fs.readFile(path.join(outDir, o.file)).catch(() => undefined);
+      if (!bytes) problems.push(`output ${o.file} is missing`);
+      else if (bytes.byteLength !== o.bytes || sha256Hex(bytes) !== o.sha256) problems.push(`output ${o.file} does not match its recorded size/sha256`);
+    }
+  }
+  const manifest: DumpManifest = {
+    format: MANIFEST_FORMAT,
+    kind: manifests[0]!.kind,
+    fingerprint: manifests[0]!.fingerprint,
+    rank: null,
+    worldSize,
+    provenance: manifests[0]!.provenance,
+    assigned: [...owner.keys()].sort(),
+    inputs,
+    outputs,
+    updatedAt: new Date().toISOString(),
+  };
+  if (problems.length === 0) await writeManifest(path.join(outDir, 'manifest.json'), manifest);
+  return { manifest, problems };
+}

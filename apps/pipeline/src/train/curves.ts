@@ -1,0 +1,88 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import type { StepRow } from './step-log.js';
+
+/** One held-out evaluation point (for the PSNR panel). */
+export interface EvalPoint {
+  readonly step: number;
+  readonly psnr: number;
+  readonly utilisation: number;
+  readonly perplexity: number;
+}
+
+/** Renders a Vega-Lite spec to SVG with vega's headless renderer (no browser, no canvas). */
+export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * Loss curves of a run: every `loss*` column against step (log scale, with a running mean over `smooth` steps),
+ * and, when evaluations exist, held-out PSNR against step. Writes `<outDir>/<name>.svg` and `.png`.
+ */
+export async function writeLossCurves(
+  rows: readonly StepRow[],
+  evals: readonly EvalPoint[],
+  outDir: string,
+  opts: { readonly title: string; readonly name?: string; readonly smooth?: number },
+): Promise<{ svg: string; png: string }> {
+  const smooth = opts.smooth ?? Math.max(1, Math.round(rows.length / 100));
+  const lossColumns = rows.length === 0 ? [] : Object.keys(rows[0]!).filter((c) => c.startsWith('loss'));
+  const values: { step: number; term: string; value: number }[] = [];
+  for (const column of lossColumns) {
+    let window: number[] = [];
+    for (const row of rows) {
+      window.push(row[column]!);
+      if (window.length > smooth) window = window.slice(window.length - smooth);
+      const mean = window.reduce((a, b) => a + b, 0) / window.length;
+      if (mean > 0 && Number.isFinite(mean)) values.push({ step: row['step']!, term: column, value: mean });
+    }
+  }
+  const panels: Record<string, unknown>[] = [
+    {
+      title: `${opts.title}: training losses (running mean over ${smooth} steps)`,
+      width: 560,
+      height: 240,
+      data: { values },
+      mark: { type: 'line', strokeWidth: 1.5 },
+      encoding: {
+        x: { field: 'step', type: 'quantitative', title: 'optimizer step' },
+        y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: 'loss (log scale)' },
+        color: { field: 'term', type: 'nominal', title: 'term' },
+      },
+    },
+  ];
+  if (evals.length > 0) {
+    panels.push({
+      title: `${opts.title}: held-out PSNR (EMA weights)`,
+      width: 560,
+      height: 160,
+      data: { values: evals.map((e) => ({ step: e.step, psnr: e.psnr })) },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'step', type: 'quantitative', title: 'optimizer step' },
+        y: { field: 'psnr', type: 'quantitative', scale: { zero: false }, title: 'PSNR (dB)' },
+      },
+    });
+  }
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    background: 'white',
+    vconcat: panels,
+  } as unknown as vl.TopLevelSpec;
+  const svg = await renderSvg(spec);
+  const name = opts.name ?? 'loss-curves';
+  await fs.mkdir(outDir, { recursive: true });
+  const svgPath = path.join(outDir, `${name}.svg`);
+  const pngPath = path.join(outDir, `${name}.png`);
+  await fs.writeFile(svgPath, svg);
+  await sharp(Buffer.from(svg)).png().toFile(pngPath);
+  return { svg: svgPath, png: pngPath };
+}

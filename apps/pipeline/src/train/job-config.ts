@@ -1,0 +1,75 @@
+/** Everything `vqrae train` resolves from flags, a config file and preset defaults (saved as config.json). */
+export interface TrainJobConfig {
+  readonly preset: string;
+  readonly stage: 1 | 2;
+  /** Training shard spec. */
+  readonly data: string;
+  /** Held-out shard spec for evaluations and previews (null: no evaluation). */
+  readonly evalData: string | null;
+  /** Run folder. */
+  readonly out: string;
+  /** Stage 2: stage-1 checkpoint folder, run folder or model .safetensors. */
+  readonly from: string | null;
+  readonly resume: boolean;
+  readonly steps: number;
+  readonly batch: number;
+  readonly accumulate: number;
+  readonly lr: number;
+  readonly finalLr: number;
+  /** Stage 2: encoder learning rate (peak) and its cosine end point. */
+  readonly encoderLr: number;
+  readonly encoderFinalLr: number;
+  readonly warmupSteps: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly weightDecay: number;
+  readonly emaDecay: number;
+  /** null: no clipping. */
+  readonly clipGradNorm: number | null;
+  readonly seed: number;
+  readonly pixelLoss: 'l2' | 'l1';
+  /** λ_D of the stage-2 distillation (0 = off but still logged). */
+  readonly distillWeight: number;
+  readonly cropScaleMin: number;
+  readonly shuffleBuffer: number;
+  readonly checkpointEvery: number;
+  readonly keepCheckpoints: number;
+  readonly previewEvery: number;
+  readonly evalEvery: number;
+  readonly evalImages: number;
+  /** Stop early (final checkpoint and evaluation still happen) after this many minutes; null = no limit. */
+  readonly maxMinutes: number | null;
+}
+
+/** Per-preset training defaults (spec §7.8 tiny recipe; small-cpu: the same recipe at 224 px, smaller batch). */
+export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig, 'preset' | 'stage' | 'data' | 'evalData' | 'out' | 'from' | 'resume'> {
+  const tiny = preset === 'tiny';
+  const steps = stage === 1 ? (tiny ? 2000 : 300) : tiny ? 1000 : 150;
+  return {
+    steps,
+    batch: tiny ? 16 : 8,
+    accumulate: 1,
+    lr: 1e-3,
+    finalLr: 1e-4,
+    encoderLr: 1e-4,
+    encoderFinalLr: 1e-5,
+    // Stage 2 restarts a short warm-up (spec §7.10: ~5% of the stage-2 steps).
+    warmupSteps: stage === 1 ? Math.min(100, Math.round(steps * 0.05) || 1) : Math.max(1, Math.round(steps * 0.05)),
+    beta1: 0.9,
+    beta2: 0.95,
+    weightDecay: 0,
+    emaDecay: tiny ? 0.999 : 0.99,
+    clipGradNorm: null,
+    seed: 0,
+    pixelLoss: 'l2',
+    distillWeight: 1,
+    cropScaleMin: 0.35,
+    shuffleBuffer: 256,
+    checkpointEvery: tiny ? 500 : 100,
+    keepCheckpoints: 2,
+    previewEvery: tiny ? 500 : 50,
+    evalEvery: tiny ? 250 : 50,
+    evalImages: tiny ? 64 : 16,
+    maxMinutes: null,
+  };
+}

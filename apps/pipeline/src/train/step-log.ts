@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Field, Float64, Int32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, tableFromIPC } from 'apache-arrow';
+import type { StepRecord } from './types.js';
+
+/** One flat row of the per-step log: column name → number. */
+export type StepRow = Record<string, number>;
+
+const INT_COLUMNS = new Set(['step', 'epoch', 'samples_total', 'codes_used']);
+
+/** Flattens a StepRecord into log columns (`lr_<group>`, `loss_<term>`, …). */
+export function stepRow(record: StepRecord): StepRow {
+  const row: StepRow = {
+    step: record.step,
+    epoch: record.epoch,
+    samples_total: record.samplesTotal,
+    wall_s: record.wallSeconds,
+    loss: record.loss,
+    grad_norm: record.gradNorm,
+    codes_used: record.codesUsed,
+    code_usage: record.codeUsage,
+    images_per_s: record.imagesPerSecond,
+  };
+  for (const [group, lr] of Object.entries(record.lr)) row[`lr_${group}`] = lr;
+  for (const [term, value] of Object.entries(record.terms)) row[`loss_${term}`] = value;
+  return row;
+}
+
+/**
+ * Incremental Arrow IPC stream writer for the per-step training log (`<dir>/steps-<firstStep>.arrows`). Rows are
+ * buffered and written as one record batch every `flushEvery` rows (and on flush/close), so a killed run keeps
+ * every flushed row readable. The column set is fixed by the first row; later rows must have the same keys.
+ * A resumed run writes a new segment; readStepLog merges segments (the newest wins for repeated steps).
+ */
+export class StepLogWriter {
+  private writer: RecordBatchStreamWriter | null = null;
+  private done: Promise<void> | null = null;
+  private schema: Schema | null = null;
+  private pending: StepRow[] = [];
+  readonly file: string;
+
+  constructor(
+    dir: string,
+    firstStep: number,
+    private readonly metadata: Readonly<Record<string, string>>,
+    private readonly flushEvery = 10,
+  ) {
+    fs.mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, `steps-${String(firstStep).padStart(8, '0')}.arrows`);
+  }
+
+  append(row: StepRow): void {
+    this.pending.push(row);
+    if (this.pending.length >= this.flushEvery) this.flush();
+  }
+
+  /** Writes the buffered rows as one record batch. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    if (this.schema === null) this.open(rows[0]!);
+    const schema = this.schema!;
+    const children = schema.fields.map((field) => {
+      const values = rows.map((row) => {
+        const value = row[field.name];
+        if (value === undefined) throw new Error(`step log: row of step ${row['step']} has no column '${field.name}'`);
+        return value;
+      });
+      return field.type instanceof Int32
+        ? makeData({ type: new Int32(), data: Int32Array.from(values) })
+        : makeData({ type: new Float64(), data: Float64Array.from(values) });
+    });
+    const data = makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children });
+    this.writer!.write(new RecordBatch(schema, data));
+  }
+
+  private open(first: StepRow): void {
+    const fields = Object.keys(first).map(
+      (name) => new Field(name, INT_COLUMNS.has(name) ? new Int32() : new Float64(), false),
+    );
+    this.schema = new Schema(fields, new Map(Object.entries(this.metadata)));
+    this.writer = new RecordBatchStreamWriter();
+    this.done = pipeline(this.writer.toNodeStream(), fs.createWriteStream(this.file));
+  }
+
+  /** Flushes and closes the file (waits for the bytes to reach it). */
+  async close(): Promise<void> {
+    this.flush();
+    if (this.writer) {
+      this.writer.finish();
+      await this.done;
+      this.writer = null;
+    }
+  }
+}
+
+/** Reads every `steps-*.arrows` segment in `dir`, ordered by step; a later segment replaces repeated steps. */
+export async function readStepLog(dir: string): Promise<StepRow[]> {
+  const files = (await fsp.readdir(dir)).filter((f) => /^steps-\d{8}\.arrows$/.test(f)).sort();
+  const byStep = new Map<number, StepRow>();
+  for (const file of files) {
+    const bytes = await fsp.readFile(path.join(dir, file));
+    if (bytes.byteLength === 0) continue;
+    const table = tableFromIPC(bytes);
+    const columns = table.schema.fields.map((f) => ({ name: f.name, vector: table.getChild(f.name)! }));
+    for (let i = 0; i < table.numRows; i++) {
+      const row: StepRow = {};
+      for (const { name, vector } of columns) row[name] = Number(vector.get(i));
+      byStep.set(row['step']!, row);
+    }
+  }
+  return [...byStep.keys()].sort((a, b) => a - b).map((step) => byStep.get(step)!);
+}

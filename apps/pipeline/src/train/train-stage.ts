@@ -1,0 +1,118 @@
+import { performance } from 'node:perf_hooks';
+import type { Stage, StageContext } from '@vqrae/graph';
+import type { StepMeasure, Trainer } from './trainer.js';
+import type { StepRecord, TrainBatch } from './types.js';
+
+/**
+ * Work that must see the model exactly as it is after a step (checkpoints, previews, held-out evaluation). Hooks
+ * run in-line inside the step stage, before the next batch is pulled, so a checkpoint's weights, optimizer state and
+ * data position always belong to the same step.
+ */
+export interface StepHook {
+  readonly name: string;
+  afterStep(record: StepRecord, samplesTotal: number): Promise<void> | void;
+  /** Runs once after the last step (final checkpoint, last evaluation). */
+  afterRun?(lastRecord: StepRecord | null, samplesTotal: number): Promise<void> | void;
+}
+
+export interface TrainStageOptions<B> {
+  readonly trainer: Trainer;
+  /** Stop after this many optimizer steps in total (counting steps restored from a checkpoint). */
+  readonly totalSteps: number;
+  /** Samples consumed before this run (resume); the stage adds each batch's size. */
+  readonly samplesBefore: number;
+  /** Turns a batch from the batching stage into trainer input (ownership of the images moves to the trainer). */
+  toTrainBatch(batch: B): TrainBatch;
+  /** Epoch of the sample stream at a global sample count (the source knows its epoch boundaries). */
+  epochAt(samplesTotal: number): number;
+  readonly hooks: readonly StepHook[];
+  /** Wall-clock time (ms since epoch) after which the stage stops after the current step; hooks' afterRun still run. */
+  readonly deadline?: number;
+}
+
+/** Codes with a non-zero count, and that count over k. */
+export function codeUsageOf(counts: Float64Array | null, k: number): { used: number; usage: number } {
+  if (counts === null || k === 0) return { used: 0, usage: 0 };
+  let used = 0;
+  for (const c of counts) if (c > 0) used += 1;
+  return { used, usage: used / k };
+}
+
+/**
+ * The `train-step` stage: batches in, one StepRecord out per optimizer step (every `accumulate` batches). Stops
+ * pulling input once `totalSteps` is reached, then runs the hooks' `afterRun`.
+ */
+export function trainStage<B>(options: TrainStageOptions<B>): Stage<B, StepRecord> {
+  const { trainer } = options;
+  const accumulate = trainer.config.accumulate;
+  return {
+    name: 'train-step',
+    onError: 'throw',
+    describe: () =>
+      `train-step(${trainer.objective.name}, steps ${options.totalSteps}` +
+      `${accumulate > 1 ? `, accumulate ${accumulate}` : ''}, hooks: ${options.hooks.map((h) => h.name).join(', ') || 'none'})`,
+    async *run(input: AsyncIterable<B>, ctx: StageContext): AsyncIterable<StepRecord> {
+      let samplesTotal = options.samplesBefore;
+      let last: StepRecord | null = null;
+      let micro: TrainBatch[] = [];
+      const runStart = performance.now();
+      let stepStart = performance.now();
+      try {
+        if (trainer.step < options.totalSteps) {
+          for await (const batch of input) {
+            ctx.counters.seen += 1;
+            const converted = options.toTrainBatch(batch);
+            micro.push(converted);
+            samplesTotal += converted.images.shape[0];
+            if (micro.length < accumulate) continue;
+            const work = micro;
+            micro = [];
+            const busyStart = performance.now();
+            const measure = trainer.trainStep(work);
+            const now = performance.now();
+            ctx.counters.busyMs += now - busyStart;
+            last = toRecord(measure, samplesTotal, options.epochAt(samplesTotal), (now - runStart) / 1000,
+              measure.images / Math.max(1e-9, (now - stepStart) / 1000), trainer.objective.codebookSize);
+            ctx.counters.emitted += accumulate;
+            ctx.counters.outputs += 1;
+            for (const hook of options.hooks) await hook.afterStep(last, samplesTotal);
+            yield last;
+            stepStart = performance.now();
+            if (trainer.step >= options.totalSteps || ctx.signal.aborted) break;
+            if (options.deadline !== undefined && Date.now() > options.deadline) {
+              ctx.log.info(`train-step: time budget reached after step ${trainer.step}; stopping`);
+              break;
+            }
+          }
+        }
+        for (const hook of options.hooks) await hook.afterRun?.(last, samplesTotal);
+      } finally {
+        for (const batch of micro) batch.images.dispose();
+      }
+    },
+  };
+}
+
+function toRecord(
+  measure: StepMeasure,
+  samplesTotal: number,
+  epoch: number,
+  wallSeconds: number,
+  imagesPerSecond: number,
+  k: number,
+): StepRecord {
+  const { used, usage } = codeUsageOf(measure.codeCounts, k);
+  return {
+    step: measure.step + 1,
+    epoch,
+    samplesTotal,
+    wallSeconds,
+    lr: measure.lr,
+    gradNorm: measure.gradNorm,
+    loss: measure.loss,
+    terms: measure.terms,
+    codesUsed: used,
+    codeUsage: usage,
+    imagesPerSecond,
+  };
+}

@@ -1,0 +1,98 @@
+import { StageError, type ErrorPolicy, type SampleMeta, type Stage, type StageContext } from '@vqrae/graph';
+import type { ShardSample } from '../sample.js';
+import { cropImage, loadImage, type LoadImageOptions } from './load-image.js';
+import { mapOrdered } from './ordered-map.js';
+import type { CropSpec, RgbImage } from './types.js';
+
+/** A sample after decoding: its members plus the decoded (and cropped) image. */
+export interface ImageSample extends ShardSample {
+  readonly image: RgbImage;
+}
+
+/** Member extensions tried, in order, for a sample's image. */
+export const DEFAULT_IMAGE_MEMBERS: readonly string[] = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'tif', 'tiff', 'img'];
+
+/** Configuration of `decodeImages`. */
+export interface DecodeImagesConfig extends LoadImageOptions {
+  /** Member extensions to look for, first match wins (default `DEFAULT_IMAGE_MEMBERS`). */
+  readonly members?: readonly string[];
+  /** Images decoded at once (default 4; actual parallelism is bounded by UV_THREADPOOL_SIZE). */
+  readonly concurrency?: number;
+  readonly onError?: ErrorPolicy;
+}
+
+/**
+ * Stage: decodes each sample's image member with sharp (optionally cropping it, see `LoadImageOptions`), keeping
+ * order with bounded concurrency. A sample without an image member, with an empty one, an undecodable one or one
+ * above the pixel limit fails with the sample's key and shard; under `onError: 'skip'` it is reported via
+ * `ctx.skip` and dropped.
+ */
+export function decodeImages(config: DecodeImagesConfig = {}): Stage<ShardSample, ImageSample> {
+  const members = config.members ?? DEFAULT_IMAGE_MEMBERS;
+  const name = 'decode';
+  const run = async (sample: ShardSample): Promise<ImageSample> => {
+    const extension = members.find((ext) => sample.files.has(ext));
+    if (extension === undefined) {
+      throw new Error(`sample has no image member (looked for ${members.join(', ')}; it has ${[...sample.files.keys()].join(', ') || 'nothing'})`);
+    }
+    try {
+      const image = await loadImage(sample.files.get(extension) as Uint8Array, config, sample.meta.key);
+      return { ...sample, image };
+    } catch (error) {
+      throw new Error(`member '${extension}': ${(error as Error).message}`);
+    }
+  };
+  const crop = config.crop ? `, ${describeCrop(config.crop)}` : '';
+  return policyStage(name, `decode(sharp${crop}${config.resampler === 'pil' ? ', pil kernels' : ''})`, config, run);
+}
+
+/** Configuration of `cropImages`. */
+export interface CropImagesConfig {
+  readonly crop: CropSpec;
+  readonly resampler?: 'sharp' | 'pil';
+  readonly concurrency?: number;
+  readonly onError?: ErrorPolicy;
+}
+
+/** Stage: applies a crop protocol to already decoded images (e.g. decode once, crop twice). */
+export function cropImages<T extends { readonly meta: SampleMeta; readonly image: RgbImage }>(config: CropImagesConfig): Stage<T, T> {
+  const run = async (sample: T): Promise<T> => ({ ...sample, image: await cropImage(sample.image, config.crop, sample.meta.key, config.resampler) });
+  return policyStage('crop', describeCrop(config.crop), config, run);
+}
+
+/** e.g. `center(256)`, `random-crop(256 from 384, seed 0)`. */
+export function describeCrop(crop: CropSpec): string {
+  switch (crop.protocol) {
+    case 'random-crop':
+      return `random-crop(${crop.size} from ${crop.resizeTo}, seed ${crop.seed})`;
+    case 'random-resized':
+      return `random-resized(${crop.size}, seed ${crop.seed})`;
+    default:
+      return `${crop.protocol}(${crop.size})`;
+  }
+}
+
+function policyStage<In extends { readonly meta: SampleMeta }, Out>(
+  name: string,
+  description: string,
+  config: { readonly concurrency?: number; readonly onError?: ErrorPolicy },
+  fn: (item: In) => Promise<Out>,
+): Stage<In, Out> {
+  const onError = config.onError ?? 'throw';
+  return {
+    name,
+    onError,
+    describe: () => description,
+    run: async function* (input: AsyncIterable<In>, ctx: StageContext): AsyncGenerator<Out> {
+      for await (const { item, result } of mapOrdered(input, config.concurrency ?? 4, fn)) {
+        if (result.ok) {
+          yield result.value;
+          continue;
+        }
+        const error = new StageError(name, item.meta, result.error);
+        if (onError === 'throw') throw error;
+        ctx.skip(item, error.message);
+      }
+    },
+  };
+}

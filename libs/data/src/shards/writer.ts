@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { unsafePathReason } from './member-name.js';
+
+/** Options of a `ShardWriter`. */
+export interface ShardWriterOptions {
+  /** Output path pattern with one printf-style integer field, e.g. `out/train-%06d.tar`. */
+  readonly pattern: string;
+  /** Start a new shard after this many samples (default 10 000). */
+  readonly maxSamples?: number;
+  /** Start a new shard before this many bytes would be exceeded (tar bytes incl. headers; default 3 GB). */
+  readonly maxBytes?: number;
+  /** Index of the first shard (default 0). */
+  readonly startIndex?: number;
+  /** Modification time written into every member (default 0 = 1970, for reproducible shards). */
+  readonly mtime?: Date;
+}
+
+/** A sample to write: its key and its members by extension (written in the map's order). */
+export interface WritableSample {
+  readonly key: string;
+  readonly files: ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array>>;
+}
+
+/** One finished shard. */
+export interface WrittenShard {
+  readonly path: string;
+  readonly samples: number;
+  readonly bytes: number;
+}
+
+const TAR_BLOCK = 512;
+const tarBytes = (size: number): number => TAR_BLOCK + Math.ceil(size / TAR_BLOCK) * TAR_BLOCK;
+
+/** Formats `pattern` with `index` (`%d`, `%06d`, `%6d`); the pattern must contain exactly one such field. */
+export function formatShardPath(pattern: string, index: number): string {
+  const fields = pattern.match(/%0?\d*d/g) ?? [];
+  if (fields.length !== 1) throw new Error(`ShardWriter: pattern '${pattern}' needs exactly one %d field (e.g. out-%06d.tar)`);
+  return pattern.replace(/%(0?)(\d*)d/, (_m, zero: string, width: string) => String(index).padStart(Number(width || 0), zero ? '0' : ' '));
+}
+
+/**
+ * Writes samples into numbered tar shards that Python webdataset and `DatasetSpec` read back byte for byte.
+ * Rolls over to the next shard by sample count and by size; each shard is written under a temporary name and
+ * renamed when complete, so a killed job never leaves a truncated `*.tar` behind. Keys and extensions are
+ * validated so that reading gives back the same key (no dot in the key's basename, no `..`, not absolute) and the
+ * same extension (lower case, no `/`). Call `close()` to finish the last shard (or `abort()` to drop it).
+ */
+export class ShardWriter {
+  private readonly written: WrittenShard[] = [];
+  private current: { pack: tar.Pack; file: fs.WriteStream; done: Promise<void>; path: string; temp: string; samples: number; bytes: number } | undefined;
+  private nextIndex: number;
+
+  constructor(readonly options: ShardWriterOptions) {
+    formatShardPath(options.pattern, 0);
+    this.nextIndex = options.startIndex ?? 0;
+  }
+
+  /** Shards finished so far. */
+  get shards(): readonly WrittenShard[] {
+    return this.written;
+  }
+
+  /** Appends one sample, starting a new shard first when this one would exceed a limit. */
+  async write(sample: WritableSample): Promise<void> {
+    const entries = sample.files instanceof Map ? [...sample.files] : Object.entries(sample.files);
+    validateSample(sample.key, entries);
+    const sampleBytes = entries.reduce((sum, [, data]) => sum + tarBytes(data.length), 0);
+    const maxSamples = this.options.maxSamples ?? 10_000;
+    const maxBytes = this.options.maxBytes ?? 3e9;
+    const open = this.current;
+    if (open && (open.samples + 1 > maxSamples || open.bytes + sampleBytes + 2 * TAR_BLOCK > maxBytes)) await this.finishShard();
+    const shard = this.current ?? (await this.startShard());
+    for (const [extension, data] of entries) {
+      await new Promise<void>((resolve, reject) => {
+        const header = { name: `${sample.key}.${extension}`, size: data.length, mode: 0o644, mtime: this.options.mtime ?? new Date(0), uid: 0, gid: 0, uname: '', gname: '' };
+        shard.pack.entry(header, Buffer.from(data.buffer, data.byteOffset, data.length), (error) => (error ? reject(error) : resolve()));
+      });
+    }
+    shard.samples += 1;
+    shard.bytes += sampleBytes;
+  }
+
+  /** Finishes the open shard and returns every shard written. */
+  async close(): Promise<readonly WrittenShard[]> {
+    await this.finishShard();
+    return this.written;
+  }
+
+  /** Drops the open shard's temporary file (finished shards stay). */
+  async abort(): Promise<void> {
+    const shard = this.current;
+    this.current = undefined;
+    if (!shard) return;
+    shard.pack.destroy();
+    shard.file.destroy();
+    await fs.promises.rm(shard.temp, { force: true });
+  }
+
+  private async startShard(): Promise<NonNullable<ShardWriter['current']>> {
+    const finalPath = formatShardPath(this.options.pattern, this.nextIndex++);
+    await fs.promises.mkdir(path.dirname(path.resolve(finalPath)), { recursive: true });
+    const temp = `${finalPath}.tmp-${process.pid}`;
+    const pack = tar.pack();
+    const file = (await fs.promises.open(temp, 'w')).createWriteStream();
+    pack.pipe(file);
+    const done = finished(file);
+    done.catch(() => undefined); // surfaced by finishShard
+    this.current = { pack, file, done, path: finalPath, temp, samples: 0, bytes: 0 };
+    return this.current;
+  }
+
+  private async finishShard(): Promise<void> {
+    const shard = this.current;
+    if (!shard) return;
+    this.current = undefined;
+    shard.pack.finalize();
+    await shard.done;
+    await fs.promises.rename(shard.temp, shard.path);
+    const bytes = (await fs.promises.stat(shard.path)).size;
+    this.written.push({ path: shard.path, samples: shard.samples, bytes });
+  }
+}
+
+function validateSample(key: string, entries: readonly (readonly [string, Uint8Array])[]): void {
+  const problem = (why: string): never => {
+    throw new Error(`ShardWriter: sample key '${key}' ${why}`);
+  };
+  if (key === '') problem('is empty');
+  const unsafe = unsafePathReason(key);
+  if (unsafe) problem(unsafe);
+  const base = key.slice(key.lastIndexOf('/') + 1);
+  if (base === '' || base.startsWith('.') || base.includes('.')) problem('needs a basename without dots (readers split the key at the first dot)');
+  if (entries.length === 0) problem('has no members');
+  for (const [extension] of entries) {
+    if (extension === '' || extension !== extension.toLowerCase() || extension.includes('/') || extension.startsWith('.')) {
+      problem(`has an invalid extension '${extension}' (lower case, no leading dot, no '/')`);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { expandShardSpec, formatShardPath, parseMemberName, unsafePathReason } from '../src/index.js';
+import { tempDir } from './helpers.js';
+
+test('expandShardSpec: brace ranges keep zero padding and are not limited to 1000 shards', async () => {
+  assert.deepEqual(await expandShardSpec('data/train-{000008..000011}.tar'), [
+    'data/train-000008.tar',
+    'data/train-000009.tar',
+    'data/train-000010.tar',
+    'data/train-000011.tar',
+  ]);
+  const many = await expandShardSpec('s-{000000..001281}.tar');
+  assert.equal(many.length, 1282);
+  assert.equal(many[1281], 's-001281.tar');
+});
+
+test('expandShardSpec: lists, joined specs (array and ::), URLs', async () => {
+  assert.deepEqual(await expandShardSpec('{a,b}.tar'), ['a.tar', 'b.tar']);
+  assert.deepEqual(await expandShardSpec(['x-{0..1}.tar', 'http://h/y.tar']), ['x-0.tar', 'x-1.tar', 'http://h/y.tar']);
+  assert.deepEqual(await expandShardSpec('a.tar::https://h:8080/b-{1..2}.tgz'), ['a.tar', 'https://h:8080/b-1.tgz', 'https://h:8080/b-2.tgz']);
+  await assert.rejects(expandShardSpec(''), /names no shards/);
+});
+
+test('expandShardSpec: shard-list files resolve relative entries and skip comments', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const list = path.join(dir, 'train.txt');
+    fs.writeFileSync(list, '# shards\nshards/a-{0..1}.tar\n\n/abs/b.tar\nhttp://h/c.tar\n');
+    assert.deepEqual(await expandShardSpec(`@${list}`), [
+      path.join(dir, 'shards/a-0.tar'),
+      path.join(dir, 'shards/a-1.tar'),
+      '/abs/b.tar',
+      'http://h/c.tar',
+    ]);
+    await assert.rejects(expandShardSpec(`@${dir}/missing.txt`), /cannot read shard-list file/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('parseMemberName follows webdataset: key up to the first dot of the basename, folders kept, lower case', () => {
+  assert.deepEqual(parseMemberName('a/b/img.0001.JPG'), { kind: 'member', key: 'a/b/img', extension: '0001.jpg' });
+  assert.deepEqual(parseMemberName('x.seg.png'), { kind: 'member', key: 'x', extension: 'seg.png' });
+  assert.deepEqual(parseMemberName('./dir.v2/x.cls'), { kind: 'member', key: 'dir.v2/x', extension: 'cls' });
+  assert.equal(parseMemberName('README').kind, 'ignored');
+  assert.equal(parseMemberName('dir/._x.jpg').kind, 'ignored');
+  assert.equal(parseMemberName('.hidden.jpg').kind, 'ignored');
+  assert.equal(parseMemberName('__meta__.json').kind, 'ignored');
+  assert.equal(parseMemberName('x.').kind, 'ignored');
+  assert.equal(parseMemberName('../etc/passwd.txt').kind, 'unsafe');
+  assert.equal(parseMemberName('/etc/passwd.txt').kind, 'unsafe');
+  assert.equal(parseMemberName('a/../../b.jpg').kind, 'unsafe');
+  assert.equal(unsafePathReason('a/b..c/d.jpg'), undefined);
+});
+
+test('formatShardPath formats printf-style fields', () => {
+  assert.equal(formatShardPath('out/train-%06d.tar', 12), 'out/train-000012.tar');
+  assert.equal(formatShardPath('s%d.tar', 7), 's7.tar');
+  assert.throws(() => formatShardPath('out.tar', 0), /exactly one %d/);
+});

@@ -1,0 +1,12 @@
+import { frechetDistance, readStatsNpz } from './src/index.ts';
+import { symmetricEigen } from './src/stats/symmetric-eigen.ts';
+import { tridiagonalize, orthogonalFromReflectors } from './src/stats/tridiagonalize.ts';
+const t0 = performance.now();
+const a = await readStatsNpz('/tmp/vqrae-bench-frechet/frechet-a.npz');
+const b = await readStatsNpz('/tmp/vqrae-bench-frechet/frechet-b.npz');
+const t1 = performance.now(); console.log('read', (t1-t0).toFixed(0), 'ms');
+const n = a.dim;
+let t = performance.now(); const tri = tridiagonalize(a.covariance, n, true); console.log('tridiag', (performance.now()-t).toFixed(0));
+t = performance.now(); orthogonalFromReflectors(tri, n); console.log('Q', (performance.now()-t).toFixed(0));
+t = performance.now(); symmetricEigen(a.covariance, n); console.log('full eigen', (performance.now()-t).toFixed(0));
+t = performance.now(); const r = frechetDistance(a, b); console.log('frechet', (performance.now()-t).toFixed(0), r);

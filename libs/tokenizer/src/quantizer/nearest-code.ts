@@ -1,0 +1,70 @@
+/**
+ * L2 nearest-code search in row chunks (spec §4.2 steps 2-3) with bounded memory and a deterministic tie rule.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Default bound on one distance chunk: 8 Mi float32 elements (32 MiB), i.e. 512 rows at k = 16384. */
+export const DEFAULT_MAX_CHUNK_ELEMENTS = 8 * 1024 * 1024;
+
+/** Options of the nearest-code search. */
+export interface NearestCodeOptions {
+  /** Upper bound on rows × k of one distance chunk (memory bound). */
+  readonly maxChunkElements?: number;
+}
+
+/**
+ * Index of the nearest code (squared L2) for each row of `z`.
+ *
+ * - `z` `[M, e]`; `codesT` the projected codebook transposed, `[e, k]` (plain 2-D matMul is the fast form on wasm);
+ *   `codeNorms` ‖C'_j‖² `[k]`.
+ * - argmin_j ‖z_i − C'_j‖² = argmin_j (‖C'_j‖² − 2 z_i·C'_j): the row constant ‖z_i‖² is left out, which keeps more
+ *   float32 precision in the differences that decide the argmin.
+ * - Ties resolve to the smallest index (first minimum), computed explicitly so the rule does not depend on a
+ *   backend's argMin implementation.
+ * Returns int32 `[M]` (caller owns). Not differentiable; call it outside of taped code or through an op that stops
+ * gradients (see `simvq.ts`).
+ */
+export function nearestCodeIndices(
+  z: tf.Tensor2D,
+  codesT: tf.Tensor2D,
+  codeNorms: tf.Tensor1D,
+  opts: NearestCodeOptions = {},
+): tf.Tensor1D {
+  const [rows, width] = z.shape;
+  const [codeWidth, k] = codesT.shape;
+  if (width !== codeWidth || codeNorms.shape[0] !== k) {
+    throw new Error(`nearestCodeIndices: z [${z.shape.join(', ')}] does not match codebook [${codeWidth}, ${k}] / norms [${codeNorms.shape.join(', ')}]`);
+  }
+  const maxElements = opts.maxChunkElements ?? DEFAULT_MAX_CHUNK_ELEMENTS;
+  const chunkRows = Math.max(1, Math.floor(maxElements / k));
+  const parts: tf.Tensor1D[] = [];
+  try {
+    for (let start = 0; start < rows; start += chunkRows) {
+      const size = Math.min(chunkRows, rows - start);
+      parts.push(
+        tf.tidy(() => {
+          const zc = tf.slice(z, [start, 0], [size, width]); // [r, e]
+          const scores = tf.sub(codeNorms, tf.mul(tf.matMul(zc, codesT), 2)); // [r, k]
+          return firstArgMin(scores as tf.Tensor2D);
+        }),
+      );
+    }
+    return parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as tf.Tensor1D);
+  } finally {
+    if (parts.length > 1) for (const part of parts) part.dispose();
+  }
+}
+
+/**
+ * Row-wise argmin with the first-minimum tie rule: min value per row, then the smallest column index whose value
+ * equals it. `[r, k]` → int32 `[r]`.
+ */
+export function firstArgMin(scores: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const [r, k] = scores.shape;
+    const rowMin = tf.min(scores, 1, true); // [r, 1]
+    const columns = tf.broadcastTo(tf.range(0, k, 1, 'int32'), [r, k]); // [r, k]
+    const candidates = tf.where(tf.equal(scores, rowMin), columns, tf.fill([r, k], k, 'int32')); // [r, k]
+    return tf.min(candidates, 1) as tf.Tensor1D; // [r]
+  });
+}

@@ -1,0 +1,217 @@
+/**
+ * SimVQ quantizer with the input projection `quant_in` (spec §4): frozen codebook C, learnable projection
+ * C' = C·Wᵀ + b, L2 nearest code, straight-through estimator, loss β·‖sg(q)−z‖² + ‖q−sg(z)‖².
+ *
+ * Gradient routing (works on wasm, which has no gather gradient): q = C[idx]·Wᵀ + b is computed as a gather of the
+ * FROZEN codebook rows (no gradient needed) followed by a linear layer, so W and b receive gradients through a plain
+ * matMul. The nearest-code search runs inside one custom op that records nothing on the tape (its chunked distance
+ * matrices are never kept for the backward pass).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type ParamStore,
+  type Rng,
+  defineCustomOp,
+  linear,
+  normalInit,
+  stopGradient,
+  straightThrough,
+  torchDefaultUniformInit,
+} from '@vqrae/nn';
+import type { QuantizerConfig } from '../config/types.js';
+import { type NearestCodeOptions, nearestCodeIndices } from './nearest-code.js';
+
+/** Checkpoint names of the quantizer parameters (SimVQ module names + this spec's `quant_in`). */
+export const QUANTIZER_KEYS = {
+  inWeight: 'quant_in.weight',
+  inBias: 'quant_in.bias',
+  codebook: 'quantizer.embedding.weight',
+  projWeight: 'quantizer.embedding_proj.weight',
+  projBias: 'quantizer.embedding_proj.bias',
+} as const;
+
+/** Named loss terms (means over all B·N·e elements). */
+export type QuantizerLosses = {
+  /** mean((sg(q) − z)²): trains `quant_in` (and the encoder in stage 2). */
+  readonly commitment: tf.Scalar;
+  /** mean((q − sg(z))²): trains W, b. */
+  readonly codebook: tf.Scalar;
+  /** β·commitment + codebook. */
+  readonly total: tf.Scalar;
+};
+
+/** Result of `SimVQ.quantize`; the caller owns every tensor in it. */
+export type QuantizeResult = {
+  /** Straight-through codes q_st = z + sg(q − z), `[B, N, e]` (value q, gradient to z). */
+  readonly quantized: tf.Tensor3D;
+  /** Projected input z = quant_in(Z_I), `[B, N, e]`. */
+  readonly projected: tf.Tensor3D;
+  /** Code indices, int32 `[B, N]`. */
+  readonly indices: tf.Tensor2D;
+  readonly losses: QuantizerLosses;
+  /** Tokens per code in this batch, int32 `[k]`. */
+  readonly codeCounts: tf.Tensor1D;
+};
+
+/** SimVQ bound to its config; parameters are read from the store at every call. */
+export class SimVQ {
+  private cachedCodebook: tf.Tensor2D | null = null;
+  private cachedCodebookT: tf.Tensor2D | null = null;
+
+  constructor(
+    readonly config: QuantizerConfig,
+    /** Encoder width d (input of quant_in). */
+    readonly inputWidth: number,
+    readonly search: NearestCodeOptions = {},
+  ) {}
+
+  /** Expected parameter shapes. */
+  paramShapes(): Record<string, number[]> {
+    const { codebookSize: k, codebookDim: e } = this.config;
+    return {
+      [QUANTIZER_KEYS.inWeight]: [e, this.inputWidth],
+      [QUANTIZER_KEYS.inBias]: [e],
+      [QUANTIZER_KEYS.codebook]: [k, e],
+      [QUANTIZER_KEYS.projWeight]: [e, e],
+      [QUANTIZER_KEYS.projBias]: [e],
+    };
+  }
+
+  /** Adds initial parameters (spec §4.1): C ~ normal(0, codebookInitStd) frozen; W, b, quant_in torch-default uniform. */
+  initParams(store: ParamStore, rng: Rng): void {
+    const { codebookSize: k, codebookDim: e, codebookInitStd } = this.config;
+    const d = this.inputWidth;
+    const init = (name: string, shape: number[], fanIn: number) => torchDefaultUniformInit(rng.fork(name), shape, fanIn);
+    store.add(QUANTIZER_KEYS.inWeight, init(QUANTIZER_KEYS.inWeight, [e, d], d));
+    store.add(QUANTIZER_KEYS.inBias, init(QUANTIZER_KEYS.inBias, [e], d));
+    store.add(QUANTIZER_KEYS.codebook, normalInit(rng.fork(QUANTIZER_KEYS.codebook), [k, e], codebookInitStd), { trainable: false });
+    store.add(QUANTIZER_KEYS.projWeight, init(QUANTIZER_KEYS.projWeight, [e, e], e));
+    store.add(QUANTIZER_KEYS.projBias, init(QUANTIZER_KEYS.projBias, [e], e));
+  }
+
+  /**
+   * Z_I `[B, N, d]` → quantized codes, indices, named losses and code counts. Differentiable w.r.t. quant_in, W, b
+   * and (through z) the encoder. Drops the inference codebook cache (W may change after a training forward).
+   */
+  quantize(store: ParamStore, features: tf.Tensor3D): QuantizeResult {
+    this.invalidateCache();
+    const [b, n, d] = features.shape;
+    if (d !== this.inputWidth) throw new Error(`SimVQ.quantize: expected features [B, N, ${this.inputWidth}], got [${features.shape.join(', ')}]`);
+    const { codebookDim: e, codebookSize: k, beta } = this.config;
+    return tf.tidy(() => {
+      const w = store.get(QUANTIZER_KEYS.projWeight);
+      const bias = store.get(QUANTIZER_KEYS.projBias);
+      const codebook = store.get(QUANTIZER_KEYS.codebook);
+      const z = linear(tf.reshape(features, [b * n, d]), store.get(QUANTIZER_KEYS.inWeight), store.get(QUANTIZER_KEYS.inBias)) as tf.Tensor2D; // [M, e]
+      const found = this.codesOp(codebook);
+      const q = found.op(z, w, bias); // [M, e] = C[idx]·Wᵀ + b, gradient to W and b only
+      const flatIndices = found.takeIndices(); // [M] int32
+      const commitment = tf.mean(tf.square(tf.sub(stopGradient(q), z))) as tf.Scalar;
+      const codebookLoss = tf.mean(tf.square(tf.sub(q, stopGradient(z)))) as tf.Scalar;
+      const total = tf.add(tf.mul(commitment, beta), codebookLoss) as tf.Scalar;
+      const quantized = tf.reshape(straightThrough(z, q), [b, n, e]) as tf.Tensor3D; // [B, N, e]
+      const codeCounts = tf.cast(tf.bincount(flatIndices, tf.tensor1d([], 'float32'), k), 'int32') as tf.Tensor1D;
+      return {
+        quantized,
+        projected: tf.reshape(z, [b, n, e]) as tf.Tensor3D,
+        indices: tf.reshape(flatIndices, [b, n]) as tf.Tensor2D,
+        losses: { commitment, codebook: codebookLoss, total },
+        codeCounts,
+      };
+    });
+  }
+
+  /** Nearest-code indices for Z_I `[B, N, d]` without losses or gradients (inference; uses the cached C'). */
+  indicesFor(store: ParamStore, features: tf.Tensor3D): tf.Tensor2D {
+    const [b, n, d] = features.shape;
+    const codesT = this.projectedCodebookT(store);
+    return tf.tidy(() => {
+      const z = linear(tf.reshape(features, [b * n, d]), store.get(QUANTIZER_KEYS.inWeight), store.get(QUANTIZER_KEYS.inBias)) as tf.Tensor2D;
+      const norms = tf.sum(tf.square(codesT), 0) as tf.Tensor1D; // [k]
+      return tf.reshape(nearestCodeIndices(z, codesT, norms, this.search), [b, n]) as tf.Tensor2D;
+    });
+  }
+
+  /** Codes C'[indices] for int32 indices of any shape `[...]` → `[..., e]` (inference; cached C'). */
+  lookup(store: ParamStore, indices: tf.Tensor): tf.Tensor {
+    const { codebookSize: k, codebookDim: e } = this.config;
+    if (indices.dtype !== 'int32') throw new Error(`SimVQ.lookup: indices must be int32, got ${indices.dtype}`);
+    const codebook = this.projectedCodebook(store);
+    return tf.tidy(() => {
+      const flat = tf.reshape(indices, [-1]);
+      const range = tf.logicalAnd(tf.greaterEqual(flat, 0), tf.less(flat, k));
+      if (!tf.all(range).dataSync()[0]) throw new Error(`SimVQ.lookup: indices out of range [0, ${k})`);
+      return tf.reshape(tf.gather(codebook, flat), [...indices.shape, e]);
+    });
+  }
+
+  /** The projected codebook C' = C·Wᵀ + b `[k, e]`, cached until `invalidateCache` (the cache owns it). */
+  projectedCodebook(store: ParamStore): tf.Tensor2D {
+    if (this.cachedCodebook === null) {
+      this.cachedCodebook = tf.tidy(() =>
+        linear(store.get(QUANTIZER_KEYS.codebook), store.get(QUANTIZER_KEYS.projWeight), store.get(QUANTIZER_KEYS.projBias)),
+      ) as tf.Tensor2D;
+      tf.keep(this.cachedCodebook);
+    }
+    return this.cachedCodebook;
+  }
+
+  /** Drops cached C' (call after changing W or b other than through `quantize`). */
+  invalidateCache(): void {
+    this.cachedCodebook?.dispose();
+    this.cachedCodebookT?.dispose();
+    this.cachedCodebook = null;
+    this.cachedCodebookT = null;
+  }
+
+  /** Releases caches (parameters belong to the store). */
+  dispose(): void {
+    this.invalidateCache();
+  }
+
+  private projectedCodebookT(store: ParamStore): tf.Tensor2D {
+    if (this.cachedCodebookT === null) {
+      const codebook = this.projectedCodebook(store);
+      this.cachedCodebookT = tf.keep(tf.transpose(codebook)); // [e, k]
+    }
+    return this.cachedCodebookT;
+  }
+
+  /**
+   * Search + projection as ONE custom op over (z, W, b) → q = C[idx]·Wᵀ + b. Nothing inside is taped (the chunked
+   * distance matrices are never kept for the backward pass) and the int32 indices never enter the tape (tfjs
+   * rejects int gradients, and wasm has no gather gradient). Backward: dW = dqᵀ·C[idx], db = Σ dq, dz = 0 (q does
+   * not depend on z differentiably; z gets its gradient through the straight-through path and the commitment term).
+   * The indices leave through `takeIndices()`, which must be called once after the op ran.
+   */
+  private codesOp(codebook: tf.Tensor): { op: (z: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor; takeIndices: () => tf.Tensor1D } {
+    const search = this.search;
+    let indices: tf.Tensor1D | null = null;
+    const op = defineCustomOp('SimVQ.codes', 3, ([z, w, b], save) => {
+      const zShape = z.shape;
+      const found = tf.tidy(() => {
+        // C'ᵀ = W·Cᵀ + b[:, None]: [e, e]·[e, k] plain matMul (the fast form on wasm).
+        const codesT = tf.add(tf.matMul(w, tf.transpose(codebook)), tf.reshape(b, [-1, 1])) as tf.Tensor2D; // [e, k]
+        const norms = tf.sum(tf.square(codesT), 0) as tf.Tensor1D; // [k]
+        const idx = nearestCodeIndices(z as tf.Tensor2D, codesT, norms, search); // [M]
+        return { idx, rows: tf.gather(codebook, idx) }; // rows = C[idx] [M, e]
+      });
+      indices = tf.keep(found.idx);
+      save([found.rows]);
+      const value = tf.add(tf.matMul(found.rows, tf.transpose(w)), b); // [M, e]
+      return {
+        value,
+        gradFunc: (dq, [rows]) => [tf.zeros(zShape), tf.matMul(tf.transpose(dq), rows), tf.sum(dq, 0)],
+      };
+    });
+    const takeIndices = (): tf.Tensor1D => {
+      if (indices === null) throw new Error('SimVQ: indices requested before the code search ran');
+      const kept = indices;
+      indices = null;
+      const owned = tf.clone(kept); // tracked by the caller's scope, unlike the kept original
+      kept.dispose();
+      return owned;
+    };
+    return { op: (z, w, b) => op(z, w, b), takeIndices };
+  }
+}

@@ -46,6 +46,7 @@ export async function selectBackend(requested: BackendChoice, loader: ModuleLoad
   for (const name of order) {
     const started = await tryBackend(tf, name, loader);
     if (started.ok) {
+      notes.push(...(started.notes ?? []));
       const why = notes.length > 0 ? ` (${notes.join('; ')}${name !== 'tensorflow' ? `; ${GPU_HINT}` : ''})` : requested === 'auto' ? '' : ' (forced by --backend)';
       return { name, requested, package: started.package, notes, message: `backend: ${name} via ${started.package}${why}` };
     }
@@ -62,7 +63,7 @@ export class BackendError extends Error {
   }
 }
 
-type Started = { ok: true; package: string } | { ok: false; reason: string };
+type Started = { ok: true; package: string; notes?: readonly string[] } | { ok: false; reason: string };
 
 async function tryBackend(tf: TfUnion, name: BackendName, loader: ModuleLoader): Promise<Started> {
   if (name === 'tensorflow') {
@@ -74,7 +75,7 @@ async function tryBackend(tf: TfUnion, name: BackendName, loader: ModuleLoader):
         reasons.push(`${pkg} ${describeLoadError(error)}`);
         continue;
       }
-      if (await activate(tf, 'tensorflow')) return { ok: true, package: pkg };
+      if (await activate(tf, 'tensorflow')) return { ok: true, package: pkg, notes: reasons };
       reasons.push(`${pkg} loaded but did not register the 'tensorflow' backend`);
     }
     return { ok: false, reason: `tensorflow unavailable: ${reasons.join(', ')}` };

@@ -16,3 +16,4 @@ export { cropImage, DEFAULT_LIMIT_INPUT_PIXELS, loadImage, type LoadImageOptions
 export { mapOrdered, type Settled } from './image/ordered-map.js';
 export { cropImages, decodeImages, DEFAULT_IMAGE_MEMBERS, describeCrop, type CropImagesConfig, type DecodeImagesConfig, type ImageSample } from './image/stages.js';
 export { batchImages, imagesToTensor, type BatchImagesConfig, type ImageBatch, type PixelRange } from './batch/batch-images.js';
+export { checkShards, listingOf, type BadSample, type CheckReport, type CheckShardsOptions, type SampleListing } from './inspect.js';

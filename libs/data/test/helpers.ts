@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Logger, SampleMeta, StageContext, StageCounters } from '@vqrae/graph';
+import { newCounters, type Logger, type SampleMeta, type StageContext } from '@vqrae/graph';
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -17,7 +17,7 @@ export function testContext(): StageContext & { skips: { meta?: SampleMeta; reas
   const lines: string[] = [];
   const skips: { meta?: SampleMeta; reason: string }[] = [];
   const log: Logger = { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
-  const counters: StageCounters = { seen: 0, emitted: 0, skipped: 0, errors: 0, busyMs: 0 };
+  const counters = newCounters();
   return {
     signal: new AbortController().signal,
     log,

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import zlib from 'node:zlib';
-import { collectingReporter, DatasetSpec, readShard } from '../src/index.js';
-import { buildTar, collect, describeSample, tempDir } from './helpers.js';
+import { checkShards, collectingReporter, DatasetSpec, readShard } from '../src/index.js';
+import { buildTar, collect, describeSample, FIXTURES, tempDir } from './helpers.js';
 
 const sampleMembers = [
   { name: 'train', type: 'directory' as const },
@@ -145,4 +145,29 @@ test('missing shard file: error names the shard; skip goes on', async () => {
   await assert.rejects(collect(readShard('/nonexistent/x.tar', { reporter })), /shard '\/nonexistent\/x\.tar'.*ENOENT/);
   assert.deepEqual(await collect(readShard('/nonexistent/x.tar', { reporter, onError: 'skip' })), []);
   assert.equal(reporter.skips.length, 1);
+});
+
+test('checkShards reports bad samples with shard and key: stops under throw, lists all under skip', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const jpg = fs.readFileSync(path.join(FIXTURES, 'images', 'photo-200x150.jpg'));
+    const shard = path.join(dir, 'c.tar');
+    fs.writeFileSync(shard, await buildTar([
+      { name: 'a.jpg', data: jpg },
+      { name: 'b.jpg', data: jpg.subarray(0, 500) },
+      { name: 'c.cls', data: '1' },
+      { name: 'd.jpg', data: jpg },
+    ]));
+    const log = collectingReporter().log;
+    const stopped = await checkShards(shard, { decode: true, onError: 'throw', log });
+    assert.deepEqual([stopped.good, stopped.bad.length, stopped.stopped], [1, 1, true]);
+    assert.match(stopped.bad[0]?.reason ?? '', /key b, shard .*c\.tar/);
+    const all = await checkShards([shard, path.join(dir, 'missing.tar')], { crop: { protocol: 'center', size: 16 }, onError: 'skip', log });
+    assert.deepEqual([all.good, all.stopped], [2, false]);
+    assert.deepEqual(all.bad.map((b) => b.key ?? 'shard').sort(), ['b', 'c', 'shard']); // read-ahead may report the shard first
+    const readOnly = await checkShards(shard, { onError: 'throw', log });
+    assert.deepEqual([readOnly.good, readOnly.bad.length], [4, 0]);
+  } finally {
+    cleanup();
+  }
 });

@@ -27,6 +27,7 @@ export {
   LPIPS_VGG16_SLICES,
   type LpipsTopology,
 } from './perceptual/lpips-network.js';
+export { loadLpipsNetwork, type LoadedLpips } from './perceptual/lpips-loader.js';
 export { lpipsDistance, normalizeChannels, createLpipsLoss, type LpipsLossOptions } from './perceptual/lpips.js';
 export { encPerceptualDistance, createEncPerceptualLoss, type EncPerceptualLossOptions } from './perceptual/enc-perceptual.js';
 export { SpectralNormState, type DiscriminatorMode } from './adversarial/spectral-norm.js';
@@ -48,6 +49,7 @@ export {
   type DiffAugOptions,
   type Shift,
 } from './adversarial/diffaug.js';
+export { toDinoInput, IMAGENET_MEAN, IMAGENET_STD } from './adversarial/dino-input.js';
 export { hingeDiscriminatorLoss, generatorAdversarialValue, quantizeFakesPm1 } from './adversarial/gan-losses.js';
 export {
   createAdversarialLoss,

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { ParamStore, Rng } from '@vqrae/nn';
 import {
   DISCRIMINATOR_LABELS,
   Discriminator,
@@ -12,12 +13,12 @@ import {
   disposeLossOutput,
   type FeaturePyramid,
 } from '../src/index.js';
-import { TestRng, expectNoLeak, maxAbsDiff, readFixture, relativeError } from './helpers/fixtures.js';
+import { expectNoLeak, maxAbsDiff, readFixture, relativeError } from './helpers/fixtures.js';
 
 test('heads match the torch reference: train logits, power-iteration buffers, gradients, eval logits', async () => {
   const fixture = readFixture('disc_small.safetensors');
   const config = { ...defaultDiscriminatorConfig(DISCRIMINATOR_LABELS.dino, [6, 6]), kernelSize: 5 };
-  const { discriminator, initialParams } = Discriminator.init(config, new TestRng(1));
+  const { discriminator, initialParams } = Discriminator.init(config, new Rng(1));
   const variables: Record<string, tf.Variable> = {};
   for (const [key, value] of Object.entries(initialParams)) {
     assert.ok(fixture[key] !== undefined, `fixture lacks ${key}`);
@@ -66,7 +67,7 @@ test('spectral norm: σ after power iterations equals the largest singular value
   // W = diag(3, 2, 1) rotated: largest singular value 3.
   const w = tf.tensor2d([0, 3, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1], [3, 4]);
   const state = new SpectralNormState();
-  state.init('w', 3, 4, new TestRng(5));
+  state.init('w', 3, 4, new Rng(5));
   await expectNoLeak('spectral norm', () => {
     for (let i = 0; i < 30; i++) state.normalize('w', w, 'train').dispose();
     const sigma = state.sigma('w', w);
@@ -120,21 +121,23 @@ function toyBackbone(): { pyramid: FeaturePyramid; weight: tf.Variable } {
 test('E_T-disc on a frozen backbone: shapes, gradients reach the heads only, G term named by the backbone', async () => {
   const { pyramid, weight } = toyBackbone();
   const config = { ...defaultDiscriminatorConfig(DISCRIMINATOR_LABELS.teacherEncoder, [8, 8]), kernelSize: 3 };
-  const { discriminator, initialParams } = Discriminator.init(config, new TestRng(2));
-  const variables = new Map(Object.entries(initialParams).map(([k, v]) => [k, tf.variable(v, true, `etdisc-test/${k}`)]));
-  tf.dispose(Object.values(initialParams));
-  const options = { discriminator, params: (n: string) => variables.get(n) as tf.Tensor, backbone: pyramid };
+  const { discriminator, initialParams } = Discriminator.init(config, new Rng(2));
+  const store = new ParamStore();
+  for (const [name, value] of Object.entries(initialParams)) store.add(name, value, { trainable: true }); // takes ownership
+  const options = { discriminator, params: (n: string) => store.get(n), backbone: pyramid };
   const real = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 31) as tf.Tensor4D;
   const fake = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 32) as tf.Tensor4D;
   await expectNoLeak('discriminator step', () => {
-    const out = discriminatorLoss(options, real, fake, new TestRng(3));
+    const out = discriminatorLoss(options, real, fake, new Rng(3));
     assert.deepEqual(Object.keys(out.terms).sort(), ['E_T-disc.d_accuracy', 'E_T-disc.d_fake', 'E_T-disc.d_hinge', 'E_T-disc.d_real']);
     disposeLossOutput(out);
     const logitsShape = tf.tidy(() => discriminator.logits(options.params, pyramid(real), 'eval').shape);
     assert.deepEqual(logitsShape, [2, 32]); // 2 heads × 16 tokens
     // All trainable variables in the process: only the head parameters get gradients; the backbone is frozen.
-    const { value, grads } = tf.variableGrads(() => discriminatorLoss(options, real, fake, new TestRng(3)).total);
-    assert.deepEqual(Object.keys(grads).sort(), [...variables.keys()].map((k) => `etdisc-test/${k}`).sort());
+    const { value, grads } = tf.variableGrads(() => discriminatorLoss(options, real, fake, new Rng(3)).total);
+    const byVariable = new Map([...store.trainableVariables()].map(([name, v]) => [v.name, name]));
+    assert.deepEqual(Object.keys(grads).map((v) => byVariable.get(v)).sort(), store.names().sort());
+    assert.ok(store.names().every((n) => n.startsWith('disc.heads.')));
     for (const [key, g] of Object.entries(grads)) assert.ok(Math.max(...g.dataSync().map(Math.abs)) > 0, `no gradient reached ${key}`);
     tf.dispose([value, ...Object.values(grads)]);
   });
@@ -142,14 +145,15 @@ test('E_T-disc on a frozen backbone: shapes, gradients reach the heads only, G t
   const loss = createAdversarialLoss(options);
   assert.match(loss.describe(), /^adversarial\(E_T-disc\(2 heads × 8ch, k=3/);
   await expectNoLeak('generator term', () => {
-    const out = loss.compute({ reconstruction01: fake, target01: real, rng: new TestRng(4) });
+    const out = loss.compute({ reconstruction01: fake, target01: real, rng: new Rng(4) });
     assert.deepEqual(Object.keys(out.terms), ['adversarial.E_T-disc.g']);
     disposeLossOutput(out);
-    const grad = tf.grad((x: tf.Tensor) => loss.compute({ reconstruction01: x as tf.Tensor4D, target01: real, rng: new TestRng(4) }).total)(fake);
+    const grad = tf.grad((x: tf.Tensor) => loss.compute({ reconstruction01: x as tf.Tensor4D, target01: real, rng: new Rng(4) }).total)(fake);
     assert.ok(Math.max(...grad.dataSync().map(Math.abs)) > 0);
     grad.dispose();
   });
   assert.throws(() => loss.compute({ reconstruction01: fake, target01: real }), /loss adversarial: needs inputs.rng/);
   discriminator.dispose();
-  tf.dispose([real, fake, weight, ...variables.values()]);
+  store.dispose();
+  tf.dispose([real, fake, weight]);
 });

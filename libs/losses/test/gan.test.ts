@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '@vqrae/nn';
 import {
   adaptiveGanWeight,
   adjustBrightness,
@@ -12,9 +13,10 @@ import {
   generatorAdversarialValue,
   hingeDiscriminatorLoss,
   quantizeFakesPm1,
+  toDinoInput,
   translate,
 } from '../src/index.js';
-import { TestRng, expectNoLeak, maxAbsDiff } from './helpers/fixtures.js';
+import { expectNoLeak, maxAbsDiff } from './helpers/fixtures.js';
 
 test('hinge D loss and −mean G loss equal hand-computed values', async () => {
   const real = tf.tensor2d([[2, 0.5, -1, 0]]);
@@ -43,9 +45,9 @@ test('hinge D loss and −mean G loss equal hand-computed values', async () => {
 test('DiffAug: deterministic per seed, shape kept, r = 0.5 colour ops and zero shifts are identities', async () => {
   const x = tf.randomUniform([3, 8, 8, 3], -1, 1, 'float32', 41) as tf.Tensor4D;
   await expectNoLeak('diffAugment', () => {
-    const a = diffAugment(x, new TestRng(9));
-    const b = diffAugment(x, new TestRng(9));
-    const c = diffAugment(x, new TestRng(10));
+    const a = diffAugment(x, new Rng(9));
+    const b = diffAugment(x, new Rng(9));
+    const c = diffAugment(x, new Rng(10));
     assert.deepEqual(a.shape, x.shape);
     assert.equal(maxAbsDiff(a, b), 0);
     assert.ok(maxAbsDiff(a, c) > 1e-3);
@@ -120,4 +122,23 @@ test('adversarial schedule: D from 37.5 %, G-adversarial from 50 % of the steps'
   ]);
   assert.equal(adversarialSchedule({ dStart: 1, gStart: 1 }).discriminatorActive(15, 16), false);
   assert.throws(() => adversarialSchedule({ dStart: 1.5, gStart: 0.5 }), /dStart must be in \[0, 1\], got 1.5/);
+});
+
+test('DINO-disc input: 224 resize and ImageNet normalisation of pm1 images (pixel01 p ↦ (p − mean)/std)', async () => {
+  const gray = tf.fill([1, 32, 32, 3], 0.2) as tf.Tensor4D; // pm1 0.2 = pixel01 0.6
+  await expectNoLeak('toDinoInput', () => {
+    const y = toDinoInput(gray);
+    assert.deepEqual(y.shape, [1, 224, 224, 3]);
+    const values = y.dataSync();
+    [0.485, 0.456, 0.406].forEach((m, c) => {
+      const std = [0.229, 0.224, 0.225][c];
+      assert.ok(Math.abs(values[c] - (0.6 - m) / std) < 1e-5);
+      assert.ok(Math.abs(values[values.length - 3 + c] - (0.6 - m) / std) < 1e-5);
+    });
+    y.dispose();
+    const g = tf.grad((x: tf.Tensor) => tf.sum(toDinoInput(x as tf.Tensor4D)))(gray);
+    assert.deepEqual(g.shape, [1, 32, 32, 3]);
+    g.dispose();
+  });
+  gray.dispose();
 });

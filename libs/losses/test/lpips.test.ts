@@ -7,9 +7,11 @@ import {
   createEncPerceptualLoss,
   disposeLossOutput,
   encPerceptualDistance,
+  loadLpipsNetwork,
   lpipsDistance,
   type FeaturePyramid,
 } from '../src/index.js';
+import { fileURLToPath } from 'node:url';
 import { expectNoLeak, maxAbsDiff, readFixture, relativeError } from './helpers/fixtures.js';
 
 test('LPIPS architecture matches the torch reference (values 1e-4 relative, input gradient)', async () => {
@@ -92,4 +94,20 @@ test('enc-perceptual: lin=False distance on the injected pyramid, never named LP
     tf.dispose([distance, reference]);
   });
   tf.dispose([w1, w2, a, b]);
+});
+
+test('loadLpipsNetwork reads the converter layout from a safetensors file, with provenance', async () => {
+  const path = fileURLToPath(new URL('./fixtures/lpips_small.safetensors', import.meta.url));
+  const before = tf.memory().numTensors;
+  const loaded = await loadLpipsNetwork(path, { kind: 'any-width' });
+  assert.match(loaded.source, /lpips_small\.safetensors \(sha256 [0-9a-f]{64}\)/);
+  assert.equal(loaded.metadata.format, 'vqrae-lpips-vgg16');
+  const fixture = readFixture('lpips_small.safetensors');
+  const value = lpipsDistance(loaded.network, fixture['input.a'] as tf.Tensor4D, fixture['input.b'] as tf.Tensor4D);
+  assert.ok(relativeError(value, fixture['expected.lpips']) < 1e-4);
+  tf.dispose([value, ...Object.values(fixture)]);
+  loaded.network.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  await assert.rejects(loadLpipsNetwork(path), /loadLpipsNetwork\(.*\): LpipsNetwork.fromNamedTensors: invalid LPIPS weights \(vgg16\)/);
+  assert.equal(tf.memory().numTensors, before);
 });

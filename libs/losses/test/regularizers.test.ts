@@ -7,15 +7,16 @@ import { expectNoLeak } from './helpers/fixtures.js';
 test('vq: weighted pass-through of the quantizer terms, names checked', async () => {
   const commitment = tf.scalar(0.8);
   const codebook = tf.scalar(0.1);
+  const total = tf.scalar(0.3); // the quantizer's own β·commitment + codebook: ignored, weights apply here
   await expectNoLeak('vqLoss', () => {
-    const out = vqLoss({ commitment, codebook });
+    const out = vqLoss({ commitment, codebook, total });
     assert.ok(Math.abs(out.total.dataSync()[0] - (0.25 * 0.8 + 0.1)) < 1e-7);
     assert.deepEqual(Object.keys(out.terms).sort(), ['vq.codebook', 'vq.commitment']);
     assert.ok(Math.abs(out.terms['vq.commitment'].dataSync()[0] - 0.8) < 1e-7);
     disposeLossOutput(out);
   });
   assert.throws(() => vqLoss({ commit: commitment }), /loss vq: quantizer terms \[commit\] do not match/);
-  tf.dispose([commitment, codebook]);
+  tf.dispose([commitment, codebook, total]);
 });
 
 test('distill: MSE value, gradient reaches the student only', async () => {

@@ -44,3 +44,4 @@ export {
   type LoadCheckpointOptions,
   type SaveCheckpointOptions,
 } from './model/checkpoint.js';
+export { openFeatureEncoder, type FeatureEncoder, type FeaturePooling, type FeatureSource } from './model/feature-encoder.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadCheckpoint, loadHfSiglip, type VqraeModel } from '@vqrae/tokenizer';
+import { loadCheckpoint, loadHfSiglip, openFeatureEncoder, type VqraeModel } from '../src/index.js';
 import { FIXTURES, assertClose, disposeAll, readFixture } from './helpers.js';
 
 const TOL = 1e-4;
@@ -28,6 +28,22 @@ describe('PyTorch parity', () => {
       params.dispose();
     }
     assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('feature encoder from a HF folder and from a checkpoint: same Z_I, mean pooling', async () => {
+    for (const source of [
+      { kind: 'hf' as const, dir: path.join(FIXTURES, 'siglip-parity') },
+      { kind: 'checkpoint' as const, path: path.join(FIXTURES, 'vqrae-parity.safetensors') },
+    ]) {
+      const encoder = await openFeatureEncoder(source);
+      assert.equal(encoder.geometry.gridSize, 4);
+      assert.match(encoder.identity.sha256, /^[0-9a-f]{64}$/);
+      tf.tidy(() => {
+        assertClose(encoder.encode(io.images as tf.Tensor4D, 'none'), io.features, TOL, `${source.kind} features`);
+        assertClose(encoder.encode(io.images as tf.Tensor4D, 'mean'), tf.mean(io.features, 1), TOL, `${source.kind} pooled`);
+      });
+      encoder.dispose();
+    }
   });
 
   it('HF SigLIP BF16 weights load (bf16 rounding tolerance)', async () => {
@@ -52,14 +68,15 @@ describe('PyTorch parity', () => {
       assertClose(out.quantization.projected, io.z, TOL, 'z');
       assert.deepEqual(Array.from(out.quantization.indices.dataSync()), Array.from(io.indices.dataSync()), 'indices');
       assertClose(out.quantization.quantized, io.quantized, TOL, 'quantized');
-      assertClose(out.quantization.losses.commitment, tf.reshape(io.loss_commitment, []), TOL, 'commitment');
-      assertClose(out.quantization.losses.codebook, tf.reshape(io.loss_codebook, []), TOL, 'codebook');
-      assertClose(out.quantization.losses.total, tf.reshape(io.loss_total, []), TOL, 'total');
+      tf.tidy(() => {
+        assertClose(out.quantization.losses.commitment, tf.reshape(io.loss_commitment, []), TOL, 'commitment');
+        assertClose(out.quantization.losses.codebook, tf.reshape(io.loss_codebook, []), TOL, 'codebook');
+        assertClose(out.quantization.losses.total, tf.reshape(io.loss_total, []), TOL, 'total');
+      });
       assertClose(out.reconstruction, io.reconstruction, TOL, 'reconstruction');
       const counts = out.quantization.codeCounts.dataSync();
-      assert.equal(counts.reduce((a, b) => a + b, 0), io.indices.size);
+      assert.equal(Array.from(counts).reduce((a, b) => a + b, 0), io.indices.size);
       disposeAll(out as unknown as Record<string, unknown>);
-      tf.dispose([tf.reshape(io.loss_commitment, [])]);
       assert.equal(tf.memory().numTensors, before);
     });
 
@@ -85,7 +102,7 @@ describe('PyTorch parity', () => {
         const out = model.forward(io.images as tf.Tensor4D);
         return tf.add(out.quantization.losses.total, tf.mean(tf.square(out.reconstruction))) as tf.Scalar;
       }, [...vars.values()]);
-      assertClose(value, tf.reshape(io.objective, []), TOL, 'objective');
+      tf.tidy(() => assertClose(value, tf.reshape(io.objective, []), TOL, 'objective'));
       const byName = new Map([...vars.entries()].map(([name, v]) => [v.name, name]));
       const gradsByName: Record<string, tf.Tensor> = {};
       for (const [varName, g] of Object.entries(grads)) gradsByName[byName.get(varName) ?? varName] = g;

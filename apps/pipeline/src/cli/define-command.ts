@@ -3,10 +3,10 @@ import type { Command } from 'commander';
 import type { Graph, Logger } from '@vqrae/graph';
 import { selectBackend, type BackendChoice, type BackendSelection } from '../backend.js';
 import type { CommandModule } from './command-module.js';
-import { createCliLogger } from './logger.js';
+import { createCliLogger, writersOf } from './logger.js';
 import { COMMON_OPTIONS, registerOptions, resolveOptions, type CommonOptions } from './options.js';
 import type { OptionSpecs, ResolvedOptions, ValueSource } from './option-spec.js';
-import { createRunFolder, type RunFolder } from './run-folder.js';
+import { createRunFolder, graphSummaries, type RunFolder } from './run-folder.js';
 import { EXIT, runGraph, type GraphRunOutcome } from './run-graph.js';
 
 /** What a command's `run` receives. */
@@ -18,6 +18,8 @@ export interface CommandContext<S extends OptionSpecs> {
   readonly runFolder: RunFolder;
   readonly backend: BackendSelection;
   readonly log: Logger;
+  /** Prints a result line on stdout, even under --quiet (the run's answer, not chatter). */
+  print(line: string): void;
   /** runGraph() bound to this run (run folder, logger, quiet). */
   runGraph(name: string, graph: Graph): Promise<GraphRunOutcome>;
 }
@@ -71,7 +73,8 @@ async function execute<S extends OptionSpecs>(
   const resolved = resolveOptions(command, specs, flags);
   const options = resolved.values;
   const common = options as unknown as CommonOptions;
-  const log = createCliLogger(common.quiet);
+  const writers = writersOf(command);
+  const log = createCliLogger(common.quiet, writers);
   const backend = await selectBackend(common.backend as BackendChoice);
   log.info(backend.message);
   const runFolder = createRunFolder({ command: definition.name, out: common.out });
@@ -93,6 +96,7 @@ async function execute<S extends OptionSpecs>(
     runFolder,
     backend,
     log,
+    print: (line) => writers.writeOut(`${line}\n`),
     runGraph: async (name, graph) => {
       const outcome = await runGraph(graph, { name, log, quiet: common.quiet, runFolder });
       outcomes.push(outcome);
@@ -115,7 +119,7 @@ async function execute<S extends OptionSpecs>(
     wallMs: performance.now() - started,
     backend: backend.name,
     ...(failure !== undefined ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
-    graphs: runFolder.graphs.map((g) => ({ name: g.name, description: g.description, ...g.summary })),
+    graphs: graphSummaries(runFolder),
     ...(result?.summary ?? {}),
   });
   log.info(`run folder: ${runFolder.dir}`);

@@ -24,10 +24,10 @@ export {
 export { COMMON_OPTIONS, registerOptions, resolveOptions, type CommonOptions, type Resolved } from './options.js';
 export { loadConfigFile, checkConfigValues } from './config-file.js';
 export { UsageError } from './errors.js';
-export { createRunFolder, timestamp, type RunFolder, type RunFolderOptions, type GraphRecord } from './run-folder.js';
+export { createRunFolder, graphSummaries, timestamp, type RunFolder, type RunFolderOptions, type GraphRecord } from './run-folder.js';
 export { runGraph, EXIT, type RunGraphOptions, type GraphRunOutcome } from './run-graph.js';
 export { withInterrupt } from './interrupt.js';
 export { formatSummaryTable } from './summary-table.js';
-export { createCliLogger } from './logger.js';
+export { createCliLogger, writersOf, type CliWriters } from './logger.js';
 export { toJsonSafe } from './json-safe.js';
 export { selectBackend, loadTf, BackendError, type BackendChoice, type BackendName, type BackendSelection, type ModuleLoader } from '../backend.js';

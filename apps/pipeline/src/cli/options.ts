@@ -86,6 +86,7 @@ export function resolveOptions<S extends OptionSpecs>(command: Command, specs: S
   const values: Record<string, unknown> = {};
   const sources: Record<string, ValueSource> = {};
   for (const [key, spec] of Object.entries(specs)) {
+    if (spec.cliOnly) continue;
     const source = command.getOptionValueSource(attribute(key));
     if (source === 'cli' || source === 'env') {
       values[key] = raw[attribute(key)];

@@ -75,3 +75,8 @@ export function timestamp(date: Date): string {
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
 }
+
+/** The graphs of a run as summary.json lists them: name, description, then the run summary fields. */
+export function graphSummaries(folder: RunFolder): Record<string, unknown>[] {
+  return folder.graphs.map((g) => ({ name: g.name, description: g.description, ...g.summary }));
+}

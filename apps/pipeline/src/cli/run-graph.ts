@@ -1,6 +1,6 @@
 import { createProgress, StageError, type Graph, type Logger, type ProgressReporter, type RunSummary } from '@vqrae/graph';
 import { withInterrupt } from './interrupt.js';
-import type { RunFolder } from './run-folder.js';
+import { graphSummaries, type RunFolder } from './run-folder.js';
 import { formatSummaryTable } from './summary-table.js';
 
 /** Exit codes of a run: 0 ok, 1 failed (an error under onError 'throw'), 2 usage error, 130 interrupted. */
@@ -28,25 +28,35 @@ export interface GraphRunOutcome {
 
 /**
  * Runs a graph the way every command should: saves its description to the run folder, wires SIGINT to cancellation,
- * shows progress, prints the per-stage summary table and records the summary (written to summary.json by the
- * command wrapper). A StageError does not throw: it is printed and returned with exit code 1.
+ * shows progress, prints the per-stage summary table and writes summary.json (all graphs of the run so far). A StageError does not throw: it is printed and returned with exit code 1.
  */
 export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<GraphRunOutcome> {
   const { name, log, quiet = false } = options;
   const description = graph.describe();
   const record = options.runFolder?.addGraph(name, description);
-  log.info(`${name}: ${description}`);
   const progress = options.progress ?? createProgress({ mode: quiet ? 'quiet' : 'auto', label: name });
   let outcome: GraphRunOutcome;
   try {
-    const summary = await withInterrupt(log, (signal) => graph.run({ signal, log, progress }), options.signal);
+    const summary = await withInterrupt(
+      log,
+      (signal) => {
+        log.info(`${name}: ${description}`); // printed once Ctrl-C is wired to cancellation
+        return graph.run({ signal, log, progress });
+      },
+      options.signal,
+    );
     outcome = { summary, exitCode: summary.cancelled ? EXIT.interrupted : EXIT.ok };
   } catch (error) {
     if (!(error instanceof StageError) || !error.summary) throw error;
     log.error(error.message);
     outcome = { summary: error.summary, exitCode: EXIT.failed, error };
   }
-  if (record) record.summary = outcome.summary;
+  if (record && options.runFolder) {
+    record.summary = outcome.summary;
+    // Written after every graph so a process killed later still leaves its counters behind; a command made with
+    // defineCommand rewrites summary.json at its end with the final status.
+    options.runFolder.writeJson('summary.json', { status: 'partial', graphs: graphSummaries(options.runFolder) });
+  }
   log.info(formatSummaryTable(name, outcome.summary));
   if (outcome.summary.skips.length > 0) log.warn(`${name}: ${outcome.summary.skips.length} item(s) skipped (listed in summary.json)`);
   return outcome;

@@ -1,4 +1,23 @@
 import type { CommandModule } from '../cli/command-module.js';
+import { demoCommand } from './demo.js';
+import { infoCommand } from './info.js';
+import { initCommand } from './init.js';
+import { makeShardsCommand } from './make-shards.js';
+import { metricsCommand } from './metrics.js';
+import { fidCommand } from './fid.js';
+import { fidStatsCommand } from './fid-stats.js';
+import { shardsCommand } from './shards.js';
+import { trainCommand } from './train.js';
 
 /** Every `vqrae` command, in the order `vqrae --help` lists them. Add new command modules here. */
-export const COMMANDS: readonly CommandModule[] = [];
+export const COMMANDS: readonly CommandModule[] = [
+  demoCommand,
+  infoCommand,
+  initCommand,
+  shardsCommand,
+  makeShardsCommand,
+  trainCommand,
+  metricsCommand,
+  fidCommand,
+  fidStatsCommand,
+];

@@ -42,10 +42,8 @@ export function epochRandomResizedCrop<T extends ImageSample & EpochTagged>(conf
         return { ...sample, image };
       };
       for await (const { item, result } of mapOrdered(input, config.concurrency ?? 4, crop)) {
-        ctx.counters.seen += 1;
         if (!result.ok) throw new StageError('crop', item.meta, result.error);
         ctx.counters.emitted += 1;
-        ctx.counters.outputs += 1;
         yield result.value;
       }
     },
@@ -70,14 +68,12 @@ export function trainBatches<T extends ImageSample>(batchSize: number): Stage<T,
     async *run(input: AsyncIterable<T>, ctx: StageContext): AsyncIterable<KeyedBatch> {
       let pending: T[] = [];
       for await (const sample of input) {
-        ctx.counters.seen += 1;
         pending.push(sample);
         if (pending.length < batchSize) continue;
         const metas = pending.map((s) => s.meta);
         const images = imagesToTensor(pending.map((s) => s.image), 'pixel01'); // [B, S, S, 3]
         pending = [];
         ctx.counters.emitted += batchSize;
-        ctx.counters.outputs += 1;
         yield { images, metas, keys: metas.map((m) => m.key) };
       }
     },

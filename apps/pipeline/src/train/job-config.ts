@@ -24,6 +24,8 @@ export interface TrainJobConfig {
   readonly beta2: number;
   readonly weightDecay: number;
   readonly emaDecay: number;
+  /** EMA decay warm-up min(decay, (1+t)/(10+t)) (see TrainerConfig.emaWarmup). */
+  readonly emaWarmup: boolean;
   /** null: no clipping. */
   readonly clipGradNorm: number | null;
   readonly seed: number;
@@ -39,6 +41,8 @@ export interface TrainJobConfig {
   readonly evalImages: number;
   /** Stop early (final checkpoint and evaluation still happen) after this many minutes; null = no limit. */
   readonly maxMinutes: number | null;
+  /** Stop after this optimizer step although the schedule runs to `steps` (resume later with --resume); null = no. */
+  readonly stopAfterStep: number | null;
 }
 
 /** Per-preset training defaults (spec §7.8 tiny recipe; small-cpu: the same recipe at 224 px, smaller batch). */
@@ -59,6 +63,7 @@ export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig
     beta2: 0.95,
     weightDecay: 0,
     emaDecay: tiny ? 0.999 : 0.99,
+    emaWarmup: true,
     clipGradNorm: null,
     seed: 0,
     pixelLoss: 'l2',
@@ -71,5 +76,6 @@ export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig
     evalEvery: tiny ? 250 : 50,
     evalImages: tiny ? 64 : 16,
     maxMinutes: null,
+    stopAfterStep: null,
   };
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Logger } from '@vqrae/graph';
 import { type ParamStore, SafetensorsFile, writeSafetensors } from '@vqrae/nn';
-import { CHECKPOINT_METADATA, createVqrae, parseVqraeConfig, presetConfig, type VqraeConfig, type VqraeModel } from '@vqrae/tokenizer';
+import { CHECKPOINT_METADATA, createVqrae, loadCheckpoint, parseVqraeConfig, presetConfig, type VqraeConfig, type VqraeModel } from '@vqrae/tokenizer';
 import { readTrainCheckpoint, resolveCheckpointDir, type LoadedTrainCheckpoint } from './checkpoint-state.js';
 import type { TrainJobConfig } from './job-config.js';
 import type { TokenizerParts } from './objectives.js';
@@ -59,12 +59,8 @@ async function readSafetensors(file: string): Promise<{ tensors: Record<string, 
   }
 }
 
-/** Stage-2 source: a training checkpoint folder / run folder (live + EMA weights) or a plain model file. */
+/** Stage-2 source: a training checkpoint folder or run folder (live + EMA weights). */
 async function readStage1(from: string): Promise<{ model: Record<string, tf.Tensor>; metadata: Record<string, string>; ema: Record<string, tf.Tensor> | null }> {
-  if (from.endsWith('.safetensors')) {
-    const { tensors, metadata } = await readSafetensors(from);
-    return { model: tensors, metadata, ema: null };
-  }
   const dir = await resolveCheckpointDir(from);
   if (dir === null) throw new Error(`train --stage 2: --from ${from} is neither a .safetensors file nor a checkpoint/run folder`);
   const checkpoint = await readTrainCheckpoint(dir);
@@ -100,6 +96,10 @@ export async function loadModelSource(
     const modelConfig = presetConfig(config.preset);
     model = await createVqrae(modelConfig, { seed: config.seed });
     metadata = { [CONFIG_KEY]: JSON.stringify(modelConfig) };
+  } else if (config.from?.endsWith('.safetensors')) {
+    // A tokenizer checkpoint (e.g. model-ema.safetensors or one from saveCheckpoint): no EMA to seed from.
+    model = await loadCheckpoint(config.from);
+    metadata = {};
   } else {
     if (config.from === null) throw new Error('train --stage 2 needs --from <stage-1 checkpoint folder | run folder | model.safetensors>');
     const source = await readStage1(config.from);

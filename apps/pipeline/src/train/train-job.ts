@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Graph, type Logger, type RunSummary } from '@vqrae/graph';
 import { DatasetSpec } from '@vqrae/data';
-import { readTrainCheckpoint, resolveCheckpointDir, writeTrainCheckpoint, type TrainStateJson } from './checkpoint-state.js';
+import { readTrainCheckpoint, resolveCheckpointDir, writeTrainCheckpoint, type LoadedTrainCheckpoint, type TrainStateJson } from './checkpoint-state.js';
 import { writeLossCurves, type EvalPoint } from './curves.js';
 import { decodeEpochSamples, epochRandomResizedCrop, trainBatches, type KeyedBatch } from './data-stages.js';
 import { EpochSampleSource } from './epoch-source.js';
@@ -37,10 +37,19 @@ export interface TrainJobResult {
 /**
  * Runs one training stage as a graph: shards (epochs, resumable position) → decode → random-resized crop → batch →
  * train-step (in-line hooks: checkpoints, previews, held-out evaluation) → per-step Arrow log. Writes into
- * `config.out`: config.json, graph.txt, log/steps-*.arrows, eval.jsonl, previews/, checkpoints/, model-ema.safetensors,
- * loss-curves.{svg,png}, summary.json.
+ * `config.out`: train-config.json, graph.txt, log/steps-*.arrows, eval.jsonl, previews/, checkpoints/, model-ema.safetensors,
+ * loss-curves.{svg,png}, train-summary.json.
  */
-export async function runTrainJob(config: TrainJobConfig, log: Logger, signal?: AbortSignal): Promise<TrainJobResult> {
+/** How the job reports and runs its graph (the CLI passes its progress/interrupt-aware runner). */
+export interface TrainJobHost {
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+  /** Runs the graph (default: graph.run and graph.txt written here); must reject when the run failed. */
+  readonly runGraph?: (graph: Graph) => Promise<RunSummary>;
+}
+
+export async function runTrainJob(config: TrainJobConfig, host: TrainJobHost | Logger): Promise<TrainJobResult> {
+  const { log, signal, runGraph } = 'log' in host ? host : { log: host, signal: undefined, runGraph: undefined };
   const runDir = config.out;
   const checkpointRoot = path.join(runDir, 'checkpoints');
   await fs.mkdir(runDir, { recursive: true });
@@ -52,6 +61,23 @@ export async function runTrainJob(config: TrainJobConfig, log: Logger, signal?: 
 
   const resumed = resumeDir ? await readTrainCheckpoint(resumeDir) : null;
   const loaded: LoadedModel = await loadModelSource(config, resumed, runDir, log);
+  try {
+    return await trainLoaded(config, loaded, resumed, { log, signal, runGraph }, checkpointRoot);
+  } finally {
+    loaded.teacher?.dispose();
+    loaded.model.dispose();
+  }
+}
+
+async function trainLoaded(
+  config: TrainJobConfig,
+  loaded: LoadedModel,
+  resumed: LoadedTrainCheckpoint | null,
+  host: { log: Logger; signal: AbortSignal | undefined; runGraph: ((graph: Graph) => Promise<RunSummary>) | undefined },
+  checkpointRoot: string,
+): Promise<TrainJobResult> {
+  const { log, signal } = host;
+  const runDir = config.out;
   const { model, parts, teacher } = loaded;
   const objective =
     config.stage === 1
@@ -65,6 +91,7 @@ export async function runTrainJob(config: TrainJobConfig, log: Logger, signal?: 
     lr: { base: config.lr, final: config.finalLr, groups: encoderGroup },
     schedule: { warmupSteps: config.warmupSteps, totalSteps: config.steps },
     emaDecay: config.emaDecay,
+    emaWarmup: config.emaWarmup,
     clipGradNorm: config.clipGradNorm,
     accumulate: config.accumulate,
   });
@@ -171,6 +198,7 @@ export async function runTrainJob(config: TrainJobConfig, log: Logger, signal?: 
         epochAt: (samples) => source.positionAt(samples).epoch,
         hooks,
         deadline,
+        ...(config.stopAfterStep !== null ? { stopAfterStep: config.stopAfterStep } : {}),
       }),
     )
     .to(
@@ -182,12 +210,19 @@ export async function runTrainJob(config: TrainJobConfig, log: Logger, signal?: 
       }),
     );
   const description = graph.describe();
-  await fs.writeFile(path.join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-  await fs.writeFile(path.join(runDir, 'graph.txt'), `${description}\n`);
-  log.info(`train: ${description}`);
+  await fs.writeFile(path.join(runDir, 'train-config.json'), `${JSON.stringify(config, null, 2)}\n`);
   let summary: RunSummary;
   try {
-    summary = await graph.run({ log, ...(signal ? { signal } : {}) });
+    if (host.runGraph) {
+      summary = await host.runGraph(graph);
+    } else {
+      await fs.appendFile(path.join(runDir, 'graph.txt'), `train: ${description}\n`);
+      log.info(`train: ${description}`);
+      summary = await graph.run({ log, ...(signal ? { signal } : {}) });
+    }
+  } catch (error) {
+    trainer.dispose();
+    throw error;
   } finally {
     heldOut?.dispose();
   }
@@ -213,12 +248,10 @@ export async function runTrainJob(config: TrainJobConfig, log: Logger, signal?: 
     graph: description,
   };
   await fs.writeFile(
-    path.join(runDir, 'summary.json'),
+    path.join(runDir, 'train-summary.json'),
     `${JSON.stringify({ ...result, summary: { wallMs: summary.wallMs, cancelled: summary.cancelled }, evals: allEvals }, null, 2)}\n`,
   );
   trainer.dispose();
-  teacher?.dispose();
-  model.dispose();
   return result;
 }
 

@@ -28,6 +28,8 @@ export interface TrainStageOptions<B> {
   readonly hooks: readonly StepHook[];
   /** Wall-clock time (ms since epoch) after which the stage stops after the current step; hooks' afterRun still run. */
   readonly deadline?: number;
+  /** Stop after this step although the schedule is longer (the run can be resumed). */
+  readonly stopAfterStep?: number;
 }
 
 /** Codes with a non-zero count, and that count over k. */
@@ -60,8 +62,7 @@ export function trainStage<B>(options: TrainStageOptions<B>): Stage<B, StepRecor
       try {
         if (trainer.step < options.totalSteps) {
           for await (const batch of input) {
-            ctx.counters.seen += 1;
-            const converted = options.toTrainBatch(batch);
+                const converted = options.toTrainBatch(batch);
             micro.push(converted);
             samplesTotal += converted.images.shape[0];
             if (micro.length < accumulate) continue;
@@ -74,11 +75,10 @@ export function trainStage<B>(options: TrainStageOptions<B>): Stage<B, StepRecor
             last = toRecord(measure, samplesTotal, options.epochAt(samplesTotal), (now - runStart) / 1000,
               measure.images / Math.max(1e-9, (now - stepStart) / 1000), trainer.objective.codebookSize);
             ctx.counters.emitted += accumulate;
-            ctx.counters.outputs += 1;
-            for (const hook of options.hooks) await hook.afterStep(last, samplesTotal);
+                for (const hook of options.hooks) await hook.afterStep(last, samplesTotal);
             yield last;
             stepStart = performance.now();
-            if (trainer.step >= options.totalSteps || ctx.signal.aborted) break;
+            if (trainer.step >= Math.min(options.totalSteps, options.stopAfterStep ?? Infinity) || ctx.signal.aborted) break;
             if (options.deadline !== undefined && Date.now() > options.deadline) {
               ctx.log.info(`train-step: time budget reached after step ${trainer.step}; stopping`);
               break;

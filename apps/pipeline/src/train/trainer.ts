@@ -19,6 +19,11 @@ export interface TrainerConfig {
   readonly lr: { readonly base: number; readonly final: number; readonly groups: readonly LrGroupConfig[] };
   readonly schedule: ScheduleConfig;
   readonly emaDecay: number;
+  /**
+   * EMA warm-up: decay_t = min(emaDecay, (1 + t)/(10 + t)) at optimizer step t (TensorFlow ExponentialMovingAverage
+   * `num_updates` form), so short runs' EMA is not dominated by the initial weights. false = constant decay (RAE).
+   */
+  readonly emaWarmup: boolean;
   /** Clip the global gradient norm to this value; `null` = off (spec default). */
   readonly clipGradNorm: number | null;
   /** Micro-batches per optimizer step (gradient accumulation); gradients and terms are averaged over them. */
@@ -114,7 +119,7 @@ export class Trainer {
           const lr = this.lrGroups.rates(this.stepCount);
           this.optimizer.step(variables, applied, this.lrGroups.forStep(this.stepCount));
           if (applied !== scaled) disposeAll(applied);
-          this.ema.update(this.params);
+          this.updateEma();
           const n = this.config.accumulate;
           const terms: Record<string, number> = {};
           for (const [term, sum] of Object.entries(termSums)) terms[term] = sum / n;
@@ -171,6 +176,26 @@ export class Trainer {
     } finally {
       for (const t of kept) t.dispose();
       for (const t of Object.values(prepared)) t.dispose();
+    }
+  }
+
+  /** Current EMA decay (after warm-up it is config.emaDecay). */
+  emaDecayAt(step: number): number {
+    const decay = this.config.emaDecay;
+    return this.config.emaWarmup ? Math.min(decay, (1 + step) / (10 + step)) : decay;
+  }
+
+  private updateEma(): void {
+    const decay = this.emaDecayAt(this.stepCount);
+    if (decay === this.ema.decay) {
+      this.ema.update(this.params);
+      return;
+    }
+    const averaged = this.ema.store();
+    for (const name of averaged.names()) {
+      const next = tf.tidy(() => tf.add(tf.mul(averaged.get(name), decay), tf.mul(this.params.get(name), 1 - decay)));
+      averaged.assign(name, next);
+      next.dispose();
     }
   }
 

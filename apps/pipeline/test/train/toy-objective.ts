@@ -43,6 +43,7 @@ export function toyConfig(overrides: Partial<TrainerConfig> = {}): TrainerConfig
     lr: { base: 1e-2, final: 1e-3, groups: [] },
     schedule: { warmupSteps: 2, totalSteps: 20 },
     emaDecay: 0.9,
+    emaWarmup: false,
     clipGradNorm: null,
     accumulate: 1,
     ...overrides,

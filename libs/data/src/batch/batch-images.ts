@@ -50,8 +50,8 @@ export function imagesToTensor(images: readonly RgbImage[], range: PixelRange = 
 }
 
 /**
- * Stage: groups decoded, equally sized images into `ImageBatch`es. Counters: `seen` counts samples, `emitted`
- * batches. A sample of another size than the batch's first fails with its key (or is skipped under 'skip').
+ * Stage: groups decoded, equally sized images into `ImageBatch`es. Counters (in samples): `emitted` = samples that
+ * left inside a batch, `dropped` = the partial tail under `dropLast`, `skipped` = mis-sized samples under 'skip'. A sample of another size than the batch's first fails with its key (or is skipped under 'skip').
  * Tensors are created only when a batch is emitted, so stopping early leaks nothing.
  */
 export function batchImages<T extends { readonly meta: SampleMeta; readonly image: RgbImage }>(config: BatchImagesConfig): Stage<T, ImageBatch> {
@@ -65,6 +65,7 @@ export function batchImages<T extends { readonly meta: SampleMeta; readonly imag
     run: async function* (input: AsyncIterable<T>, ctx: StageContext): AsyncGenerator<ImageBatch> {
       let pending: T[] = [];
       const emit = (): ImageBatch => {
+        ctx.counters.emitted += pending.length;
         const batch = { metas: pending.map((s) => s.meta), images: imagesToTensor(pending.map((s) => s.image), range) };
         pending = [];
         return batch;
@@ -82,6 +83,7 @@ export function batchImages<T extends { readonly meta: SampleMeta; readonly imag
         if (pending.length === config.batchSize) yield emit();
       }
       if (pending.length > 0 && !config.dropLast) yield emit();
+      else ctx.counters.dropped += pending.length;
     },
   };
 }

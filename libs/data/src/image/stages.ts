@@ -86,6 +86,7 @@ function policyStage<In extends { readonly meta: SampleMeta }, Out>(
     run: async function* (input: AsyncIterable<In>, ctx: StageContext): AsyncGenerator<Out> {
       for await (const { item, result } of mapOrdered(input, config.concurrency ?? 4, fn)) {
         if (result.ok) {
+          ctx.counters.emitted += 1;
           yield result.value;
           continue;
         }

@@ -67,7 +67,9 @@ export class ShardWriter {
   async write(sample: WritableSample): Promise<void> {
     const entries = sample.files instanceof Map ? [...sample.files] : Object.entries(sample.files);
     validateSample(sample.key, entries);
-    const sampleBytes = entries.reduce((sum, [, data]) => sum + tarBytes(data.length), 0);
+    // names over 100 bytes need a ustar prefix or a pax header (up to 2 more blocks)
+    const longName = (extension: string): number => (Buffer.byteLength(`${sample.key}.${extension}`) > 100 ? 2 * TAR_BLOCK : 0);
+    const sampleBytes = entries.reduce((sum, [extension, data]) => sum + tarBytes(data.length) + longName(extension), 0);
     const maxSamples = this.options.maxSamples ?? 10_000;
     const maxBytes = this.options.maxBytes ?? 3e9;
     const open = this.current;

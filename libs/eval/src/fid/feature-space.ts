@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { describeFidInputVariant, type FidInputVariant, type PixelRange } from './input-variants.js';
+import { describeFidInputVariant, type FidInputVariant, type FidPixelRange } from './input-variants.js';
 
 /**
  * The feature space a Fréchet distance was computed in. Only the FID-Inception network (user-supplied converted
@@ -18,7 +18,7 @@ export interface FeatureExtractor {
   readonly space: FeatureSpace;
   readonly featureDim: number;
   /** images [B, H, W, 3] in `range` → features [B, featureDim] (float32); the caller owns the result. */
-  extract(images: tf.Tensor4D, range: PixelRange): Promise<tf.Tensor2D>;
+  extract(images: tf.Tensor4D, range: FidPixelRange): Promise<tf.Tensor2D>;
   /** Releases the network's weights. */
   dispose(): void;
 }

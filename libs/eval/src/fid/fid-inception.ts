@@ -1,9 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { sha256File } from '@vqrae/nn';
 import type { FeatureExtractor, FeatureSpace } from './feature-space.js';
 import { fidInceptionArchitecture, type InceptionArchitecture } from './inception-architecture.js';
 import { fidInceptionForward } from './inception-forward.js';
-import { disposeFoldedConvs, loadFidInceptionWeights, sha256OfFile, type FoldedConv } from './inception-weights.js';
-import { preprocessForFid, type FidInputVariant, type PixelRange } from './input-variants.js';
+import { disposeFoldedConvs, loadFidInceptionWeights, type FoldedConv } from './inception-weights.js';
+import { preprocessForFid, type FidInputVariant, type FidPixelRange } from './input-variants.js';
 
 /** Options of {@link FidInception.load}. */
 export interface FidInceptionOptions {
@@ -31,7 +32,7 @@ export class FidInception implements FeatureExtractor {
    */
   static async load(weightsPath: string, options: FidInceptionOptions = {}): Promise<FidInception> {
     const architecture = fidInceptionArchitecture(options.widthDivisor ?? 1);
-    const [weights, sha] = await Promise.all([loadFidInceptionWeights(weightsPath, architecture), sha256OfFile(weightsPath)]);
+    const [weights, sha] = await Promise.all([loadFidInceptionWeights(weightsPath, architecture), sha256File(weightsPath)]);
     return new FidInception(architecture, weights, options.variant ?? 'torch-fidelity', sha);
   }
 
@@ -52,12 +53,12 @@ export class FidInception implements FeatureExtractor {
   }
 
   /** Images [B, H, W, 3] in `range` → features [B, featureDim] with this model's input variant. */
-  async extract(images: tf.Tensor4D, range: PixelRange): Promise<tf.Tensor2D> {
+  async extract(images: tf.Tensor4D, range: FidPixelRange): Promise<tf.Tensor2D> {
     return this.extractWith(images, range, this.variant);
   }
 
   /** Like {@link extract} with an explicit input variant (e.g. to compare variants on one loaded network). */
-  async extractWith(images: tf.Tensor4D, range: PixelRange, variant: FidInputVariant): Promise<tf.Tensor2D> {
+  async extractWith(images: tf.Tensor4D, range: FidPixelRange, variant: FidInputVariant): Promise<tf.Tensor2D> {
     const input = await preprocessForFid(images, variant, range);
     try {
       return this.forward(input);

@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { SafetensorsFile } from '@vqrae/nn';
 import { allConvs, expectedWeightShapes, type InceptionArchitecture } from './inception-architecture.js';
-import { LocalSafetensorsFile } from './safetensors-reader.js';
 
 /** BatchNorm epsilon of every BasicConv2d in the TF-ported FID-Inception (model-spec.md §8.5.1). */
 export const FID_INCEPTION_BN_EPS = 0.001;
@@ -72,11 +70,9 @@ export function foldBatchNorm(
  * The caller owns the returned tensors (dispose them with {@link disposeFoldedConvs}).
  */
 export async function loadFidInceptionWeights(path: string, arch: InceptionArchitecture): Promise<Map<string, FoldedConv>> {
-  const file = await LocalSafetensorsFile.open(path);
+  const file = await SafetensorsFile.open(path);
   try {
-    const actual: Record<string, number[]> = {};
-    for (const key of file.keys()) actual[key] = file.info(key).shape;
-    checkFidInceptionKeys(arch, actual, path);
+    checkFidInceptionKeys(arch, file.shapes(), path);
     const folded = new Map<string, FoldedConv>();
     try {
       for (const spec of allConvs(arch)) {
@@ -108,11 +104,4 @@ export function disposeFoldedConvs(convs: Map<string, FoldedConv>): void {
     bias.dispose();
   }
   convs.clear();
-}
-
-/** Hex sha256 of a file (streamed), for provenance: which FID weights produced a number. */
-export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

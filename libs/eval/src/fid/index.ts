@@ -5,3 +5,4 @@ export * from './input-variants.js';
 export * from './pil-resize.js';
 export * from './feature-space.js';
 export * from './fid-inception.js';
+export * from './feature-stats-sink.js';

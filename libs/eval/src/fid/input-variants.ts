@@ -16,7 +16,7 @@ export type FidInputVariant = 'torch-fidelity' | 'pytorch-fid' | 'clean';
 export const FID_INPUT_VARIANTS: readonly FidInputVariant[] = ['torch-fidelity', 'pytorch-fid', 'clean'];
 
 /** Value range of an image batch: `uint8` = integer values 0..255 (any dtype), `pixel01` = floats in [0, 1]. */
-export type PixelRange = 'uint8' | 'pixel01';
+export type FidPixelRange = 'uint8' | 'pixel01';
 
 /** Side of the square network input. */
 export const FID_INCEPTION_INPUT_SIZE = 299;
@@ -34,7 +34,7 @@ export function describeFidInputVariant(variant: FidInputVariant): string {
 }
 
 /** Values on the 0..255 scale; torch-fidelity is defined on uint8, so pixel01 input is rounded (half up) there. */
-function to255(images: tf.Tensor4D, range: PixelRange, quantize: boolean): tf.Tensor4D {
+function to255(images: tf.Tensor4D, range: FidPixelRange, quantize: boolean): tf.Tensor4D {
   if (range === 'uint8') return tf.cast(images, 'float32');
   const scaled = tf.mul<tf.Tensor4D>(tf.cast(images, 'float32'), 255);
   return quantize ? tf.clipByValue(tf.floor(tf.add<tf.Tensor4D>(scaled, 0.5)), 0, 255) : scaled;
@@ -44,7 +44,7 @@ function to255(images: tf.Tensor4D, range: PixelRange, quantize: boolean): tf.Te
  * Turns an image batch [B, H, W, 3] into network input [B, 299, 299, 3] for `variant`. The caller owns the result;
  * `images` is not disposed. Async because the `clean` variant resamples on the CPU.
  */
-export async function preprocessForFid(images: tf.Tensor4D, variant: FidInputVariant, range: PixelRange): Promise<tf.Tensor4D> {
+export async function preprocessForFid(images: tf.Tensor4D, variant: FidInputVariant, range: FidPixelRange): Promise<tf.Tensor4D> {
   const [batch, height, width, channels] = images.shape;
   if (channels !== 3) throw new Error(`preprocessForFid(${variant}): expected 3 channels, got ${channels}`);
   const size: [number, number] = [FID_INCEPTION_INPUT_SIZE, FID_INCEPTION_INPUT_SIZE];

@@ -1,3 +1,4 @@
+import { choleskyLower, congruenceUpper } from './cholesky-congruence.js';
 import type { GaussianStats } from './feature-moments.js';
 import { symmetricEigen, symmetricEigenvalues } from './symmetric-eigen.js';
 import { EigenConvergenceError } from './tridiagonal-ql.js';
@@ -11,13 +12,19 @@ export interface FrechetResult {
   readonly traceB: number;
   /** tr((Σ₁Σ₂)^½) = Σ √max(μᵢ, 0) over the eigenvalues μᵢ of Σ₁^½·Σ₂·Σ₁^½. */
   readonly traceSqrtProduct: number;
-  /** Smallest eigenvalue of Σ₁^½·Σ₂·Σ₁^½ (≈ 0 or slightly negative for rank-deficient covariances). */
+  /** Smallest eigenvalue of the symmetric matrix similar to Σ₁Σ₂ (≈ 0 or slightly negative when rank-deficient). */
   readonly minProductEigenvalue: number;
-  /** Smallest eigenvalue of Σ₁ (negative values are clamped to 0 before the square root). */
-  readonly minEigenvalueA: number;
+  /** How tr((Σ₁Σ₂)^½) was computed: Cholesky congruence (Σ₁ positive definite) or the symmetric-eigen route. */
+  readonly method: TraceSqrtMethod;
   /** ε added to both diagonals; 0 unless the eigen solver failed to converge on the plain matrices. */
   readonly epsilon: number;
 }
+
+/**
+ * `eigen`: model-spec §8.5.4 — Σ₁ = VΛVᵀ, eigenvalues of Λ^½·VᵀΣ₂V·Λ^½ (works for PSD Σ₁). `cholesky`: eigenvalues
+ * of Lᵀ·Σ₂·L with Σ₁ = LLᵀ, ≈ 4× fewer flops, only for positive definite Σ₁. `auto` tries cholesky, then eigen.
+ */
+export type TraceSqrtMethod = 'eigen' | 'cholesky';
 
 /** ε of the pytorch-fid fallback, used only when the eigen solver does not converge. */
 export const FRECHET_FALLBACK_EPSILON = 1e-6;
@@ -27,7 +34,11 @@ export const FRECHET_FALLBACK_EPSILON = 1e-6;
  * Σ₁ = V·Λ·Vᵀ, then B = Vᵀ·Σ₂·V scaled to M = Λ^½·B·Λ^½ (orthogonally similar to Σ₁^½Σ₂Σ₁^½, hence to Σ₁Σ₂), whose
  * eigenvalues are real and ≥ 0 up to rounding. No complex arithmetic, no Schur form.
  */
-export function frechetDistance(a: GaussianStats, b: GaussianStats): FrechetResult {
+export function frechetDistance(
+  a: GaussianStats,
+  b: GaussianStats,
+  options: { readonly method?: TraceSqrtMethod | 'auto' } = {},
+): FrechetResult {
   if (a.dim !== b.dim) throw new Error(`frechetDistance: dimensions differ (${a.dim} vs ${b.dim})`);
   const d = a.dim;
   checkStats(a, 'first');
@@ -41,16 +52,17 @@ export function frechetDistance(a: GaussianStats, b: GaussianStats): FrechetResu
     traceB += b.covariance[i * d + i];
   }
   let epsilon = 0;
-  let sqrt: { trace: number; minProduct: number; minA: number };
+  const method = options.method ?? 'auto';
+  let sqrt: TraceSqrt;
   try {
-    sqrt = traceSqrtOfProduct(a.covariance, b.covariance, d);
+    sqrt = traceSqrtOfProduct(a.covariance, b.covariance, d, method);
   } catch (error) {
     if (!(error instanceof EigenConvergenceError)) throw error;
     epsilon = FRECHET_FALLBACK_EPSILON;
-    sqrt = traceSqrtOfProduct(addDiagonal(a.covariance, d, epsilon), addDiagonal(b.covariance, d, epsilon), d);
+    sqrt = traceSqrtOfProduct(addDiagonal(a.covariance, d, epsilon), addDiagonal(b.covariance, d, epsilon), d, method);
   }
   const distance = meanTerm + traceA + traceB - 2 * sqrt.trace;
-  return { distance, meanTerm, traceA, traceB, traceSqrtProduct: sqrt.trace, minProductEigenvalue: sqrt.minProduct, minEigenvalueA: sqrt.minA, epsilon };
+  return { distance, meanTerm, traceA, traceB, traceSqrtProduct: sqrt.trace, minProductEigenvalue: sqrt.minProduct, method: sqrt.method, epsilon };
 }
 
 function checkStats(stats: GaussianStats, which: string): void {
@@ -66,8 +78,20 @@ function addDiagonal(m: Float64Array, d: number, eps: number): Float64Array {
   return out;
 }
 
-/** tr((Σ₁Σ₂)^½) by the symmetric eigen route, with diagnostics. */
-export function traceSqrtOfProduct(sigmaA: Float64Array, sigmaB: Float64Array, d: number): { trace: number; minProduct: number; minA: number } {
+/** tr((Σ₁Σ₂)^½) with the smallest eigenvalue of the similar symmetric matrix and the method used. */
+export interface TraceSqrt {
+  readonly trace: number;
+  readonly minProduct: number;
+  readonly method: TraceSqrtMethod;
+}
+
+/** tr((Σ₁Σ₂)^½) for symmetric PSD Σ₁, Σ₂ (row-major d×d). `auto` = Cholesky congruence if Σ₁ is PD, else eigen. */
+export function traceSqrtOfProduct(sigmaA: Float64Array, sigmaB: Float64Array, d: number, method: TraceSqrtMethod | 'auto' = 'auto'): TraceSqrt {
+  if (method !== 'eigen') {
+    const l = choleskyLower(sigmaA, d);
+    if (l) return sumOfRoots(symmetricEigenvalues(congruenceUpper(l, sigmaB, d), d), 'cholesky');
+    if (method === 'cholesky') throw new Error('traceSqrtOfProduct: Σ₁ is not positive definite; use method eigen or auto');
+  }
   const { values, vectorRows: e } = symmetricEigen(sigmaA, d); // Σ₁ = Eᵀ·Λ·E, rows of E = eigenvectors
   const scale = Float64Array.from(values, (v) => Math.sqrt(Math.max(v, 0)));
   const f = multiplyRowsByMatrix(e, sigmaB, d); // F = E·Σ₂ [d, d]
@@ -81,10 +105,13 @@ export function traceSqrtOfProduct(sigmaA: Float64Array, sigmaB: Float64Array, d
       m[fi + j] = scale[i] * acc * scale[j];
     }
   }
-  const mu = symmetricEigenvalues(m, d);
+  return sumOfRoots(symmetricEigenvalues(m, d), 'eigen');
+}
+
+function sumOfRoots(ascending: Float64Array, method: TraceSqrtMethod): TraceSqrt {
   let trace = 0;
-  for (const v of mu) trace += Math.sqrt(Math.max(v, 0));
-  return { trace, minProduct: mu[0], minA: values[0] };
+  for (const v of ascending) trace += Math.sqrt(Math.max(v, 0));
+  return { trace, minProduct: ascending[0], method };
 }
 
 const I_BLOCK = 8;

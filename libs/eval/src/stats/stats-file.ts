@@ -1,18 +1,34 @@
+import type { FeatureSpace } from '../fid/feature-space.js';
 import type { GaussianStats } from './feature-moments.js';
 import { FeatureMoments } from './feature-moments.js';
 import { listNpz, readNpzArrays, writeNpz } from './npz.js';
 import type { NpyArray } from './npy.js';
 
 /**
- * Feature space of a statistics file. Published pytorch-fid / ADM files carry no label; they are Inception pool3
- * statistics. Files written here always carry `feature_space` (a unicode scalar NumPy loads as `str(f['feature_space'])`).
+ * Statistics files written here carry `feature_space`: the JSON of a {@link FeatureSpace} as a unicode scalar (NumPy
+ * reads it with `str(f['feature_space'])`). Published pytorch-fid / ADM files carry no label; by convention they hold
+ * FID-Inception pool3 statistics, which callers must state as an assumption.
  */
-export const FID_INCEPTION_FEATURE_SPACE = 'fid-inception-pool3';
+export function featureSpaceToText(space: FeatureSpace): string {
+  return JSON.stringify(space);
+}
+
+/** Parses a `feature_space` label written by {@link featureSpaceToText}; other text becomes a named space. */
+export function featureSpaceFromText(text: string): FeatureSpace {
+  try {
+    const parsed = JSON.parse(text) as { kind?: unknown; name?: unknown; variant?: unknown };
+    if (parsed.kind === 'fid-inception' && typeof parsed.variant === 'string') return parsed as FeatureSpace;
+    if (parsed.kind === 'named' && typeof parsed.name === 'string') return parsed as FeatureSpace;
+  } catch {
+    // not JSON: a plain name
+  }
+  return { kind: 'named', name: text };
+}
 
 /** Gaussian statistics with the provenance a `.npz` file may carry. */
 export interface StatsFile extends GaussianStats {
-  /** Feature space label, or undefined when the file has none (assumed FID-Inception by convention). */
-  readonly featureSpace?: string;
+  /** Feature space, or undefined when the file has no label (published files: FID-Inception by convention). */
+  readonly featureSpace?: FeatureSpace;
 }
 
 function floatArray(array: NpyArray | undefined, path: string, name: string): { data: Float64Array; shape: readonly number[] } {
@@ -43,38 +59,38 @@ export async function readStatsNpz(path: string): Promise<StatsFile> {
     mean: mu.data,
     covariance: sigma.data,
     ...(n && n.dtype === 'i8' ? { count: Number(n.data[0]) } : {}),
-    ...(space && space.dtype === 'unicode' ? { featureSpace: space.data } : {}),
+    ...(space && space.dtype === 'unicode' ? { featureSpace: featureSpaceFromText(space.data) } : {}),
   };
 }
 
 /** Writes `mu`, `sigma` (float64), `n` (int64, when known) and `feature_space` as an `.npz` pytorch-fid can read. */
-export async function writeStatsNpz(path: string, stats: GaussianStats, featureSpace: string): Promise<void> {
+export async function writeStatsNpz(path: string, stats: GaussianStats, featureSpace: FeatureSpace): Promise<void> {
   const arrays: Record<string, NpyArray> = {
     mu: { dtype: 'f8', shape: [stats.dim], data: stats.mean },
     sigma: { dtype: 'f8', shape: [stats.dim, stats.dim], data: stats.covariance },
-    feature_space: { dtype: 'unicode', shape: [], data: featureSpace },
+    feature_space: { dtype: 'unicode', shape: [], data: featureSpaceToText(featureSpace) },
   };
   if (stats.count !== undefined) arrays.n = { dtype: 'i8', shape: [], data: BigInt64Array.of(BigInt(stats.count)) };
   await writeNpz(path, arrays);
 }
 
 /** Writes mergeable moments (`n`, `sum`, `sum_outer`, `feature_space`) so ranks/shards can be combined later. */
-export async function writeMomentsNpz(path: string, moments: FeatureMoments, featureSpace: string): Promise<void> {
+export async function writeMomentsNpz(path: string, moments: FeatureMoments, featureSpace: FeatureSpace): Promise<void> {
   await writeNpz(path, {
     n: { dtype: 'i8', shape: [], data: BigInt64Array.of(BigInt(moments.count)) },
     sum: { dtype: 'f8', shape: [moments.dim], data: moments.sum },
     sum_outer: { dtype: 'f8', shape: [moments.dim, moments.dim], data: moments.sumOuter },
-    feature_space: { dtype: 'unicode', shape: [], data: featureSpace },
+    feature_space: { dtype: 'unicode', shape: [], data: featureSpaceToText(featureSpace) },
   });
 }
 
 /** Reads moments written by `writeMomentsNpz`. */
-export async function readMomentsNpz(path: string): Promise<{ moments: FeatureMoments; featureSpace: string }> {
+export async function readMomentsNpz(path: string): Promise<{ moments: FeatureMoments; featureSpace: FeatureSpace }> {
   const arrays = await readNpzArrays(path, ['n', 'sum', 'sum_outer', 'feature_space']);
   const n = arrays.get('n');
   const space = arrays.get('feature_space');
   const sum = floatArray(arrays.get('sum'), path, 'sum');
   const sumOuter = floatArray(arrays.get('sum_outer'), path, 'sum_outer');
   if (!n || n.dtype !== 'i8' || !space || space.dtype !== 'unicode') throw new Error(`moments '${path}': 'n' (int64) and 'feature_space' (str) are required`);
-  return { moments: FeatureMoments.fromMoments(sum.data.length, Number(n.data[0]), sum.data, sumOuter.data), featureSpace: space.data };
+  return { moments: FeatureMoments.fromMoments(sum.data.length, Number(n.data[0]), sum.data, sumOuter.data), featureSpace: featureSpaceFromText(space.data) };
 }

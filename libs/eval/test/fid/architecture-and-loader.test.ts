@@ -72,7 +72,7 @@ test('a file with extra fc and num_batches_tracked keys loads; missing file and 
   try {
     const bad = path.join(dir, 'bad.safetensors');
     await writeFile(bad, Buffer.from([255, 255, 255, 255, 0, 0, 0, 0, 1, 2]));
-    await assert.rejects(loadFidInceptionWeights(bad, fidInceptionArchitecture(16)), /header length .* does not fit/);
+    await assert.rejects(loadFidInceptionWeights(bad, fidInceptionArchitecture(16)), /header length \d+ is invalid/);
     await assert.rejects(loadFidInceptionWeights(path.join(dir, 'none.safetensors'), fidInceptionArchitecture(16)), /ENOENT/);
     const weights = await loadFidInceptionWeights(path.join(FID_FIXTURES, 'fid_inception_w16_weights.safetensors'), fidInceptionArchitecture(16));
     assert.equal(weights.size, 94);

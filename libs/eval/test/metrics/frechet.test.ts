@@ -141,16 +141,26 @@ describe('Fréchet distance: closed forms', () => {
 
 describe('Fréchet distance: parity with scipy.linalg.sqrtm (tools/fixtures/eval/make_frechet_fixtures.py)', () => {
   for (const c of fixture.cases) {
-    it(`${c.name}: ${c.a} vs ${c.b} within 1e-6 relative`, async () => {
-      const a = await readStatsNpz(fixturePath(c.a));
-      const b = await readStatsNpz(fixturePath(c.b));
-      const r = frechetDistance(a, b);
-      assert.ok(rel(r.distance, c.sqrtm) < 1e-6, `${r.distance} vs sqrtm ${c.sqrtm} (rel ${rel(r.distance, c.sqrtm)})`);
-      // Rank-deficient covariances: √ of ~1e-16 eigenvalues adds ~1e-8 noise per dimension in any method.
-      const eighTolerance = c.name.includes('lowrank') ? 1e-7 : 1e-9;
-      assert.ok(rel(r.distance, c.eigh) < eighTolerance, `${r.distance} vs numpy eigh ${c.eigh}`);
-    });
+    for (const method of ['auto', 'eigen'] as const) {
+      it(`${c.name} (${method}): ${c.a} vs ${c.b} within 1e-6 relative`, async () => {
+        const a = await readStatsNpz(fixturePath(c.a));
+        const b = await readStatsNpz(fixturePath(c.b));
+        assert.equal(a.featureSpace, undefined); // published-format files carry no label
+      const r = frechetDistance(a, b, { method });
+        const lowRank = c.name.includes('lowrank');
+        assert.equal(r.method, method === 'eigen' || lowRank ? 'eigen' : 'cholesky');
+        assert.ok(rel(r.distance, c.sqrtm) < 1e-6, `${r.distance} vs sqrtm ${c.sqrtm} (rel ${rel(r.distance, c.sqrtm)})`);
+        // Rank-deficient covariances: √ of ~1e-16 eigenvalues adds ~1e-8 noise per dimension in any method.
+        assert.ok(rel(r.distance, c.eigh) < (lowRank ? 1e-7 : 1e-9), `${r.distance} vs numpy eigh ${c.eigh}`);
+      });
+    }
   }
+
+  it('cholesky is refused for a singular Σ₁ when asked for explicitly', () => {
+    const singular: GaussianStats = { dim: 2, mean: new Float64Array(2), covariance: Float64Array.of(1, 1, 1, 1) };
+    assert.throws(() => frechetDistance(singular, singular, { method: 'cholesky' }), /not positive definite/);
+    assert.ok(Math.abs(frechetDistance(singular, singular).distance) < 1e-7);
+  });
 });
 
 describe('feature moments', () => {
@@ -178,14 +188,15 @@ describe('feature moments', () => {
     try {
       const moments = new FeatureMoments(5);
       moments.add(Float32Array.from(normals(3, 40)), 8);
-      await writeMomentsNpz(path.join(dir, 'm.npz'), moments, 'test-space');
+      await writeMomentsNpz(path.join(dir, 'm.npz'), moments, { kind: 'named', name: 'test-space' });
       const back = await readMomentsNpz(path.join(dir, 'm.npz'));
-      assert.equal(back.featureSpace, 'test-space');
+      assert.deepEqual(back.featureSpace, { kind: 'named', name: 'test-space' });
       assert.deepEqual(back.moments.sumOuter, moments.sumOuter);
       const stats = moments.toGaussian();
-      await writeStatsNpz(path.join(dir, 's.npz'), stats, 'test-space');
+      const space = { kind: 'fid-inception', variant: 'pytorch-fid', weightsSha256: 'ab12' } as const;
+      await writeStatsNpz(path.join(dir, 's.npz'), stats, space);
       const read = await readStatsNpz(path.join(dir, 's.npz'));
-      assert.equal(read.featureSpace, 'test-space');
+      assert.deepEqual(read.featureSpace, space);
       assert.equal(read.count, 8);
       assert.deepEqual(read.covariance, stats.covariance);
       assert.deepEqual(read.mean, stats.mean);

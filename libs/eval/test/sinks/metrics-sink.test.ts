@@ -6,10 +6,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { arrowMetricsSink, type MetricRow } from '../../src/sinks/metrics-sink.js';
+import { createStageContext } from '@vqrae/graph';
+import { arrowMetricsSink } from '../../src/sinks/metrics-sink.js';
+import type { MetricRow } from '../../src/sinks/metric-columns.js';
 import { makeProvenance, packageVersions, provenanceFromMetadata } from '../../src/sinks/provenance.js';
 import { writeSummaryArrow } from '../../src/sinks/summary-file.js';
-import { testContext } from './sink-context.js';
+
+const testContext = () => createStageContext({ name: 'metrics-arrow' });
 
 let dir = '';
 before(async () => {

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { check, matMulWeightT } from '../internal/ops.js';
+import { linear } from '@vqrae/nn';
+import { check } from '../internal/ops.js';
 
 /**
  * 1-D convolution over the token axis of [B, L, C_in] with a PyTorch Conv1d weight [C_out, C_in, K] (odd K,
- * stride 1, padding K//2 with circular wrap, as `padding_mode='circular'`), written as im2col + one plain 2-D
- * matMul so that it is trainable on wasm (no conv backprop-filter kernel needed). Returns [B, L, C_out].
+ * stride 1, padding K//2 with circular wrap, as `padding_mode='circular'`), written as im2col + `linear` from
+ * @vqrae/nn (plain 2-D matMuls only) so that it is trainable on wasm (no conv backprop-filter kernel needed). Returns [B, L, C_out].
  * Caller owns the result.
  */
 export function circularConv1d(x: tf.Tensor3D, weight: tf.Tensor3D, bias?: tf.Tensor1D): tf.Tensor3D {
@@ -29,8 +30,7 @@ export function circularConv1d(x: tf.Tensor3D, weight: tf.Tensor3D, bias?: tf.Te
     // Weight [C_out, C_in, K] → [C_out, K, C_in] → [C_out, K·C_in] to match the (j, c) column order.
     const weight2d = tf.reshape(tf.transpose(weight, [0, 2, 1]), [outChannels, kernel * inChannels]) as tf.Tensor2D;
     const rows = tf.reshape(columns, [batch * length, kernel * inChannels]) as tf.Tensor2D; // [B·L, K·C_in]
-    let y: tf.Tensor2D = matMulWeightT(rows, weight2d); // [B·L, C_out]
-    if (bias !== undefined) y = tf.add(y, bias);
+    const y = linear(rows, weight2d, bias); // [B·L, C_out], plain 2-D matMuls forward and backward
     return tf.reshape(y, [batch, length, outChannels]) as tf.Tensor3D;
   });
 }

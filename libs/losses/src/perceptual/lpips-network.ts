@@ -39,7 +39,25 @@ export type LpipsTopology =
 
 interface ConvLayer {
   filter: tf.Tensor4D; // HWIO [3, 3, C_in, C_out]
+  /** The same kernel rotated 180° with in/out swapped, HWIO [3, 3, C_out, C_in], for the input gradient. */
+  adjointFilter: tf.Tensor4D;
   bias: tf.Tensor1D; // [C_out]
+}
+
+/**
+ * A frozen 3×3 'same' stride-1 convolution whose input gradient is itself a forward convolution with the adjoint
+ * kernel: dx = conv2d(dy, rot180(W)ᵀ). wasm's Conv2DBackpropInput kernel exists but measured 10–17× slower than
+ * its forward Conv2D; this keeps LPIPS backward near forward cost. No filter gradient (the trunk is frozen).
+ */
+function frozenConv3x3(x: tf.Tensor4D, conv: ConvLayer): tf.Tensor4D {
+  const op = tf.customGrad((...inputs) => {
+    const input = inputs[0] as tf.Tensor4D;
+    return {
+      value: tf.conv2d(input, conv.filter, 1, 'same'),
+      gradFunc: (dy: tf.Tensor) => tf.conv2d(dy as tf.Tensor4D, conv.adjointFilter, 1, 'same'),
+    };
+  });
+  return op(x) as tf.Tensor4D;
 }
 
 /**
@@ -99,7 +117,8 @@ export class LpipsNetwork {
     for (const index of LPIPS_VGG16_CONV_INDICES) {
       const w = named[`features.${index}.weight`] as tf.Tensor4D;
       convs.set(index, {
-        filter: tf.transpose(w, [2, 3, 1, 0]), // OIHW → HWIO
+        filter: tf.transpose(w, [2, 3, 1, 0]), // OIHW → HWIO [kh, kw, C_in, C_out]
+        adjointFilter: tf.tidy(() => tf.reverse(tf.transpose(w, [2, 3, 0, 1]), [0, 1])), // [kh', kw', C_out, C_in], rotated
         bias: tf.clone(named[`features.${index}.bias`]) as tf.Tensor1D,
       });
     }
@@ -119,7 +138,7 @@ export class LpipsNetwork {
         if (s > 0) x = tf.maxPool(x, 2, 2, 'valid');
         for (const index of slice) {
           const conv = this.convs.get(index) as ConvLayer;
-          x = tf.relu(tf.add(tf.conv2d(x, conv.filter, 1, 'same'), conv.bias)) as tf.Tensor4D;
+          x = tf.relu(tf.add(frozenConv3x3(x, conv), conv.bias)) as tf.Tensor4D;
         }
         taps.push(x);
       });
@@ -136,6 +155,7 @@ export class LpipsNetwork {
   dispose(): void {
     for (const conv of this.convs.values()) {
       conv.filter.dispose();
+      conv.adjointFilter.dispose();
       conv.bias.dispose();
     }
     for (const h of this.heads) h.dispose();

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LOSS_NAMES } from '../names.js';
 import type { Loss, LossInputs, LossOutput } from '../types.js';
-import { check, stopGradient } from '../internal/ops.js';
+import { stopGradient } from '@vqrae/nn';
+import { check } from '../internal/ops.js';
 
 /**
  * Self-distillation (spec §7.2): mean over all elements of (Z_I − sg(Z_T))². The teacher side is stop-gradiented,

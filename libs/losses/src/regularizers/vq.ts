@@ -10,13 +10,14 @@ export type VqTermWeights = Readonly<Record<string, number>>;
 export const DEFAULT_VQ_TERM_WEIGHTS: VqTermWeights = { commitment: 0.25, codebook: 1 };
 
 /**
- * Σ_t w_t · term_t over the quantizer's named terms. Terms come out as `vq.<name>` (unweighted copies); every
- * input term must have a weight and every weight a term (a renamed quantizer term fails loudly). Caller owns the
- * output; the input scalars stay the quantizer's.
+ * Σ_t w_t · term_t over the quantizer's named terms (e.g. `SimVQ.quantize(...).losses` of @vqrae/tokenizer).
+ * Terms come out as `vq.<name>` (unweighted copies); every input term must have a weight and every weight a term
+ * (a renamed quantizer term fails loudly). A `total` entry is ignored: the weights are applied here (the defaults
+ * reproduce SimVQ's β·commitment + codebook). Caller owns the output; the input scalars stay the quantizer's.
  */
 export function vqLoss(quantizerTerms: Readonly<Record<string, tf.Scalar>>, weights: VqTermWeights = DEFAULT_VQ_TERM_WEIGHTS): LossOutput {
   const where = `loss ${LOSS_NAMES.vq}`;
-  const names = Object.keys(quantizerTerms).sort();
+  const names = Object.keys(quantizerTerms).filter((n) => n !== 'total').sort();
   const weighted = Object.keys(weights).sort();
   check(
     names.length === weighted.length && names.every((n, i) => n === weighted[i]),

@@ -49,24 +49,3 @@ export async function expectNoLeak(label: string, fn: () => void | Promise<void>
   const after = tf.memory().numTensors;
   if (after !== before) throw new Error(`${label}: tensor count ${before} → ${after}`);
 }
-
-/** A tiny deterministic random source (mulberry32 + Box–Muller) satisfying RandomSource. */
-export class TestRng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  uniform(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  normal(): number {
-    const u = Math.max(this.uniform(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.uniform());
-  }
-  int(n: number): number {
-    return Math.floor(this.uniform() * n);
-  }
-}

@@ -26,9 +26,18 @@ export interface AttentionOptions {
   readonly strategy?: BatchedMatMulStrategy;
   /** Score scale (default 1/√(D/numHeads)). */
   readonly scale?: number;
+  /** No gradients for the projection weights (frozen network); gradients still reach x. */
+  readonly frozen?: boolean;
 }
 
-/** Strategy used when none is given (see the measurement note in the report / attention tests). */
+/**
+ * Strategy used when none is given. Measured fwd+bwd on wasm (1 thread, tfjs 4.22, machine shared and heavily loaded,
+ * load average ~14 on 2 cores, so absolute times are inflated; minimum of 5 runs):
+ *   tiny  B16 N65  D64  h4:  batched 84 ms,   unstacked 1788 ms,  built-in (transposeB + built-in grads) 256 ms
+ *   small B8  N196 D256 h4:  batched 2149 ms, unstacked 7007 ms,  built-in 4055 ms
+ *   ViT-B B2  N257 D768 h12: batched 1718 ms, unstacked 10422 ms, built-in 12331 ms
+ * Unstacking into per-head 2-D products paid more in slice/stack and per-op overhead than it won, so 'batched'.
+ */
 export const DEFAULT_ATTENTION_STRATEGY: BatchedMatMulStrategy = 'batched';
 
 const coreOps = new Map<string, (...inputs: tf.Tensor[]) => tf.Tensor>();
@@ -97,11 +106,12 @@ export function multiHeadAttention(x: tf.Tensor, p: AttentionParams, numHeads: n
     throw new Error(`multiHeadAttention: attention width ${inner} (input ${width}) is not divisible by numHeads=${numHeads}`);
   }
   const scale = opts.scale ?? 1 / Math.sqrt(inner / numHeads);
+  const linearOpts = { frozen: opts.frozen ?? false };
   return tf.tidy(() => {
-    const q = splitHeads(linear(x, p.q.weight, p.q.bias), numHeads); // [B·h, N, dh]
-    const k = splitHeads(linear(x, p.k.weight, p.k.bias), numHeads); // [B·h, N, dh]
-    const v = splitHeads(linear(x, p.v.weight, p.v.bias), numHeads); // [B·h, N, dh]
+    const q = splitHeads(linear(x, p.q.weight, p.q.bias, linearOpts), numHeads); // [B·h, N, dh]
+    const k = splitHeads(linear(x, p.k.weight, p.k.bias, linearOpts), numHeads); // [B·h, N, dh]
+    const v = splitHeads(linear(x, p.v.weight, p.v.bias, linearOpts), numHeads); // [B·h, N, dh]
     const o = scaledDotProductAttention(q, k, v, scale, opts.strategy ?? DEFAULT_ATTENTION_STRATEGY); // [B·h, N, dh]
-    return linear(mergeHeads(o, batch, numHeads), p.o.weight, p.o.bias); // [B, N, D]
+    return linear(mergeHeads(o, batch, numHeads), p.o.weight, p.o.bias, linearOpts); // [B, N, D]
   });
 }

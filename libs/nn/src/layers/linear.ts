@@ -20,6 +20,27 @@ export interface LinearParams {
   readonly bias?: tf.Tensor;
 }
 
+/** Options of `linear`. */
+export interface LinearOptions {
+  /**
+   * Treat weight and bias as constants: no gradient is computed for them (saves the dW product when
+   * back-propagating through a frozen network such as a teacher or a perceptual-loss net). Gradients still reach x.
+   */
+  readonly frozen?: boolean;
+}
+
+/** Frozen variant: only x is an op input; W is saved for dx = dy·W. */
+function frozenOp(w: tf.Tensor, b: tf.Tensor | undefined): (x2: tf.Tensor) => tf.Tensor {
+  return defineCustomOp('linear(frozen)', 1, ([x2], save) => {
+    save([w]);
+    const y = tf.matMul(x2, tf.transpose(w)); // [M, out]
+    return {
+      value: b === undefined ? y : tf.add(y, b),
+      gradFunc: (dy, [ws]) => [tf.matMul(dy, ws)], // [M, in]
+    };
+  });
+}
+
 const linearWithBias = defineCustomOp('linear', 3, ([x2, w, b], save) => {
   save([x2, w]);
   const wt = tf.transpose(w); // [in, out]
@@ -44,7 +65,7 @@ const linearNoBias = defineCustomOp('linear', 2, ([x2, w], save) => {
 /**
  * y = x·Wᵀ + b for x of shape [..., in] (any number of leading dims, or rank 1); returns [..., out] (caller owns).
  */
-export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor, opts: LinearOptions = {}): tf.Tensor {
   if (weight.rank !== 2) throw new Error(`linear: weight must be [out, in], got [${weight.shape.join(', ')}]`);
   const [outFeatures, inFeatures] = weight.shape;
   const inner = x.shape[x.rank - 1];
@@ -57,12 +78,16 @@ export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Te
   const leading = x.shape.slice(0, -1);
   return tf.tidy(() => {
     const x2 = x.rank === 2 ? x : tf.reshape(x, [-1, inFeatures]); // [M, in]
-    const y2 = bias === undefined ? linearNoBias(x2, weight) : linearWithBias(x2, weight, bias); // [M, out]
+    const y2 = opts.frozen
+      ? frozenOp(weight, bias)(x2)
+      : bias === undefined
+        ? linearNoBias(x2, weight)
+        : linearWithBias(x2, weight, bias); // [M, out]
     return x.rank === 2 ? y2 : tf.reshape(y2, [...leading, outFeatures]); // [..., out]
   });
 }
 
 /** `linear` with a LinearParams record. */
-export function applyLinear(x: tf.Tensor, params: LinearParams): tf.Tensor {
-  return linear(x, params.weight, params.bias);
+export function applyLinear(x: tf.Tensor, params: LinearParams, opts: LinearOptions = {}): tf.Tensor {
+  return linear(x, params.weight, params.bias, opts);
 }

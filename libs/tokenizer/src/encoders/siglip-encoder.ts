@@ -39,8 +39,9 @@ export class SiglipEncoder implements ImageEncoder {
     return siglipParamShapes(this.config, this.paramPrefix);
   }
 
-  /** Every SigLIP parameter may be fine-tuned in stage 2. */
+  /** Every SigLIP parameter may be fine-tuned in stage 2, except an unused post-LN affine (postLnAffine false). */
   isTrainableParam(name: string): boolean {
+    if (!this.config.postLnAffine && name.startsWith(`${this.paramPrefix}post_layernorm.`)) return false;
     return name.startsWith(this.paramPrefix);
   }
 

@@ -3,8 +3,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Default bound on one distance chunk: 8 Mi float32 elements (32 MiB), i.e. 512 rows at k = 16384. */
-export const DEFAULT_MAX_CHUNK_ELEMENTS = 8 * 1024 * 1024;
+/**
+ * Default bound on one distance chunk: 2 Mi elements, i.e. 128 rows at k = 16384. A chunk holds about six
+ * [rows, k] temporaries at once (scores, tie-rule mask and index candidates), so the search peaks near
+ * 6 × 4 B × maxChunkElements ≈ 48 MiB above its inputs, whatever the number of rows.
+ */
+export const DEFAULT_MAX_CHUNK_ELEMENTS = 2 * 1024 * 1024;
 
 /** Options of the nearest-code search. */
 export interface NearestCodeOptions {
@@ -44,7 +48,7 @@ export function nearestCodeIndices(
       parts.push(
         tf.tidy(() => {
           const zc = tf.slice(z, [start, 0], [size, width]); // [r, e]
-          const scores = tf.sub(codeNorms, tf.mul(tf.matMul(zc, codesT), 2)); // [r, k]
+          const scores = tf.add(tf.matMul(tf.mul(zc, -2), codesT), codeNorms); // ‖C'‖² − 2 z·C' [r, k]
           return firstArgMin(scores as tf.Tensor2D);
         }),
       );

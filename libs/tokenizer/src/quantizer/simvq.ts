@@ -2,10 +2,9 @@
  * SimVQ quantizer with the input projection `quant_in` (spec §4): frozen codebook C, learnable projection
  * C' = C·Wᵀ + b, L2 nearest code, straight-through estimator, loss β·‖sg(q)−z‖² + ‖q−sg(z)‖².
  *
- * Gradient routing (works on wasm, which has no gather gradient): q = C[idx]·Wᵀ + b is computed as a gather of the
- * FROZEN codebook rows (no gradient needed) followed by a linear layer, so W and b receive gradients through a plain
- * matMul. The nearest-code search runs inside one custom op that records nothing on the tape (its chunked distance
- * matrices are never kept for the backward pass).
+ * Gradient routing (works on wasm, which has no gather gradient): search, gather of the FROZEN codebook rows and the
+ * projection q = C[idx]·Wᵀ + b run as one custom op with an explicit gradient (dW = dqᵀ·C[idx], db = Σ dq) made of
+ * plain matMuls; nothing inside it is taped, so the chunked distance matrices are never kept for the backward pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { AdamW, Ema, ParamStore, clipByGlobalNorm, warmupCosine } from '@vqrae/nn';
+import { AdamW, Ema, ParamStore, clipByGlobalNorm, warmupCosine } from '../src/index.js';
 import { assertClose } from './helpers.js';
 
 interface TorchAdamFixture {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, gelu, geluTanh, layerNorm, linear, mlp, normalInit, stopGradient, straightThrough } from '@vqrae/nn';
+import { Rng, gelu, geluTanh, layerNorm, linear, mlp, normalInit, stopGradient, straightThrough } from '../src/index.js';
 import { assertClose, assertNoLeak, assertTensorClose } from './helpers.js';
 
 /** Gradients of Σ f(inputs)·cotangent w.r.t. every input. */

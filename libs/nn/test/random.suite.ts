@@ -11,7 +11,7 @@ import {
   truncatedNormalInit,
   xavierUniformInit,
   zerosInit,
-} from '@vqrae/nn';
+} from '../src/index.js';
 
 describe('Rng', () => {
   it('is deterministic per seed and differs across seeds', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, normalInit, patchEmbed, patchify, sinCos2dTable, unpatchify } from '@vqrae/nn';
+import { Rng, normalInit, patchEmbed, patchify, sinCos2dTable, unpatchify } from '../src/index.js';
 import { assertClose, assertNoLeak, assertTensorClose } from './helpers.js';
 
 describe('patchify / unpatchify', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { ParamStore } from '@vqrae/nn';
+import { ParamStore } from '../src/index.js';
 
 function build(): ParamStore {
   const store = new ParamStore();

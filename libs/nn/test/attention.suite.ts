@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, multiHeadAttention, normalInit, type AttentionParams } from '@vqrae/nn';
+import { Rng, multiHeadAttention, normalInit, type AttentionParams } from '../src/index.js';
 import { assertNoLeak, assertTensorClose } from './helpers.js';
 
 /** Textbook attention with tf.matMul transposeB and built-in gradients (the reference). */

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { SafetensorsFile, checkShapes, f32ToBf16, f32ToF16, sha256File, writeSafetensors } from '@vqrae/nn';
+import { ParamStore, SafetensorsFile, checkShapes, f32ToBf16, f32ToF16, loadSafetensorsInto, sha256File, writeSafetensors } from '../src/index.js';
 import { assertClose, assertNoLeakAsync } from './helpers.js';
 
 interface MixedFixture {
@@ -145,6 +145,34 @@ describe('writeSafetensors', () => {
     prefix.writeBigUInt64LE(10_000n);
     await fsp.writeFile(file, Buffer.concat([prefix, header]));
     await assert.rejects(SafetensorsFile.open(file), /header length 10000 is invalid/);
+  });
+});
+
+describe('loadSafetensorsInto', () => {
+  it('streams renamed keys into a store after a header-only check with one error listing every problem', async () => {
+    const file = await SafetensorsFile.open(new URL('mixed-dtypes.safetensors', FIXTURES).pathname);
+    const store = new ParamStore();
+    store.add('encoder.embeddings.patch_embedding.weight', tf.zeros([4, 3, 2, 2]), { trainable: false });
+    store.add('encoder.embeddings.patch_embedding.bias', tf.zeros([4]));
+    store.add('encoder.post_layernorm.weight', tf.zeros([6]));
+    store.add('decoder.other', tf.zeros([2]));
+    const rename = (key: string) => (key.startsWith('vision_model.') ? `encoder.${key.slice('vision_model.'.length)}` : null);
+    try {
+      const before = tf.memory().numTensors;
+      const report = await loadSafetensorsInto(store, file, { strict: true, prefix: 'encoder.', rename });
+      assert.equal(tf.memory().numTensors, before);
+      assert.equal(report.loaded.length, 3);
+      assertClose(store.get('encoder.post_layernorm.weight').dataSync(), fixture.tensors['vision_model.post_layernorm.weight'].values.map(toNumber), { atol: 0 }, 'bf16 param');
+      store.add('encoder.missing', tf.zeros([1]));
+      await assert.rejects(
+        loadSafetensorsInto(store, file, { strict: true, prefix: 'encoder.', rename: (k) => (k.startsWith('vision_model.') || k === 'special.f16' ? `encoder.${k.replace('vision_model.', '')}` : null) }),
+        /\(prefix 'encoder.'\): 1 missing key\(s\): encoder.missing; 1 unexpected key\(s\): encoder.special.f16$/,
+      );
+      await assert.rejects(loadSafetensorsInto(store, file, { strict: false, rename: () => 'encoder.missing' }), /both map to 'encoder.missing'/);
+    } finally {
+      store.dispose();
+      await file.close();
+    }
   });
 });
 

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { loadImage } from '@vqrae/data';
+import {
+  FeatureMoments,
+  FID_INPUT_VARIANTS,
+  FidInception,
+  frechetProtocol,
+  writeMomentsNpz,
+  writeStatsNpz,
+  type FeatureExtractor,
+  type FidInputVariant,
+} from '@vqrae/eval';
+import type { CommandModule } from '../cli/command-module.js';
+import { loadTf, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
+import { imageSet } from './metrics.js';
+
+interface FidStatsOptions {
+  readonly out: string;
+  readonly field?: string;
+  readonly weights?: string;
+  readonly variant: string;
+  readonly batch: string;
+  readonly moments?: string;
+  readonly backend: string;
+}
+
+/** Decodes images, groups same-size runs into batches of ≤ `batch`, and adds their features to `moments`. */
+async function accumulate(spec: string, options: FidStatsOptions, extractor: FeatureExtractor, moments: FeatureMoments): Promise<void> {
+  const tf = await loadTf();
+  const batchSize = Number(options.batch);
+  let pending: { data: Uint8Array; height: number; width: number }[] = [];
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const { height, width } = pending[0];
+    const pixels = new Uint8Array(pending.length * height * width * 3);
+    pending.forEach((p, i) => pixels.set(p.data, i * height * width * 3));
+    const images = tf.tensor4d(pixels, [pending.length, height, width, 3], 'int32'); // [B, H, W, 3] uint8 values
+    try {
+      const features = await extractor.extract(images, 'uint8'); // [B, featureDim], owned here
+      try {
+        moments.add((await features.data()) as Float32Array, pending.length);
+      } finally {
+        features.dispose();
+      }
+    } finally {
+      images.dispose();
+    }
+    pending = [];
+  };
+  for await (const image of imageSet(spec, options.field)) {
+    const rgb = await loadImage(image.bytes, {}, image.meta.key);
+    if (pending.length > 0 && (pending[0].height !== rgb.height || pending[0].width !== rgb.width || pending.length >= batchSize)) await flush();
+    pending.push({ data: rgb.data, height: rgb.height, width: rgb.width });
+    if (moments.count > 0 && moments.count % 1000 < batchSize && pending.length === 1) console.log(`fid-stats: ${moments.count} images`);
+  }
+  await flush();
+}
+
+async function run(spec: string, options: FidStatsOptions): Promise<number> {
+  if (options.weights === undefined) {
+    throw new UsageError(
+      'fid-stats: FID-Inception weights are required (--weights fid_inception.safetensors, converted from pt_inception-2015-12-05 ' +
+        'with tools/convert). Without them no FID statistics can be made, and no other network is reported under the name FID.',
+    );
+  }
+  if (!fs.existsSync(options.weights)) throw new UsageError(`fid-stats: --weights '${options.weights}' does not exist`);
+  if (!FID_INPUT_VARIANTS.includes(options.variant as FidInputVariant)) {
+    throw new UsageError(`fid-stats: --variant must be one of ${FID_INPUT_VARIANTS.join(', ')}, got '${options.variant}'`);
+  }
+  if (!(Number.isInteger(Number(options.batch)) && Number(options.batch) > 0)) throw new UsageError(`fid-stats: --batch must be a positive integer`);
+  const backend = await selectBackend(options.backend as BackendChoice);
+  console.log(backend.message);
+  const extractor = await FidInception.load(options.weights, { variant: options.variant as FidInputVariant });
+  try {
+    const moments = new FeatureMoments(extractor.featureDim);
+    const started = performance.now();
+    await accumulate(spec, options, extractor, moments);
+    const stats = moments.toGaussian();
+    await writeStatsNpz(options.out, stats, extractor.space);
+    if (options.moments) await writeMomentsNpz(options.moments, moments, extractor.space);
+    console.log(`fid-stats: ${moments.count} images → ${options.out} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(`  ${frechetProtocol(extractor.space)}`);
+    return 0;
+  } finally {
+    extractor.dispose();
+  }
+}
+
+/** `vqrae fid-stats <images> --out ref.npz`: FID-Inception statistics (mu, sigma, n) of an image set. */
+export const fidStatsCommand: CommandModule = {
+  name: 'fid-stats',
+  register(program: Command): void {
+    program
+      .command('fid-stats')
+      .description('FID-Inception statistics (mu, sigma in float64, .npz readable by pytorch-fid) of the images in shards or a folder')
+      .argument('<images>', 'shard spec or folder')
+      .requiredOption('--out <file.npz>', 'statistics file to write')
+      .option('--field <ext>', 'shard member holding the image (default: first image member)')
+      .option('--weights <file>', 'converted FID-Inception weights (safetensors); required')
+      .option('--variant <name>', `input handling: ${FID_INPUT_VARIANTS.join(' | ')}`, 'torch-fidelity')
+      .option('--batch <n>', 'images per forward pass', '16')
+      .option('--moments <file.npz>', 'also write mergeable moments (n, sum, sum_outer) for combining shards/ranks')
+      .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu', 'auto')
+      .addHelpText('after', "\nExamples:\n  $ vqrae fid-stats 'val-{000..049}.tar' --weights fid_inception.safetensors --out val.npz")
+      .action(async (images: string, opts: FidStatsOptions) => {
+        process.exitCode = await run(images, opts);
+      });
+  },
+};

@@ -1,0 +1,62 @@
+import { Option, type Command } from 'commander';
+import { frechetDistance, frechetLabel, readStatsNpz, type FeatureSpace, type StatsFile } from '@vqrae/eval';
+import type { CommandModule } from '../cli/command-module.js';
+import { UsageError } from '../cli/index.js';
+
+/**
+ * The label a distance between two statistics files may carry: `FID[variant]` only when both are FID-Inception
+ * (or unlabelled published files, stated as an assumption); `FD[name]` for one shared named space; otherwise an error.
+ */
+export function distanceLabel(a: StatsFile, b: StatsFile, files: readonly [string, string]): { label: string; notes: string[] } {
+  const notes: string[] = [];
+  const describe = (s: FeatureSpace | undefined): string => (s === undefined ? 'unlabelled' : s.kind === 'named' ? `named '${s.name}'` : `fid-inception (${s.variant})`);
+  const named = [a.featureSpace, b.featureSpace].filter((s): s is Extract<FeatureSpace, { kind: 'named' }> => s?.kind === 'named');
+  if (named.length > 0) {
+    if (named.length !== 2 || named[0].name !== named[1].name) {
+      throw new UsageError(`fid: feature spaces differ (${files[0]}: ${describe(a.featureSpace)}, ${files[1]}: ${describe(b.featureSpace)}); a distance between them means nothing`);
+    }
+    return { label: frechetLabel(named[0], 'generation'), notes: ['named feature space: NOT FID, not comparable with published FID/rFID'] };
+  }
+  const variants = [a.featureSpace, b.featureSpace].map((s) => (s?.kind === 'fid-inception' ? s.variant : undefined));
+  if (variants.includes(undefined)) notes.push('unlabelled statistics (published pytorch-fid/ADM format) are assumed to be FID-Inception pool3');
+  const known = variants.filter((v): v is NonNullable<typeof v> => v !== undefined);
+  if (known.length === 2 && known[0] !== known[1]) notes.push(`input variants differ (${known[0]} vs ${known[1]}): expect differences in the 2nd–3rd significant digit`);
+  return { label: known.length === 2 && known[0] === known[1] ? `FID[${known[0]}]` : 'FID', notes };
+}
+
+async function run(files: readonly string[], json: boolean): Promise<number> {
+  if (files.length !== 2) throw new UsageError(`fid: --stats takes exactly two .npz files, got ${files.length}`);
+  const [a, b] = await Promise.all(files.map((f) => readStatsNpz(f)));
+  if (a.dim !== b.dim) throw new UsageError(`fid: dimensions differ (${files[0]}: ${a.dim}, ${files[1]}: ${b.dim})`);
+  const { label, notes } = distanceLabel(a, b, [files[0], files[1]]);
+  const started = performance.now();
+  const r = frechetDistance(a, b);
+  const seconds = (performance.now() - started) / 1000;
+  const counts = [a.count, b.count].map((n) => (n === undefined ? 'n unknown' : `n=${n}`));
+  if (json) {
+    console.log(JSON.stringify({ label, ...r, dim: a.dim, counts: [a.count ?? null, b.count ?? null], seconds, notes }));
+    return 0;
+  }
+  console.log(`${label} = ${r.distance.toFixed(6)}   (${a.dim}-d; ${files[0]}: ${counts[0]}, ${files[1]}: ${counts[1]})`);
+  console.log(`  ‖Δμ‖² ${r.meanTerm.toFixed(6)}  tr Σ₁ ${r.traceA.toFixed(6)}  tr Σ₂ ${r.traceB.toFixed(6)}  tr (Σ₁Σ₂)^½ ${r.traceSqrtProduct.toFixed(6)}`);
+  console.log(`  method ${r.method}, min eigenvalue ${r.minProductEigenvalue.toExponential(3)}${r.epsilon ? `, ε=${r.epsilon} added (eigen solver did not converge)` : ''}, ${seconds.toFixed(2)} s`);
+  for (const note of notes) console.log(`  note: ${note}`);
+  if ([a.count, b.count].some((n) => n !== undefined && n < 50_000)) console.log('  note: FID is biased upward at small n; compare only numbers with the same n (model-spec 8.5.6)');
+  return 0;
+}
+
+/** `vqrae fid --stats a.npz b.npz`: Fréchet distance between two precomputed statistics files. */
+export const fidCommand: CommandModule = {
+  name: 'fid',
+  register(program: Command): void {
+    program
+      .command('fid')
+      .description('Fréchet distance between two statistics files (.npz with mu/sigma: pytorch-fid, ADM reference batches, vqrae fid-stats)')
+      .addOption(new Option('--stats <files...>', 'two .npz statistics files').makeOptionMandatory())
+      .option('--json', 'print one JSON line instead of the table', false)
+      .addHelpText('after', '\nExamples:\n  $ vqrae fid --stats recon.npz VIRTUAL_imagenet256_labeled.npz\n  $ vqrae fid --stats a.npz b.npz --json')
+      .action(async (opts: { stats: string[]; json: boolean }) => {
+        process.exitCode = await run(opts.stats, opts.json);
+      });
+  },
+};

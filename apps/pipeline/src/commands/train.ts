@@ -1,0 +1,106 @@
+import { StageError, type RunSummary } from '@vqrae/graph';
+import { VQRAE_PRESETS } from '@vqrae/tokenizer';
+import { booleanOption, defineCommand, intOption, numberOption, pathOption, stringOption, UsageError } from '../cli/index.js';
+import { trainDefaults, type TrainJobConfig } from '../train/job-config.js';
+import { runTrainJob } from '../train/train-job.js';
+
+const TRAIN_OPTIONS = {
+  preset: stringOption({ description: 'model preset (stage 2 takes it from the --from checkpoint)', choices: Object.keys(VQRAE_PRESETS), default: 'tiny' }),
+  data: stringOption({ description: 'training shards (WebDataset spec: paths, {000..009} ranges, :: lists)', placeholder: '<shards>' }),
+  evalData: stringOption({ description: 'held-out shards for periodic PSNR / codebook evaluation and previews', placeholder: '<shards>' }),
+  stage: intOption({ description: 'training stage: 1 = encoder frozen; 2 = encoder trainable + self-distillation (needs --from)', default: 1, min: 1, max: 2 }),
+  from: pathOption({ description: 'stage 2: stage-1 run folder, checkpoint folder or model .safetensors', placeholder: '<path>' }),
+  resume: booleanOption({ description: 'continue the run in --out from its latest checkpoint (optimizer, EMA, data position)', default: false }),
+  steps: intOption({ description: 'optimizer steps (default per preset and stage)', min: 1 }),
+  stopAfter: intOption({ description: 'stop after this step although the schedule runs to --steps (resume later)', min: 1 }),
+  batch: intOption({ description: 'micro-batch size (default per preset)', min: 1 }),
+  accumulate: intOption({ description: 'micro-batches per optimizer step (gradient accumulation)', min: 1 }),
+  lr: numberOption({ description: 'peak learning rate (decoder, quant_in, W, b)', min: 0 }),
+  finalLr: numberOption({ description: 'learning rate at the last step (cosine end)', min: 0 }),
+  encoderLr: numberOption({ description: 'stage 2: peak learning rate of the encoder', min: 0 }),
+  encoderFinalLr: numberOption({ description: 'stage 2: final learning rate of the encoder', min: 0 }),
+  warmup: intOption({ description: 'linear warm-up steps', min: 0 }),
+  emaDecay: numberOption({ description: 'EMA decay of the weights used for evaluation and export', min: 0, max: 1 }),
+  emaWarmup: booleanOption({ description: 'EMA decay warm-up min(decay, (1+t)/(10+t)); --no-ema-warmup = constant decay', default: true }),
+  clip: numberOption({ description: 'clip the global gradient norm to this value (default off)', min: 0 }),
+  pixelLoss: stringOption({ description: 'pixel reconstruction loss', choices: ['l2', 'l1'] }),
+  distill: numberOption({ description: 'stage 2: distillation weight λ_D (0 = logged but not optimised)', min: 0 }),
+  cropScaleMin: numberOption({ description: 'random-resized crop: smallest area fraction', min: 0.01, max: 1 }),
+  checkpointEvery: intOption({ description: 'write a checkpoint every N steps (and at the end)', min: 0 }),
+  previewEvery: intOption({ description: 'write a reconstruction preview grid every N steps', min: 0 }),
+  evalEvery: intOption({ description: 'evaluate on --eval-data every N steps (and at the start and end)', min: 0 }),
+  evalImages: intOption({ description: 'held-out images to evaluate on', min: 1 }),
+  maxMinutes: numberOption({ description: 'stop (with final checkpoint and evaluation) after this many minutes', min: 0 }),
+} as const;
+
+/** `vqrae train`: one training stage of a VQRAE tokenizer as a graph (see src/train/train-job.ts). */
+export const trainCommand = defineCommand({
+  name: 'train',
+  description: 'train a VQRAE tokenizer: stage 1 (encoder frozen) or stage 2 (encoder + self-distillation) on WebDataset shards',
+  options: TRAIN_OPTIONS,
+  examples: [
+    "vqrae train --preset tiny --data 'train-{000..003}.tar' --eval-data val-000.tar --stage 1 --steps 2000 --out runs/tiny-s1",
+    'vqrae train --stage 2 --from runs/tiny-s1 --data ... --eval-data ... --steps 1000 --out runs/tiny-s2',
+    'vqrae train --resume --out runs/tiny-s1 --data ... --steps 2000',
+  ],
+  async run(ctx) {
+    const o = ctx.options;
+    if (o.data === undefined) throw new UsageError('train: --data <shards> is required');
+    const stage = o.stage === 2 ? 2 : 1;
+    if (stage === 2 && o.from === undefined && !o.resume) throw new UsageError('train --stage 2 needs --from <stage-1 checkpoint>');
+    const d = trainDefaults(o.preset, stage);
+    const steps = o.steps ?? d.steps;
+    const config: TrainJobConfig = {
+      ...d,
+      preset: o.preset,
+      stage,
+      data: o.data,
+      evalData: o.evalData ?? null,
+      out: ctx.runFolder.dir,
+      from: o.from ?? null,
+      resume: o.resume,
+      steps,
+      batch: o.batch ?? d.batch,
+      accumulate: o.accumulate ?? d.accumulate,
+      lr: o.lr ?? d.lr,
+      finalLr: o.finalLr ?? d.finalLr,
+      encoderLr: o.encoderLr ?? d.encoderLr,
+      encoderFinalLr: o.encoderFinalLr ?? d.encoderFinalLr,
+      warmupSteps: Math.min(o.warmup ?? (o.steps !== undefined ? Math.max(1, Math.round(steps * 0.05)) : d.warmupSteps), steps),
+      emaDecay: o.emaDecay ?? d.emaDecay,
+      emaWarmup: o.emaWarmup,
+      clipGradNorm: o.clip ?? null,
+      seed: o.seed,
+      pixelLoss: o.pixelLoss === 'l1' ? 'l1' : 'l2',
+      distillWeight: o.distill ?? d.distillWeight,
+      cropScaleMin: o.cropScaleMin ?? d.cropScaleMin,
+      checkpointEvery: o.checkpointEvery ?? d.checkpointEvery,
+      previewEvery: o.previewEvery ?? d.previewEvery,
+      evalEvery: o.evalEvery ?? d.evalEvery,
+      evalImages: o.evalImages ?? d.evalImages,
+      maxMinutes: o.maxMinutes ?? null,
+      stopAfterStep: o.stopAfter ?? null,
+    };
+    const result = await runTrainJob(config, {
+      log: ctx.log,
+      runGraph: async (graph): Promise<RunSummary> => {
+        const outcome = await ctx.runGraph('train', graph);
+        if (outcome.error) throw outcome.error;
+        if (outcome.summary.status === 'failed') throw new StageError('train', undefined, new Error(outcome.summary.failure?.message ?? 'failed'));
+        return outcome.summary;
+      },
+    });
+    const first = result.firstEval;
+    const last = result.lastEval;
+    ctx.print(`train: ${result.stepsDone} steps of ${config.preset} stage ${stage}; last loss ${result.lastRecord?.loss.toExponential(4) ?? 'n/a'}`);
+    if (first && last) {
+      ctx.print(
+        `held-out PSNR ${first.psnr.toFixed(2)} dB (step ${first.step}) → ${last.psnr.toFixed(2)} dB (step ${last.step}); ` +
+          `codebook utilisation ${(100 * last.utilisation).toFixed(1)}%, perplexity ${last.perplexity.toFixed(1)}` +
+          (last.driftMse !== null ? `; feature drift mean (Z_I−Z_T)² ${last.driftMse.toExponential(3)}` : ''),
+      );
+    }
+    ctx.print(`EMA model: ${result.emaModelFile}; curves: ${result.curves?.png ?? 'none'}; checkpoint: ${result.checkpointDir ?? 'none'}`);
+    return { summary: { train: { stepsDone: result.stepsDone, firstEval: first, lastEval: last, emaModel: result.emaModelFile, checkpoint: result.checkpointDir } } };
+  },
+});

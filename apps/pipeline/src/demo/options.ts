@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { intOption, pathOption, stringOption } from '../cli/index.js';
+
+/** The images bundled with the repository (assets/images, see its LICENSE.md). */
+export const BUNDLED_IMAGES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../assets/images');
+
+/** Options of `vqrae demo` (steps add theirs here). */
+export const DEMO_OPTIONS = {
+  images: pathOption({ description: 'folder of images to run on', default: BUNDLED_IMAGES, mustExist: 'dir', placeholder: '<dir>' }),
+  size: intOption({ description: 'side of the square centre crop, pixels', default: 256, min: 16, max: 4096 }),
+  repeat: intOption({ description: 'pass over the images this many times (throughput / interrupt testing)', default: 1, min: 1 }),
+  concurrency: intOption({ description: 'images decoded and cropped at once (sharp runs on the libuv pool)', default: 2, min: 1, max: 64 }),
+  steps: stringOption({ description: 'comma-separated demo steps to run (default: all)', placeholder: '<names>' }),
+} as const;

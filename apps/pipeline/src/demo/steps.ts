@@ -1,0 +1,6 @@
+import type { DemoStep } from './demo-step.js';
+import { imagesStep } from './images-step.js';
+import { trainDemoStep } from '../train/demo-train-step.js';
+
+/** The steps of `vqrae demo` / `npm start`, in order. Later issues append theirs (one import, one entry). */
+export const DEMO_STEPS: readonly DemoStep[] = [imagesStep, trainDemoStep];

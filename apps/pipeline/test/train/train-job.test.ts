@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { silentLogger } from '@vqrae/graph';
+import { SafetensorsFile } from '@vqrae/nn';
+import { loadCheckpoint } from '@vqrae/tokenizer';
+import { readStepLog } from '../../src/train/step-log.js';
+import { runTrainJob } from '../../src/train/train-job.js';
+import { tempDir, tinyJob, writeSyntheticShards } from './fixtures.js';
+
+let data = '';
+let held = '';
+let root = '';
+before(async () => {
+  root = await tempDir('job');
+  data = await writeSyntheticShards(path.join(root, 'shards'), 'train', 24, 10);
+  held = await writeSyntheticShards(path.join(root, 'shards'), 'val', 8, 8, 1000);
+});
+
+test('a resumed run reproduces the uninterrupted run step for step (tiny preset, N + N vs 2N)', async () => {
+  const whole = path.join(root, 'whole');
+  const split = path.join(root, 'split');
+  await runTrainJob(tinyJob({ data, out: whole, steps: 10, checkpointEvery: 5 }), silentLogger);
+  // First half: the same schedule (10 steps) stopped after step 5, then resumed from its checkpoint.
+  await runTrainJob(tinyJob({ data, out: split, steps: 10, checkpointEvery: 5, stopAfterStep: 5 }), silentLogger);
+  assert.equal((await readStepLog(path.join(split, 'log'))).length, 5);
+  await runTrainJob(tinyJob({ data, out: split, steps: 10, checkpointEvery: 5, resume: true }), silentLogger);
+  const a = await readStepLog(path.join(whole, 'log'));
+  const b = await readStepLog(path.join(split, 'log'));
+  assert.equal(a.length, 10);
+  assert.equal(b.length, 10);
+  for (let i = 0; i < 10; i++) {
+    assert.ok(Math.abs(a[i]!['loss']! - b[i]!['loss']!) <= 1e-6, `step ${i + 1}: ${a[i]!['loss']} vs ${b[i]!['loss']}`);
+    assert.equal(a[i]!['samples_total'], b[i]!['samples_total']);
+  }
+});

@@ -1,0 +1,12 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+await tf.setBackend('wasm'); await tf.ready();
+const x = tf.randomNormal([1, 128, 128, 64]) as tf.Tensor4D;
+const time = (label: string, f: () => tf.Tensor) => { tf.tidy(() => f().dataSync()); const t = Date.now(); for (let i = 0; i < 3; i++) tf.tidy(() => f().dataSync()); console.log(label, ((Date.now() - t) / 3).toFixed(0), 'ms'); };
+time('maxPool fwd', () => tf.maxPool(x, 2, 2, 'valid'));
+time('maxPool fwd+grad', () => tf.grad((z: tf.Tensor) => tf.sum(tf.maxPool(z as tf.Tensor4D, 2, 2, 'valid')))(x));
+time('reshape-max fwd+grad', () => tf.grad((z: tf.Tensor) => tf.sum(tf.max(tf.reshape(z, [1, 64, 2, 64, 2, 64]), [2, 4])))(x));
+time('relu fwd+grad', () => tf.grad((z: tf.Tensor) => tf.sum(tf.relu(z)))(x));
+const w = tf.randomNormal([3, 3, 64, 64]) as tf.Tensor4D;
+time('conv fwd', () => tf.conv2d(x, w, 1, 'same'));
+time('conv fwd + builtin input grad', () => tf.grad((z: tf.Tensor) => tf.sum(tf.conv2d(z as tf.Tensor4D, w, 1, 'same')))(x));

@@ -6,6 +6,7 @@ export * from './metrics/codebook-usage.js';
 export * from './metrics/ssim/separable-filter.js';
 export * from './metrics/ssim/ssim-variants.js';
 export * from './metrics/ssim/ssim.js';
+export * from './metrics/ssim/ssim-tensor.js';
 export * from './stats/feature-moments.js';
 export * from './stats/symmetric-eigen.js';
 export * from './stats/tridiagonal-ql.js';

@@ -80,6 +80,36 @@ describe('stage helpers (async-iterable form, no Graph)', () => {
     assert.deepEqual(await collect(syncStage.run(asyncItems([1, 2]), ctxFor('pairs'))), [1, -1, 2, -2]);
   });
 
+  test('flatMapStage under skip keeps what a failing expansion already produced and counts the item skipped', async () => {
+    const skipped: string[] = [];
+    const ctx = createStageContext({ name: 'explode', onSkip: (r) => skipped.push(`${r.key}: ${r.reason}`) });
+    const stage = flatMapStage(
+      'explode',
+      function* (s: TestSample) {
+        yield `${s.meta.key}.a`;
+        if (s.value === 1) throw new Error('truncated member');
+        yield `${s.meta.key}.b`;
+      },
+      { onError: 'skip' },
+    );
+    assert.deepEqual(await collect(stage.run(asyncItems(samples(3)), ctx)), ['k000.a', 'k000.b', 'k001.a', 'k002.a', 'k002.b']);
+    assert.deepEqual(skipped, ['k001: truncated member']);
+    assert.deepEqual([ctx.counters.seen, ctx.counters.emitted, ctx.counters.skipped, ctx.counters.outputs], [3, 2, 1, 5]);
+    assertBalanced({ name: 'explode', ...ctx.counters });
+  });
+
+  test('filterStage applies the error policy to a throwing predicate', async () => {
+    const predicate = (s: TestSample): boolean => {
+      if (s.value === 2) throw new Error('unreadable label');
+      return true;
+    };
+    const ctx = ctxFor('labelled');
+    const kept = await collect(filterStage('labelled', predicate, { onError: 'skip' }).run(asyncItems(samples(4)), ctx));
+    assert.deepEqual(kept.map((s) => s.value), [0, 1, 3]);
+    assertBalanced({ name: 'labelled', ...ctx.counters });
+    await assert.rejects(collect(filterStage('labelled', predicate).run(asyncItems(samples(4)), ctxFor('labelled'))), /stage 'labelled' failed \(key k002, shard train-000000.tar, index 2\): unreadable label/);
+  });
+
   test('batchStage keeps the partial tail by default and drops it with dropLast', async () => {
     const keep = batchStage<number>('batch', { size: 4 });
     const keepCtx = ctxFor('batch');

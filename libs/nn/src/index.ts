@@ -12,7 +12,7 @@ export {
   type Shape,
 } from './random/init.js';
 export { ParamStore, type LoadOptions, type LoadReport, type NameSelector } from './params/param-store.js';
-export { defineCustomOp, type CustomOpResult, type SaveTensors } from './layers/custom-op.js';
+export { defineCustomOp, type CustomOpResult, type InputGradient, type SaveTensors } from './layers/custom-op.js';
 export { applyLinear, linear, type LinearOptions, type LinearParams } from './layers/linear.js';
 export { layerNorm } from './layers/layer-norm.js';
 export { activation, gelu, geluTanh, type ActivationName } from './layers/activations.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, gelu, geluTanh, layerNorm, linear, mlp, normalInit, stopGradient, straightThrough } from '../src/index.js';
+import { Rng, defineCustomOp, gelu, geluTanh, layerNorm, linear, mlp, normalInit, stopGradient, straightThrough } from '../src/index.js';
 import { assertClose, assertNoLeak, assertTensorClose } from './helpers.js';
 
 /** Gradients of Σ f(inputs)·cotangent w.r.t. every input. */
@@ -54,6 +54,39 @@ describe('linear', () => {
       tf.dispose([x, w, b, dy]);
     });
   }
+
+  it('computes only the gradients the tape needs (lazy per-input gradients)', async () => {
+    const rng = new Rng(11);
+    const x = normalInit(rng, [6, 4], 1);
+    const w = normalInit(rng, [3, 4], 1);
+    const b = normalInit(rng, [3], 1);
+    const matMuls = async (f: () => tf.Tensor | tf.Tensor[]): Promise<number> => {
+      const info = await tf.profile(() => {
+        const out = f();
+        tf.dispose(out);
+      });
+      return info.kernels.filter((k) => k.name === 'BatchMatMul' || k.name === '_FusedMatMul').length;
+    };
+    assert.equal(await matMuls(() => tf.grad((v: tf.Tensor) => tf.sum(linear(v, w, b)))(x)), 2, 'forward + dx only');
+    assert.equal(await matMuls(() => tf.grad((v: tf.Tensor) => tf.sum(linear(x, v, b)))(w)), 2, 'forward + dW only');
+    assert.equal(await matMuls(() => tf.grads((v: tf.Tensor, u: tf.Tensor) => tf.sum(linear(v, u, b)))([x, w])), 3, 'forward + dx + dW');
+    let unusedCalls = 0;
+    const op = defineCustomOp('probe', 2, ([a, c]) => ({
+      value: tf.mul(a, c),
+      gradFunc: (dy) => [
+        () => tf.mul(dy, 2),
+        () => {
+          unusedCalls += 1;
+          return tf.zerosLike(dy);
+        },
+      ],
+    }));
+    const constant = tf.onesLike(b);
+    tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(op(v, constant)))(b));
+    constant.dispose();
+    assert.equal(unusedCalls, 0, 'gradient of a constant input is never evaluated');
+    tf.dispose([x, w, b]);
+  });
 
   it('rejects mismatched shapes with a clear message', () => {
     tf.tidy(() => {

@@ -42,6 +42,20 @@ describe('checkpoints', () => {
     await file.close();
   });
 
+  it('F16 checkpoint loads (half-precision tolerance)', async () => {
+    const half = path.join(dir, 'tiny-f16.safetensors');
+    await saveCheckpoint(model, half, { dtype: 'F16' });
+    const loaded = await loadCheckpoint(half);
+    tf.tidy(() => {
+      const images = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 13) as tf.Tensor4D;
+      const a = model.forward(images).reconstruction;
+      const b = loaded.forward(images).reconstruction;
+      const err = tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] / tf.max(tf.abs(a)).dataSync()[0];
+      assert.ok(err < 2e-2, `relative error ${err}`);
+    });
+    loaded.dispose();
+  });
+
   it('same seed → identical weights; different seed → different', async () => {
     const again = await createVqrae(presetConfig('tiny'), { seed: 11 });
     const other = await createVqrae(presetConfig('tiny'), { seed: 12 });

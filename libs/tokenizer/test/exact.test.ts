@@ -146,6 +146,12 @@ describe('exact building blocks (spec §10.1)', () => {
     });
     model.quantizer.invalidateCache();
     assert.equal(tf.memory().numTensors, before);
+    tf.tidy(() => {
+      assert.throws(() => model.decode(tf.tensor2d([[0, 1]], [1, 2], 'int32')), /expected indices \[B, 64\]/);
+      assert.throws(() => model.quantizer.lookup(model.params, tf.tensor1d([512], 'int32')), /out of range/);
+      assert.throws(() => model.features(tf.zeros([1, 16, 16, 3]) as tf.Tensor4D), /SiglipEncoder\.encode: expected pixel01 images \[B, 32, 32, 3\]/);
+    });
+    model.quantizer.invalidateCache();
     model.dispose();
   });
 });

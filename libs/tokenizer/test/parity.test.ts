@@ -97,6 +97,8 @@ describe('PyTorch parity', () => {
 
     it('gradients of loss_total + mean(reconstruction²) (stage 2: encoder trainable)', () => {
       model.setStage('stage2');
+      model.quantizer.invalidateCache();
+      const baseline = tf.memory().numTensors;
       const vars = model.trainableVariables();
       const { value, grads } = tf.variableGrads(() => {
         const out = model.forward(io.images as tf.Tensor4D);
@@ -113,6 +115,7 @@ describe('PyTorch parity', () => {
       }
       assert.ok(!(model.trainableVariables().has('quantizer.embedding.weight')), 'codebook C must not be trainable');
       tf.dispose([value, ...Object.values(grads)]);
+      assert.equal(tf.memory().numTensors, baseline, 'a training step leaves no tensors behind');
       model.setStage('stage1');
     });
   });

@@ -1,5 +1,5 @@
 /**
- * Opt-in (VQRAE_LONG_TESTS=1): the paper preset `siglip2-so400m-p16-256-c16384` on random weights (~853 M
+ * Opt-in (VQRAE_LONG_TESTS=1): the paper preset `siglip2-so400m-p16-256-c16384` on random weights (~856 M
  * parameters, ~3.4 GB float32) runs one 256×256 image through encoder (27 layers), SimVQ (k = 16384, e = 1536) and
  * decoder: shapes and finiteness only.
  */

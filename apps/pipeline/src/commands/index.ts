@@ -1,5 +1,10 @@
 import type { CommandModule } from '../cli/command-module.js';
 import { demoCommand } from './demo.js';
+import { dumpTokensCommand } from './dump-tokens.js';
+import { inspectCommand } from './inspect.js';
+import { decodeCommand } from './decode.js';
+import { reconstructCommand } from './reconstruct.js';
+import { mergeManifestsCommand } from './merge-manifests.js';
 import { infoCommand } from './info.js';
 import { initCommand } from './init.js';
 import { makeShardsCommand } from './make-shards.js';
@@ -17,6 +22,11 @@ export const COMMANDS: readonly CommandModule[] = [
   shardsCommand,
   makeShardsCommand,
   trainCommand,
+  dumpTokensCommand,
+  mergeManifestsCommand,
+  decodeCommand,
+  reconstructCommand,
+  inspectCommand,
   metricsCommand,
   fidCommand,
   fidStatsCommand,

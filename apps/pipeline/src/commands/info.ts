@@ -2,7 +2,7 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { writersOf, type CommandModule } from '../cli/index.js';
-import { selectBackend, type BackendChoice } from '../backend.js';
+import { loadTf, selectBackend, type BackendChoice } from '../backend.js';
 
 /** `vqrae info`: versions, cores and which tfjs backend a run would use (paste it into bug reports). */
 export const infoCommand: CommandModule = {
@@ -13,7 +13,7 @@ export const infoCommand: CommandModule = {
       .description('print versions, cores and the tfjs backend a run would use')
       .option('--backend <name>', 'backend to try (auto | tensorflow | wasm | cpu)', 'auto')
       .action(async (options: { backend: string }, command: { configureOutput(): unknown }) => {
-        const tf = await import('@tensorflow/tfjs');
+        const tf = await loadTf();
         const selection = await selectBackend(options.backend as BackendChoice);
         const require = createRequire(import.meta.url);
         const highland = (require('highland/package.json') as { version: string }).version;

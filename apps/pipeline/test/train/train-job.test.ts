@@ -36,3 +36,28 @@ test('a resumed run reproduces the uninterrupted run step for step (tiny preset,
     assert.equal(a[i]!['samples_total'], b[i]!['samples_total']);
   }
 });
+
+test('stage 2 from the stage-1 run: teacher saved, distillation logged from 0, drift evaluated, EMA model loads', async () => {
+  const base = tf.memory().numTensors;
+  const out = path.join(root, 'stage2');
+  const result = await runTrainJob(
+    tinyJob({ data, evalData: held, out, stage: 2, from: path.join(root, 'whole'), steps: 3, checkpointEvery: 0, evalEvery: 3, evalImages: 4 }),
+    silentLogger,
+  );
+  assert.equal(result.stepsDone, 3);
+  const rows = await readStepLog(path.join(out, 'log'));
+  assert.equal(rows[0]!['loss_distill'], 0, 'student = teacher at the first step');
+  assert.ok(rows[2]!['loss_distill']! > 0);
+  assert.ok('lr_encoder' in rows[0]! && rows[0]!['lr_encoder']! < rows[0]!['lr_base']!);
+  assert.equal(result.firstEval?.driftMse, 0);
+  assert.ok((result.lastEval?.driftMse ?? 0) > 0);
+  const teacher = await SafetensorsFile.open(path.join(out, 'teacher.safetensors'));
+  assert.ok(teacher.keys().length > 0 && teacher.keys().every((k) => k.startsWith('vision_model.')));
+  await teacher.close();
+  const model = await loadCheckpoint(result.emaModelFile);
+  assert.equal(model.config.preset, 'tiny');
+  model.dispose();
+  await fs.access(path.join(out, 'loss-curves.svg'));
+  await fs.access(path.join(out, 'loss-curves.png'));
+  assert.equal(tf.memory().numTensors, base);
+});

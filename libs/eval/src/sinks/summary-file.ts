@@ -41,3 +41,22 @@ export async function writeSummaryArrow(path: string, run: string, values: reado
   }
   await file.close();
 }
+
+/**
+ * Summary values from a metrics sink's per-column summaries: `<column>_mean` for each column (unit and label
+ * carried over) plus `n_images` (rows written). Feed the result to {@link writeSummaryArrow} or a printer.
+ */
+export function summaryValuesFromColumns(
+  columns: readonly MetricColumn[],
+  summary: Readonly<Record<string, { readonly count: number; readonly mean: number }>>,
+  rows: number,
+): SummaryValue[] {
+  const values: SummaryValue[] = [{ name: 'n_images', value: rows, unit: 'images' }];
+  for (const column of columns) {
+    const s = summary[column.name];
+    if (!s) throw new Error(`summaryValuesFromColumns: no summary for column '${column.name}'`);
+    const label = `mean over ${s.count} images${column.label ? `; ${column.label}` : ''}`;
+    values.push({ name: `${column.name}_mean`, value: s.mean, ...(column.unit === undefined ? {} : { unit: column.unit }), label });
+  }
+  return values;
+}

@@ -10,7 +10,7 @@ import { createStageContext } from '@vqrae/graph';
 import { arrowMetricsSink } from '../../src/sinks/metrics-sink.js';
 import type { MetricRow } from '../../src/sinks/metric-columns.js';
 import { makeProvenance, packageVersions, provenanceFromMetadata } from '../../src/sinks/provenance.js';
-import { writeSummaryArrow } from '../../src/sinks/summary-file.js';
+import { summaryValuesFromColumns, writeSummaryArrow } from '../../src/sinks/summary-file.js';
 
 const testContext = () => createStageContext({ name: 'metrics-arrow' });
 
@@ -125,4 +125,10 @@ test('one-row summary file with units and provenance; package versions are recor
   assert.equal(versions['apache-arrow'], '21.2.0');
   assert.equal(versions['no-such-package-xyz'], 'unknown');
   assert.match(versions.node!, /^v\d+/);
+});
+
+test('summaryValuesFromColumns turns a sink result into summary values', () => {
+  const values = summaryValuesFromColumns(columns, { psnr: { count: 3, mean: 21 }, ssim: { count: 2, mean: 0.5 }, ssim_skimage: { count: 3, mean: 0.25 } }, 3);
+  assert.deepEqual(values.map((v) => [v.name, v.value, v.unit]), [['n_images', 3, 'images'], ['psnr_mean', 21, 'dB'], ['ssim_mean', 0.5, '1'], ['ssim_skimage_mean', 0.25, '1']]);
+  assert.match(values[2]!.label!, /mean over 2 images; torchmetrics/);
 });

@@ -46,8 +46,9 @@ interface ConvLayer {
 
 /**
  * A frozen 3×3 'same' stride-1 convolution whose input gradient is itself a forward convolution with the adjoint
- * kernel: dx = conv2d(dy, rot180(W)ᵀ). wasm's Conv2DBackpropInput kernel exists but measured 10–17× slower than
- * its forward Conv2D; this keeps LPIPS backward near forward cost. No filter gradient (the trunk is frozen).
+ * kernel: dx = conv2d(dy, rot180(W)ᵀ). wasm's Conv2DBackpropInput kernel exists and gives the same values, but
+ * measured 1.1–3× slower than this forward conv on VGG shapes (worst on the deep 512-channel layers). No filter
+ * gradient (the trunk is frozen).
  */
 function frozenConv3x3(x: tf.Tensor4D, conv: ConvLayer): tf.Tensor4D {
   const op = tf.customGrad((...inputs) => {

@@ -20,7 +20,7 @@ const geluOp = defineCustomOp('gelu', 1, ([x], save) => {
     value: tf.mul(x, cdf),
     gradFunc: (dy, [xs, c]) => {
       const pdf = tf.mul(INV_SQRT_2PI, tf.exp(tf.mul(-0.5, tf.square(xs)))); // φ(x)
-      return [tf.mul(dy, tf.add(c, tf.mul(xs, pdf)))];
+      return [() => tf.mul(dy, tf.add(c, tf.mul(xs, pdf)))];
     },
   };
 });
@@ -34,7 +34,7 @@ const geluTanhOp = defineCustomOp('geluTanh', 1, ([x], save) => {
     gradFunc: (dy, [xs, th]) => {
       const dInner = tf.mul(SQRT_2_OVER_PI, tf.add(1, tf.mul(3 * GELU_TANH_COEFF, tf.square(xs))));
       const local = tf.add(tf.mul(0.5, tf.add(1, th)), tf.mul(tf.mul(0.5, xs), tf.mul(tf.sub(1, tf.square(th)), dInner)));
-      return [tf.mul(dy, local)];
+      return [() => tf.mul(dy, local)];
     },
   };
 });

@@ -53,12 +53,14 @@ function attentionCoreOp(scale: number, strategy: BatchedMatMulStrategy): (...in
     return {
       value: batchedMatMul(probs, v, strategy), // [G, Nq, dh]
       gradFunc: (dO, [qs, ks, vs, a]) => {
-        const dv = batchedMatMul(transposeLast2(a), dO, strategy); // [G, Nk, dh]
+        // dS is shared by dq and dk: computed once here (lives until the backward pass ends)
         const dA = batchedMatMul(dO, transposeLast2(vs), strategy); // [G, Nq, Nk]
         const dS = tf.mul(a, tf.sub(dA, tf.sum(tf.mul(dA, a), -1, true))); // [G, Nq, Nk]
-        const dq = tf.mul(batchedMatMul(dS, ks, strategy), scale); // [G, Nq, dh]
-        const dk = tf.mul(batchedMatMul(transposeLast2(dS), qs, strategy), scale); // [G, Nk, dh]
-        return [dq, dk, dv];
+        return [
+          () => tf.mul(batchedMatMul(dS, ks, strategy), scale), // dq [G, Nq, dh]
+          () => tf.mul(batchedMatMul(transposeLast2(dS), qs, strategy), scale), // dk [G, Nk, dh]
+          () => batchedMatMul(transposeLast2(a), dO, strategy), // dv [G, Nk, dh]
+        ];
       },
     };
   });

@@ -4,7 +4,7 @@ import { defineCustomOp } from './custom-op.js';
 
 const stopGradientOp = defineCustomOp('stopGradient', 1, ([x]) => ({
   value: tf.clone(x),
-  gradFunc: (dy) => [tf.zerosLike(dy)],
+  gradFunc: (dy) => [() => tf.zerosLike(dy)],
 }));
 
 /** sg(x): identity forward (a new tensor the caller owns), zero gradient backward. */
@@ -18,7 +18,7 @@ const straightThroughOp = defineCustomOp('straightThrough', 2, ([z, q]) => {
   }
   return {
     value: tf.clone(q),
-    gradFunc: (dy) => [tf.clone(dy), tf.zerosLike(dy)],
+    gradFunc: (dy) => [() => tf.clone(dy), () => tf.zerosLike(dy)],
   };
 });
 

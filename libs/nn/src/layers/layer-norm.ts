@@ -27,7 +27,11 @@ function affineOp(eps: number) {
     save([xhat, rstd, gamma]);
     return {
       value: tf.add(tf.mul(xhat, gamma), beta),
-      gradFunc: (dy, [xh, rs, ga]) => [inputGradient(tf.mul(dy, ga), xh, rs), tf.sum(tf.mul(dy, xh), 0), tf.sum(dy, 0)],
+      gradFunc: (dy, [xh, rs, ga]) => [
+        () => inputGradient(tf.mul(dy, ga), xh, rs),
+        () => tf.sum(tf.mul(dy, xh), 0),
+        () => tf.sum(dy, 0),
+      ],
     };
   });
 }
@@ -38,7 +42,7 @@ function scaleOnlyOp(eps: number) {
     save([xhat, rstd, gamma]);
     return {
       value: tf.mul(xhat, gamma),
-      gradFunc: (dy, [xh, rs, ga]) => [inputGradient(tf.mul(dy, ga), xh, rs), tf.sum(tf.mul(dy, xh), 0)],
+      gradFunc: (dy, [xh, rs, ga]) => [() => inputGradient(tf.mul(dy, ga), xh, rs), () => tf.sum(tf.mul(dy, xh), 0)],
     };
   });
 }
@@ -47,7 +51,7 @@ function plainOp(eps: number) {
   return defineCustomOp('layerNorm', 1, ([x2], save: SaveTensors): CustomOpResult => {
     const { xhat, rstd } = normalise(x2, eps);
     save([xhat, rstd]);
-    return { value: xhat, gradFunc: (dy, [xh, rs]) => [inputGradient(dy, xh, rs)] };
+    return { value: xhat, gradFunc: (dy, [xh, rs]) => [() => inputGradient(dy, xh, rs)] };
   });
 }
 

@@ -8,6 +8,7 @@
  *   dx = dy · W                      [M, out]·[out, in]
  *   dW = transpose(dy) · x           [out, M]·[M, in]
  *   db = Σ_M dy
+ * Each gradient is computed only when the tape needs it (frozen weights, non-differentiated inputs: see custom-op.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { defineCustomOp } from './custom-op.js';
@@ -23,8 +24,9 @@ export interface LinearParams {
 /** Options of `linear`. */
 export interface LinearOptions {
   /**
-   * Treat weight and bias as constants: no gradient is computed for them (saves the dW product when
-   * back-propagating through a frozen network such as a teacher or a perceptual-loss net). Gradients still reach x.
+   * Treat weight and bias as constants even if they are being differentiated (they get no gradient; x still does).
+   * Rarely needed: gradients are lazy, so weights that the tape does not differentiate (plain frozen tensors,
+   * variables outside variableGrads' list) already cost nothing in the backward pass.
    */
   readonly frozen?: boolean;
 }
@@ -36,7 +38,7 @@ function frozenOp(w: tf.Tensor, b: tf.Tensor | undefined): (x2: tf.Tensor) => tf
     const y = tf.matMul(x2, tf.transpose(w)); // [M, out]
     return {
       value: b === undefined ? y : tf.add(y, b),
-      gradFunc: (dy, [ws]) => [tf.matMul(dy, ws)], // [M, in]
+      gradFunc: (dy, [ws]) => [() => tf.matMul(dy, ws)], // [M, in]
     };
   });
 }
@@ -47,9 +49,9 @@ const linearWithBias = defineCustomOp('linear', 3, ([x2, w, b], save) => {
   return {
     value: tf.add(tf.matMul(x2, wt), b), // [M, out]
     gradFunc: (dy, [xs, ws]) => [
-      tf.matMul(dy, ws), // [M, in]
-      tf.matMul(tf.transpose(dy), xs), // [out, in]
-      tf.sum(dy, 0), // [out]
+      () => tf.matMul(dy, ws), // [M, in]
+      () => tf.matMul(tf.transpose(dy), xs), // [out, in]
+      () => tf.sum(dy, 0), // [out]
     ],
   };
 });
@@ -58,7 +60,7 @@ const linearNoBias = defineCustomOp('linear', 2, ([x2, w], save) => {
   save([x2, w]);
   return {
     value: tf.matMul(x2, tf.transpose(w)), // [M, out]
-    gradFunc: (dy, [xs, ws]) => [tf.matMul(dy, ws), tf.matMul(tf.transpose(dy), xs)],
+    gradFunc: (dy, [xs, ws]) => [() => tf.matMul(dy, ws), () => tf.matMul(tf.transpose(dy), xs)],
   };
 });
 

@@ -6,7 +6,7 @@ import { MOBILENETV2_NSFWJS_SOURCE } from './mobilenet-source.js';
 
 /** SigLIP vision-tower shapes of known checkpoints (fixed resolution, HF model_type "siglip"). */
 export const SIGLIP_ENCODER_PRESETS = {
-  /** google/siglip2-so400m-patch16-256: 412.4 M params without the MAP head, 256 tokens of width 1152. */
+  /** google/siglip2-so400m-patch16-256: 412.6 M params without the MAP head, 256 tokens of width 1152. */
   'siglip2-so400m-patch16-256': {
     kind: 'siglip-vit', imageSize: 256, patchSize: 16, numChannels: 3, hiddenSize: 1152, numLayers: 27, numHeads: 16,
     intermediateSize: 4304, activation: 'gelu_tanh', layerNormEps: 1e-6, postLnAffine: true,
@@ -29,8 +29,8 @@ export type SiglipEncoderPresetName = keyof typeof SIGLIP_ENCODER_PRESETS;
 /** Whole-model presets. */
 export const VQRAE_PRESETS = {
   /**
-   * Tests (spec §2.2 tiny): 32 px → 64 tokens of 9 bits (k = 512, e = 96); random tiny SigLIP encoder (≈105 k),
-   * decoder D 64 × 2 layers (≈109 k).
+   * Tests (spec §2.2 tiny): 32 px → 64 tokens of 9 bits (k = 512, e = 96). Params: encoder 107,328 (random tiny
+   * SigLIP), quant_in + W, b 15,552, C 49,152 (frozen), decoder 109,488 (D 64 × 2 layers); total 281,520.
    */
   tiny: {
     format: 'vqrae/1',
@@ -41,7 +41,9 @@ export const VQRAE_PRESETS = {
   },
   /**
    * CPU demo on the embedded pretrained encoder: 224 px → 196 tokens of 10 bits (k = 1024, e = 256); MobileNetV2
-   * (nsfwjs) cut at block_13_expand_relu (frozen), decoder D 192 × 4 layers, patch 16 → 224 px output.
+   * (nsfwjs) cut at block_13_expand_relu (frozen), decoder D 192 × 4 layers, patch 16 → 224 px output. Params:
+   * encoder 616,256 (pretrained, frozen), quant_in + W, b 213,504, C 262,144 (frozen), decoder 1,977,600; trainable
+   * in stage 1: 2.19 M.
    */
   'small-cpu': {
     format: 'vqrae/1',
@@ -52,7 +54,8 @@ export const VQRAE_PRESETS = {
   },
   /**
    * Paper setting: SigLIP2-so400m-patch16-256 encoder, 256 tokens of 14 bits (k = 16384, e = 1536), "symmetric"
-   * decoder (1152, 27 layers, 16 heads, 4304).
+   * decoder (1152, 27 layers, 16 heads, 4304). Params: encoder 412.65 M, quant_in + W, b 4.13 M, C 25.17 M (frozen),
+   * decoder 414.13 M; total 856.07 M.
    */
   'siglip2-so400m-p16-256-c16384': {
     format: 'vqrae/1',

@@ -85,7 +85,7 @@ export async function loadCheckpoint(path: string, opts: LoadCheckpointOptions =
     checkShapes(expected, file.shapes(), context);
     if (mode === 'package') await addPackagedEncoderWeights(encoder, params);
     for (const key of Object.keys(expected)) params.add(key, await file.readTensor(key), { trainable: false });
-    checkPositionTable(params, decoder, context);
+    checkPositionTable(params, decoder, file.info(decoderStemKeys(decoder.paramPrefix).pos).dtype, context);
     return new VqraeModel(config, encoder, params, { search: opts.search });
   } catch (error) {
     params.dispose();
@@ -95,12 +95,22 @@ export async function loadCheckpoint(path: string, opts: LoadCheckpointOptions =
   }
 }
 
-/** The stored fixed position table must equal the formula (a different table means a different layout). */
-function checkPositionTable(params: ParamStore, decoder: VitDecoder, context: string): void {
+/** Tolerance of the stored sin-cos table per storage dtype (values lie in [−1, 1]). */
+const TABLE_TOLERANCE: Record<string, number> = { F32: 1e-5, F16: 1e-3, BF16: 8e-3 };
+
+/**
+ * The stored fixed position table must equal the formula (a different table means a different layout); it is then
+ * replaced by the exact float32 table (a half-precision file stores a rounded copy).
+ */
+function checkPositionTable(params: ParamStore, decoder: VitDecoder, dtype: string, context: string): void {
   const key = decoderStemKeys(decoder.paramPrefix).pos;
-  const maxDiff = tf.tidy(() => {
-    const expected = decoder.positionTable();
-    return tf.max(tf.abs(tf.sub(params.get(key), expected))).dataSync()[0];
-  });
-  if (!(maxDiff <= 1e-5)) throw new Error(`${context}: '${key}' differs from the 2-D sin-cos table (max |diff| ${maxDiff})`);
+  const tolerance = TABLE_TOLERANCE[dtype] ?? 1e-5;
+  const expected = decoder.positionTable();
+  try {
+    const maxDiff = tf.tidy(() => tf.max(tf.abs(tf.sub(params.get(key), expected))).dataSync()[0]);
+    if (!(maxDiff <= tolerance)) throw new Error(`${context}: '${key}' differs from the 2-D sin-cos table (max |diff| ${maxDiff}, ${dtype})`);
+    params.assign(key, expected);
+  } finally {
+    expected.dispose();
+  }
 }

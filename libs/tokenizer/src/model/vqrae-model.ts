@@ -124,11 +124,15 @@ export class VqraeModel {
     });
   }
 
-  /** pixel01 images → { features, indices, quantized }. */
+  /**
+   * Inference: pixel01 images → { features, indices, quantized } with the cached projected codebook (no losses, no
+   * per-call C' recomputation; `quantized` = C'[indices]). For training use `forward`.
+   */
   encode(images: tf.Tensor4D): EncodeResult {
     return tf.tidy(() => {
       const features = this.encoder.encode(this.params, images);
-      const { quantized, indices } = this.quantizer.quantize(this.params, features);
+      const indices = this.quantizer.indicesFor(this.params, features);
+      const quantized = this.quantizer.lookup(this.params, indices) as tf.Tensor3D;
       return { features, indices, quantized };
     });
   }

@@ -1,0 +1,121 @@
+import { sha256File } from '@vqrae/nn';
+import { loadCheckpoint } from '@vqrae/tokenizer';
+import { createProgress } from '@vqrae/graph';
+import {
+  booleanOption,
+  defineCommand,
+  intOption,
+  pathOption,
+  stringOption,
+  UsageError,
+  withInterrupt,
+} from '../cli/index.js';
+import { describeEncodeDump, runEncodeDump, type EncodeDumpJob, type ImageProtocol } from '../dump/encode-dump.js';
+import { mergeManifests } from '../dump/merge-manifests.js';
+import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
+import { resolveRank } from '../dump/rank.js';
+import { encodeTokenTable, tokenDtype, type TokenRow } from '../dump/token-table.js';
+import { tokenizeStage } from '../dump/tokenize-stage.js';
+
+/**
+ * `vqrae dump-tokens`: tokenises a WebDataset corpus once for LLM pretraining. One Arrow row per image (key, shard,
+ * tokens as fixed-size uint16/int32 list, grid shape, pass-through label/caption/json); exactly once per input shard,
+ * resumable after a kill, split across ranks by whole shards.
+ */
+export const dumpTokensCommand = defineCommand({
+  name: 'dump-tokens',
+  description: 'tokenise images (WebDataset shards) into Arrow files of discrete tokens, exactly once per shard',
+  options: {
+    checkpoint: pathOption({ description: 'VQRAE checkpoint (.safetensors); the model is rebuilt from it alone', mustExist: 'file', placeholder: '<file>' }),
+    data: stringOption({ description: "shard spec, e.g. 'val-{000000..000009}.tar' (quote it)", placeholder: '<spec>' }),
+    batch: intOption({ description: 'images per forward pass (batches never cross a shard)', default: 16, min: 1 }),
+    crop: stringOption({ description: 'image protocol before encoding', choices: ['center', 'adm', 'exact'], default: 'center' }),
+    rowsPerFile: intOption({ description: 'rows per Arrow file (files roll over within a shard)', default: 10000, min: 1 }),
+    onError: stringOption({ description: 'bad samples/shards: stop, or skip them (counted, logged, listed in the manifest)', choices: ['throw', 'skip'], default: 'throw' }),
+    rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
+    worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
+    noPassThrough: booleanOption({ description: 'do not copy .cls/.txt/.json members into label/caption/json columns', default: false }),
+    dryRun: booleanOption({ description: 'print the graph and the shard assignment, then exit', default: false }),
+  },
+  examples: [
+    "vqrae dump-tokens --checkpoint ck.safetensors --data 'val-{000000..000009}.tar' --out tokens/val",
+    "RANK=0 WORLD_SIZE=4 vqrae dump-tokens --checkpoint ck.safetensors --data 'train-{000000..001023}.tar' --out tokens/train",
+  ],
+  async run(ctx) {
+    const o = ctx.options;
+    if (!o.checkpoint) throw new UsageError('dump-tokens: --checkpoint is required');
+    if (!o.data) throw new UsageError('dump-tokens: --data is required');
+    if (o.out === undefined) throw new UsageError('dump-tokens: --out <dir> is required (the dump folder; rerun with the same --out to resume)');
+    const rank = resolveRank({ ...(o.rank !== undefined ? { rank: o.rank } : {}), ...(o.worldSize !== undefined ? { worldSize: o.worldSize } : {}) }, process.env);
+    const model = await loadCheckpoint(o.checkpoint);
+    try {
+      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], size: model.inputSize };
+      const checkpointSha256 = await sha256File(o.checkpoint);
+      const grid = Math.round(Math.sqrt(model.tokensPerImage));
+      const codebookSize = model.config.quantizer.codebookSize;
+      const provenance = {
+        kind: 'tokens',
+        checkpoint_sha256: checkpointSha256,
+        checkpoint: o.checkpoint,
+        preset: model.config.preset ?? 'custom',
+        codebook_size: codebookSize,
+        token_dtype: tokenDtype(codebookSize),
+        image_protocol: protocol,
+        config: model.config,
+        data: o.data,
+        rank: { rank: rank.rank, world_size: rank.worldSize },
+        backend: ctx.backend.name,
+        versions: softwareVersions(),
+      };
+      const passThrough = !o.noPassThrough;
+      const layout = {
+        gridH: grid,
+        gridW: grid,
+        codebookSize,
+        passThrough: { label: passThrough, caption: passThrough, json: passThrough },
+        metadata: provenanceMetadata(provenance),
+      };
+      const job: EncodeDumpJob<TokenRow> = {
+        kind: 'tokens',
+        data: o.data,
+        outDir: ctx.runFolder.dir,
+        rank,
+        batchSize: o.batch,
+        rowsPerFile: o.rowsPerFile,
+        onError: o.onError as 'throw' | 'skip',
+        protocol,
+        encodeStage: tokenizeStage(model, `${model.config.preset ?? 'custom'}, k=${codebookSize}`, o.onError as 'throw' | 'skip'),
+        encodeFile: (rows) => encodeTokenTable(rows, layout),
+        fingerprint: { kind: 'tokens', checkpoint_sha256: checkpointSha256, crop: protocol.crop, size: protocol.size, pass_through: passThrough, data: o.data },
+        provenance,
+        log: ctx.log,
+        progress: createProgress({ mode: o.quiet ? 'quiet' : 'auto', label: 'dump-tokens' }),
+      };
+      const description = describeEncodeDump(job);
+      ctx.runFolder.addGraph('dump-tokens', description);
+      if (o.dryRun) {
+        ctx.print(description);
+        return { summary: { dryRun: true } };
+      }
+      const summary = await withInterrupt(ctx.log, (signal) => runEncodeDump({ ...job, signal }));
+      if (rank.worldSize === 1) {
+        const merged = await mergeManifests(ctx.runFolder.dir, { verify: false });
+        for (const problem of merged.problems) ctx.log.warn(`manifest: ${problem}`);
+      }
+      const files = summary.manifest.outputs.length;
+      ctx.print(
+        `dump-tokens: ${summary.written} images → ${summary.written * model.tokensPerImage} tokens in ${files} file(s); ` +
+          `seen ${summary.seen} = written ${summary.written} + skipped ${summary.skipped}; ` +
+          `shards ${summary.shardsDone}/${summary.shardCount} done (${summary.shardsResumed} resumed, ${summary.shardsFailed} failed)`,
+      );
+      const skips = summary.manifest.inputs.flatMap((i) => i.skips.map((s) => `${i.shard} ${s.key}: ${s.reason}`));
+      for (const line of skips.slice(0, 20)) ctx.log.warn(`skipped ${line}`);
+      return {
+        exitCode: 0,
+        summary: { seen: summary.seen, written: summary.written, skipped: summary.skipped, shards: summary.shardCount, failedShards: summary.shardsFailed },
+      };
+    } finally {
+      model.dispose();
+    }
+  },
+});

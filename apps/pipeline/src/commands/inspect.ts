@@ -1,0 +1,87 @@
+import fs from 'node:fs/promises';
+import type { Command } from 'commander';
+import * as arrow from 'apache-arrow';
+import { SafetensorsFile } from '@vqrae/nn';
+import { UsageError, type CommandModule } from '../cli/index.js';
+
+/** `vqrae inspect <file>`: schema, metadata and first rows of an Arrow IPC file, or the tensors of a safetensors file. */
+export const inspectCommand: CommandModule = {
+  name: 'inspect',
+  register(program: Command) {
+    program
+      .command('inspect')
+      .description("print an Arrow file's schema, metadata and first rows, or a safetensors file's tensors and metadata")
+      .argument('<file>', '.arrow / .ipc / .feather, or .safetensors')
+      .option('--rows <n>', 'rows to show (Arrow)', '5')
+      .option('--json', 'machine-readable output')
+      .addHelpText('after', '\nExamples:\n  $ vqrae inspect tokens/val/val-000000-1a2b3c4d.0000.arrow --rows 3\n  $ vqrae inspect ck.safetensors')
+      .action(async (file: string, flags: { rows: string; json?: boolean }) => {
+        const rows = Number(flags.rows);
+        if (!Number.isInteger(rows) || rows < 0) throw new UsageError(`inspect: --rows must be a non-negative integer, got '${flags.rows}'`);
+        const out = file.endsWith('.safetensors') ? await inspectSafetensors(file) : await inspectArrow(file, rows);
+        process.stdout.write(flags.json ? `${JSON.stringify(out, null, 2)}\n` : renderText(out));
+      });
+  },
+};
+
+interface Inspection {
+  readonly file: string;
+  readonly format: string;
+  readonly fields: ReadonlyArray<{ name: string; type: string }>;
+  readonly metadata: Record<string, string>;
+  readonly rows?: number;
+  readonly preview?: ReadonlyArray<Record<string, unknown>>;
+}
+
+async function inspectSafetensors(file: string): Promise<Inspection> {
+  const st = await SafetensorsFile.open(file);
+  try {
+    const fields = st.keys().map((k) => {
+      const info = st.info(k);
+      return { name: k, type: `${info.dtype}[${info.shape.join(', ')}]` };
+    });
+    return { file, format: 'safetensors', fields, metadata: { ...st.metadata } };
+  } finally {
+    await st.close();
+  }
+}
+
+function previewValue(value: unknown): unknown {
+  if (value instanceof arrow.Vector || ArrayBuffer.isView(value)) {
+    const values = Array.from((value instanceof arrow.Vector ? value.toArray() : value) as ArrayLike<number>);
+    const shown = values.slice(0, 12).map((v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v));
+    return values.length > 12 ? `[${shown.join(', ')}, … (${values.length} values)]` : `[${shown.join(', ')}]`;
+  }
+  if (typeof value === 'string' && value.length > 80) return `${value.slice(0, 77)}...`;
+  return value;
+}
+
+async function inspectArrow(file: string, rows: number): Promise<Inspection> {
+  const table = arrow.tableFromIPC(await fs.readFile(file));
+  const preview: Record<string, unknown>[] = [];
+  for (let i = 0; i < Math.min(rows, table.numRows); i++) {
+    const row: Record<string, unknown> = {};
+    for (const field of table.schema.fields) row[field.name] = previewValue(table.getChild(field.name)?.get(i));
+    preview.push(row);
+  }
+  return {
+    file,
+    format: 'arrow-ipc',
+    fields: table.schema.fields.map((f) => ({ name: f.name, type: String(f.type) })),
+    metadata: Object.fromEntries(table.schema.metadata),
+    rows: table.numRows,
+    preview,
+  };
+}
+
+function renderText(x: Inspection): string {
+  const lines = [`${x.file} (${x.format}${x.rows !== undefined ? `, ${x.rows} rows` : ''})`, 'schema:'];
+  for (const f of x.fields) lines.push(`  ${f.name}: ${f.type}`);
+  lines.push('metadata:');
+  for (const [k, v] of Object.entries(x.metadata)) lines.push(`  ${k}: ${v.length > 160 ? `${v.slice(0, 157)}...` : v}`);
+  if (x.preview?.length) {
+    lines.push('first rows:');
+    for (const row of x.preview) lines.push(`  ${JSON.stringify(row)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

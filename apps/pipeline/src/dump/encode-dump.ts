@@ -1,0 +1,141 @@
+import {
+  DatasetSpec,
+  collectingReporter,
+  cropImages,
+  decodeImages,
+  expandShardSpec,
+  type CropSpec,
+  type ImageSample,
+  type RgbImage,
+} from '@vqrae/data';
+import { Graph, batchStage, forEachSink, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type SampleMeta, type Stage } from '@vqrae/graph';
+import { runExactlyOnce, shardRef, type ExactlyOnceSummary, type ShardOutcome } from './exactly-once.js';
+import type { DumpManifest } from './manifest.js';
+import { rankManifestName } from './merge-manifests.js';
+import { shardsForRank, type RankAssignment } from './rank.js';
+import { readSideFields, type SideFields } from './side-fields.js';
+
+/** Image protocol applied before encoding (recorded in the dump's metadata). */
+export interface ImageProtocol {
+  readonly crop: 'center' | 'adm' | 'exact';
+  readonly size: number;
+}
+
+/** Decoded, cropped samples of one batch (never crossing a shard boundary). */
+export interface SampleBatch {
+  readonly metas: readonly SampleMeta[];
+  readonly images: readonly RgbImage[];
+  readonly sides: readonly SideFields[];
+}
+
+/** One image-encoding dump (tokens or features) over a shard spec, exactly once per shard, one rank's share. */
+export interface EncodeDumpJob<Row> {
+  readonly kind: string;
+  readonly data: string;
+  readonly outDir: string;
+  readonly rank: RankAssignment;
+  readonly batchSize: number;
+  readonly rowsPerFile: number;
+  readonly onError: ErrorPolicy;
+  readonly protocol: ImageProtocol;
+  /** The model stage: a batch of samples → one row per sample, in order. */
+  readonly encodeStage: Stage<SampleBatch, Row[]>;
+  readonly encodeFile: (rows: readonly Row[]) => Uint8Array;
+  readonly fingerprint: DumpManifest['fingerprint'];
+  readonly provenance: Record<string, unknown>;
+  readonly log: Logger;
+  readonly progress: ProgressReporter;
+  readonly signal?: AbortSignal;
+}
+
+function cropSpec(protocol: ImageProtocol): CropSpec {
+  return { protocol: protocol.crop, size: protocol.size };
+}
+
+function toBatch(samples: ImageSample[]): SampleBatch {
+  return { metas: samples.map((s) => s.meta), images: samples.map((s) => s.image), sides: samples.map(readSideFields) };
+}
+
+/** The per-shard graph: shard → decode → crop → batch → encode → rows sink. */
+export function shardGraph<Row>(
+  job: Pick<EncodeDumpJob<Row>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage'>,
+  shard: string,
+  reporter: ReturnType<typeof collectingReporter>,
+  emit: (row: Row) => Promise<void>,
+): Graph {
+  const spec = new DatasetSpec({ shards: [shard], onError: job.onError, strict: true });
+  return Graph.from(spec.asSource({ reporter }))
+    .pipe(decodeImages({ onError: job.onError, concurrency: 4 }))
+    .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }))
+    .pipe(batchStage<ImageSample>('batch', { size: job.batchSize, describe: `batch(${job.batchSize}, within shard)` }))
+    .pipe(mapStage('sides', toBatch, { onError: job.onError }))
+    .pipe(job.encodeStage)
+    .to(
+      forEachSink<Row[]>(
+        'rows',
+        async (rows) => {
+          for (const row of rows) await emit(row);
+        },
+        { describe: 'rows' },
+      ),
+    );
+}
+
+/** The text `--dry-run` prints: the whole job's dataflow. */
+export function describeEncodeDump<Row>(job: EncodeDumpJob<Row>): string {
+  const perShard = shardGraph(job, '<shard>', collectingReporter(), async () => {})
+    .describe()
+    .replace(/^shards\([^)]*\)/, `shards(${job.data}, rank ${job.rank.rank}/${job.rank.worldSize}, one shard at a time, onError ${job.onError})`);
+  return `${perShard} → arrow(${job.kind}, ${job.rowsPerFile} rows/file, exactly once per shard) → ${rankManifestName(job.rank.rank, job.rank.worldSize)}`;
+}
+
+/** Runs the dump for this rank's shards. Returns the exactly-once summary (seen = written + skipped). */
+export async function runEncodeDump<Row>(job: EncodeDumpJob<Row>): Promise<ExactlyOnceSummary & { shardCount: number }> {
+  const all = (await expandShardSpec(job.data)).map(shardRef);
+  if (all.length < job.rank.worldSize) {
+    job.log.warn(`${all.length} shard(s) for ${job.rank.worldSize} ranks: ranks ≥ ${all.length} have nothing to do`);
+  }
+  const mine = shardsForRank(all, job.rank);
+  job.log.info(`rank ${job.rank.rank}/${job.rank.worldSize} (${job.rank.source}): ${mine.length} of ${all.length} shard(s)`);
+  job.progress.start(undefined);
+  const summary = await runExactlyOnce<Row>({
+    outDir: job.outDir,
+    manifestFile: `${job.outDir}/${rankManifestName(job.rank.rank, job.rank.worldSize)}`,
+    kind: job.kind,
+    fingerprint: job.fingerprint,
+    provenance: job.provenance,
+    rank: job.rank.rank,
+    worldSize: job.rank.worldSize,
+    shards: mine,
+    rowsPerFile: job.rowsPerFile,
+    fileExtension: '.arrow',
+    encode: job.encodeFile,
+    onShardError: job.onError,
+    log: (line) => job.log.info(line),
+    ...(job.signal ? { signal: job.signal } : {}),
+    processShard: async (shard, emit): Promise<ShardOutcome> => {
+      const reporter = collectingReporter();
+      let written = 0;
+      const graph = shardGraph(job, shard.url, reporter, async (row) => {
+        written += 1;
+        job.progress.tick(1);
+        await emit(row);
+      });
+      const summary = await graph.run({ log: job.log, ...(job.signal ? { signal: job.signal } : {}) });
+      if (summary.cancelled) throw new Error('cancelled');
+      const shardLevel = reporter.skips.find((s) => s.meta === undefined);
+      if (shardLevel) throw new Error(`shard ${shard.url} could not be read to the end: ${shardLevel.reason}`);
+      for (const message of reporter.messages) job.log.warn(message);
+      const skips = [
+        ...reporter.skips.map((s) => ({ key: s.meta?.key ?? '', reason: s.reason })),
+        ...summary.skips.map((s) => ({ key: s.key ?? '', reason: `${s.stage}: ${s.reason}` })),
+      ];
+      const decoded = summary.stages.find((s) => s.name === 'decode');
+      const seen = (decoded?.seen ?? 0) + reporter.skips.length;
+      if (written !== seen - skips.length) job.log.warn(`shard ${shard.url}: ${written} rows for ${seen} samples and ${skips.length} skips`);
+      return { seen, skipped: skips.length, skips };
+    },
+  });
+  job.progress.stop();
+  return { ...summary, shardCount: mine.length };
+}

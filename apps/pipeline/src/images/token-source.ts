@@ -1,0 +1,36 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Source } from '@vqrae/graph';
+import { decodeTokenTable, type TokenRow } from '../dump/token-table.js';
+
+/** Arrow token files named by `input`: one file, a folder (every *.arrow, sorted), or a dump manifest.json. */
+export async function tokenFiles(input: string): Promise<string[]> {
+  const stat = await fs.stat(input).catch(() => undefined);
+  if (!stat) throw new Error(`tokens: '${input}' does not exist`);
+  if (stat.isDirectory()) {
+    const files = (await fs.readdir(input)).filter((f) => f.endsWith('.arrow') && !f.startsWith('.')).sort();
+    if (files.length === 0) throw new Error(`tokens: no .arrow files in '${input}'`);
+    return files.map((f) => path.join(input, f));
+  }
+  if (input.endsWith('.json')) {
+    const manifest = JSON.parse(await fs.readFile(input, 'utf8')) as { outputs?: { file: string }[] };
+    if (!manifest.outputs) throw new Error(`tokens: '${input}' is not a dump manifest (no outputs)`);
+    return manifest.outputs.map((o) => path.join(path.dirname(input), o.file));
+  }
+  return [input];
+}
+
+/** Streams token rows file by file (one file in memory at a time). */
+export function tokenRowSource(files: readonly string[], label: string): Source<TokenRow & { gridH: number; gridW: number; metadata: Map<string, string> }> {
+  return {
+    name: 'tokens',
+    describe: () => `tokens(${label}, ${files.length} file(s))`,
+    open: async function* (signal) {
+      for (const file of files) {
+        if (signal.aborted) return;
+        const table = decodeTokenTable(await fs.readFile(file));
+        for (const row of table.rows) yield { ...row, gridH: table.gridH, gridW: table.gridW, metadata: table.metadata };
+      }
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Logger } from '@vqrae/graph';
+import { writeTrainCheckpoint, type TrainStateJson } from './checkpoint-state.js';
+import type { EpochSampleSource } from './epoch-source.js';
+import { evalStoreOf } from './export.js';
+import { evaluateHeldOut, type EvalResult, type HeldOutSet } from './heldout.js';
+import { periodicHook } from './hooks.js';
+import type { TrainJobConfig } from './job-config.js';
+import type { LoadedModel } from './model-factory.js';
+import { writePreviewGrid } from './preview.js';
+import type { StepHook } from './train-stage.js';
+import type { Trainer } from './trainer.js';
+
+/**
+ * Held-out evaluation with the EMA weights: PSNR, codebook utilisation/perplexity, stage-2 feature drift; appends a
+ * row to `<run>/eval.jsonl` and, when asked, writes `<run>/previews/step-XXXXXXXX.png` (originals over
+ * reconstructions of the first 8 held-out images).
+ */
+export function heldOutEvaluator(
+  config: TrainJobConfig,
+  loaded: LoadedModel,
+  trainer: Trainer,
+  heldOut: HeldOutSet | null,
+  log: Logger,
+): (step: number, withPreview: boolean) => Promise<EvalResult | null> {
+  const evalFile = path.join(config.out, 'eval.jsonl');
+  return async (step, withPreview) => {
+    if (!heldOut) return null;
+    const store = evalStoreOf(loaded.model.params, trainer.ema.store());
+    try {
+      const { result, preview } = evaluateHeldOut(loaded.parts, store, loaded.teacher, heldOut, step, config.batch, 8);
+      try {
+        if (withPreview) {
+          const originals = tf.slice(heldOut.images, [0, 0, 0, 0], [preview.shape[0], -1, -1, -1]) as tf.Tensor4D;
+          await writePreviewGrid(originals, preview, path.join(config.out, 'previews', `step-${String(step).padStart(8, '0')}.png`));
+          originals.dispose();
+        }
+      } finally {
+        preview.dispose();
+      }
+      await fs.appendFile(evalFile, `${JSON.stringify(result)}\n`);
+      const drift = result.driftMse === null ? '' : `, drift mean (Z_I−Z_T)² ${result.driftMse.toExponential(3)} (‖Z_I−Z_T‖/‖Z_T‖ ${result.driftRelative!.toFixed(4)})`;
+      log.info(
+        `eval step ${step}: PSNR ${result.psnr.toFixed(3)} dB, utilisation ${(100 * result.utilisation).toFixed(1)}%, ` +
+          `perplexity ${result.perplexity.toFixed(1)}${drift} (${result.images} held-out images, EMA)`,
+      );
+      return result;
+    } finally {
+      store.dispose();
+    }
+  };
+}
+
+/** Writes a training checkpoint of the current state (model, EMA, AdamW, step, data position). */
+export function checkpointWriter(
+  config: TrainJobConfig,
+  loaded: LoadedModel,
+  trainer: Trainer,
+  source: EpochSampleSource,
+): { save(step: number, samplesTotal: number): Promise<void>; last(): string | null } {
+  let last: string | null = null;
+  return {
+    last: () => last,
+    async save(step, samplesTotal) {
+      const state: TrainStateJson = {
+        format: 'vqrae-train-state/1',
+        stage: config.stage,
+        step,
+        data: { ...source.positionAt(samplesTotal), samplesTotal },
+        rng: { note: 'no stateful generator in this recipe: order = f(seed, epoch), crops = f(seed, epoch, key)', seed: config.seed },
+        config,
+        createdAt: new Date().toISOString(),
+      };
+      const optimizer = trainer.optimizer.getState();
+      last = await writeTrainCheckpoint(
+        path.join(config.out, 'checkpoints'),
+        {
+          model: loaded.model.params.toNamedTensors(),
+          modelMetadata: loaded.metadata(),
+          ema: trainer.ema.store().toNamedTensors(),
+          moments: optimizer.moments,
+          optimizerStep: optimizer.step,
+        },
+        state,
+        config.keepCheckpoints,
+      );
+    },
+  };
+}
+
+/** Checkpoint, evaluation and preview hooks of a job (previews always come with an evaluation of the same weights). */
+export function jobHooks(
+  config: TrainJobConfig,
+  save: (step: number, samplesTotal: number) => Promise<void>,
+  evaluate: (step: number, withPreview: boolean) => Promise<unknown>,
+): StepHook[] {
+  const isMultiple = (step: number, every: number): boolean => every > 0 && step % every === 0;
+  const hooks: StepHook[] = [
+    periodicHook('checkpoint', config.checkpointEvery, save, { atEnd: true }),
+    periodicHook('eval', config.evalEvery, async (step) => {
+      await evaluate(step, isMultiple(step, config.previewEvery) || step >= config.steps);
+    }, { atEnd: true }),
+  ];
+  if (config.previewEvery > 0 && !isMultiple(config.previewEvery, config.evalEvery)) {
+    hooks.push(periodicHook('preview', config.previewEvery, async (step) => {
+      if (!isMultiple(step, config.evalEvery)) await evaluate(step, true);
+    }, { atEnd: false }));
+  }
+  return hooks;
+}

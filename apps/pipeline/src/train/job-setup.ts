@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Logger } from '@vqrae/graph';
+import type { LoadedTrainCheckpoint } from './checkpoint-state.js';
+import type { TrainJobConfig } from './job-config.js';
+import type { LoadedModel } from './model-factory.js';
+import { stage1Objective, stage2Objective } from './objectives.js';
+import { Trainer } from './trainer.js';
+import type { DataPosition } from './types.js';
+
+/** The stage's objective and trainer (stage 2: the encoder is its own learning-rate group). */
+export function buildTrainer(config: TrainJobConfig, loaded: LoadedModel): Trainer {
+  const { model, parts, teacher } = loaded;
+  const pixel = { kind: config.pixelLoss, weight: 1 };
+  const objective =
+    config.stage === 1
+      ? stage1Objective(parts, model.params, { pixel, vq: 1 })
+      : stage2Objective(parts, model.params, teacher!, { pixel, vq: 1, distill: config.distillWeight });
+  const encoderGroup =
+    config.stage === 2 ? [{ name: 'encoder', prefixes: [loaded.encoderPrefix], base: config.encoderLr, final: config.encoderFinalLr }] : [];
+  return new Trainer(model.params, objective, {
+    optimizer: { beta1: config.beta1, beta2: config.beta2, eps: 1e-8, weightDecay: config.weightDecay },
+    lr: { base: config.lr, final: config.finalLr, groups: encoderGroup },
+    schedule: { warmupSteps: config.warmupSteps, totalSteps: config.steps },
+    emaDecay: config.emaDecay,
+    emaWarmup: config.emaWarmup,
+    clipGradNorm: config.clipGradNorm,
+    accumulate: config.accumulate,
+  });
+}
+
+/**
+ * Restores EMA, AdamW moments, step counter and data position from `resumed`, or (fresh stage 2) seeds the EMA from
+ * the stage-1 EMA for everything but the encoder (spec §7.10). Disposes the checkpoint's tensors and the EMA seed.
+ */
+export function restoreOrSeed(trainer: Trainer, resumed: LoadedTrainCheckpoint | null, loaded: LoadedModel, log: Logger): DataPosition {
+  let start: DataPosition = { epoch: 0, samplesInEpoch: 0, samplesTotal: 0 };
+  if (resumed) {
+    trainer.ema.store().load(resumed.ema, { strict: true });
+    trainer.optimizer.setState({ step: resumed.optimizerStep, moments: resumed.moments });
+    trainer.restoreStep(resumed.state.step);
+    start = resumed.state.data;
+    tf.dispose([...Object.values(resumed.model), ...Object.values(resumed.ema), ...Object.values(resumed.moments)]);
+    log.info(`train: resumed ${resumed.dir} at step ${resumed.state.step} (epoch ${start.epoch}, sample ${start.samplesInEpoch})`);
+  } else if (loaded.emaSeed) {
+    for (const name of trainer.ema.store().names()) {
+      const seed = loaded.emaSeed[name];
+      if (seed && !name.startsWith(loaded.encoderPrefix)) trainer.ema.store().assign(name, seed);
+    }
+  }
+  if (loaded.emaSeed) tf.dispose(Object.values(loaded.emaSeed));
+  return start;
+}

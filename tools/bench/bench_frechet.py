@@ -3,7 +3,7 @@
 
 Usage: /usr/bin/python3 tools/bench/bench_frechet.py <out_dir> [dim]
 Writes <out_dir>/frechet-{a,b}.npz (np.savez mu/sigma, float64) from seeded synthetic Inception-like features
-(n = 2·dim samples each) and prints one JSON line: {dim, seconds_sqrtm, fid_sqrtm, seconds_eigvals, fid_eigvals}.
+(n = 2·dim samples each) and prints one JSON line: {dim, seconds_sqrtm, fid_sqrtm, seconds_eigvals, fid_eigvals} (CPU seconds).
 Thread count follows OPENBLAS_NUM_THREADS / OMP_NUM_THREADS (bench-eval.ts sets 1 for a one-core comparison).
 """
 import json
@@ -31,16 +31,16 @@ def main():
         stats.append((mu, sigma))
     (mu1, s1), (mu2, s2) = stats
     diff = mu1 - mu2
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     covmean, _ = linalg.sqrtm(s1.dot(s2), disp=False)
     if not np.isfinite(covmean).all():
         off = np.eye(dim) * 1e-6
         covmean = linalg.sqrtm((s1 + off).dot(s2 + off))
     fid_sqrtm = float(diff.dot(diff) + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean.real))
-    t1 = time.perf_counter()
+    t1 = time.process_time()
     tr = np.sqrt(linalg.eigvals(s1.dot(s2)).astype(complex)).real.sum()
     fid_eigvals = float(diff.dot(diff) + np.trace(s1) + np.trace(s2) - 2 * tr)
-    t2 = time.perf_counter()
+    t2 = time.process_time()
     print(json.dumps({'dim': dim, 'seconds_sqrtm': t1 - t0, 'fid_sqrtm': fid_sqrtm,
                       'seconds_eigvals': t2 - t1, 'fid_eigvals': fid_eigvals}))
 

@@ -2,7 +2,7 @@
 """Reference timings for `npm run bench:eval`: skimage SSIM/PSNR and a PyTorch SSIM on the same 256x256 images.
 
 Usage: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 tools/bench/bench_ssim.py <pairs.json> <min_seconds>
-pairs.json: {"dir": ..., "pairs": [[reference.png, candidate.png], ...]}. Prints one JSON line of images/s.
+pairs.json: {"dir": ..., "pairs": [[reference.png, candidate.png], ...]}. Prints one JSON line of images per CPU second.
 Everything runs on one core (torch.set_num_threads(1)); the PyTorch SSIM is the torchmetrics formula written in plain
 torch (model-spec §8.3; torchmetrics itself is not installed), float32, one image pair per call like per-image eval.
 """
@@ -32,12 +32,15 @@ def torch_ssim(x, y, kernel):
 
 
 def rate(fn, items, min_seconds):
-    n, t0 = 0, time.perf_counter()
+    """Items per CPU second (time.process_time: robust to other processes sharing the machine)."""
+    for item in items[:2]:
+        fn(*item)  # warm-up
+    n, t0 = 0, time.process_time()
     while True:
         for item in items:
             fn(*item)
         n += len(items)
-        elapsed = time.perf_counter() - t0
+        elapsed = time.process_time() - t0
         if elapsed >= min_seconds:
             return n / elapsed
 

@@ -106,3 +106,8 @@ test('describe() and asSource()', async () => {
   const source = new DatasetSpec({ shards: spec, limit: 3 }).asSource({ reporter: collectingReporter() });
   assert.equal((await collect(source.open(new AbortController().signal))).length, 3);
 });
+
+test('an endless stream over unreadable shards stops with a clear error instead of spinning', async () => {
+  const dataset = new DatasetSpec({ shards: '/nonexistent/x-{0..3}.tar', resampled: true, onError: 'skip' });
+  await assert.rejects(collect(dataset.open({ reporter: collectingReporter() })), /100 shards in a row gave no samples/);
+});

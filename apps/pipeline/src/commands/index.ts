@@ -1,6 +1,7 @@
 import type { CommandModule } from '../cli/command-module.js';
 import { demoCommand } from './demo.js';
 import { dumpTokensCommand } from './dump-tokens.js';
+import { dumpFeaturesCommand } from './dump-features.js';
 import { inspectCommand } from './inspect.js';
 import { decodeCommand } from './decode.js';
 import { reconstructCommand } from './reconstruct.js';
@@ -11,6 +12,8 @@ import { makeShardsCommand } from './make-shards.js';
 import { metricsCommand } from './metrics.js';
 import { fidCommand } from './fid.js';
 import { fidStatsCommand } from './fid-stats.js';
+import { evalCommand } from './eval.js';
+import { mergeEvalCommand } from './merge-eval.js';
 import { shardsCommand } from './shards.js';
 import { trainCommand } from './train.js';
 
@@ -23,10 +26,13 @@ export const COMMANDS: readonly CommandModule[] = [
   makeShardsCommand,
   trainCommand,
   dumpTokensCommand,
+  dumpFeaturesCommand,
   mergeManifestsCommand,
   decodeCommand,
   reconstructCommand,
   inspectCommand,
+  evalCommand,
+  mergeEvalCommand,
   metricsCommand,
   fidCommand,
   fidStatsCommand,

@@ -44,7 +44,7 @@ export const initCommand: CommandModule = {
         return value;
       }, 0)
       .option('--hf <dir>', 'take the SigLIP encoder from a Hugging Face folder (config.json + model.safetensors)')
-      .option('--backend <name>', 'tfjs backend (auto | tensorflow | wasm | cpu)', 'auto')
+      .option('--backend <name>', 'tfjs backend (auto | tensorflow | wasm | cpu); the so400m preset (3.4 GB) needs tensorflow or cpu, it exceeds the wasm heap', 'auto')
       .addHelpText('after', '\nExamples:\n  $ vqrae init --preset tiny --out tiny.safetensors --seed 1\n  $ vqrae init --preset small-cpu --out small.safetensors')
       .action(async (options: InitOptions) => {
         const backend = await selectBackend(options.backend as BackendChoice);

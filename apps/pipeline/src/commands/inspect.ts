@@ -48,7 +48,7 @@ async function inspectSafetensors(file: string): Promise<Inspection> {
 
 function previewValue(value: unknown): unknown {
   if (value instanceof arrow.Vector || ArrayBuffer.isView(value)) {
-    const values = Array.from((value instanceof arrow.Vector ? value.toArray() : value) as ArrayLike<number>);
+    const values: unknown[] = value instanceof arrow.Vector ? [...value] : Array.from(value as unknown as ArrayLike<number>);
     const shown = values.slice(0, 12).map((v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v));
     return values.length > 12 ? `[${shown.join(', ')}, … (${values.length} values)]` : `[${shown.join(', ')}]`;
   }

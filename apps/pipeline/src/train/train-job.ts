@@ -16,7 +16,7 @@ import { loadModelSource, type LoadedModel } from './model-factory.js';
 import { readStepLog, StepLogWriter } from './step-log.js';
 import { trainStage } from './train-stage.js';
 import type { Trainer } from './trainer.js';
-import type { StepRecord } from './types.js';
+import type { DataPosition, StepRecord } from './types.js';
 
 /** What a finished (or stopped) training job reports. */
 export interface TrainJobResult {
@@ -68,47 +68,34 @@ export async function runTrainJob(config: TrainJobConfig, host: TrainJobHost | L
   }
 }
 
+/** The parts one training run works with (all owned by runTrainJob). */
+interface JobParts {
+  readonly config: TrainJobConfig;
+  readonly loaded: LoadedModel;
+  readonly resumed: LoadedTrainCheckpoint | null;
+  readonly host: { log: Logger; signal: AbortSignal | undefined; runGraph: ((graph: Graph) => Promise<RunSummary>) | undefined };
+}
+
 async function trainLoaded(
   config: TrainJobConfig,
   loaded: LoadedModel,
   resumed: LoadedTrainCheckpoint | null,
-  host: { log: Logger; signal: AbortSignal | undefined; runGraph: ((graph: Graph) => Promise<RunSummary>) | undefined },
+  host: JobParts['host'],
 ): Promise<TrainJobResult> {
   const trainer = buildTrainer(config, loaded);
+  let heldOut: HeldOutSet | null = null;
   try {
-    return await trainWith(trainer, config, loaded, resumed, host);
+    const start = restoreOrSeed(trainer, resumed, loaded, host.log);
+    heldOut = config.evalData ? await loadHeldOut(config.evalData, loaded.model.inputSize, config.evalImages) : null;
+    return await runGraphWith({ config, loaded, resumed, host }, trainer, heldOut, start);
   } finally {
+    heldOut?.dispose();
     trainer.dispose();
   }
 }
 
-async function trainWith(
-  trainer: Trainer,
-  config: TrainJobConfig,
-  loaded: LoadedModel,
-  resumed: LoadedTrainCheckpoint | null,
-  host: { log: Logger; signal: AbortSignal | undefined; runGraph: ((graph: Graph) => Promise<RunSummary>) | undefined },
-): Promise<TrainJobResult> {
-  const { log, signal } = host;
-  const runDir = config.out;
-  const { model } = loaded;
-  const start = restoreOrSeed(trainer, resumed, loaded, log);
-  const heldOut: HeldOutSet | null = config.evalData ? await loadHeldOut(config.evalData, model.inputSize, config.evalImages) : null;
-  try {
-    return await runGraphWith(trainer, config, loaded, resumed, host, heldOut);
-  } finally {
-    heldOut?.dispose();
-  }
-}
-
-async function runGraphWith(
-  trainer: Trainer,
-  config: TrainJobConfig,
-  loaded: LoadedModel,
-  resumed: LoadedTrainCheckpoint | null,
-  host: { log: Logger; signal: AbortSignal | undefined; runGraph: ((graph: Graph) => Promise<RunSummary>) | undefined },
-  heldOut: HeldOutSet | null,
-): Promise<TrainJobResult> {
+async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet | null, start: DataPosition): Promise<TrainJobResult> {
+  const { config, loaded, resumed, host } = job;
   const { log, signal } = host;
   const runDir = config.out;
   const { model } = loaded;
@@ -124,7 +111,7 @@ async function runGraphWith(
     stage: String(config.stage),
     objective: trainer.objective.name,
     config: JSON.stringify(config),
-  });
+  }, 1); // one record batch per step: a killed run keeps every logged step (a few hundred bytes each)
   const deadline = config.maxMinutes === null ? Number.POSITIVE_INFINITY : Date.now() + config.maxMinutes * 60_000;
   const batchSize = config.batch;
   const graph = Graph.from(source)

@@ -65,4 +65,5 @@ test('checkpoint round trip: model, EMA, AdamW moments, step and data position; 
   trainer.dispose();
   model.dispose();
   assert.equal(tf.memory().numTensors, base);
+  await fs.rm(dir, { recursive: true, force: true });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { silentLogger } from '@vqrae/graph';
 import { SafetensorsFile } from '@vqrae/nn';
@@ -17,6 +17,9 @@ before(async () => {
   root = await tempDir('job');
   data = await writeSyntheticShards(path.join(root, 'shards'), 'train', 24, 10);
   held = await writeSyntheticShards(path.join(root, 'shards'), 'val', 8, 8, 1000);
+});
+after(async () => {
+  await fs.rm(root, { recursive: true, force: true });
 });
 
 test('a resumed run reproduces the uninterrupted run step for step (tiny preset, N + N vs 2N)', async () => {

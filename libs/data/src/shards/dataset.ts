@@ -5,8 +5,8 @@ import { checkSplit, epochShards, resampledShards, shuffleBuffer, type ShuffleBu
 import { readShard } from './read-shard.js';
 import { expandShardSpec } from './spec.js';
 
-/** Resampled reading gives up after this many consecutive shards without a single sample (all unreadable). */
-const MAX_EMPTY_RESAMPLED = 100;
+/** Endless reading (resampled or infinite epochs) gives up after this many consecutive shards without a sample. */
+const MAX_EMPTY_IN_A_ROW = 100;
 
 /** A WebDataset definition; frozen, re-openable (see `DatasetSpec`). */
 export interface DatasetConfig {
@@ -134,8 +134,9 @@ export class DatasetSpec {
           yield sample;
         }
         emptyInARow = count === 0 ? emptyInARow + 1 : 0;
-        if (c.resampled && emptyInARow >= MAX_EMPTY_RESAMPLED) {
-          throw new Error(`DatasetSpec: ${emptyInARow} resampled shards in a row gave no samples; stopping (last: '${shard}')`);
+        const endless = c.resampled === true || !Number.isFinite(c.epochs ?? 1);
+        if (endless && emptyInARow >= Math.max(MAX_EMPTY_IN_A_ROW, shards.length)) {
+          throw new Error(`DatasetSpec: ${emptyInARow} shards in a row gave no samples; stopping an endless stream (last: '${shard}')`);
         }
       }
     };

@@ -35,7 +35,8 @@ export function filterScratch(height: number, width: number, radius: number): Fi
 }
 
 /**
- * out = taps ⊗ taps correlated with `src` ([H, W] row-major), same size, `boundary` extension. Rows first, then
+ * out = taps ⊗ taps correlated with `src` ([H, W] row-major), same size, `boundary` extension. Taps must be
+ * symmetric (Gaussian, uniform): pairs k, n−1−k share one multiply. Rows first, then
  * columns (the vertical pass walks whole rows, so every inner loop is contiguous). `out` must not alias `src`.
  */
 export function filterPlane(
@@ -50,6 +51,10 @@ export function filterPlane(
   const radius = (taps.length - 1) >> 1;
   const { rowBuffer, horizontal } = scratch;
   const nTaps = taps.length;
+  if (taps.every((w) => w === taps[0])) {
+    uniformFilterPlane(src, height, width, radius, boundary, out, scratch);
+    return;
+  }
   // Horizontal pass: pad each row into rowBuffer, then a direct correlation.
   for (let y = 0; y < height; y++) {
     const rowStart = y * width;
@@ -59,21 +64,72 @@ export function filterPlane(
       rowBuffer[width + radius + p] = src[rowStart + foldIndex(width + p, width, boundary)];
     }
     for (let x = 0; x < width; x++) {
-      let acc = 0;
-      for (let k = 0; k < nTaps; k++) acc += taps[k] * rowBuffer[x + k];
+      let acc = taps[radius] * rowBuffer[x + radius];
+      for (let k = 0; k < radius; k++) acc += taps[k] * (rowBuffer[x + k] + rowBuffer[x + nTaps - 1 - k]);
       horizontal[rowStart + x] = acc;
     }
   }
-  // Vertical pass: output row y = Σ_k taps[k] · horizontal row fold(y + k − r).
+  // Vertical pass: output row y = Σ_k taps[k] · horizontal row fold(y + k − r); symmetric taps pair rows k, n−1−k.
+  const half = radius;
+  const offsets = new Int32Array(nTaps);
   for (let y = 0; y < height; y++) {
     const outStart = y * width;
-    const first = foldIndex(y - radius, height, boundary) * width;
-    const w0 = taps[0];
-    for (let x = 0; x < width; x++) out[outStart + x] = w0 * horizontal[first + x];
-    for (let k = 1; k < nTaps; k++) {
-      const rowStart = foldIndex(y + k - radius, height, boundary) * width;
-      const w = taps[k];
-      for (let x = 0; x < width; x++) out[outStart + x] += w * horizontal[rowStart + x];
+    for (let k = 0; k < nTaps; k++) offsets[k] = foldIndex(y + k - radius, height, boundary) * width;
+    const centre = offsets[half];
+    const wc = taps[half];
+    for (let x = 0; x < width; x++) {
+      let acc = wc * horizontal[centre + x];
+      for (let k = 0; k < half; k++) acc += taps[k] * (horizontal[offsets[k] + x] + horizontal[offsets[nTaps - 1 - k] + x]);
+      out[outStart + x] = acc;
+    }
+  }
+}
+
+/**
+ * Box filter of size 2r+1 by running sums (as scipy's `uniform_filter1d`: add the entering sample, subtract the
+ * leaving one, divide by the size): O(1) per pixel whatever the window size.
+ */
+function uniformFilterPlane(
+  src: Float64Array,
+  height: number,
+  width: number,
+  radius: number,
+  boundary: FilterBoundary,
+  out: Float64Array,
+  scratch: FilterScratch,
+): void {
+  const size = 2 * radius + 1;
+  const { rowBuffer, horizontal } = scratch;
+  for (let y = 0; y < height; y++) {
+    const rowStart = y * width;
+    rowBuffer.set(src.subarray(rowStart, rowStart + width), radius);
+    for (let p = 0; p < radius; p++) {
+      rowBuffer[p] = src[rowStart + foldIndex(p - radius, width, boundary)];
+      rowBuffer[width + radius + p] = src[rowStart + foldIndex(width + p, width, boundary)];
+    }
+    let acc = 0;
+    for (let k = 0; k < size; k++) acc += rowBuffer[k];
+    horizontal[rowStart] = acc / size;
+    for (let x = 1; x < width; x++) {
+      acc += rowBuffer[x + size - 1] - rowBuffer[x - 1];
+      horizontal[rowStart + x] = acc / size;
+    }
+  }
+  // Vertical: a running sum of whole rows; `out` row y = running row / size.
+  const running = scratch.rowBuffer.subarray(0, width);
+  running.fill(0);
+  for (let k = -radius; k <= radius; k++) {
+    const r = foldIndex(k, height, boundary) * width;
+    for (let x = 0; x < width; x++) running[x] += horizontal[r + x];
+  }
+  for (let x = 0; x < width; x++) out[x] = running[x] / size;
+  for (let y = 1; y < height; y++) {
+    const enter = foldIndex(y + radius, height, boundary) * width;
+    const leave = foldIndex(y - radius - 1, height, boundary) * width;
+    const o = y * width;
+    for (let x = 0; x < width; x++) {
+      running[x] += horizontal[enter + x] - horizontal[leave + x];
+      out[o + x] = running[x] / size;
     }
   }
 }

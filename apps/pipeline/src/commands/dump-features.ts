@@ -1,0 +1,147 @@
+import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs-core';
+import { createProgress } from '@vqrae/graph';
+import { sha256File, type ParamStore } from '@vqrae/nn';
+import { loadCheckpoint, loadHfSiglip, type ImageEncoder } from '@vqrae/tokenizer';
+import { booleanOption, defineCommand, intOption, pathOption, stringOption, UsageError, withInterrupt } from '../cli/index.js';
+import { describeEncodeDump, runEncodeDump, type EncodeDumpJob, type ImageProtocol } from '../dump/encode-dump.js';
+import { encodeFeatureTable, type FeatureRow } from '../dump/feature-table.js';
+import { featuresStage } from '../dump/features-stage.js';
+import { mergeManifests } from '../dump/merge-manifests.js';
+import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
+import { resolveRank } from '../dump/rank.js';
+
+interface LoadedEncoder {
+  readonly encoder: ImageEncoder;
+  readonly params: ParamStore;
+  readonly label: string;
+  readonly identity: Record<string, unknown>;
+  dispose(): void;
+}
+
+async function loadEncoder(o: { checkpoint?: string | undefined; hf?: string | undefined }): Promise<LoadedEncoder> {
+  if (o.checkpoint && o.hf) throw new UsageError('dump-features: give either --checkpoint or --hf, not both');
+  if (o.hf) {
+    const loaded = await loadHfSiglip({ dir: o.hf });
+    const weights = path.join(o.hf, 'model.safetensors');
+    return {
+      encoder: loaded.encoder,
+      params: loaded.params,
+      label: `siglip(${path.basename(path.resolve(o.hf))})`,
+      identity: { source: 'hf', dir: o.hf, weights_sha256: await sha256File(weights), encoder_config: loaded.config },
+      dispose: () => loaded.params.dispose(),
+    };
+  }
+  if (o.checkpoint) {
+    const model = await loadCheckpoint(o.checkpoint);
+    return {
+      encoder: model.encoder,
+      params: model.params,
+      label: `${model.config.preset ?? 'custom'} encoder (${model.config.encoder.kind})`,
+      identity: { source: 'checkpoint', checkpoint: o.checkpoint, checkpoint_sha256: await sha256File(o.checkpoint), config: model.config },
+      dispose: () => model.dispose(),
+    };
+  }
+  throw new UsageError('dump-features: --checkpoint <file> or --hf <folder with config.json and model.safetensors> is required');
+}
+
+/**
+ * `vqrae dump-features`: the continuous features Z_I (understanding path) per image as Arrow, per-token or
+ * mean-pooled, float32 or float16; same keys, manifest, exactly-once and rank split as dump-tokens.
+ */
+export const dumpFeaturesCommand = defineCommand({
+  name: 'dump-features',
+  description: 'dump continuous encoder features Z_I (understanding path) per image as Arrow, exactly once per shard',
+  options: {
+    checkpoint: pathOption({ description: 'VQRAE checkpoint (uses its encoder)', mustExist: 'file', placeholder: '<file>' }),
+    hf: pathOption({ description: 'Hugging Face SigLIP folder (config.json + model.safetensors; only vision_model.* is read)', mustExist: 'dir', placeholder: '<dir>' }),
+    data: stringOption({ description: "shard spec, e.g. 'val-{000000..000009}.tar'", placeholder: '<spec>' }),
+    crop: stringOption({ description: 'image protocol (an image already at the input size is not resampled)', choices: ['center', 'adm', 'exact'], default: 'center' }),
+    size: intOption({ description: 'input size (must equal the encoder’s fixed resolution; default: the encoder’s)', min: 1 }),
+    pool: stringOption({ description: 'per-token features, or their mean over tokens', choices: ['none', 'mean'], default: 'none' }),
+    dtype: stringOption({ description: 'stored float type', choices: ['f32', 'f16'], default: 'f32' }),
+    batch: intOption({ description: 'images per forward pass (never across a shard)', default: 16, min: 1 }),
+    rowsPerFile: intOption({ description: 'rows per Arrow file', default: 2000, min: 1 }),
+    onError: stringOption({ description: 'bad samples/shards: stop or skip', choices: ['throw', 'skip'], default: 'throw' }),
+    rank: intOption({ description: 'this process’s rank (default from RANK / SLURM_PROCID / JOB_COMPLETION_INDEX)', min: 0 }),
+    worldSize: intOption({ description: 'number of ranks', min: 1 }),
+    dryRun: booleanOption({ description: 'print the graph and exit', default: false }),
+  },
+  examples: [
+    "vqrae dump-features --hf ~/siglip2-so400m-patch16-256 --data 'val-{000000..000009}.tar' --pool mean --dtype f16 --out feats/val",
+    "vqrae dump-features --checkpoint ck.safetensors --data 'val-000000.tar' --out feats/val",
+  ],
+  async run(ctx) {
+    const o = ctx.options;
+    if (!o.data) throw new UsageError('dump-features: --data is required');
+    if (o.out === undefined) throw new UsageError('dump-features: --out <dir> is required (rerun with the same --out to resume)');
+    const rank = resolveRank({ ...(o.rank !== undefined ? { rank: o.rank } : {}), ...(o.worldSize !== undefined ? { worldSize: o.worldSize } : {}) }, process.env);
+    const loaded = await loadEncoder(o);
+    try {
+      const geometry = loaded.encoder.geometry;
+      if (o.size !== undefined && o.size !== geometry.imageSize) {
+        throw new UsageError(`dump-features: --size ${o.size} differs from the encoder's fixed resolution ${geometry.imageSize} (fixed-resolution towers only)`);
+      }
+      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], size: geometry.imageSize };
+      const pool = o.pool as 'none' | 'mean';
+      const tokens = pool === 'mean' ? 1 : geometry.gridSize * geometry.gridSize;
+      const provenance = {
+        kind: 'features',
+        encoder: loaded.label,
+        ...loaded.identity,
+        pool,
+        dtype: o.dtype,
+        image_protocol: protocol,
+        data: o.data,
+        rank: { rank: rank.rank, world_size: rank.worldSize },
+        backend: ctx.backend.name,
+        versions: softwareVersions(),
+      };
+      const layout = {
+        tokens,
+        dim: geometry.width,
+        gridH: geometry.gridSize,
+        gridW: geometry.gridSize,
+        dtype: o.dtype as 'f16' | 'f32',
+        passThrough: { label: true, caption: true, json: true },
+        metadata: provenanceMetadata(provenance),
+      };
+      const encode = (images: tf.Tensor4D): tf.Tensor3D => loaded.encoder.encode(loaded.params, images);
+      const onError = o.onError as 'throw' | 'skip';
+      const job: EncodeDumpJob<FeatureRow> = {
+        kind: 'features',
+        data: o.data,
+        outDir: ctx.runFolder.dir,
+        rank,
+        batchSize: o.batch,
+        rowsPerFile: o.rowsPerFile,
+        onError,
+        protocol,
+        encodeStage: featuresStage(encode, loaded.label, pool, onError),
+        encodeFile: (rows) => encodeFeatureTable(rows, layout),
+        fingerprint: { kind: 'features', encoder: JSON.stringify(loaded.identity), crop: protocol.crop, pool, dtype: o.dtype, data: o.data },
+        provenance,
+        log: ctx.log,
+        progress: createProgress({ mode: o.quiet ? 'quiet' : 'auto', label: 'dump-features' }),
+      };
+      const description = describeEncodeDump(job);
+      ctx.runFolder.addGraph('dump-features', description);
+      if (o.dryRun) {
+        ctx.print(description);
+        return { summary: { dryRun: true } };
+      }
+      const summary = await withInterrupt(ctx.log, (signal) => runEncodeDump({ ...job, signal }));
+      if (rank.worldSize === 1) {
+        const merged = await mergeManifests(ctx.runFolder.dir, { verify: false });
+        for (const problem of merged.problems) ctx.log.warn(`manifest: ${problem}`);
+      }
+      ctx.print(
+        `dump-features: ${summary.written} images × ${tokens} × ${geometry.width} (${o.dtype}) in ${summary.manifest.outputs.length} file(s); ` +
+          `seen ${summary.seen} = written ${summary.written} + skipped ${summary.skipped}`,
+      );
+      return { summary: { seen: summary.seen, written: summary.written, skipped: summary.skipped } };
+    } finally {
+      loaded.dispose();
+    }
+  },
+});

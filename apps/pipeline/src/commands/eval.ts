@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import { DatasetSpec } from '@vqrae/data';
+import { DEFAULT_SSIM_VARIANT, FID_INPUT_VARIANTS, makeProvenance, SSIM_VARIANT_NAMES, SSIM_VARIANTS, type FeatureExtractor, type FidInputVariant } from '@vqrae/eval';
+import { sha256File } from '@vqrae/nn';
+import { loadCheckpoint } from '@vqrae/tokenizer';
+import { booleanOption, defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
+import { resolveRank, shardsForRank } from '../dump/rank.js';
+import type { EvalCrop } from '../eval/eval-batch.js';
+import { buildEvalGraph } from '../eval/eval-graph.js';
+import { collectEvalResults, finishEvalRun } from '../eval/eval-run.js';
+import { EVAL_PARTIAL_FILE, readEvalPartial, type EvalIdentity } from '../eval/eval-partial.js';
+import { openFeatureExtractor, type FeatureNetworkChoice } from '../eval/feature-extractors.js';
+import { ssimSelection } from '../eval/image-metrics.js';
+
+/**
+ * `vqrae eval`: the reconstruction-eval graph (model-spec §8.1). shards → decode → crop → batch → reconstruct →
+ * fan-out to PSNR/SSIM rows, Fréchet statistics of reconstructions and references, codebook usage and previews.
+ * With --rank/--world-size each rank evaluates whole shards and writes mergeable partial results (`merge-eval`).
+ */
+export const evalCommand = defineCommand({
+  name: 'eval',
+  description: 'reconstruction eval: PSNR, SSIM, rFID (or an honestly named FD), codebook usage; metrics.arrow + report.html',
+  options: {
+    checkpoint: pathOption({ description: 'VQRAE checkpoint (.safetensors)', mustExist: 'file', placeholder: '<file>' }),
+    data: stringOption({ description: "shard spec, e.g. 'val-{000..009}.tar' (quote it)", placeholder: '<spec>' }),
+    crop: stringOption({ description: 'image protocol (model-spec 8.1: adm)', choices: ['adm', 'center'], default: 'adm' }),
+    batch: intOption({ description: 'images per forward pass (batches never cross a shard)', default: 16, min: 1 }),
+    fidWeights: pathOption({ description: 'converted FID-Inception weights (safetensors) → rFID[variant]; without them a named FD is reported', mustExist: 'file', placeholder: '<file>' }),
+    fidVariant: stringOption({ description: 'FID-Inception input handling', choices: [...FID_INPUT_VARIANTS], default: 'torch-fidelity' }),
+    fdNetwork: stringOption({ description: 'feature network without --fid-weights: embedded MobileNetV2, the checkpoint’s own encoder, or none', choices: ['mobilenetv2', 'encoder', 'none'], default: 'mobilenetv2' }),
+    featureBatch: intOption({ description: 'images per feature-network forward pass', default: 16, min: 1 }),
+    ssim: stringOption({ description: "SSIM variant of the 'ssim' column (the others become extra columns)", choices: SSIM_VARIANT_NAMES, default: DEFAULT_SSIM_VARIANT }),
+    previews: intOption({ description: 'original/reconstruction pairs kept for the report', default: 16, min: 0 }),
+    referenceStats: pathOption({ description: 'score against these statistics (.npz mu/sigma) instead of this run’s reference crops', mustExist: 'file', placeholder: '<file.npz>' }),
+    rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
+    worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
+    onError: stringOption({ description: 'bad samples: stop, or skip them (counted, listed in summary.json)', choices: ['throw', 'skip'], default: 'throw' }),
+    dryRun: booleanOption({ description: 'print the graph and this rank’s shards, then exit', default: false }),
+  },
+  examples: [
+    "vqrae eval --checkpoint ck.safetensors --data 'val-{000..009}.tar' --fid-weights fid_inception.safetensors --out runs/eval-val",
+    "vqrae eval --checkpoint ck.safetensors --data 'val-{000..009}.tar' --fd-network mobilenetv2 --ssim skimage --out runs/eval-val",
+    "RANK=0 WORLD_SIZE=2 vqrae eval --checkpoint ck.safetensors --data 'val-{000..009}.tar' --out runs/eval/rank-0   # then: vqrae merge-eval runs/eval --out runs/eval/merged",
+  ],
+  async run(ctx) {
+    const o = ctx.options;
+    if (!o.checkpoint) throw new UsageError('eval: --checkpoint is required');
+    if (!o.data) throw new UsageError('eval: --data is required');
+    const rank = resolveRank({ ...(o.rank !== undefined ? { rank: o.rank } : {}), ...(o.worldSize !== undefined ? { worldSize: o.worldSize } : {}) }, process.env);
+    const shards = shardsForRank(await new DatasetSpec({ shards: o.data }).shards(), rank);
+    const partialFile = ctx.runFolder.path(EVAL_PARTIAL_FILE);
+    if (!o.dryRun && fs.existsSync(partialFile)) {
+      const previous = await readEvalPartial(ctx.runFolder.dir);
+      if (previous.rank !== rank.rank || previous.worldSize !== rank.worldSize) {
+        throw new UsageError(`eval: ${ctx.runFolder.dir} holds rank ${previous.rank} of ${previous.worldSize}; give every rank its own --out (e.g. runs/eval/rank-$RANK)`);
+      }
+    }
+    const model = await loadCheckpoint(o.checkpoint);
+    let extractor: FeatureExtractor | null = null;
+    try {
+      const checkpointSha256 = await sha256File(o.checkpoint);
+      const choice: FeatureNetworkChoice | null = o.fidWeights
+        ? { kind: 'fid-inception', weights: o.fidWeights, variant: o.fidVariant as FidInputVariant }
+        : o.fdNetwork === 'mobilenetv2' ? { kind: 'mobilenetv2' }
+          : o.fdNetwork === 'encoder' ? { kind: 'encoder', model, checkpointSha256 } : null;
+      extractor = choice ? await openFeatureExtractor(choice) : null;
+      const ssim = ssimSelection(o.ssim);
+      const preset = model.config.preset ?? 'custom';
+      const identity: EvalIdentity = {
+        checkpoint: o.checkpoint,
+        checkpointSha256,
+        preset,
+        data: o.data,
+        crop: o.crop as EvalCrop,
+        inputSize: model.inputSize,
+        outputSize: model.outputSize,
+        codebookSize: model.config.quantizer.codebookSize,
+        tokensPerImage: model.tokensPerImage,
+        uint8Rounding: 'round-half-up',
+        ssim: ssim.names,
+        featureSpace: extractor?.space ?? null,
+        referenceStats: o.referenceStats ?? null,
+      };
+      const fidWeightsSha256 = o.fidWeights ? await sha256File(o.fidWeights) : undefined;
+      const provenance = makeProvenance({
+        tool: 'vqrae eval',
+        command: process.argv.slice(2),
+        config: { ...identity, options: o, rank: { rank: rank.rank, worldSize: rank.worldSize, source: rank.source }, backend: ctx.backend.name },
+        checkpointSha256,
+        extra: {
+          protocol: `${identity.crop}(${identity.inputSize}); reconstructions clamped to [0,1], uint8 round half up; PSNR mean of per-image`,
+          ...(fidWeightsSha256 ? { fid_weights_sha256: fidWeightsSha256 } : {}),
+          rank: `${rank.rank} of ${rank.worldSize}`,
+        },
+      });
+      const graph = buildEvalGraph({
+        model,
+        modelLabel: `${preset}, k=${identity.codebookSize}`,
+        data: o.data,
+        rank,
+        crop: identity.crop,
+        batch: o.batch,
+        onError: o.onError as 'throw' | 'skip',
+        ssim,
+        extractor,
+        referenceStatistics: extractor !== null && !o.referenceStats,
+        featureBatch: o.featureBatch,
+        previews: o.previews,
+        outDir: ctx.runFolder.dir,
+        metricsPath: ctx.runFolder.path('metrics.arrow'),
+        provenance,
+        metadata: {
+          'vqrae.ssim_variants': JSON.stringify(Object.fromEntries(ssim.names.map((n) => [n, SSIM_VARIANTS[n as keyof typeof SSIM_VARIANTS]]))),
+          'vqrae.image_protocol': JSON.stringify({ crop: identity.crop, inputSize: identity.inputSize, outputSize: identity.outputSize, uint8: 'round-half-up' }),
+          'vqrae.rank': JSON.stringify({ rank: rank.rank, worldSize: rank.worldSize }),
+        },
+      });
+      if (o.dryRun) {
+        ctx.print(graph.describe());
+        ctx.print(`rank ${rank.rank} of ${rank.worldSize} (${rank.source}): ${shards.length} shard(s): ${shards.join(', ')}`);
+        return { summary: { dryRun: true, shards } };
+      }
+      ctx.log.info(`eval: rank ${rank.rank} of ${rank.worldSize} (${rank.source}), ${shards.length} shard(s)`);
+      const outcome = await ctx.runGraph('eval', graph);
+      if (outcome.exitCode !== 0) return { exitCode: outcome.exitCode };
+      const results = collectEvalResults(outcome.summary, model.config.quantizer.codebookSize);
+      return await finishEvalRun({ ctx, rank, shards, identity, provenance, results, previews: o.previews });
+    } finally {
+      extractor?.dispose();
+      model.dispose();
+    }
+  },
+});

@@ -1,0 +1,54 @@
+import { DatasetSpec, decodeImages } from '@vqrae/data';
+import { Graph, type ErrorPolicy, type Sink } from '@vqrae/graph';
+import type { FeatureExtractor, Provenance } from '@vqrae/eval';
+import type { VqraeModel } from '@vqrae/tokenizer';
+import type { RankAssignment } from '../dump/rank.js';
+import { evalCropStage, reconstructStage, shardBatchStage, type EvalBatch, type EvalCrop } from './eval-batch.js';
+import { codebookSink, evalFeatureSink, previewSink } from './eval-sinks.js';
+import { imageMetricsSink, type SsimSelection } from './image-metrics.js';
+
+/** What the reconstruction-eval graph needs. */
+export interface EvalGraphOptions {
+  readonly model: VqraeModel;
+  /** e.g. `tiny, k=512`. */
+  readonly modelLabel: string;
+  readonly data: string;
+  readonly rank: RankAssignment;
+  readonly crop: EvalCrop;
+  readonly batch: number;
+  readonly onError: ErrorPolicy;
+  readonly ssim: SsimSelection;
+  /** Feature network of the Fréchet distance; null = no Fréchet statistics. */
+  readonly extractor: FeatureExtractor | null;
+  /** Accumulate reference statistics too (false when scoring against `--reference-stats`). */
+  readonly referenceStatistics: boolean;
+  /** Largest sub-batch sent through the feature network at once. */
+  readonly featureBatch: number;
+  readonly previews: number;
+  /** Run folder: metrics.arrow and previews/ go here. */
+  readonly outDir: string;
+  readonly metricsPath: string;
+  readonly provenance: Provenance;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/**
+ * shards (this rank's) → decode → crop (model input size; reference at output size) → batch (within shard) →
+ * reconstruct (clamp, uint8 round half up) → { metrics.arrow | FD reconstructions | FD references | codebook | previews }.
+ */
+export function buildEvalGraph(o: EvalGraphOptions): Graph {
+  const spec = new DatasetSpec({ shards: o.data, onError: o.onError });
+  const sinks: Sink<EvalBatch>[] = [imageMetricsSink({ path: o.metricsPath, ssim: o.ssim, provenance: o.provenance, metadata: o.metadata })];
+  if (o.extractor) {
+    sinks.push(evalFeatureSink(o.extractor, 'reconstruction', o.featureBatch));
+    if (o.referenceStatistics) sinks.push(evalFeatureSink(o.extractor, 'reference', o.featureBatch));
+  }
+  sinks.push(codebookSink(o.model.config.quantizer.codebookSize));
+  if (o.previews > 0) sinks.push(previewSink(o.outDir, o.previews));
+  return Graph.from(spec.asSource({ rank: o.rank.rank, worldSize: o.rank.worldSize }))
+    .pipe(decodeImages({ onError: o.onError }))
+    .pipe(evalCropStage(o.crop, o.model.inputSize, o.model.outputSize, o.onError))
+    .pipe(shardBatchStage(o.batch))
+    .pipe(reconstructStage(o.model, o.modelLabel))
+    .to(...sinks);
+}

@@ -108,11 +108,20 @@ export const dumpTokensCommand = defineCommand({
           `seen ${summary.seen} = written ${summary.written} + skipped ${summary.skipped}; ` +
           `shards ${summary.shardsDone}/${summary.shardCount} done (${summary.shardsResumed} resumed, ${summary.shardsFailed} failed)`,
       );
+      const split = Object.entries(summary.stageTotals).map(([name, t]) => `${name} ${(t.busyMs / 1000).toFixed(1)}s`);
+      ctx.log.info(`time per stage (busy): ${[...split, `write ${(summary.writeMs / 1000).toFixed(1)}s`].join(', ')}`);
       const skips = summary.manifest.inputs.flatMap((i) => i.skips.map((s) => `${i.shard} ${s.key}: ${s.reason}`));
       for (const line of skips.slice(0, 20)) ctx.log.warn(`skipped ${line}`);
       return {
         exitCode: 0,
-        summary: { seen: summary.seen, written: summary.written, skipped: summary.skipped, shards: summary.shardCount, failedShards: summary.shardsFailed },
+        summary: {
+          seen: summary.seen,
+          written: summary.written,
+          skipped: summary.skipped,
+          shards: summary.shardCount,
+          failedShards: summary.shardsFailed,
+          stageBusyMs: { ...Object.fromEntries(Object.entries(summary.stageTotals).map(([k, t]) => [k, t.busyMs])), write: summary.writeMs },
+        },
       };
     } finally {
       model.dispose();

@@ -90,7 +90,11 @@ export function describeEncodeDump<Row>(job: EncodeDumpJob<Row>): string {
 }
 
 /** Runs the dump for this rank's shards. Returns the exactly-once summary (seen = written + skipped). */
-export async function runEncodeDump<Row>(job: EncodeDumpJob<Row>): Promise<ExactlyOnceSummary & { shardCount: number }> {
+/** Wall time and item counts per stage, summed over the per-shard graphs (the bench's time split). */
+export type StageTotals = Record<string, { busyMs: number; seen: number }>;
+
+export async function runEncodeDump<Row>(job: EncodeDumpJob<Row>): Promise<ExactlyOnceSummary & { shardCount: number; stageTotals: StageTotals }> {
+  const stageTotals: StageTotals = {};
   const all = (await expandShardSpec(job.data)).map(shardRef);
   if (all.length < job.rank.worldSize) {
     job.log.warn(`${all.length} shard(s) for ${job.rank.worldSize} ranks: ranks ≥ ${all.length} have nothing to do`);
@@ -123,6 +127,11 @@ export async function runEncodeDump<Row>(job: EncodeDumpJob<Row>): Promise<Exact
       });
       const summary = await graph.run({ log: job.log, ...(job.signal ? { signal: job.signal } : {}) });
       if (summary.cancelled) throw new Error('cancelled');
+      for (const stage of summary.stages) {
+        const total = (stageTotals[stage.name] ??= { busyMs: 0, seen: 0 });
+        total.busyMs += stage.busyMs;
+        total.seen += stage.seen;
+      }
       const shardLevel = reporter.skips.find((s) => s.meta === undefined);
       if (shardLevel) throw new Error(`shard ${shard.url} could not be read to the end: ${shardLevel.reason}`);
       for (const message of reporter.messages) job.log.warn(message);
@@ -137,5 +146,5 @@ export async function runEncodeDump<Row>(job: EncodeDumpJob<Row>): Promise<Exact
     },
   });
   job.progress.stop();
-  return { ...summary, shardCount: mine.length };
+  return { ...summary, shardCount: mine.length, stageTotals };
 }

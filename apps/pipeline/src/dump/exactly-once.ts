@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { removeStaleTempFiles, sha256Hex } from './atomic-file.js';
 import {
   MANIFEST_FORMAT,
@@ -61,6 +62,8 @@ export interface ExactlyOnceJob<Row> {
 }
 
 export interface ExactlyOnceSummary {
+  /** Time spent encoding output files and writing/renaming them, ms. */
+  readonly writeMs: number;
   readonly shardsDone: number;
   readonly shardsResumed: number;
   readonly shardsFailed: number;
@@ -106,6 +109,7 @@ export async function runExactlyOnce<Row>(job: ExactlyOnceJob<Row>): Promise<Exa
   });
 
   let failed = 0;
+  let writeMs = 0;
   for (const shard of job.shards) {
     if (done.has(shard.url)) continue;
     if (job.signal?.aborted) break;
@@ -114,12 +118,14 @@ export async function runExactlyOnce<Row>(job: ExactlyOnceJob<Row>): Promise<Exa
     let buffer: Row[] = [];
     const flush = async (): Promise<void> => {
       if (buffer.length === 0) return;
+      const started = performance.now();
       const bytes = job.encode(buffer);
       const final = partName(shard, temps.length, job.fileExtension);
       const temp = path.join(job.outDir, `.${final}.tmp-${process.pid}`);
       await fs.writeFile(temp, bytes);
       temps.push({ temp, final, rows: buffer.length, bytes: bytes.byteLength, sha256: sha256Hex(bytes) });
       buffer = [];
+      writeMs += performance.now() - started;
     };
     try {
       const outcome = await job.processShard(shard, async (row) => {
@@ -163,6 +169,7 @@ export async function runExactlyOnce<Row>(job: ExactlyOnceJob<Row>): Promise<Exa
   const final = manifest();
   const mine = final.inputs.filter((i) => job.shards.some((s) => s.url === i.shard));
   return {
+    writeMs,
     shardsDone: mine.filter((i) => i.status === 'done').length,
     shardsResumed: resumed,
     shardsFailed: failed,

@@ -11,6 +11,8 @@ export interface EvalPoint {
   readonly psnr: number;
   readonly utilisation: number;
   readonly perplexity: number;
+  /** Stage 2: mean (Z_I − Z_T)² on the held-out set; null in stage 1. */
+  readonly driftMse: number | null;
 }
 
 /** Renders a Vega-Lite spec to SVG with vega's headless renderer (no browser, no canvas). */
@@ -72,6 +74,8 @@ export async function writeLossCurves(
       },
     });
   }
+  const drift = evals.filter((e) => e.driftMse !== null);
+  if (drift.length > 0) panels.push(driftPanel(`${opts.title}: feature drift from the teacher`, drift.map((e) => ({ run: opts.title, step: e.step, drift: e.driftMse! }))));
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     background: 'white',
@@ -79,6 +83,42 @@ export async function writeLossCurves(
   } as unknown as vl.TopLevelSpec;
   const svg = await renderSvg(spec);
   const name = opts.name ?? 'loss-curves';
+  await fs.mkdir(outDir, { recursive: true });
+  const svgPath = path.join(outDir, `${name}.svg`);
+  const pngPath = path.join(outDir, `${name}.png`);
+  await fs.writeFile(svgPath, svg);
+  await sharp(Buffer.from(svg)).png().toFile(pngPath);
+  return { svg: svgPath, png: pngPath };
+}
+
+function driftPanel(title: string, values: { run: string; step: number; drift: number }[]): Record<string, unknown> {
+  return {
+    title,
+    width: 560,
+    height: 160,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'stage-2 step' },
+      y: { field: 'drift', type: 'quantitative', title: 'mean (Z_I − Z_T)² (held-out, EMA)' },
+      color: { field: 'run', type: 'nominal', title: 'run' },
+    },
+  };
+}
+
+/** Stage-2 feature drift of several runs in one chart (e.g. λ_D = 1 vs 0): `<outDir>/<name>.svg` and `.png`. */
+export async function writeDriftComparison(
+  runs: readonly { readonly label: string; readonly evals: readonly EvalPoint[] }[],
+  outDir: string,
+  name = 'drift-comparison',
+): Promise<{ svg: string; png: string }> {
+  const values = runs.flatMap((r) => r.evals.filter((e) => e.driftMse !== null).map((e) => ({ run: r.label, step: e.step, drift: e.driftMse! })));
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    background: 'white',
+    ...driftPanel('stage 2: student–teacher feature drift on held-out images', values),
+  } as unknown as vl.TopLevelSpec;
+  const svg = await renderSvg(spec);
   await fs.mkdir(outDir, { recursive: true });
   const svgPath = path.join(outDir, `${name}.svg`);
   const pngPath = path.join(outDir, `${name}.png`);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AdamW, Ema, type ParamStore } from '@vqrae/nn';
 import { LrGroups, type LrGroupConfig, type ScheduleConfig } from './lr-groups.js';
 import { assertFinite } from './nan-guard.js';
+import { addInto, disposeAll, globalNorm, scaleAll } from './gradients.js';
 import type { TrainBatch, TrainObjective } from './types.js';
 
 /** AdamW hyper-parameters (spec §7.6; weight decay 0 = plain Adam). */
@@ -204,39 +205,4 @@ export class Trainer {
     this.optimizer.dispose();
     this.ema.dispose();
   }
-}
-
-/** Adds `extra` into `acc` (both owned), returning the new owned map. */
-function addInto(acc: Record<string, tf.Tensor>, extra: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
-  const out: Record<string, tf.Tensor> = {};
-  for (const [name, grad] of Object.entries(acc)) {
-    const other = extra[name];
-    out[name] = other ? tf.add(grad, other) : grad;
-    if (other) grad.dispose();
-  }
-  for (const [name, grad] of Object.entries(extra)) {
-    if (name in acc) grad.dispose();
-    else out[name] = grad;
-  }
-  return out;
-}
-
-function scaleAll(grads: Record<string, tf.Tensor>, factor: number): Record<string, tf.Tensor> {
-  const out: Record<string, tf.Tensor> = {};
-  for (const [name, grad] of Object.entries(grads)) out[name] = tf.mul(grad, factor);
-  return out;
-}
-
-function disposeAll(grads: Record<string, tf.Tensor>): void {
-  for (const grad of Object.values(grads)) grad.dispose();
-}
-
-/** √Σ‖g‖² over every gradient, as a number. */
-export function globalNorm(grads: Readonly<Record<string, tf.Tensor>>): number {
-  const list = Object.values(grads);
-  if (list.length === 0) return 0;
-  const squared = tf.tidy(() => tf.addN(list.map((g) => tf.sum(tf.square(g)))));
-  const value = squared.dataSync()[0] ?? Number.NaN;
-  squared.dispose();
-  return Math.sqrt(value);
 }

@@ -6,7 +6,7 @@
  * stride 2 → ZeroPadding2D((0, 1), (0, 1)) then 'valid' (224 px input).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { defineCustomOp } from '@vqrae/nn';
+import { defineCustomOp, linear } from '@vqrae/nn';
 
 type Pad4 = Array<[number, number]>;
 
@@ -101,12 +101,16 @@ export function conv3x3(x: tf.Tensor4D, kernel: tf.Tensor, stride: 1 | 2): tf.Te
   return tf.tidy(() => OPS.conv[stride](tf.pad(x, kerasPadding(stride)), kernel) as tf.Tensor4D);
 }
 
-/** 1×1 conv as a plain matMul: x `[B, H, W, Cin]`, kernel `[1, 1, Cin, Cout]` → `[B, H, W, Cout]`. */
+/**
+ * 1×1 conv as a linear layer: x `[B, H, W, Cin]`, kernel `[1, 1, Cin, Cout]` → `[B, H, W, Cout]`. nn's `linear`
+ * has an explicit-transpose gradient (wasm's transposed matMuls are 13-46× slower than plain ones).
+ */
 export function pointwiseConv(x: tf.Tensor4D, kernel: tf.Tensor): tf.Tensor4D {
   return tf.tidy(() => {
     const [b, h, w, cin] = x.shape;
     const cout = kernel.shape[3] as number;
-    const y = tf.matMul(tf.reshape(x, [b * h * w, cin]), tf.reshape(kernel, [cin, cout])); // [BHW, Cout]
+    const weight = tf.transpose(tf.reshape(kernel, [cin, cout])); // [Cout, Cin] (torch Linear layout)
+    const y = linear(tf.reshape(x, [b * h * w, cin]), weight); // [BHW, Cout]
     return tf.reshape(y, [b, h, w, cout]) as tf.Tensor4D;
   });
 }

@@ -1,0 +1,100 @@
+/**
+ * PIL's separable antialiased BICUBIC resampling (Pillow `Image.resize(..., BICUBIC)` on mode 'F' images), written
+ * from the documented algorithm (model-spec.md §9.1, §8.5.2 clean-fid): cubic kernel with a = −0.5 and support 2,
+ * widened by the downscale factor; per output pixel the taps cover [center − support, center + support] rounded,
+ * clipped to the image and renormalised to sum 1. Coefficients and accumulation in float64, results stored as
+ * float32; the horizontal pass runs first (on all rows), then the vertical one, each only when that side changes.
+ */
+
+const CUBIC_A = -0.5;
+const CUBIC_SUPPORT = 2;
+
+function cubic(t: number): number {
+  const x = Math.abs(t);
+  if (x < 1) return ((CUBIC_A + 2) * x - (CUBIC_A + 3)) * x * x + 1;
+  if (x < 2) return (((x - 5) * x + 8) * x - 4) * CUBIC_A;
+  return 0;
+}
+
+/** Taps of one output coordinate: first input index and normalised weights. */
+interface Taps {
+  readonly start: number;
+  readonly weights: Float64Array;
+}
+
+function coefficients(inSize: number, outSize: number): Taps[] {
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = CUBIC_SUPPORT * filterScale;
+  const taps: Taps[] = [];
+  for (let o = 0; o < outSize; o++) {
+    const center = (o + 0.5) * scale;
+    const start = Math.max(Math.trunc(center - support + 0.5), 0);
+    const stop = Math.min(Math.trunc(center + support + 0.5), inSize);
+    const weights = new Float64Array(Math.max(stop - start, 0));
+    let sum = 0;
+    for (let i = 0; i < weights.length; i++) {
+      weights[i] = cubic((i + start - center + 0.5) / filterScale);
+      sum += weights[i]!;
+    }
+    if (sum !== 0) for (let i = 0; i < weights.length; i++) weights[i]! /= sum;
+    taps.push({ start, weights });
+  }
+  return taps;
+}
+
+/** Image plane(s) stored row-major as [height, width, channels] (channels interleaved). */
+export interface FloatImage {
+  readonly data: Float32Array;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+}
+
+function resizeWidth(src: FloatImage, outWidth: number): FloatImage {
+  const { height, width, channels } = src;
+  const taps = coefficients(width, outWidth);
+  const out = new Float32Array(height * outWidth * channels);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < outWidth; x++) {
+      const { start, weights } = taps[x]!;
+      for (let c = 0; c < channels; c++) {
+        let acc = 0;
+        for (let k = 0; k < weights.length; k++) acc += src.data[(y * width + start + k) * channels + c]! * weights[k]!;
+        out[(y * outWidth + x) * channels + c] = acc;
+      }
+    }
+  }
+  return { data: out, height, width: outWidth, channels };
+}
+
+function resizeHeight(src: FloatImage, outHeight: number): FloatImage {
+  const { height, width, channels } = src;
+  const taps = coefficients(height, outHeight);
+  const out = new Float32Array(outHeight * width * channels);
+  const rowLength = width * channels;
+  for (let y = 0; y < outHeight; y++) {
+    const { start, weights } = taps[y]!;
+    for (let j = 0; j < rowLength; j++) {
+      let acc = 0;
+      for (let k = 0; k < weights.length; k++) acc += src.data[(start + k) * rowLength + j]! * weights[k]!;
+      out[y * rowLength + j] = acc;
+    }
+  }
+  return { data: out, height: outHeight, width, channels };
+}
+
+/**
+ * Resizes every channel independently exactly like Pillow's BICUBIC on a float ('F') image: antialiased when
+ * downscaling, plain a = −0.5 cubic when upscaling. Returns a new image; an unchanged size returns a copy.
+ */
+export function pilBicubicResize(src: FloatImage, size: { height: number; width: number }): FloatImage {
+  if (src.data.length !== src.height * src.width * src.channels) {
+    throw new Error(`pilBicubicResize: data length ${src.data.length} != ${src.height}×${src.width}×${src.channels}`);
+  }
+  if (size.height < 1 || size.width < 1) throw new Error(`pilBicubicResize: bad output size ${size.height}×${size.width}`);
+  let out: FloatImage = { ...src, data: Float32Array.from(src.data) };
+  if (size.width !== src.width) out = resizeWidth(out, size.width);
+  if (size.height !== src.height) out = resizeHeight(out, size.height);
+  return out;
+}

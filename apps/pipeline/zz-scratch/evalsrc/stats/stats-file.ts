@@ -1,0 +1,96 @@
+import type { FeatureSpace } from '../fid/feature-space.js';
+import type { GaussianStats } from './feature-moments.js';
+import { FeatureMoments } from './feature-moments.js';
+import { listNpz, readNpzArrays, writeNpz } from './npz.js';
+import type { NpyArray } from './npy.js';
+
+/**
+ * Statistics files written here carry `feature_space`: the JSON of a {@link FeatureSpace} as a unicode scalar (NumPy
+ * reads it with `str(f['feature_space'])`). Published pytorch-fid / ADM files carry no label; by convention they hold
+ * FID-Inception pool3 statistics, which callers must state as an assumption.
+ */
+export function featureSpaceToText(space: FeatureSpace): string {
+  return JSON.stringify(space);
+}
+
+/** Parses a `feature_space` label written by {@link featureSpaceToText}; other text becomes a named space. */
+export function featureSpaceFromText(text: string): FeatureSpace {
+  try {
+    const parsed = JSON.parse(text) as { kind?: unknown; name?: unknown; variant?: unknown };
+    if (parsed.kind === 'fid-inception' && typeof parsed.variant === 'string') return parsed as FeatureSpace;
+    if (parsed.kind === 'named' && typeof parsed.name === 'string') return parsed as FeatureSpace;
+  } catch {
+    // not JSON: a plain name
+  }
+  return { kind: 'named', name: text };
+}
+
+/** Gaussian statistics with the provenance a `.npz` file may carry. */
+export interface StatsFile extends GaussianStats {
+  /** Feature space, or undefined when the file has no label (published files: FID-Inception by convention). */
+  readonly featureSpace?: FeatureSpace;
+}
+
+function floatArray(array: NpyArray | undefined, path: string, name: string): { data: Float64Array; shape: readonly number[] } {
+  if (!array || (array.dtype !== 'f8' && array.dtype !== 'f4')) {
+    throw new Error(`stats '${path}': '${name}' must be a float64/float32 array, got ${array?.dtype ?? 'nothing'}`);
+  }
+  return { data: array.dtype === 'f8' ? array.data : Float64Array.from(array.data), shape: array.shape };
+}
+
+/**
+ * Reads `mu`/`sigma` statistics (pytorch-fid `np.savez(mu=, sigma=)`, ADM reference batches with extra arrays,
+ * or files from `writeStatsNpz`). Only `mu`, `sigma` and the optional `n`/`feature_space` entries are read.
+ */
+export async function readStatsNpz(path: string): Promise<StatsFile> {
+  const names = await listNpz(path);
+  const optional = ['n', 'feature_space'].filter((n) => names.includes(n));
+  const arrays = await readNpzArrays(path, ['mu', 'sigma', ...optional]);
+  const mu = floatArray(arrays.get('mu'), path, 'mu');
+  const sigma = floatArray(arrays.get('sigma'), path, 'sigma');
+  const dim = mu.data.length;
+  if (mu.shape.length !== 1 || sigma.shape.length !== 2 || sigma.shape[0] !== dim || sigma.shape[1] !== dim) {
+    throw new Error(`stats '${path}': expected mu [d] and sigma [d, d], got mu (${mu.shape.join(', ')}) and sigma (${sigma.shape.join(', ')})`);
+  }
+  const n = arrays.get('n');
+  const space = arrays.get('feature_space');
+  return {
+    dim,
+    mean: mu.data,
+    covariance: sigma.data,
+    ...(n && n.dtype === 'i8' ? { count: Number(n.data[0]) } : {}),
+    ...(space && space.dtype === 'unicode' ? { featureSpace: featureSpaceFromText(space.data) } : {}),
+  };
+}
+
+/** Writes `mu`, `sigma` (float64), `n` (int64, when known) and `feature_space` as an `.npz` pytorch-fid can read. */
+export async function writeStatsNpz(path: string, stats: GaussianStats, featureSpace: FeatureSpace): Promise<void> {
+  const arrays: Record<string, NpyArray> = {
+    mu: { dtype: 'f8', shape: [stats.dim], data: stats.mean },
+    sigma: { dtype: 'f8', shape: [stats.dim, stats.dim], data: stats.covariance },
+    feature_space: { dtype: 'unicode', shape: [], data: featureSpaceToText(featureSpace) },
+  };
+  if (stats.count !== undefined) arrays.n = { dtype: 'i8', shape: [], data: BigInt64Array.of(BigInt(stats.count)) };
+  await writeNpz(path, arrays);
+}
+
+/** Writes mergeable moments (`n`, `sum`, `sum_outer`, `feature_space`) so ranks/shards can be combined later. */
+export async function writeMomentsNpz(path: string, moments: FeatureMoments, featureSpace: FeatureSpace): Promise<void> {
+  await writeNpz(path, {
+    n: { dtype: 'i8', shape: [], data: BigInt64Array.of(BigInt(moments.count)) },
+    sum: { dtype: 'f8', shape: [moments.dim], data: moments.sum },
+    sum_outer: { dtype: 'f8', shape: [moments.dim, moments.dim], data: moments.sumOuter },
+    feature_space: { dtype: 'unicode', shape: [], data: featureSpaceToText(featureSpace) },
+  });
+}
+
+/** Reads moments written by `writeMomentsNpz`. */
+export async function readMomentsNpz(path: string): Promise<{ moments: FeatureMoments; featureSpace: FeatureSpace }> {
+  const arrays = await readNpzArrays(path, ['n', 'sum', 'sum_outer', 'feature_space']);
+  const n = arrays.get('n');
+  const space = arrays.get('feature_space');
+  const sum = floatArray(arrays.get('sum'), path, 'sum');
+  const sumOuter = floatArray(arrays.get('sum_outer'), path, 'sum_outer');
+  if (!n || n.dtype !== 'i8' || !space || space.dtype !== 'unicode') throw new Error(`moments '${path}': 'n' (int64) and 'feature_space' (str) are required`);
+  return { moments: FeatureMoments.fromMoments(sum.data.length, Number(n.data[0]), sum.data, sumOuter.data), featureSpace: featureSpaceFromText(space.data) };
+}

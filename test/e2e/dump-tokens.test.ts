@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { decodeTokenTable } from '../../apps/pipeline/src/dump/token-table.js';
+import { decodeTokenTable } from '@vqrae/pipeline';
 import { ROOT, tempDir, vqrae, vqraeKilledAfter } from './helpers.js';
 
 let work: string;

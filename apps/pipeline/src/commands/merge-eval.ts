@@ -10,12 +10,18 @@ import { computeEvalSummary, evalSummaryJson, formatEvalSummary } from '../eval/
 import { checkRanks, mergeMetricsFiles, mergeRankStates, readRankFolders } from '../eval/merge-partials.js';
 
 /** Merges the rank folders of one `vqrae eval` job into `out`; returns the exit code. */
-export async function mergeEval(dirs: readonly string[], out: string, maxPreviews: number, write: (line: string) => void): Promise<number> {
+export async function mergeEval(
+  dirs: readonly string[],
+  out: string,
+  maxPreviews: number,
+  write: (line: string) => void,
+  writeError: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<number> {
   const ranks = (await readRankFolders(dirs, out)).sort((a, b) => a.partial.rank - b.partial.rank);
   const problems = checkRanks(ranks);
   if (problems.length > 0) {
-    for (const p of problems) process.stderr.write(`problem: ${p}\n`);
-    process.stderr.write(`merge-eval: ${problems.length} problem(s); nothing written\n`);
+    for (const p of problems) writeError(`problem: ${p}`);
+    writeError(`merge-eval: ${problems.length} problem(s); nothing written`);
     return 1;
   }
   fs.mkdirSync(out, { recursive: true });
@@ -40,7 +46,7 @@ export async function mergeEval(dirs: readonly string[], out: string, maxPreview
   const previews: PreviewSource[] = ranks
     .filter((r) => r.partial.files.previews !== null)
     .map((r) => ({ dir: r.dir, index: JSON.parse(fs.readFileSync(path.join(r.dir, r.partial.files.previews!), 'utf8')) as PreviewIndex }));
-  const title = `vqrae eval: ${identity.preset} on ${identity.data} (${ranks.length} ranks merged)`;
+  const title = `vqrae eval: ${identity.preset} on ${identity.data} (${ranks.length} rank${ranks.length === 1 ? '' : 's'} merged)`;
   await writeEvalOutputs(out, { title, summary, state, identity, provenance, previews, maxPreviews });
   const shards = ranks.flatMap((r) => r.partial.shards);
   await writeEvalPartial(out, { rank: 0, worldSize: 1, shards, identity, nImages: result.rows, previews: false }, state);

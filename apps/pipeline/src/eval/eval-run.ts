@@ -71,6 +71,7 @@ export async function finishEvalRun(input: {
     space: final ? identity.featureSpace : null,
     reference: identity.referenceStats ? { kind: 'file', path: identity.referenceStats } : { kind: 'moments' },
   });
+  if (summary.frechetError) ctx.log.warn(`eval: ${summary.frechetError}`);
   if (final) {
     const title = `vqrae eval: ${identity.preset} on ${identity.data}`;
     const previews = results.previews ? [{ dir, index: results.previews }] : [];

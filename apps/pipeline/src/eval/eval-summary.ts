@@ -35,6 +35,8 @@ export interface EvalSummary {
   readonly columns: readonly MetricColumn[];
   readonly metrics: Readonly<Record<string, ColumnSummary>>;
   readonly frechet: FrechetSummary | null;
+  /** Why the Fréchet distance could not be computed (its moments are still written), or null. */
+  readonly frechetError: string | null;
   readonly codebook: CodebookSummary;
 }
 
@@ -71,20 +73,27 @@ export async function computeEvalSummary(input: {
   readonly reference: ReferenceSide;
 }): Promise<EvalSummary> {
   let frechet: FrechetSummary | null = null;
+  let frechetError: string | null = null;
   const recon = input.state.reconstructionMoments;
+  if (input.space && recon && recon.count < 2) frechetError = `needs at least 2 images, got ${recon.count}`;
   if (input.space && recon && recon.count >= 2) {
     const ref = await referenceStats(input.space, input.reference, input.state.referenceMoments);
-    frechet = {
-      label: frechetLabel(input.space, 'reconstruction'),
-      space: input.space,
-      result: frechetDistance(recon.toGaussian(), ref.stats),
-      nReconstructions: recon.count,
-      nReference: ref.stats.count ?? null,
-      reference: ref.name,
-      notes: ref.notes,
-    };
+    try {
+      frechet = {
+        label: frechetLabel(input.space, 'reconstruction'),
+        space: input.space,
+        result: frechetDistance(recon.toGaussian(), ref.stats),
+        nReconstructions: recon.count,
+        nReference: ref.stats.count ?? null,
+        reference: ref.name,
+        notes: ref.notes,
+      };
+    } catch (error) {
+      // e.g. the eigen solver not converging: keep every other number and the moments (re-score with `vqrae fid`).
+      frechetError = `${frechetLabel(input.space, 'reconstruction')} failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
   }
-  return { nImages: input.nImages, columns: input.columns, metrics: input.metrics, frechet, codebook: input.state.codebook.summary() };
+  return { nImages: input.nImages, columns: input.columns, metrics: input.metrics, frechet, frechetError, codebook: input.state.codebook.summary() };
 }
 
 /** One-row summary columns (summary.arrow): means, the Fréchet distance (label in the field metadata), codes. */
@@ -113,28 +122,30 @@ export function evalSummaryValues(summary: EvalSummary): SummaryValue[] {
   return values;
 }
 
+const W = 36;
+
 /** The printed summary table (one metric per line). */
 export function formatEvalSummary(summary: EvalSummary, title: string): string {
-  const lines = [title, `  ${'images'.padEnd(30)} ${summary.nImages}`];
+  const lines = [title, `  ${'images'.padEnd(W)} ${summary.nImages}`];
   for (const column of summary.columns) {
     const s = summary.metrics[column.name];
     const digits = column.name === 'psnr' ? 3 : 5;
     const name = column.name === 'ssim' ? `ssim (${(column.label ?? '').split(':')[0]})` : column.name;
-    lines.push(`  ${name.padEnd(30)} ${(s?.mean ?? Number.NaN).toFixed(digits).padStart(10)}${column.unit === 'dB' ? ' dB' : ''}`);
+    lines.push(`  ${name.padEnd(W)} ${(s?.mean ?? Number.NaN).toFixed(digits).padStart(10)}${column.unit === 'dB' ? ' dB' : ''}`);
   }
   if (summary.frechet) {
     const f = summary.frechet;
     const n = `n = ${f.nReconstructions} vs ${f.nReference ?? 'n unknown'}`;
-    lines.push(`  ${f.label.padEnd(30)} ${f.result.distance.toFixed(4).padStart(10)}   (${n}; reference: ${f.reference})`);
+    lines.push(`  ${f.label.padEnd(W)} ${f.result.distance.toFixed(4).padStart(10)}   (${n}; reference: ${f.reference})`);
     if (f.space.kind === 'named') lines.push('    note: NOT FID (another feature network); never compare with published rFID');
     if (f.nReconstructions < 50_000) lines.push('    note: biased upward at small n; compare only numbers with the same n (model-spec 8.5.6)');
     for (const note of f.notes) lines.push(`    note: ${note}`);
   } else {
-    lines.push(`  ${'Fréchet distance'.padEnd(30)} not computed`);
+    lines.push(`  ${'Fréchet distance'.padEnd(W)} ${summary.frechetError ? `FAILED: ${summary.frechetError}` : 'not computed'}`);
   }
   const c = summary.codebook;
-  lines.push(`  ${'codebook utilisation'.padEnd(30)} ${(100 * c.utilization).toFixed(2).padStart(10)} %   (${c.usedCodes}/${c.codebookSize} used, ${c.deadCodes} dead)`);
-  lines.push(`  ${'codebook perplexity'.padEnd(30)} ${c.perplexity.toFixed(2).padStart(10)}     (${c.tokens} tokens)`);
+  lines.push(`  ${'codebook utilisation'.padEnd(W)} ${(100 * c.utilization).toFixed(2).padStart(10)} %   (${c.usedCodes}/${c.codebookSize} used, ${c.deadCodes} dead)`);
+  lines.push(`  ${'codebook perplexity'.padEnd(W)} ${c.perplexity.toFixed(2).padStart(10)}     (${c.tokens} tokens)`);
   return lines.join('\n');
 }
 
@@ -155,6 +166,7 @@ export function evalSummaryJson(summary: EvalSummary): Record<string, unknown> {
           notes: summary.frechet.notes,
         }
       : null,
+    frechetError: summary.frechetError,
     codebook: summary.codebook,
   };
 }

@@ -28,13 +28,27 @@ export function buildTrainer(config: TrainJobConfig, loaded: LoadedModel): Train
   });
 }
 
+/** Settings that only control this invocation (not the training trajectory). */
+const RUN_CONTROL_KEYS = new Set(['resume', 'out', 'maxMinutes', 'stopAfterStep', 'from', 'checkpointEvery', 'keepCheckpoints', 'previewEvery', 'evalEvery', 'evalImages', 'evalData']);
+
 /**
  * Restores EMA, AdamW moments, step counter and data position from `resumed`, or (fresh stage 2) seeds the EMA from
  * the stage-1 EMA for everything but the encoder (spec §7.10). Disposes the checkpoint's tensors and the EMA seed.
  */
-export function restoreOrSeed(trainer: Trainer, resumed: LoadedTrainCheckpoint | null, loaded: LoadedModel, log: Logger): DataPosition {
+export function restoreOrSeed(
+  trainer: Trainer,
+  resumed: LoadedTrainCheckpoint | null,
+  loaded: LoadedModel,
+  config: TrainJobConfig,
+  log: Logger,
+): DataPosition {
   let start: DataPosition = { epoch: 0, samplesInEpoch: 0, samplesTotal: 0 };
   if (resumed) {
+    const before = resumed.state.config as Partial<Record<string, unknown>>;
+    const changed = Object.entries(config)
+      .filter(([key, value]) => !RUN_CONTROL_KEYS.has(key) && JSON.stringify(before[key]) !== JSON.stringify(value))
+      .map(([key, value]) => `${key} ${JSON.stringify(before[key])} → ${JSON.stringify(value)}`);
+    if (changed.length > 0) log.warn(`train --resume: settings differ from the checkpoint's run (the resumed losses will not match an uninterrupted run): ${changed.join(', ')}`);
     trainer.ema.store().load(resumed.ema, { strict: true });
     trainer.optimizer.setState({ step: resumed.optimizerStep, moments: resumed.moments });
     trainer.restoreStep(resumed.state.step);

@@ -85,7 +85,7 @@ async function trainLoaded(
   const trainer = buildTrainer(config, loaded);
   let heldOut: HeldOutSet | null = null;
   try {
-    const start = restoreOrSeed(trainer, resumed, loaded, host.log);
+    const start = restoreOrSeed(trainer, resumed, loaded, config, host.log);
     heldOut = config.evalData ? await loadHeldOut(config.evalData, loaded.model.inputSize, config.evalImages) : null;
     return await runGraphWith({ config, loaded, resumed, host }, trainer, heldOut, start);
   } finally {

@@ -25,7 +25,7 @@ const squares = defineCommand({
 });
 
 async function runSquares(args: string[]): Promise<number> {
-  const program = new Command('vqrae').exitOverride();
+  const program = new Command('vqrae').exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} });
   squares.register(program);
   await program.parseAsync(['squares', ...args], { from: 'user' });
   const code = Number(process.exitCode ?? 0);

@@ -1,8 +1,9 @@
 /**
  * Convolutions of the MobileNetV2 adapter with gradients that run on every backend. The forward uses the native
- * kernels (Conv2D, DepthwiseConv2dNative); the backward is written with strided slices, pads and plain 2-D matMuls,
- * because the wasm backend has no Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter or
- * DepthwiseConv2dNativeBackpropInput kernels. Padding follows Keras MobileNetV2: stride 1 → 'same' (1 each side),
+ * kernels (Conv2D, DepthwiseConv2dNative); the backward is written with the same FORWARD kernels (filter gradient
+ * = correlation of the input with dy under dilation = stride; input gradient = transposed convolution of the dilated
+ * dy with the rotated kernel), because the wasm backend has no Conv2DBackpropFilter,
+ * DepthwiseConv2dNativeBackpropFilter or DepthwiseConv2dNativeBackpropInput kernels. Padding follows Keras MobileNetV2: stride 1 → 'same' (1 each side),
  * stride 2 → ZeroPadding2D((0, 1), (0, 1)) then 'valid' (224 px input).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,24 +15,31 @@ function kerasPadding(stride: 1 | 2): Pad4 {
   return stride === 1 ? [[0, 0], [1, 1], [1, 1], [0, 0]] : [[0, 0], [0, 1], [0, 1], [0, 0]];
 }
 
-/** The input values tap (kh, kw) multiplies: `[B, Ho, Wo, C]` from the padded input. */
-function tap(xp: tf.Tensor4D, kh: number, kw: number, stride: number, outH: number, outW: number): tf.Tensor4D {
-  const [b, , , c] = xp.shape;
-  const end = [b, kh + stride * (outH - 1) + 1, kw + stride * (outW - 1) + 1, c];
-  return tf.stridedSlice(xp, [0, kh, kw, 0], end, [1, stride, stride, 1]) as tf.Tensor4D;
+/** Interleaves zeros for stride 2 (`[B, Ho, Wo, C]` → `[B, 2Ho−1, 2Wo−1, C]`) with rank-4 views only. */
+function dilate(values: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
+  if (stride === 1) return values;
+  const [b, h, w, c] = values.shape;
+  const spread = tf.reshape(tf.pad(tf.reshape(values, [b * h, 1, w, c]), [[0, 0], [0, 1], [0, 0], [0, c]]), [b, 2 * h, 2 * w, c]);
+  return tf.slice(spread, [0, 0, 0, 0], [b, 2 * h - 1, 2 * w - 1, c]) as tf.Tensor4D;
 }
 
-/** Spreads `[B, Ho, Wo, C]` onto the padded-input grid at tap (kh, kw): zeros between strided positions. */
-function place(values: tf.Tensor4D, kh: number, kw: number, stride: number, paddedH: number, paddedW: number): tf.Tensor4D {
-  let v: tf.Tensor4D = values;
-  const [b, h, w, c] = v.shape;
-  if (stride === 2) {
-    // interleave zeros along W then H: [B, H, W, C] → [B, H, 2W−1, C] → [B, 2H−1, 2W−1, C]
-    v = tf.slice(tf.reshape(tf.stack([v, tf.zerosLike(v)], 3), [b, h, 2 * w, c]), [0, 0, 0, 0], [b, h, 2 * w - 1, c]) as tf.Tensor4D;
-    v = tf.slice(tf.reshape(tf.stack([v, tf.zerosLike(v)], 2), [b, 2 * h, 2 * w - 1, c]), [0, 0, 0, 0], [b, 2 * h - 1, 2 * w - 1, c]) as tf.Tensor4D;
-  }
-  const [, dh, dw] = v.shape;
-  return tf.pad(v, [[0, 0], [kh, paddedH - kh - dh], [kw, paddedW - kw - dw], [0, 0]]) as tf.Tensor4D;
+/**
+ * Gradient w.r.t. the padded input of a 3×3 'valid' conv: the upstream gradient, dilated by the stride and padded
+ * by 2, correlated with the 180°-rotated kernel (a transposed convolution), cropped/extended to the input size.
+ */
+function inputGradient(dy: tf.Tensor4D, rotatedConv: (x: tf.Tensor4D) => tf.Tensor4D, stride: 1 | 2, paddedH: number, paddedW: number): tf.Tensor4D {
+  const spread = tf.pad(dilate(dy, stride), [[0, 0], [2, 2], [2, 2], [0, 0]]);
+  const full = rotatedConv(spread); // [B, s(Ho−1)+3, s(Wo−1)+3, C]
+  const [, h, w] = full.shape;
+  return tf.pad(full, [[0, 0], [0, paddedH - h], [0, paddedW - w], [0, 0]]) as tf.Tensor4D;
+}
+
+/** The part of the padded input the 'valid' conv reads: `[B, s(Ho−1)+3, s(Wo−1)+3, C]`. */
+function usedInput(x: tf.Tensor4D, stride: 1 | 2, outH: number, outW: number): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  const needH = stride * (outH - 1) + 3;
+  const needW = stride * (outW - 1) + 3;
+  return needH === h && needW === w ? x : (tf.slice(x, [0, 0, 0, 0], [b, needH, needW, c]) as tf.Tensor4D);
 }
 
 const depthwiseValid = (stride: 1 | 2) =>
@@ -42,18 +50,17 @@ const depthwiseValid = (stride: 1 | 2) =>
     return {
       value,
       gradFunc: (dy, [x, k]) => {
-        const [, paddedH, paddedW, c] = x.shape as [number, number, number, number];
+        const [b, paddedH, paddedW, c] = x.shape as [number, number, number, number];
         const grad = dy as tf.Tensor4D;
-        const kernelGrads: tf.Tensor[] = [];
-        const inputParts: tf.Tensor4D[] = [];
-        for (let kh = 0; kh < 3; kh++) {
-          for (let kw = 0; kw < 3; kw++) {
-            kernelGrads.push(tf.sum(tf.mul(tap(x as tf.Tensor4D, kh, kw, stride, outH, outW), grad), [0, 1, 2])); // [C]
-            const weight = tf.reshape(tf.slice(k, [kh, kw, 0, 0], [1, 1, c, 1]), [c]); // [C]
-            inputParts.push(place(tf.mul(grad, weight) as tf.Tensor4D, kh, kw, stride, paddedH, paddedW));
-          }
-        }
-        return [tf.addN(inputParts), tf.reshape(tf.stack(kernelGrads), [3, 3, c, 1])];
+        // dW[kh, kw, c] = Σ_{b,i,j} x[b, s·i+kh, s·j+kw, c]·dy[b, i, j, c]: a depthwise correlation of the input with dy
+        // as the filter (dilation = stride); the batch is folded into channels, then summed.
+        const xFolded = tf.reshape(tf.transpose(usedInput(x as tf.Tensor4D, stride, outH, outW), [1, 2, 0, 3]), [1, stride * (outH - 1) + 3, stride * (outW - 1) + 3, b * c]);
+        const dyFolded = tf.reshape(tf.transpose(grad, [1, 2, 0, 3]), [outH, outW, b * c, 1]) as tf.Tensor4D;
+        const perImage = tf.depthwiseConv2d(xFolded as tf.Tensor4D, dyFolded, 1, 'valid', 'NHWC', stride); // [1, 3, 3, B·C]
+        const kernelGrad = tf.reshape(tf.sum(tf.reshape(perImage, [3, 3, b, c]), 2), [3, 3, c, 1]);
+        const rotated = tf.reverse(k, [0, 1]) as tf.Tensor4D;
+        const inputGrad = inputGradient(grad, (t) => tf.depthwiseConv2d(t, rotated, 1, 'valid'), stride, paddedH, paddedW);
+        return [inputGrad, kernelGrad];
       },
     };
   });
@@ -62,26 +69,20 @@ const conv3x3Valid = (stride: 1 | 2) =>
   defineCustomOp(`conv3x3(stride ${stride})`, 2, ([xp, kernel], save) => {
     save([xp, kernel]);
     const value = tf.conv2d(xp as tf.Tensor4D, kernel as tf.Tensor4D, stride, 'valid');
-    const [b, outH, outW] = value.shape;
+    const [, outH, outW] = value.shape;
     return {
       value,
       gradFunc: (dy, [x, k]) => {
-        const [, paddedH, paddedW, cin] = x.shape as [number, number, number, number];
-        const cout = k.shape[3] as number;
-        const rows = b * outH * outW;
-        const grad2d = tf.reshape(dy, [rows, cout]); // [M, Cout]
-        const kernelGrads: tf.Tensor[] = [];
-        const inputParts: tf.Tensor4D[] = [];
-        for (let kh = 0; kh < 3; kh++) {
-          for (let kw = 0; kw < 3; kw++) {
-            const taps2d = tf.reshape(tap(x as tf.Tensor4D, kh, kw, stride, outH, outW), [rows, cin]); // [M, Cin]
-            kernelGrads.push(tf.matMul(tf.transpose(taps2d), grad2d)); // [Cin, Cout]
-            const weightT = tf.transpose(tf.reshape(tf.slice(k, [kh, kw, 0, 0], [1, 1, cin, cout]), [cin, cout])); // [Cout, Cin]
-            const spread = tf.reshape(tf.matMul(grad2d, weightT), [b, outH, outW, cin]) as tf.Tensor4D;
-            inputParts.push(place(spread, kh, kw, stride, paddedH, paddedW));
-          }
-        }
-        return [tf.addN(inputParts), tf.reshape(tf.stack(kernelGrads), [3, 3, cin, cout])];
+        const [, paddedH, paddedW] = x.shape as [number, number, number, number];
+        const grad = dy as tf.Tensor4D;
+        // dW[kh, kw, ci, co] = Σ x[b, s·i+kh, s·j+kw, ci]·dy[b, i, j, co]: input channels as batch, images as
+        // channels, dy as the filter (dilation = stride) → [Cin, 3, 3, Cout]
+        const xT = tf.transpose(usedInput(x as tf.Tensor4D, stride, outH, outW), [3, 1, 2, 0]) as tf.Tensor4D; // [Cin, H, W, B]
+        const dyT = tf.transpose(grad, [1, 2, 0, 3]) as tf.Tensor4D; // [Ho, Wo, B, Cout]
+        const kernelGrad = tf.transpose(tf.conv2d(xT, dyT, 1, 'valid', 'NHWC', stride), [1, 2, 0, 3]); // [3, 3, Cin, Cout]
+        const rotated = tf.transpose(tf.reverse(k, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [3, 3, Cout, Cin]
+        const inputGrad = inputGradient(grad, (t) => tf.conv2d(t, rotated, 1, 'valid'), stride, paddedH, paddedW);
+        return [inputGrad, kernelGrad];
       },
     };
   });

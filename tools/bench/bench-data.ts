@@ -83,9 +83,17 @@ async function ensureDataset(): Promise<string[]> {
 }
 
 /** Node: DatasetSpec → decodeImages(center 256) → batchImages(32, pixel01) → dispose. */
-async function runNode(shards: string[], concurrency: number): Promise<{ images: number; seconds: number }> {
+interface Measure {
+  readonly images: number;
+  readonly seconds: number;
+  /** CPU seconds (user + system; for Node all threads of the process, for Python summed over processes). */
+  readonly cpuSeconds: number;
+}
+
+async function runNode(shards: string[], concurrency: number): Promise<Measure> {
   const ctx: StageContext = { signal: new AbortController().signal, log: silentLogger, counters: newCounters(), skip: () => undefined };
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let images = 0;
   const samples = new DatasetSpec({ shards }).open({ reporter: collectingReporter() });
   const decoded = decodeImages({ crop: { protocol: 'center', size: SIZE }, concurrency }).run(samples, ctx);
@@ -93,7 +101,8 @@ async function runNode(shards: string[], concurrency: number): Promise<{ images:
     images += batch.images.shape[0];
     batch.images.dispose();
   }
-  return { images, seconds: (performance.now() - started) / 1000 };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { images, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 function ensurePythonDeps(): void {
@@ -104,14 +113,14 @@ function ensurePythonDeps(): void {
   if (install.status !== 0) throw new Error('bench:data: python3-pil/python3-numpy missing and apt-get install failed (run as root?)');
 }
 
-function runPython(shards: string[], procs: number): { images: number; seconds: number } {
+function runPython(shards: string[], procs: number): Measure {
   const result = spawnSync(PYTHON, [PY_SCRIPT, ...shards, '--size', String(SIZE), '--batch', String(BATCH), '--procs', String(procs)], {
     encoding: 'utf8',
     env: { ...process.env, OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },
   });
   if (result.status !== 0) throw new Error(`python_dataload.py failed: ${result.stderr}`);
-  const parsed = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as { images: number; seconds: number };
-  return { images: parsed.images, seconds: parsed.seconds };
+  const parsed = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as { images: number; seconds: number; cpu_seconds: number };
+  return { images: parsed.images, seconds: parsed.seconds, cpuSeconds: parsed.cpu_seconds };
 }
 
 async function main(): Promise<void> {
@@ -122,19 +131,20 @@ async function main(): Promise<void> {
   console.log(`node ${process.versions.node}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), ${os.availableParallelism()} cores, ` +
     `UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await runNode(shards.slice(0, 1), 4); // warm-up: JIT, page cache
-  const rows: { name: string; images: number; seconds: number }[] = [];
+  const rows: (Measure & { name: string })[] = [];
   const py1 = { name: 'python, 1 process', ...runPython(shards, 1) };
   const node1 = { name: 'node, 1 image in flight', ...(await runNode(shards, 1)) };
   const py2 = { name: 'python, 2 processes', ...runPython(shards, 2) };
   const node2 = { name: 'node, 2 in flight', ...(await runNode(shards, 2)) };
   const node4 = { name: 'node, 4 in flight', ...(await runNode(shards, 4)) };
   rows.push(py1, py2, node1, node2, node4);
-  const rate = (r: { images: number; seconds: number }): number => r.images / r.seconds;
+  const rate = (r: Measure): number => r.images / r.seconds;
+  const cpuMs = (r: Measure): string => ((1000 * r.cpuSeconds) / r.images).toFixed(2);
   console.log(`\n${IMAGES} JPEGs ~500×375 → decode → center ${SIZE} → float32 [${BATCH}, ${SIZE}, ${SIZE}, 3]`);
-  console.log('| pipeline | images | s | images/s | × python-1 | × python-2 |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| pipeline | images | s | images/s | × python-1 | × python-2 | CPU ms/image |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.name} | ${r.images} | ${r.seconds.toFixed(2)} | ${rate(r).toFixed(1)} | ${(rate(r) / rate(py1)).toFixed(2)} | ${(rate(r) / rate(py2)).toFixed(2)} |`);
+    console.log(`| ${r.name} | ${r.images} | ${r.seconds.toFixed(2)} | ${rate(r).toFixed(1)} | ${(rate(r) / rate(py1)).toFixed(2)} | ${(rate(r) / rate(py2)).toFixed(2)} | ${cpuMs(r)} |`);
   }
   const bestNode = Math.max(rate(node1), rate(node2), rate(node4));
   const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');

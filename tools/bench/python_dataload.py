@@ -5,7 +5,8 @@ Per sample: tarfile member bytes -> PIL.Image.open(...).convert('RGB') -> resize
 BICUBIC (torchvision Resize semantics: long side int(S*long/short)) -> central SxS crop (offsets round((L-S)/2)) ->
 numpy float32 / 255, stacked into [B, S, S, 3] batches. With --procs N the shards are split over N processes (like
 DataLoader workers / webdataset split_by_worker); throughput = images / (last finish - first start).
-Prints one JSON line: {"procs", "images", "seconds", "images_per_s"}.
+Prints one JSON line: {"procs", "images", "seconds", "images_per_s", "cpu_seconds"} (CPU time summed over processes,
+a figure that a busy machine distorts less than wall time).
 """
 import argparse
 import io
@@ -51,7 +52,7 @@ def worker(args):
     shards, size, batch_size, barrier = args
     if barrier is not None:
         barrier.wait()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     count, pending = 0, []
     for shard in shards:
         for _key, files in samples(shard):
@@ -64,7 +65,7 @@ def worker(args):
                 pending = []
     if pending:
         np.stack(pending)
-    return count, start, time.perf_counter()
+    return count, start, time.perf_counter(), time.process_time() - cpu_start
 
 
 def main():
@@ -75,7 +76,7 @@ def main():
     parser.add_argument('--procs', type=int, default=1)
     args = parser.parse_args()
     if args.procs == 1:
-        count, start, end = worker((args.shards, args.size, args.batch, None))
+        count, start, end, cpu = worker((args.shards, args.size, args.batch, None))
     else:
         ctx = mp.get_context('fork')
         barrier = ctx.Manager().Barrier(args.procs)
@@ -84,8 +85,9 @@ def main():
             results = pool.map(worker, parts)
         count = sum(r[0] for r in results)
         start, end = min(r[1] for r in results), max(r[2] for r in results)
+        cpu = sum(r[3] for r in results)
     seconds = end - start
-    print(json.dumps({'procs': args.procs, 'images': count, 'seconds': seconds, 'images_per_s': count / seconds}))
+    print(json.dumps({'procs': args.procs, 'images': count, 'seconds': seconds, 'images_per_s': count / seconds, 'cpu_seconds': cpu}))
 
 
 if __name__ == '__main__':

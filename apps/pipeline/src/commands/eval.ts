@@ -28,8 +28,9 @@ export const evalCommand = defineCommand({
     fidWeights: pathOption({ description: 'converted FID-Inception weights (safetensors) → rFID[variant]; without them a named FD is reported', mustExist: 'file', placeholder: '<file>' }),
     fidVariant: stringOption({ description: 'FID-Inception input handling', choices: [...FID_INPUT_VARIANTS], default: 'torch-fidelity' }),
     fdNetwork: stringOption({ description: 'feature network without --fid-weights: embedded MobileNetV2, the checkpoint’s own encoder, or none', choices: ['mobilenetv2', 'encoder', 'none'], default: 'mobilenetv2' }),
-    featureBatch: intOption({ description: 'images per feature-network forward pass', default: 16, min: 1 }),
+    featureBatch: intOption({ description: 'images per feature-network forward pass (memory grows with it)', default: 4, min: 1 }),
     ssim: stringOption({ description: "SSIM variant of the 'ssim' column (the others become extra columns)", choices: SSIM_VARIANT_NAMES, default: DEFAULT_SSIM_VARIANT }),
+    ssimExtra: stringOption({ description: "further SSIM variants as extra columns: all, none or a comma list (each costs about as much as the first)", default: 'all', placeholder: '<list>' }),
     previews: intOption({ description: 'original/reconstruction pairs kept for the report', default: 16, min: 0 }),
     referenceStats: pathOption({ description: 'score against these statistics (.npz mu/sigma) instead of this run’s reference crops', mustExist: 'file', placeholder: '<file.npz>' }),
     rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
@@ -64,7 +65,7 @@ export const evalCommand = defineCommand({
         : o.fdNetwork === 'mobilenetv2' ? { kind: 'mobilenetv2' }
           : o.fdNetwork === 'encoder' ? { kind: 'encoder', model, checkpointSha256 } : null;
       extractor = choice ? await openFeatureExtractor(choice) : null;
-      const ssim = ssimSelection(o.ssim);
+      const ssim = ssimSelection(o.ssim, o.ssimExtra);
       const preset = model.config.preset ?? 'custom';
       const identity: EvalIdentity = {
         checkpoint: o.checkpoint,

@@ -2,6 +2,7 @@ import { StageError, type RunSummary } from '@vqrae/graph';
 import { VQRAE_PRESETS } from '@vqrae/tokenizer';
 import { booleanOption, defineCommand, intOption, numberOption, pathOption, stringOption, UsageError } from '../cli/index.js';
 import { trainDefaults, type TrainJobConfig } from '../train/job-config.js';
+import { presetOf } from '../train/model-factory.js';
 import { runTrainJob } from '../train/train-job.js';
 
 const TRAIN_OPTIONS = {
@@ -48,11 +49,17 @@ export const trainCommand = defineCommand({
     if (o.data === undefined) throw new UsageError('train: --data <shards> is required');
     const stage = o.stage === 2 ? 2 : 1;
     if (stage === 2 && o.from === undefined && !o.resume) throw new UsageError('train --stage 2 needs --from <stage-1 checkpoint>');
-    const d = trainDefaults(o.preset, stage);
+    // Stage 2 continues the --from model: its preset decides the defaults (a --preset flag is only a check).
+    const sourcePreset = stage === 2 && o.from !== undefined ? await presetOf(o.from) : null;
+    const preset = sourcePreset ?? o.preset;
+    if (sourcePreset !== null && ctx.sources['preset'] === 'cli' && o.preset !== sourcePreset) {
+      throw new UsageError(`train --stage 2: --preset ${o.preset} but --from ${o.from} is a '${sourcePreset}' model`);
+    }
+    const d = trainDefaults(preset, stage);
     const steps = o.steps ?? d.steps;
     const config: TrainJobConfig = {
       ...d,
-      preset: o.preset,
+      preset,
       stage,
       data: o.data,
       evalData: o.evalData ?? null,
@@ -92,7 +99,7 @@ export const trainCommand = defineCommand({
     });
     const first = result.firstEval;
     const last = result.lastEval;
-    ctx.print(`train: ${result.stepsDone} steps of ${config.preset} stage ${stage}; last loss ${result.lastRecord?.loss.toExponential(4) ?? 'n/a'}`);
+    ctx.print(`train: ${result.stepsDone} steps of ${preset} stage ${stage}; last loss ${result.lastRecord?.loss.toExponential(4) ?? 'n/a'}`);
     if (first && last) {
       ctx.print(
         `held-out PSNR ${first.psnr.toFixed(2)} dB (step ${first.step}) → ${last.psnr.toFixed(2)} dB (step ${last.step}); ` +

@@ -61,7 +61,7 @@ export async function finishEvalRun(input: {
   };
   const nImages = results.metrics.rows;
   await writeEvalPartial(dir, { rank: rank.rank, worldSize: rank.worldSize, shards: input.shards, identity, nImages, previews: input.previews > 0 }, state);
-  const columns = imageMetricColumns(ssimSelection(identity.ssim[0]!));
+  const columns = imageMetricColumns(ssimSelection(identity.ssim[0]!, identity.ssim.slice(1).join(',') || 'none'));
   const final = rank.worldSize === 1;
   const summary = await computeEvalSummary({
     nImages,

@@ -21,11 +21,14 @@ export interface SsimSelection {
   readonly variants: Readonly<Record<string, SsimVariant>>;
 }
 
-/** Resolves `--ssim <default>` into [default, every other named variant]. */
-export function ssimSelection(defaultName: string): SsimSelection {
-  const variantOf = ssimVariantByName(defaultName); // throws naming the valid names
-  const names = [defaultName, ...SSIM_VARIANT_NAMES.filter((n) => n !== defaultName)];
-  return { names, variants: Object.fromEntries(names.map((n) => [n, n === defaultName ? variantOf : ssimVariantByName(n)])) };
+/**
+ * Resolves `--ssim <default>` and `--ssim-extra all|none|<a,b>` into [default, extra variants…] (`all` = every other
+ * named variant). Unknown names throw, listing the valid ones.
+ */
+export function ssimSelection(defaultName: string, extra: string = 'all'): SsimSelection {
+  const requested = extra === 'all' ? SSIM_VARIANT_NAMES : extra === 'none' ? [] : extra.split(',').map((n) => n.trim()).filter((n) => n.length > 0);
+  const names = [defaultName, ...requested.filter((n) => n !== defaultName)];
+  return { names, variants: Object.fromEntries(names.map((n) => [n, ssimVariantByName(n)])) };
 }
 
 /** Arrow column of an extra SSIM variant (`skimage-dr2` → `ssim_skimage_dr2`). */

@@ -145,3 +145,16 @@ export async function loadModelSource(
     }),
   };
 }
+
+/** The preset name recorded in a stage-1 source (run folder, checkpoint folder or model file), or null. */
+export async function presetOf(from: string): Promise<string | null> {
+  const file = from.endsWith('.safetensors') ? from : await resolveCheckpointDir(from).then((dir) => (dir ? path.join(dir, 'model.safetensors') : null));
+  if (file === null) return null;
+  const handle = await SafetensorsFile.open(file);
+  try {
+    const text = handle.metadata[CONFIG_KEY];
+    return text === undefined ? null : parseVqraeConfig(JSON.parse(text)).preset;
+  } finally {
+    await handle.close();
+  }
+}

@@ -87,3 +87,30 @@ test('per-group learning rates, frozen parameters untouched, EMA follows, tensor
   trainer.dispose();
   params.dispose();
 });
+
+test('gradient clipping scales the update (visible with a large Adam eps) and leaks nothing', () => {
+  const run = (clip: number | null): { params: ReturnType<typeof toyParams>; norms: number[] } => {
+    const params = toyParams();
+    const config = toyConfig({ clipGradNorm: clip, optimizer: { beta1: 0.9, beta2: 0.95, eps: 1, weightDecay: 0 } });
+    const trainer = new Trainer(params, toyObjective(params), config);
+    const norms: number[] = [];
+    const before = tf.memory().numTensors;
+    for (let step = 0; step < 3; step++) norms.push(trainer.trainStep([toyBatch(50 + step)]).gradNorm);
+    assert.equal(tf.memory().numTensors, before);
+    trainer.dispose();
+    return { params, norms };
+  };
+  const free = run(null);
+  const clipped = run(1e-3);
+  assert.ok(free.norms[0]! > 1e-3, 'the logged norm is the norm before clipping');
+  assert.equal(clipped.norms[0], free.norms[0]);
+  const moved = (p: ReturnType<typeof toyParams>): number => {
+    const start = toyParams();
+    const d = maxAbsDiff(values(p, 'dec.w'), values(start, 'dec.w'));
+    start.dispose();
+    return d;
+  };
+  assert.ok(moved(clipped.params) < moved(free.params) / 10, 'clipped steps are much smaller');
+  free.params.dispose();
+  clipped.params.dispose();
+});

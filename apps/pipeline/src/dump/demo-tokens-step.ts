@@ -1,0 +1,80 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Graph, batchStage } from '@vqrae/graph';
+import { sha256File } from '@vqrae/nn';
+import { loadCheckpoint } from '@vqrae/tokenizer';
+import { decodeStage } from '../commands/decode.js';
+import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
+import { pngFolderSink } from '../images/image-output.js';
+import { tokenFiles, tokenRowSource } from '../images/token-source.js';
+import { runEncodeDump } from './encode-dump.js';
+import { mergeManifests } from './merge-manifests.js';
+import { provenanceMetadata, softwareVersions } from './provenance.js';
+import { encodeTokenTable, type TokenRow } from './token-table.js';
+import { tokenizeStage } from './tokenize-stage.js';
+
+/**
+ * Demo step `tokens`: with the checkpoint the `train` step exported, dumps the tokens of every bundled image
+ * (train + held-out shards) exactly as `vqrae dump-tokens` does, then decodes the token files back to PNGs as
+ * `vqrae decode` does.
+ */
+export const tokensDemoStep: DemoStep = {
+  name: 'tokens',
+  description: 'dump-tokens over the packed shards with the trained checkpoint, then decode the tokens back to PNGs',
+  async run(ctx): Promise<DemoStepResult> {
+    const train = ctx.previous.get('train');
+    const checkpointRel = train?.data?.emaModel;
+    if (train?.status !== 'ok' || typeof checkpointRel !== 'string') {
+      return { status: 'failed', line: 'tokens: needs the train step (run without --steps, or include train)', files: [] };
+    }
+    const checkpoint = ctx.runFolder.path(checkpointRel);
+    const shardsDir = ctx.runFolder.path('train/shards');
+    const shards = (await fs.readdir(shardsDir)).filter((f) => f.endsWith('.tar')).sort();
+    const data = shards.map((s) => path.join(shardsDir, s)).join('::');
+    const outDir = ctx.runFolder.path('tokens');
+    const model = await loadCheckpoint(checkpoint);
+    try {
+      const sha = await sha256File(checkpoint);
+      const codebookSize = model.config.quantizer.codebookSize;
+      const grid = Math.round(Math.sqrt(model.tokensPerImage));
+      const protocol = { crop: 'center' as const, size: model.inputSize };
+      const provenance = { kind: 'tokens', checkpoint_sha256: sha, preset: model.config.preset ?? 'custom', codebook_size: codebookSize, image_protocol: protocol, versions: softwareVersions() };
+      const layout = { gridH: grid, gridW: grid, codebookSize, passThrough: { label: true, caption: true, json: true }, metadata: provenanceMetadata(provenance) };
+      const dump = await runEncodeDump<TokenRow>({
+        kind: 'tokens',
+        data,
+        outDir,
+        rank: { rank: 0, worldSize: 1, source: 'demo' },
+        batchSize: 8,
+        rowsPerFile: 10000,
+        onError: 'throw',
+        protocol,
+        encodeStage: tokenizeStage(model, model.config.preset ?? 'custom', 'throw'),
+        encodeFile: (rows) => encodeTokenTable(rows, layout),
+        fingerprint: { kind: 'tokens', checkpoint_sha256: sha, crop: protocol.crop, data },
+        provenance,
+        log: ctx.log,
+        progress: { start: () => {}, tick: () => {}, stop: () => {} },
+      });
+      await mergeManifests(outDir, { verify: true });
+      const files = await tokenFiles(outDir);
+      const decodeGraph = Graph.from(tokenRowSource(files, 'tokens/'))
+        .pipe(batchStage<TokenRow & { gridH: number; gridW: number; metadata: Map<string, string> }>('batch', { size: 8 }))
+        .pipe(decodeStage(model, sha, false))
+        .to(pngFolderSink(ctx.runFolder.path('decoded')));
+      const outcome = await ctx.runGraph('decode', decodeGraph);
+      const decoded = (outcome.summary.sinks[0]?.result as { written?: number } | undefined)?.written ?? 0;
+      const ok = outcome.exitCode === 0 && dump.written === dump.seen && decoded === dump.written;
+      return {
+        status: ok ? 'ok' : 'failed',
+        line:
+          `tokens: ${dump.written} images → ${dump.written} × ${model.tokensPerImage} tokens (k=${codebookSize}, ${files.length} Arrow file(s), manifest.json) ` +
+          `→ decoded back to ${decoded} PNGs in decoded/`,
+        files: ['tokens/manifest.json', ...files.map((f) => path.relative(ctx.runFolder.dir, f)), 'decoded/'],
+        data: { images: dump.written, tokensPerImage: model.tokensPerImage },
+      };
+    } finally {
+      model.dispose();
+    }
+  },
+};

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import zlib from 'node:zlib';
-import { cropImages, decodeImages, loadImage, mapOrdered, planCrop, type ShardSample } from '../src/index.js';
+import sharp from 'sharp';
+import { cropImages, decodeImages, loadImage, mapOrdered, planCrop, readJpegHeader, type ShardSample } from '../src/index.js';
 import { byteDiff, collect, FIXTURES, fromArray, testContext } from './helpers.js';
 
 const read = (name: string): Buffer => fs.readFileSync(path.join(FIXTURES, 'images', name));
@@ -148,3 +149,14 @@ function bombPng(): Buffer {
   ihdr.set([8, 2, 0, 0, 0], 8);
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(4096))), chunk('IEND', Buffer.alloc(0))]);
 }
+
+test('readJpegHeader agrees with libvips on size and EXIF orientation; declines non-JPEG or truncated input', async () => {
+  for (const name of ['photo-200x150.jpg', 'photo-640x480.jpg', 'photo-333x517.jpg', 'exif6-160x96.jpg']) {
+    const bytes = read(name);
+    const meta = await sharp(bytes).metadata();
+    assert.deepEqual(readJpegHeader(bytes), { width: meta.width, height: meta.height, orientation: meta.orientation ?? 1 }, name);
+  }
+  assert.equal(readJpegHeader(read('exif6-160x96.jpg'))?.orientation, 6);
+  assert.equal(readJpegHeader(read('small.png')), undefined);
+  assert.equal(readJpegHeader(read('photo-200x150.jpg').subarray(0, 100)), undefined);
+});

@@ -1,16 +1,27 @@
 import fs from 'node:fs';
 import { DatasetSpec } from '@vqrae/data';
 import { DEFAULT_SSIM_VARIANT, FID_INPUT_VARIANTS, makeProvenance, SSIM_VARIANT_NAMES, SSIM_VARIANTS, type FeatureExtractor, type FidInputVariant } from '@vqrae/eval';
-import { sha256File } from '@vqrae/nn';
+import { SafetensorsFile, sha256File } from '@vqrae/nn';
 import { loadCheckpoint } from '@vqrae/tokenizer';
 import { booleanOption, defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
 import { resolveRank, shardsForRank } from '../dump/rank.js';
 import type { EvalCrop } from '../eval/eval-batch.js';
 import { buildEvalGraph } from '../eval/eval-graph.js';
 import { collectEvalResults, finishEvalRun } from '../eval/eval-run.js';
+import { loadReferenceStats } from '../eval/eval-summary.js';
 import { EVAL_PARTIAL_FILE, readEvalPartial, type EvalIdentity } from '../eval/eval-partial.js';
 import { openFeatureExtractor, type FeatureNetworkChoice } from '../eval/feature-extractors.js';
 import { ssimSelection } from '../eval/image-metrics.js';
+
+/** The checkpoint's `vqrae.weights` metadata (`ema` for exports of `vqrae train`). */
+async function checkpointWeights(file: string): Promise<string> {
+  const opened = await SafetensorsFile.open(file);
+  try {
+    return opened.metadata['vqrae.weights'] ?? 'unrecorded';
+  } finally {
+    await opened.close();
+  }
+}
 
 /**
  * `vqrae eval`: the reconstruction-eval graph (model-spec §8.1). shards → decode → crop → batch → reconstruct →
@@ -65,12 +76,17 @@ export const evalCommand = defineCommand({
         : o.fdNetwork === 'mobilenetv2' ? { kind: 'mobilenetv2' }
           : o.fdNetwork === 'encoder' ? { kind: 'encoder', model, checkpointSha256 } : null;
       extractor = choice ? await openFeatureExtractor(choice) : null;
+      if (o.referenceStats) {
+        if (!extractor) throw new UsageError('eval: --reference-stats needs a feature network (--fid-weights, or --fd-network other than none)');
+        await loadReferenceStats(extractor.space, o.referenceStats); // label check before any work
+      }
       const ssim = ssimSelection(o.ssim, o.ssimExtra);
       const preset = model.config.preset ?? 'custom';
       const identity: EvalIdentity = {
         checkpoint: o.checkpoint,
         checkpointSha256,
         preset,
+        weights: await checkpointWeights(o.checkpoint),
         data: o.data,
         crop: o.crop as EvalCrop,
         inputSize: model.inputSize,

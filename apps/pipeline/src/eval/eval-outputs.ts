@@ -93,10 +93,11 @@ export async function writeEvalOutputs(dir: string, input: {
       ...(summary.frechet ? { frechet: { space: summary.frechet.space, use: 'reconstruction' as const } } : {}),
       ssimVariant: summary.columns.find((c) => c.name === 'ssim')?.label ?? '',
       uint8Rounding: 'round-half-up',
-      ema: false,
+      ema: identity.weights === 'ema',
       extra: {
         checkpoint: `${identity.checkpoint} (sha256 ${identity.checkpointSha256})`,
         preset: identity.preset,
+        'checkpoint weights': identity.weights,
         'image protocol': `${identity.crop} crop to ${identity.inputSize} (model input), reference at ${identity.outputSize}`,
         'codebook k × tokens/image': `${identity.codebookSize} × ${identity.tokensPerImage}`,
         data: identity.data,

@@ -12,6 +12,8 @@ export interface EvalIdentity {
   readonly checkpoint: string;
   readonly checkpointSha256: string;
   readonly preset: string;
+  /** The checkpoint's `vqrae.weights` metadata (`ema` for `vqrae train` exports), or `unrecorded`. */
+  readonly weights: string;
   readonly data: string;
   readonly crop: EvalCrop;
   readonly inputSize: number;

@@ -43,24 +43,32 @@ export interface EvalSummary {
 const sameSpace = (a: FeatureSpace, b: FeatureSpace): boolean =>
   a.kind === 'named' ? b.kind === 'named' && a.name === b.name : b.kind === 'fid-inception';
 
+/**
+ * Reads `--reference-stats` and checks it was made in `space` (unlabelled published files are accepted only for
+ * FID-Inception, as an assumption stated in the notes). Throws naming both labels on a mismatch.
+ */
+export async function loadReferenceStats(space: FeatureSpace, file: string): Promise<{ stats: GaussianStats; notes: string[] }> {
+  const stats = await readStatsNpz(file);
+  const notes: string[] = [];
+  if (stats.featureSpace === undefined) {
+    if (space.kind !== 'fid-inception') {
+      throw new Error(`eval: --reference-stats ${file} is unlabelled (published FID-Inception statistics) but this run measures ${frechetLabel(space, 'reconstruction')}; the distance would mean nothing`);
+    }
+    notes.push(`${file} is unlabelled: assumed to be FID-Inception pool3 statistics`);
+  } else if (!sameSpace(space, stats.featureSpace)) {
+    throw new Error(`eval: --reference-stats ${file} holds ${frechetLabel(stats.featureSpace, 'reconstruction')} statistics, this run measures ${frechetLabel(space, 'reconstruction')}`);
+  } else if (space.kind === 'fid-inception' && stats.featureSpace.kind === 'fid-inception' && stats.featureSpace.variant !== space.variant) {
+    notes.push(`input variants differ (${space.variant} here, ${stats.featureSpace.variant} in ${file})`);
+  }
+  return { stats, notes };
+}
+
 async function referenceStats(space: FeatureSpace, reference: ReferenceSide, moments: FeatureMoments | null): Promise<{ stats: GaussianStats; name: string; notes: string[] }> {
   if (reference.kind === 'moments') {
     if (!moments) throw new Error('eval: no reference statistics were accumulated');
     return { stats: moments.toGaussian(), name: 'reference crops of this run', notes: [] };
   }
-  const file = await readStatsNpz(reference.path);
-  const notes: string[] = [];
-  if (file.featureSpace === undefined) {
-    if (space.kind !== 'fid-inception') {
-      throw new Error(`eval: --reference-stats ${reference.path} is unlabelled (published FID-Inception statistics) but this run measures ${frechetLabel(space, 'reconstruction')}; the distance would mean nothing`);
-    }
-    notes.push(`${reference.path} is unlabelled: assumed to be FID-Inception pool3 statistics`);
-  } else if (!sameSpace(space, file.featureSpace)) {
-    throw new Error(`eval: --reference-stats ${reference.path} holds ${frechetLabel(file.featureSpace, 'reconstruction')} statistics, this run measures ${frechetLabel(space, 'reconstruction')}`);
-  } else if (space.kind === 'fid-inception' && file.featureSpace.kind === 'fid-inception' && file.featureSpace.variant !== space.variant) {
-    notes.push(`input variants differ (${space.variant} here, ${file.featureSpace.variant} in ${reference.path})`);
-  }
-  return { stats: file, name: reference.path, notes };
+  return { ...(await loadReferenceStats(space, reference.path)), name: reference.path };
 }
 
 /** Computes the run's summary from its metric column summaries and mergeable state. */

@@ -135,4 +135,9 @@ test('vqrae eval with (width-reduced test) FID-Inception weights: statistics thr
   const provenance = provenanceFromMetadata(tableFromIPC(fs.readFileSync(path.join(out, 'metrics.arrow'))).schema.metadata);
   assert.equal(provenance.extra?.fid_weights_sha256, await sha256File(FID_W16_WEIGHTS));
   assert.equal((await readStatsNpz(path.join(out, 'reference-stats.npz'))).dim, 2048 / 16);
+  // Statistics of another feature space are refused before any work.
+  const mismatch = await runCli(['eval', '--checkpoint', fx.checkpoint, '--data', fx.shards[0]!, '--fd-network', 'encoder', '--reference-stats', path.join(out, 'reference-stats.npz'), '--quiet', '--out', path.join(fx.dir, 'mismatch')]);
+  assert.notEqual(mismatch.code, 0);
+  assert.match(mismatch.stderr, /holds FD\[fid-inception-width-1of16\] statistics, this run measures FD\[checkpoint-encoder-/);
+  assert.ok(!fs.existsSync(path.join(fx.dir, 'mismatch', 'metrics.arrow')));
 });

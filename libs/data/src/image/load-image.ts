@@ -1,5 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { planCrop, type CropPlan } from './crop-geometry.js';
+import { readJpegHeader } from './jpeg-header.js';
 import { cropRgb, pilResize } from './pil-resample.js';
 import type { Background, CropSpec, RgbImage } from './types.js';
 
@@ -36,13 +37,12 @@ export async function loadImage(bytes: Uint8Array, options: LoadImageOptions = {
   const limit = options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
   const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const sharpOptions = { limitInputPixels: limit, failOn: options.failOn ?? 'warning', pages: 1 } as const;
-  const meta = await sharp(input, { ...sharpOptions, limitInputPixels: false }).metadata(); // header only
-  const width = meta.width ?? 0;
-  const height = meta.pageHeight ?? meta.height ?? 0;
+  const meta = await readHeader(input);
+  const { width, height } = meta;
   if (width * height > limit) {
     throw new Error(`image is ${width}×${height} = ${width * height} pixels, above limitInputPixels ${limit} (decompression-bomb guard)`);
   }
-  const swapped = (meta.orientation ?? 1) >= 5;
+  const swapped = meta.orientation >= 5;
   const oriented = swapped ? { width: height, height: width } : { width, height };
   const plan = options.crop ? planCrop(options.crop, oriented.width, oriented.height, key) : undefined;
   const background = options.background ?? WHITE;
@@ -57,6 +57,14 @@ export async function loadImage(bytes: Uint8Array, options: LoadImageOptions = {
   }
   const full = await toRgb(base, background);
   return plan ? applyPlan(full, plan, options.resampler ?? 'sharp') : full;
+}
+
+/** Size, orientation and format from the header: parsed in TypeScript for JPEG, else by sharp (header only). */
+async function readHeader(input: Buffer): Promise<{ width: number; height: number; orientation: number; format: string | undefined }> {
+  const jpeg = readJpegHeader(input);
+  if (jpeg) return { ...jpeg, format: 'jpeg' };
+  const meta = await sharp(input, { limitInputPixels: false }).metadata();
+  return { width: meta.width ?? 0, height: meta.pageHeight ?? meta.height ?? 0, orientation: meta.orientation ?? 1, format: meta.format };
 }
 
 /**

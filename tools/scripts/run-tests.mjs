@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const projectRoot = process.cwd();
@@ -32,8 +32,17 @@ if (files.length === 0) {
   process.exit(0);
 }
 
+// One process per project by default: every test file pays ~1.5-3 s to start tsx, tfjs and wasm, so a project's
+// files are imported by one generated entry file and run together (VQRAE_TEST_ISOLATE=1: one process per file).
 const setup = path.join(workspaceRoot, 'tools/testing/tf-setup.mjs');
-const args = ['--import', 'tsx', '--import', setup, '--test', '--test-reporter=spec', ...files];
+let targets = files;
+if (process.env.VQRAE_TEST_ISOLATE !== '1') {
+  const entry = path.join(workspaceRoot, 'tmp/test-entries', `${projectName.replace('/', '__')}.test.ts`);
+  fs.mkdirSync(path.dirname(entry), { recursive: true });
+  fs.writeFileSync(entry, files.map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};`).join('\n') + '\n');
+  targets = [entry];
+}
+const args = ['--import', 'tsx', '--import', setup, '--test', '--test-reporter=spec', ...targets];
 const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
 let tail = '';
 child.stdout.on('data', (chunk) => {

@@ -111,6 +111,33 @@ test('vqrae eval writes metrics/summary/stats/report with provenance; PSNR and S
   assert.match(html, /FD\[checkpoint-encoder-/);
   assert.match(html, /data:image\/png;base64/);
   assert.doesNotMatch(html + r.stdout + JSON.stringify(summary), /rFID\[/);
+
+  // The stand-alone tools agree with eval: `vqrae fid --stats` on its .npz files, `vqrae metrics` on its PNG pairs.
+  const logged: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => void logged.push(args.join(' '));
+  try {
+    const fid = await runCli(['fid', '--stats', path.join(out, 'reconstruction-stats.npz'), path.join(out, 'reference-stats.npz'), '--json']);
+    assert.equal(fid.code, 0, fid.stderr);
+  } finally {
+    console.log = log;
+  }
+  const fidJson = JSON.parse(logged.find((l) => l.startsWith('{'))!) as { label: string; distance: number };
+  assert.equal(fidJson.label, summary.eval.frechet.label);
+  assert.ok(Math.abs(fidJson.distance - summary.eval.frechet.distance) <= 1e-9 * summary.eval.frechet.distance);
+  for (const side of ['reference', 'candidate']) fs.mkdirSync(path.join(fx.dir, side));
+  for (const p of previews.previews) {
+    fs.copyFileSync(path.join(out, p.original), path.join(fx.dir, 'reference', `${p.key}.png`));
+    fs.copyFileSync(path.join(out, p.reconstruction), path.join(fx.dir, 'candidate', `${p.key}.png`));
+  }
+  const m = await runCli(['metrics', '--reference', path.join(fx.dir, 'reference'), '--candidate', path.join(fx.dir, 'candidate'), '--quiet', '--out', path.join(fx.dir, 'metrics')]);
+  assert.equal(m.code, 0, m.stderr);
+  const other = tableFromIPC(fs.readFileSync(path.join(fx.dir, 'metrics', 'metrics.arrow')));
+  assert.equal(other.numRows, 10);
+  for (let i = 0; i < other.numRows; i++) {
+    const row = byKey.get(String(other.getChild('key')!.get(i)))!;
+    for (const column of ['psnr', 'ssim', 'ssim_skimage_dr2']) assert.equal(other.getChild(column)!.get(i), table.getChild(column)!.get(row), column);
+  }
 });
 
 test('vqrae eval --dry-run prints the graph and the shard assignment and runs nothing', async () => {

@@ -10,11 +10,17 @@ const ROW_BLOCK = 4; // rows sharing one streamed row in `blockedDots` (four reg
 /** Lower Cholesky factor L (row-major n×n, upper part zero) of a symmetric matrix, or undefined if not positive definite. */
 export function choleskyLower(matrix: Float64Array, n: number): Float64Array | undefined {
   const l = new Float64Array(n * n);
+  // A pivot this small relative to the largest diagonal entry means Σ is numerically singular (e.g. the covariance
+  // of fewer images than feature dimensions): such a factor "succeeds" on rounding noise and gives a wrong trace, so
+  // the caller must take the eigen route instead.
+  let largest = 0;
+  for (let j = 0; j < n; j++) largest = Math.max(largest, matrix[j * n + j]);
+  const tiny = 1e-9 * largest;
   for (let j = 0; j < n; j++) {
     const rj = j * n;
     let diag = matrix[rj + j];
     for (let k = 0; k < j; k++) diag -= l[rj + k] * l[rj + k];
-    if (!(diag > 0)) return undefined;
+    if (!(diag > tiny)) return undefined;
     const pivot = Math.sqrt(diag);
     l[rj + j] = pivot;
     for (let i = j + 1; i < n; i++) {

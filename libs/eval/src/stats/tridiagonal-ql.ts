@@ -8,6 +8,7 @@
 export class EigenConvergenceError extends Error {}
 
 const MAX_SWEEPS_PER_EIGENVALUE = 60;
+const SLOW_SWEEPS = 5;
 
 /**
  * Diagonalises in place: on return `diagonal` holds the eigenvalues (unsorted) and `offDiagonal` is zero. When
@@ -18,12 +19,19 @@ export function tridiagonalQl(diagonal: Float64Array, offDiagonal: Float64Array,
   const d = diagonal;
   const e = offDiagonal;
   e[n - 1] = 0;
+  // An off-diagonal is negligible against its local diagonal pair (the accurate test: small eigenvalues keep full
+  // relative precision, which matters because FID takes their square roots). Inside clusters of near-zero eigenvalues
+  // (rank-deficient covariances: any FID on fewer images than feature dimensions) the local test may never fire; after
+  // SLOW_SWEEPS sweeps on one eigenvalue the test falls back to the running matrix scale (as tql2's tst1 does).
+  let scale = 0;
   for (let l = 0; l < n; l++) {
+    scale = Math.max(scale, Math.abs(d[l]) + Math.abs(e[l]));
     for (let sweep = 0; ; sweep++) {
       let m = l;
+      const floor = sweep >= SLOW_SWEEPS ? Number.EPSILON * scale : 0;
       for (; m < n - 1; m++) {
-        const scale = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        if (Math.abs(e[m]) <= Number.EPSILON * scale) break;
+        const local = Math.abs(d[m]) + Math.abs(d[m + 1]);
+        if (Math.abs(e[m]) <= Math.max(Number.EPSILON * local, floor)) break;
       }
       if (m === l) break;
       if (sweep >= MAX_SWEEPS_PER_EIGENVALUE) {

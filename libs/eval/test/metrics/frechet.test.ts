@@ -115,6 +115,43 @@ describe('symmetric eigen-decomposition (Householder + implicit QL)', () => {
   });
 });
 
+describe('Fréchet distance: rank-deficient covariances (n ≤ dim)', () => {
+  it('converges and equals the trace through the small rank-r problem (regression: near-zero eigenvalue clusters)', () => {
+    const d = 192;
+    const rank = 9; // like the covariance of 10 feature vectors
+    // Dead ReLU channels (exactly zero rows/columns) as in pooled CNN features: every third channel of A, every
+    // fourth of B.
+    const g = normals(42 * d, d * rank).map((v, i) => (Math.floor(i / rank) % 3 === 0 ? 0 : v)); // [d, rank]
+    const h = normals(7, d * rank).map((v, i) => (Math.floor(i / rank) % 4 === 0 ? 0 : v)); // [d, rank]
+    const gram = (m: Float64Array): Float64Array => {
+      const out = new Float64Array(d * d);
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
+        let acc = 0;
+        for (let k = 0; k < rank; k++) acc += m[i * rank + k] * m[j * rank + k];
+        out[i * d + j] = acc / rank;
+      }
+      return out;
+    };
+    const a = gram(g); // = G·Gᵀ / rank
+    const b = gram(h);
+    // Non-zero eigenvalues of A·B equal those of Gᵀ·B·G / rank (r × r, positive definite).
+    const small = new Float64Array(rank * rank);
+    for (let i = 0; i < rank; i++) for (let j = 0; j < rank; j++) {
+      let acc = 0;
+      for (let p = 0; p < d; p++) for (let q = 0; q < d; q++) acc += g[p * rank + i] * b[p * d + q] * g[q * rank + j];
+      small[i * rank + j] = acc / rank;
+    }
+    const expected = denmanBeaversTraceSqrt(small, rank);
+    for (const method of ['auto', 'eigen'] as const) {
+      const mean = new Float64Array(d);
+      const r = frechetDistance({ dim: d, mean, covariance: a }, { dim: d, mean, covariance: b }, { method });
+      let traces = 0;
+      for (let i = 0; i < d; i++) traces += a[i * d + i] + b[i * d + i];
+      assert.ok(rel(traces - r.distance, 2 * expected) < 1e-6, `${method}: ${traces - r.distance} vs ${2 * expected}`);
+    }
+  });
+});
+
 describe('Fréchet distance: closed forms', () => {
   const d = 8;
   const mean = Float64Array.from({ length: d }, (_, i) => i * 0.1);

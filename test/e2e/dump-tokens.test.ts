@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { decodeTokenTable } from '@vqrae/pipeline';
-import { ROOT, tempDir, vqrae, vqraeKilledAfter } from './helpers.js';
+import { ROOT, tempDir, vqrae, vqraeKilledAfter, vqraeKilledWhen } from './helpers.js';
 
 let work: string;
 let checkpoint: string;
@@ -66,17 +66,32 @@ test('dump-tokens: every image once, labels passed through, manifest consistent;
   assert.deepEqual(splitDump.byKey, reference.byKey, 'rank split (and another batch size) gives identical token columns');
 });
 
+test('describe / --dry-run prints the dump graph and writes no output files', async () => {
+  const out = path.join(work, 'dry');
+  const r = vqrae(['describe', 'dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /shards\(.*rank 0\/1.*\) → decode\(sharp\) → center\(32\) → batch\(16, within shard\) → sides → tokenize\(tiny, k=512\) → rows → arrow\(tokens, 10000 rows\/file, exactly once per shard\)/);
+  assert.deepEqual((await fs.readdir(out)).filter((f) => f.endsWith('.arrow') || f.startsWith('manifest')), []);
+});
+
 test('dump-tokens killed with SIGKILL at random points and rerun produces every sample exactly once, identical tokens', async () => {
   const reference = await readDump(path.join(work, 'single'));
   const out = path.join(work, 'killed');
-  const args = ['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', out, '--batch', '1', '--quiet'];
-  // Seeded kill times (ms after spawn), spread over start-up and processing.
-  let seed = 12345;
-  const next = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  let kills = 0;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if ((await vqraeKilledAfter(args, 2500 + Math.floor(next() * 4000))) === 'killed') kills += 1;
-  }
+  const args = ['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', out, '--batch', '1', '--rows-per-file', '1', '--quiet'];
+  const doneShards = async (): Promise<number> => {
+    const manifest = JSON.parse(await fs.readFile(path.join(out, 'manifest-rank00000-of-00001.json'), 'utf8')) as { inputs: { status: string }[] };
+    return manifest.inputs.filter((i) => i.status === 'done').length;
+  };
+  const hasTemp = async (): Promise<boolean> => (await fs.readdir(out)).some((f) => f.includes('.tmp-'));
+  // Kill points: mid-shard (a part written under its temporary name), right after a shard was committed, and at a
+  // seeded random time.
+  const outcomes = [
+    await vqraeKilledWhen(args, hasTemp),
+    await vqraeKilledWhen(args, async () => (await doneShards()) >= 2),
+    await vqraeKilledAfter(args, 2000 + Math.floor(((12345 * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 * 3000)),
+  ];
+  const kills = outcomes.filter((o) => o === 'killed').length;
+  assert.ok(kills >= 2, `expected at least 2 of 3 runs to be killed mid-job, got ${outcomes.join(', ')}`);
   const final = vqrae(args);
   assert.equal(final.status, 0, final.stderr);
   const dump = await readDump(out);

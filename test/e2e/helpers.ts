@@ -27,3 +27,28 @@ export function vqraeKilledAfter(args: readonly string[], ms: number): Promise<'
 export async function tempDir(prefix: string): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), `vqrae-e2e-${prefix}-`));
 }
+
+/**
+ * Starts `vqrae <args>` and SIGKILLs it as soon as `condition()` holds (polled every 10 ms), or lets it finish.
+ * Resolves with how it ended.
+ */
+export function vqraeKilledWhen(args: readonly string[], condition: () => Promise<boolean>): Promise<'killed' | 'finished'> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: 'ignore' });
+    let done = false;
+    const poll = async (): Promise<void> => {
+      while (!done) {
+        if (await condition().catch(() => false)) {
+          child.kill('SIGKILL');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    void poll();
+    child.on('exit', (_code, signal) => {
+      done = true;
+      resolve(signal === 'SIGKILL' ? 'killed' : 'finished');
+    });
+  });
+}

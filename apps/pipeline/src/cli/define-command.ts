@@ -98,6 +98,11 @@ async function execute<S extends OptionSpecs>(
     log,
     print: (line) => writers.writeOut(`${line}\n`),
     runGraph: async (name, graph) => {
+      if (common.dryRun) {
+        runFolder.addGraph(name, graph.describe());
+        writers.writeOut(`${name}: ${graph.describe()}\n`);
+        throw new DryRunStop();
+      }
       const outcome = await runGraph(graph, { name, log, quiet: common.quiet, runFolder });
       outcomes.push(outcome);
       return outcome;
@@ -108,7 +113,8 @@ async function execute<S extends OptionSpecs>(
   try {
     result = await definition.run(ctx);
   } catch (error) {
-    failure = error;
+    if (error instanceof DryRunStop) result = { summary: { dryRun: true } };
+    else failure = error;
   }
   const worst = worstExitCode(outcomes.map((o) => o.exitCode));
   const exitCode = failure !== undefined ? EXIT.failed : (result?.exitCode ?? worst);
@@ -125,6 +131,13 @@ async function execute<S extends OptionSpecs>(
   log.info(`run folder: ${runFolder.dir}`);
   if (failure !== undefined) throw failure;
   return exitCode;
+}
+
+/** Thrown by ctx.runGraph under --dry-run: the graph is printed and the command stops before running anything. */
+class DryRunStop extends Error {
+  constructor() {
+    super('dry run');
+  }
 }
 
 /** failed (1) beats interrupted (130) beats ok (0). */

@@ -33,6 +33,7 @@ export const COMMON_OPTIONS = {
     placeholder: '<name>',
   }),
   seed: intOption({ description: 'seed for every random choice of the run', default: 0, min: 0, placeholder: '<n>' }),
+  dryRun: booleanOption({ description: 'print the graph this command would run, then exit without running it', default: false }),
 } as const;
 
 export type CommonOptions = ResolvedOptions<typeof COMMON_OPTIONS>;

@@ -21,7 +21,6 @@ export const decodeCommand = defineCommand({
     shards: stringOption({ description: 'write WebDataset shards with this pattern (e.g. out/recon-%06d.tar) instead of PNG files', placeholder: '<pattern>' }),
     maxSamples: intOption({ description: 'samples per output shard (with --shards)', default: 10000, min: 1 }),
     allowOtherCheckpoint: booleanOption({ description: 'decode even if the tokens were made by another checkpoint (sha256 differs)', default: false }),
-    dryRun: booleanOption({ description: 'print the graph and exit', default: false }),
   },
   examples: [
     'vqrae decode --tokens tokens/val --checkpoint ck.safetensors --out decoded/val',

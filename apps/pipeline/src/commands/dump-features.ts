@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { createProgress } from '@vqrae/graph';
 import { sha256File, type ParamStore } from '@vqrae/nn';
 import { loadCheckpoint, loadHfSiglip, type ImageEncoder } from '@vqrae/tokenizer';
-import { booleanOption, defineCommand, intOption, pathOption, stringOption, UsageError, withInterrupt } from '../cli/index.js';
+import { defineCommand, intOption, pathOption, stringOption, UsageError, withInterrupt } from '../cli/index.js';
 import { describeEncodeDump, runEncodeDump, type EncodeDumpJob, type ImageProtocol } from '../dump/encode-dump.js';
 import { encodeFeatureTable, type FeatureRow } from '../dump/feature-table.js';
 import { featuresStage } from '../dump/features-stage.js';
@@ -65,7 +65,6 @@ export const dumpFeaturesCommand = defineCommand({
     onError: stringOption({ description: 'bad samples/shards: stop or skip', choices: ['throw', 'skip'], default: 'throw' }),
     rank: intOption({ description: 'this process’s rank (default from RANK / SLURM_PROCID / JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks', min: 1 }),
-    dryRun: booleanOption({ description: 'print the graph and exit', default: false }),
   },
   examples: [
     "vqrae dump-features --hf ~/siglip2-so400m-patch16-256 --data 'val-{000000..000009}.tar' --pool mean --dtype f16 --out feats/val",

@@ -3,7 +3,7 @@ import { DatasetSpec } from '@vqrae/data';
 import { DEFAULT_SSIM_VARIANT, FID_INPUT_VARIANTS, makeProvenance, SSIM_VARIANT_NAMES, SSIM_VARIANTS, type FeatureExtractor, type FidInputVariant } from '@vqrae/eval';
 import { SafetensorsFile, sha256File } from '@vqrae/nn';
 import { loadCheckpoint } from '@vqrae/tokenizer';
-import { booleanOption, defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
+import { defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
 import { resolveRank, shardsForRank } from '../dump/rank.js';
 import type { EvalCrop } from '../eval/eval-batch.js';
 import { buildEvalGraph } from '../eval/eval-graph.js';
@@ -47,7 +47,6 @@ export const evalCommand = defineCommand({
     rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
     onError: stringOption({ description: 'bad samples: stop, or skip them (counted, listed in summary.json)', choices: ['throw', 'skip'], default: 'throw' }),
-    dryRun: booleanOption({ description: 'print the graph and this rank’s shards, then exit', default: false }),
   },
   examples: [
     "vqrae eval --checkpoint ck.safetensors --data 'val-{000..009}.tar' --fid-weights fid_inception.safetensors --out runs/eval-val",

@@ -3,6 +3,7 @@ import { demoCommand } from './demo.js';
 import { dumpTokensCommand } from './dump-tokens.js';
 import { dumpFeaturesCommand } from './dump-features.js';
 import { inspectCommand } from './inspect.js';
+import { describeCommand } from './describe.js';
 import { decodeCommand } from './decode.js';
 import { reconstructCommand } from './reconstruct.js';
 import { mergeManifestsCommand } from './merge-manifests.js';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CommandModule[] = [
   decodeCommand,
   reconstructCommand,
   inspectCommand,
+  describeCommand,
   evalCommand,
   mergeEvalCommand,
   metricsCommand,

@@ -16,7 +16,6 @@ export const reconstructCommand = defineCommand({
     limit: intOption({ description: 'stop after this many images', min: 1 }),
     sideBySide: booleanOption({ description: 'write original | reconstruction pairs', default: false }),
     onError: stringOption({ description: 'bad samples: stop or skip', choices: ['throw', 'skip'], default: 'throw' }),
-    dryRun: booleanOption({ description: 'print the graph and exit', default: false }),
   },
   examples: ["vqrae reconstruct --checkpoint ck.safetensors --data 'val-000000.tar' --limit 16 --side-by-side --out recon/"],
   async run(ctx) {

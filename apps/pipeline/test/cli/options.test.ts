@@ -35,7 +35,7 @@ async function parse(args: string[]): Promise<ReturnType<typeof resolveOptions<t
 describe('options: flags, --config files, validation', () => {
   test('defaults apply when nothing is given', async () => {
     const { values, sources } = await parse([]);
-    assert.deepEqual({ ...values }, { imageSize: 256, lr: 1e-4, preset: 'tiny', ema: true, shards: undefined, out: undefined, quiet: false, backend: 'auto', seed: 0 });
+    assert.deepEqual({ ...values }, { imageSize: 256, lr: 1e-4, preset: 'tiny', ema: true, shards: undefined, out: undefined, quiet: false, backend: 'auto', seed: 0, dryRun: false });
     assert.equal(sources.imageSize, 'default');
   });
 
@@ -63,7 +63,7 @@ describe('options: flags, --config files, validation', () => {
     try {
       const write = (name: string, text: string): string => (fs.writeFileSync(path.join(dir, name), text), path.join(dir, name));
       await assert.rejects(parse(['--config', write('a.yaml', 'imageSise: 128\n')]), (e: unknown) =>
-        e instanceof UsageError && /a\.yaml: unknown key 'imageSise' \(known keys: imageSize, lr, preset, ema, shards, out, quiet, backend, seed\)/.test(e.message));
+        e instanceof UsageError && /a\.yaml: unknown key 'imageSise' \(known keys: imageSize, lr, preset, ema, shards, out, quiet, backend, seed, dryRun\)/.test(e.message));
       await assert.rejects(parse(['--config', write('b.yaml', 'imageSize: big\n')]), /b\.yaml: 'imageSize' must be an integer, got string "big"/);
       await assert.rejects(parse(['--config', write('c.yaml', 'imageSize: 8\n')]), /'imageSize' must be an integer ≥ 16, got number 8/);
       await assert.rejects(parse(['--config', write('d.json', '{"preset": "huge"}')]), /'preset' must be one of tiny, base/);

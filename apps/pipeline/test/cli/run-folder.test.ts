@@ -43,8 +43,8 @@ describe('run folder, runGraph and defineCommand', () => {
       assert.equal(await runSquares(['--config', config, '--count', '6', '--out', out, '--quiet']), 0);
       assert.deepEqual(fs.readdirSync(out).sort(), ['config.json', 'graph.txt', 'summary.json']);
       const saved = readJson(path.join(out, 'config.json'));
-      assert.deepEqual(saved.options, { count: 6, out, quiet: true, backend: 'auto', seed: 9 });
-      assert.deepEqual(saved.sources, { count: 'cli', failAt: 'default', out: 'cli', quiet: 'cli', backend: 'default', seed: 'config' });
+      assert.deepEqual(saved.options, { count: 6, out, quiet: true, backend: 'auto', seed: 9, dryRun: false });
+      assert.deepEqual(saved.sources, { count: 'cli', failAt: 'default', out: 'cli', quiet: 'cli', backend: 'default', seed: 'config', dryRun: 'default' });
       assert.equal(saved.configFile, config);
       assert.deepEqual(saved.backend, { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', requested: 'auto' });
       assert.equal(fs.readFileSync(path.join(out, 'graph.txt'), 'utf8'), 'squares: numbers → square → out\n');

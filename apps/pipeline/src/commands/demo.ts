@@ -21,6 +21,8 @@ export const demoCommand = defineCommand({
     const done = [...results.values()];
     const ok = done.length === steps.length && done.every((r) => r.status === 'ok');
     ctx.print(`demo: ${ok ? 'ok' : 'stopped'} (${done.length}/${steps.length} steps) — files in ${ctx.runFolder.dir}`);
+    const report = done.map((r) => r.data?.report).find((r): r is string => typeof r === 'string');
+    if (report) ctx.print(`report: ${ctx.runFolder.path(report)}`);
     return { summary: { steps: Object.fromEntries([...results].map(([name, r]) => [name, { status: r.status, line: r.line, files: r.files, ...r.data }])) } };
   },
 });

@@ -2,6 +2,7 @@ import type { DemoStep } from './demo-step.js';
 import { imagesStep } from './images-step.js';
 import { trainDemoStep } from '../train/demo-train-step.js';
 import { tokensDemoStep } from '../dump/demo-tokens-step.js';
+import { evalDemoStep } from '../eval/demo-eval-step.js';
 
 /** The steps of `vqrae demo` / `npm start`, in order. Later issues append theirs (one import, one entry). */
-export const DEMO_STEPS: readonly DemoStep[] = [imagesStep, trainDemoStep, tokensDemoStep];
+export const DEMO_STEPS: readonly DemoStep[] = [imagesStep, trainDemoStep, evalDemoStep, tokensDemoStep];

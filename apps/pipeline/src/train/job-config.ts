@@ -51,8 +51,10 @@ export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig
   const steps = stage === 1 ? (tiny ? 2000 : 300) : tiny ? 1000 : 150;
   return {
     steps,
-    batch: tiny ? 16 : 8,
-    accumulate: 1,
+    // small-cpu stage 2 back-propagates through MobileNetV2: batch 8 needs > 4 GB of wasm heap (batch 4 peaks at
+    // 2.2 GB), so it runs 2 micro-batches of 4 per step (same effective batch).
+    batch: tiny ? 16 : stage === 2 ? 4 : 8,
+    accumulate: !tiny && stage === 2 ? 2 : 1,
     lr: 1e-3,
     finalLr: 1e-4,
     encoderLr: 1e-4,

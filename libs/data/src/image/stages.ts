@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { StageError, type ErrorPolicy, type SampleMeta, type Stage, type StageContext } from '@vqrae/graph';
 import type { ShardSample } from '../sample.js';
 import { cropImage, loadImage, type LoadImageOptions } from './load-image.js';
@@ -84,7 +85,16 @@ function policyStage<In extends { readonly meta: SampleMeta }, Out>(
     onError,
     describe: () => description,
     run: async function* (input: AsyncIterable<In>, ctx: StageContext): AsyncGenerator<Out> {
-      for await (const { item, result } of mapOrdered(input, config.concurrency ?? 4, fn)) {
+      // busyMs sums each item's own time (with several items in flight it can exceed wall time).
+      const timed = async (item: In): Promise<Out> => {
+        const started = performance.now();
+        try {
+          return await fn(item);
+        } finally {
+          ctx.counters.busyMs += performance.now() - started;
+        }
+      };
+      for await (const { item, result } of mapOrdered(input, config.concurrency ?? 4, timed)) {
         if (result.ok) {
           ctx.counters.emitted += 1;
           yield result.value;

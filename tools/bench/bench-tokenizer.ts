@@ -52,7 +52,7 @@ function randomNormal(shape: number[], std: number, seed: number): tf.Tensor {
 function benchSearch(k: number, e: number, iters: number): Measured {
   const z = randomNormal([TOKENS, e], e ** -0.5, 1) as tf.Tensor2D; // [M, e]
   const codesT = randomNormal([e, k], e ** -0.5, 2) as tf.Tensor2D; // C'ᵀ [e, k]
-  const norms = tf.sum(tf.square(codesT), 0) as tf.Tensor1D; // [k]
+  const norms = tf.tidy(() => tf.sum(tf.square(codesT), 0)) as tf.Tensor1D; // ‖C'_j‖² [k]
   try {
     return timeCalls(iters, TOKENS, () => {
       const idx = nearestCodeIndices(z, codesT, norms);

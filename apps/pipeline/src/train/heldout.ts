@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DatasetSpec, imagesToTensor, loadImage, DEFAULT_IMAGE_MEMBERS, type RgbImage } from '@vqrae/data';
-import { pixel01Image, psnr } from '@vqrae/eval';
+import { CodebookUsage, pixel01Image, psnr } from '@vqrae/eval';
 import type { ParamStore } from '@vqrae/nn';
 import type { TokenizerParts } from './objectives.js';
 
@@ -44,22 +44,6 @@ export interface EvalResult {
   readonly driftRelative: number | null;
 }
 
-/** Utilisation and perplexity of a code histogram (spec §4.6). */
-export function codebookStats(counts: ArrayLike<number>): { used: number; utilisation: number; perplexity: number } {
-  let total = 0;
-  let used = 0;
-  for (let j = 0; j < counts.length; j++) {
-    total += counts[j]!;
-    if (counts[j]! > 0) used += 1;
-  }
-  let entropy = 0;
-  for (let j = 0; j < counts.length; j++) {
-    const c = counts[j]!;
-    if (c > 0) entropy -= (c / total) * Math.log(c / total);
-  }
-  return { used, utilisation: counts.length === 0 ? 0 : used / counts.length, perplexity: Math.exp(entropy) };
-}
-
 /**
  * Reconstructs the held-out set with the weights in `store` (batches of `batchSize`), measuring PSNR, codebook
  * statistics and (when `teacher` is given) the feature drift of the student encoder from the teacher.
@@ -75,7 +59,7 @@ export function evaluateHeldOut(
   keepFirst: number,
 ): { result: EvalResult; preview: tf.Tensor4D } {
   const [count, height, width] = set.images.shape;
-  const counts = new Float64Array(parts.codebookSize);
+  const usage = new CodebookUsage(parts.codebookSize);
   const psnrs: number[] = [];
   let driftSq = 0;
   let teacherSq = 0;
@@ -107,7 +91,7 @@ export function evaluateHeldOut(
       psnrs.push(psnr(ref, rec));
     }
     const batchCounts = out.counts.dataSync();
-    for (let j = 0; j < counts.length; j++) counts[j]! += batchCounts[j]!;
+    for (let j = 0; j < usage.counts.length; j++) usage.counts[j]! += batchCounts[j]!; // per-code counts of this batch
     const [dsq, tsq] = out.drift.dataSync();
     driftSq += dsq!;
     teacherSq += tsq!;
@@ -117,14 +101,14 @@ export function evaluateHeldOut(
     }
     tf.dispose([out.reconstruction, out.counts, out.drift, out.elements]);
   }
-  const stats = codebookStats(counts);
+  const stats = usage.summary();
   const result: EvalResult = {
     step,
     images: count,
     psnr: psnrs.reduce((x, y) => x + y, 0) / psnrs.length,
-    utilisation: stats.utilisation,
+    utilisation: stats.utilization,
     perplexity: stats.perplexity,
-    codesUsed: stats.used,
+    codesUsed: stats.usedCodes,
     driftMse: teacher ? driftSq / driftElements : null,
     driftRelative: teacher ? Math.sqrt(driftSq / Math.max(teacherSq, 1e-30)) : null,
   };

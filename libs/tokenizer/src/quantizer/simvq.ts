@@ -18,7 +18,7 @@ import {
   torchDefaultUniformInit,
 } from '@vqrae/nn';
 import type { QuantizerConfig } from '../config/types.js';
-import { type NearestCodeOptions, nearestCodeIndices } from './nearest-code.js';
+import { type NearestCodeOptions, codeNorms, nearestCodeIndices } from './nearest-code.js';
 
 /** Checkpoint names of the quantizer parameters (SimVQ module names + this spec's `quant_in`). */
 export const QUANTIZER_KEYS = {
@@ -56,6 +56,7 @@ export type QuantizeResult = {
 export class SimVQ {
   private cachedCodebook: tf.Tensor2D | null = null;
   private cachedCodebookT: tf.Tensor2D | null = null;
+  private cachedCodeNorms: tf.Tensor1D | null = null;
 
   constructor(
     readonly config: QuantizerConfig,
@@ -124,9 +125,10 @@ export class SimVQ {
   indicesFor(store: ParamStore, features: tf.Tensor3D): tf.Tensor2D {
     const [b, n, d] = features.shape;
     const codesT = this.projectedCodebookT(store);
+    if (this.cachedCodeNorms === null) this.cachedCodeNorms = tf.keep(codeNorms(codesT)); // ‖C'_j‖² [k], cached with C'ᵀ
+    const norms = this.cachedCodeNorms;
     return tf.tidy(() => {
       const z = linear(tf.reshape(features, [b * n, d]), store.get(QUANTIZER_KEYS.inWeight), store.get(QUANTIZER_KEYS.inBias)) as tf.Tensor2D;
-      const norms = tf.sum(tf.square(codesT), 0) as tf.Tensor1D; // [k]
       return tf.reshape(nearestCodeIndices(z, codesT, norms, this.search), [b, n]) as tf.Tensor2D;
     });
   }
@@ -144,7 +146,7 @@ export class SimVQ {
     });
   }
 
-  /** The projected codebook C' = C·Wᵀ + b `[k, e]`, cached until `invalidateCache` (the cache owns it). */
+  /** The projected codebook C' = C·Wᵀ + b `[k, e]`, cached until `invalidateCache` (the cache owns it; C'ᵀ and ‖C'_j‖² are cached alongside). */
   projectedCodebook(store: ParamStore): tf.Tensor2D {
     if (this.cachedCodebook === null) {
       this.cachedCodebook = tf.tidy(() =>
@@ -159,8 +161,10 @@ export class SimVQ {
   invalidateCache(): void {
     this.cachedCodebook?.dispose();
     this.cachedCodebookT?.dispose();
+    this.cachedCodeNorms?.dispose();
     this.cachedCodebook = null;
     this.cachedCodebookT = null;
+    this.cachedCodeNorms = null;
   }
 
   /** Releases caches (parameters belong to the store). */
@@ -191,7 +195,7 @@ export class SimVQ {
       const found = tf.tidy(() => {
         // C'ᵀ = W·Cᵀ + b[:, None]: [e, e]·[e, k] plain matMul (the fast form on wasm).
         const codesT = tf.add(tf.matMul(w, tf.transpose(codebook)), tf.reshape(b, [-1, 1])) as tf.Tensor2D; // [e, k]
-        const norms = tf.sum(tf.square(codesT), 0) as tf.Tensor1D; // [k]
+        const norms = codeNorms(codesT); // [k]
         const idx = nearestCodeIndices(z as tf.Tensor2D, codesT, norms, search); // [M]
         return { idx, rows: tf.gather(codebook, idx) }; // rows = C[idx] [M, e]
       });

@@ -3,13 +3,13 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { createProgress } from '@vqrae/graph';
 import { sha256File, type ParamStore } from '@vqrae/nn';
 import { loadCheckpoint, loadHfSiglip, type ImageEncoder } from '@vqrae/tokenizer';
-import { defineCommand, intOption, pathOption, stringOption, UsageError, withInterrupt } from '../cli/index.js';
-import { describeEncodeDump, runEncodeDump, type EncodeDumpJob, type ImageProtocol } from '../dump/encode-dump.js';
+import { defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
+import type { EncodeDumpJob, ImageProtocol } from '../dump/encode-dump.js';
+import { runDumpCommand } from '../dump/run-dump-command.js';
 import { encodeFeatureTable, type FeatureRow } from '../dump/feature-table.js';
 import { featuresStage } from '../dump/features-stage.js';
-import { mergeManifests } from '../dump/merge-manifests.js';
 import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
-import { resolveRank } from '../dump/rank.js';
+import { rankFromOptions } from '../dump/rank.js';
 
 interface LoadedEncoder {
   readonly encoder: ImageEncoder;
@@ -74,7 +74,7 @@ export const dumpFeaturesCommand = defineCommand({
     const o = ctx.options;
     if (!o.data) throw new UsageError('dump-features: --data is required');
     if (o.out === undefined) throw new UsageError('dump-features: --out <dir> is required (rerun with the same --out to resume)');
-    const rank = resolveRank({ ...(o.rank !== undefined ? { rank: o.rank } : {}), ...(o.worldSize !== undefined ? { worldSize: o.worldSize } : {}) }, process.env);
+    const rank = rankFromOptions(o);
     const loaded = await loadEncoder(o);
     try {
       const geometry = loaded.encoder.geometry;
@@ -123,17 +123,8 @@ export const dumpFeaturesCommand = defineCommand({
         log: ctx.log,
         progress: createProgress({ mode: o.quiet ? 'quiet' : 'auto', label: 'dump-features' }),
       };
-      const description = describeEncodeDump(job);
-      ctx.runFolder.addGraph('dump-features', description);
-      if (o.dryRun) {
-        ctx.print(description);
-        return { summary: { dryRun: true } };
-      }
-      const summary = await withInterrupt(ctx.log, (signal) => runEncodeDump({ ...job, signal }));
-      if (rank.worldSize === 1) {
-        const merged = await mergeManifests(ctx.runFolder.dir, { verify: false });
-        for (const problem of merged.problems) ctx.log.warn(`manifest: ${problem}`);
-      }
+      const summary = await runDumpCommand('dump-features', job, ctx);
+      if (!summary) return { summary: { dryRun: true } };
       ctx.print(
         `dump-features: ${summary.written} images × ${tokens} × ${geometry.width} (${o.dtype}) in ${summary.manifest.outputs.length} file(s); ` +
           `seen ${summary.seen} = written ${summary.written} + skipped ${summary.skipped}`,

@@ -8,12 +8,11 @@ import {
   pathOption,
   stringOption,
   UsageError,
-  withInterrupt,
 } from '../cli/index.js';
-import { describeEncodeDump, runEncodeDump, type EncodeDumpJob, type ImageProtocol } from '../dump/encode-dump.js';
-import { mergeManifests } from '../dump/merge-manifests.js';
+import type { EncodeDumpJob, ImageProtocol } from '../dump/encode-dump.js';
+import { runDumpCommand } from '../dump/run-dump-command.js';
 import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
-import { resolveRank } from '../dump/rank.js';
+import { rankFromOptions } from '../dump/rank.js';
 import { encodeTokenTable, tokenDtype, type TokenRow } from '../dump/token-table.js';
 import { tokenizeStage } from '../dump/tokenize-stage.js';
 
@@ -45,7 +44,7 @@ export const dumpTokensCommand = defineCommand({
     if (!o.checkpoint) throw new UsageError('dump-tokens: --checkpoint is required');
     if (!o.data) throw new UsageError('dump-tokens: --data is required');
     if (o.out === undefined) throw new UsageError('dump-tokens: --out <dir> is required (the dump folder; rerun with the same --out to resume)');
-    const rank = resolveRank({ ...(o.rank !== undefined ? { rank: o.rank } : {}), ...(o.worldSize !== undefined ? { worldSize: o.worldSize } : {}) }, process.env);
+    const rank = rankFromOptions(o);
     const model = await loadCheckpoint(o.checkpoint);
     try {
       const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], size: model.inputSize };
@@ -90,17 +89,8 @@ export const dumpTokensCommand = defineCommand({
         log: ctx.log,
         progress: createProgress({ mode: o.quiet ? 'quiet' : 'auto', label: 'dump-tokens' }),
       };
-      const description = describeEncodeDump(job);
-      ctx.runFolder.addGraph('dump-tokens', description);
-      if (o.dryRun) {
-        ctx.print(description);
-        return { summary: { dryRun: true } };
-      }
-      const summary = await withInterrupt(ctx.log, (signal) => runEncodeDump({ ...job, signal }));
-      if (rank.worldSize === 1) {
-        const merged = await mergeManifests(ctx.runFolder.dir, { verify: false });
-        for (const problem of merged.problems) ctx.log.warn(`manifest: ${problem}`);
-      }
+      const summary = await runDumpCommand('dump-tokens', job, ctx);
+      if (!summary) return { summary: { dryRun: true } };
       const files = summary.manifest.outputs.length;
       ctx.print(
         `dump-tokens: ${summary.written} images → ${summary.written * model.tokensPerImage} tokens in ${files} file(s); ` +

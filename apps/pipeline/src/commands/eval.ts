@@ -4,7 +4,7 @@ import { DEFAULT_SSIM_VARIANT, FID_INPUT_VARIANTS, makeProvenance, SSIM_VARIANT_
 import { SafetensorsFile, sha256File } from '@vqrae/nn';
 import { loadCheckpoint } from '@vqrae/tokenizer';
 import { defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
-import { resolveRank, shardsForRank } from '../dump/rank.js';
+import { rankFromOptions, shardsForRank } from '../dump/rank.js';
 import type { EvalCrop } from '../eval/eval-batch.js';
 import { buildEvalGraph } from '../eval/eval-graph.js';
 import { collectEvalResults, finishEvalRun } from '../eval/eval-run.js';
@@ -57,7 +57,7 @@ export const evalCommand = defineCommand({
     const o = ctx.options;
     if (!o.checkpoint) throw new UsageError('eval: --checkpoint is required');
     if (!o.data) throw new UsageError('eval: --data is required');
-    const rank = resolveRank({ ...(o.rank !== undefined ? { rank: o.rank } : {}), ...(o.worldSize !== undefined ? { worldSize: o.worldSize } : {}) }, process.env);
+    const rank = rankFromOptions(o);
     const shards = shardsForRank(await new DatasetSpec({ shards: o.data }).shards(), rank);
     const partialFile = ctx.runFolder.path(EVAL_PARTIAL_FILE);
     if (!o.dryRun && fs.existsSync(partialFile)) {

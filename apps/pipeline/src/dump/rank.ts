@@ -55,3 +55,8 @@ export function resolveRank(
 export function shardsForRank<T>(shards: readonly T[], assignment: RankAssignment): T[] {
   return shards.filter((_, i) => i % assignment.worldSize === assignment.rank);
 }
+
+/** The app's rank resolution from `--rank`/`--world-size` options (undefined when not given) and the process environment. */
+export function rankFromOptions(o: { readonly rank?: number | undefined; readonly worldSize?: number | undefined }): RankAssignment {
+  return resolveRank({ ...(o.rank !== undefined ? { rank: o.rank } : {}), ...(o.worldSize !== undefined ? { worldSize: o.worldSize } : {}) }, process.env);
+}

@@ -1,0 +1,28 @@
+import type { RunFolder } from '../cli/index.js';
+import { withInterrupt } from '../cli/index.js';
+import type { Logger } from '@vqrae/graph';
+import { describeEncodeDump, runEncodeDump, type EncodeDumpJob } from './encode-dump.js';
+import { mergeManifests } from './merge-manifests.js';
+
+/**
+ * What dump-tokens and dump-features share after building their job: record the graph, stop under --dry-run, run
+ * with SIGINT cancellation, and (single rank) write the dataset manifest. Returns undefined under --dry-run.
+ */
+export async function runDumpCommand<Row>(
+  name: string,
+  job: EncodeDumpJob<Row>,
+  ctx: { readonly runFolder: RunFolder; readonly log: Logger; print(line: string): void; readonly options: { readonly dryRun: boolean } },
+): Promise<Awaited<ReturnType<typeof runEncodeDump<Row>>> | undefined> {
+  const description = describeEncodeDump(job);
+  ctx.runFolder.addGraph(name, description);
+  if (ctx.options.dryRun) {
+    ctx.print(description);
+    return undefined;
+  }
+  const summary = await withInterrupt(ctx.log, (signal) => runEncodeDump({ ...job, signal }));
+  if (job.rank.worldSize === 1) {
+    const merged = await mergeManifests(ctx.runFolder.dir, { verify: false });
+    for (const problem of merged.problems) ctx.log.warn(`manifest: ${problem}`);
+  }
+  return summary;
+}

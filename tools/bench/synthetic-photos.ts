@@ -7,22 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ShardWriter } from '@vqrae/data';
+import { Rng } from '@vqrae/nn';
 import { WORKSPACE_ROOT } from '../testing/fixtures.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One synthetic photo as raw RGB. */
 export function synthesizePhoto(index: number, width: number, height: number): Buffer {
-  const rand = mulberry32(0x5eed + index * 7919);
+  const rng = new Rng(0x5eed + index * 7919);
+  const rand = (): number => rng.uniform();
   const data = Buffer.alloc(width * height * 3);
   const noise = Float32Array.from({ length: 97 * 89 }, () => (rand() + rand() + rand() - 1.5) * 14);
   const waves = [0, 1, 2].map(() => {
@@ -58,7 +49,7 @@ const SIZES: ReadonlyArray<readonly [number, number]> = [
 
 /** Builds (or reuses) `count` JPEGs in shards of `perShard`; returns the shard paths. */
 export async function syntheticShards(count: number, perShard: number): Promise<string[]> {
-  const dir = path.join(WORKSPACE_ROOT, `tmp/bench/photos-${count}-${perShard}`);
+  const dir = path.join(WORKSPACE_ROOT, `tmp/bench/photos-v2-${count}-${perShard}`);
   const done = path.join(dir, 'DONE');
   const shardCount = Math.ceil(count / perShard);
   const shards = Array.from({ length: shardCount }, (_, i) => path.join(dir, `photos-${String(i).padStart(6, '0')}.tar`));

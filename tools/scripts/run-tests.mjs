@@ -24,7 +24,8 @@ function findTests(dir) {
 }
 
 const files = findTests(path.join(projectRoot, process.argv[2] ?? 'test'));
-const resultFile = path.join(workspaceRoot, 'tmp/test-results', `${projectName.replace('/', '__')}.json`);
+// `{projectName}.json` exactly as nx.json declares the output, so Nx restores it on a cache hit.
+const resultFile = path.join(workspaceRoot, 'tmp/test-results', `${projectName}.json`);
 fs.mkdirSync(path.dirname(resultFile), { recursive: true });
 if (files.length === 0) {
   console.log(`${projectName}: no test files`);

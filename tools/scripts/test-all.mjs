@@ -15,7 +15,8 @@ const run = spawnSync(nx, ['run-many', '-t', 'typecheck', 'lint', 'test', '--par
 const totals = { tests: 0, pass: 0, fail: 0, skipped: 0 };
 const perProject = [];
 if (fs.existsSync(resultsDir)) {
-  for (const f of fs.readdirSync(resultsDir).sort()) {
+  const files = fs.readdirSync(resultsDir, { recursive: true }).map(String).filter((f) => f.endsWith('.json')).sort();
+  for (const f of files) {
     const r = JSON.parse(fs.readFileSync(path.join(resultsDir, f), 'utf8'));
     perProject.push(`${r.project}: ${r.pass}/${r.tests}`);
     for (const k of Object.keys(totals)) totals[k] += r[k] ?? 0;

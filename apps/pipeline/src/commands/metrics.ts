@@ -2,21 +2,17 @@ import fs from 'node:fs';
 import { consoleReporter, DEFAULT_IMAGE_MEMBERS, expandShardSpec, listImageFiles, loadImage, readShard } from '@vqrae/data';
 import {
   arrowMetricsSink,
-  describeSsimVariant,
   makeProvenance,
-  psnr,
   SSIM_VARIANT_NAMES,
   SSIM_VARIANTS,
   SsimScorer,
-  ssimVariantByName,
-  uint8Image,
   type MetricColumn,
   type MetricRow,
   type MetricsFileResult,
-  type SsimVariant,
 } from '@vqrae/eval';
 import { asyncMapStage, fromAsyncIterable, Graph, type SampleMeta } from '@vqrae/graph';
 import { defineCommand, intOption, stringOption, UsageError } from '../cli/index.js';
+import { imageMetricColumns, scorePair, ssimSelection } from '../eval/image-metrics.js';
 
 /** One encoded image of an image set, with the metadata that names it. */
 export interface EncodedImage {
@@ -102,8 +98,6 @@ export async function* matchByKey(
   report.unmatchedCandidate.push(...waitingCand.keys());
 }
 
-const columnName = (variant: string): string => `ssim_${variant.replaceAll('-', '_')}`;
-
 export const metricsCommand = defineCommand({
   name: 'metrics',
   description: 'PSNR and SSIM (every named variant) between two image sets matched by key; writes metrics.arrow',
@@ -125,13 +119,9 @@ export const metricsCommand = defineCommand({
     if (reference === undefined || candidate === undefined) throw new UsageError('metrics: --reference and --candidate are required');
     const names = ctx.options.ssim.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
     if (names.length === 0) throw new UsageError('metrics: --ssim names no variant');
-    const variants: Record<string, SsimVariant> = Object.fromEntries(names.map((n) => [n, ssimVariantByName(n)]));
-    const scorer = new SsimScorer(variants);
-    const columns: MetricColumn[] = [
-      { name: 'psnr', unit: 'dB', label: 'per-image PSNR on uint8 images, MSE floor 1e-10 (model-spec 8.2)' },
-      { name: 'ssim', unit: '1', label: `${names[0]}: ${describeSsimVariant(variants[names[0]])}` },
-      ...names.slice(1).map((n) => ({ name: columnName(n), unit: '1', label: `${n}: ${describeSsimVariant(variants[n])}` })),
-    ];
+    const selection = ssimSelection(names[0]!, names.length > 1 ? names.slice(1).join(',') : 'none');
+    const scorer = new SsimScorer(selection.variants);
+    const columns = imageMetricColumns(selection);
     const report: MatchReport = { unmatchedReference: [], unmatchedCandidate: [] };
     const source = fromAsyncIterable('matched-pairs', (signal) =>
       matchByKey(imageSet(reference, ctx.options.referenceField, signal), imageSet(candidate, ctx.options.candidateField, signal), report),
@@ -141,12 +131,7 @@ export const metricsCommand = defineCommand({
       if (a.width !== b.width || a.height !== b.height) {
         throw new Error(`reference is ${a.width}×${a.height} but candidate is ${b.width}×${b.height}`);
       }
-      const ra = uint8Image(a.data, a.height, a.width, 3);
-      const rb = uint8Image(b.data, b.height, b.width, 3);
-      const ssim = scorer.score(ra, rb);
-      const values: Record<string, number> = { psnr: psnr(ra, rb), ssim: ssim[names[0]] };
-      for (const n of names.slice(1)) values[columnName(n)] = ssim[n];
-      return { meta: pair.meta, values };
+      return { meta: pair.meta, values: scorePair(scorer, selection, a.data, b.data, a.height, a.width) };
     }, { concurrency: ctx.options.concurrency });
     const sink = arrowMetricsSink({
       path: ctx.runFolder.path('metrics.arrow'),

@@ -44,10 +44,10 @@ export function imageMetricColumns(ssim: SsimSelection): MetricColumn[] {
   ];
 }
 
-/** PSNR and every SSIM variant of one reference/reconstruction pair (uint8 [size, size, 3]). */
-export function scorePair(scorer: SsimScorer, ssim: SsimSelection, reference: Uint8Array, reconstruction: Uint8Array, size: number): Record<string, number> {
-  const a = uint8Image(reference, size, size, 3);
-  const b = uint8Image(reconstruction, size, size, 3);
+/** PSNR and every SSIM variant of one reference/reconstruction pair (uint8 [height, width, 3]; square by default). */
+export function scorePair(scorer: SsimScorer, ssim: SsimSelection, reference: Uint8Array, reconstruction: Uint8Array, height: number, width = height): Record<string, number> {
+  const a = uint8Image(reference, height, width, 3);
+  const b = uint8Image(reconstruction, height, width, 3);
   const scores = scorer.score(a, b);
   const values: Record<string, number> = { psnr: psnr(a, b), ssim: scores[ssim.names[0]!]! };
   for (const n of ssim.names.slice(1)) values[ssimColumnName(n)] = scores[n]!;

@@ -29,7 +29,10 @@ export {
 } from './perceptual/lpips-network.js';
 export { loadLpipsNetwork, type LoadedLpips } from './perceptual/lpips-loader.js';
 export { lpipsDistance, normalizeChannels, createLpipsLoss, type LpipsLossOptions } from './perceptual/lpips.js';
-export { encPerceptualDistance, createEncPerceptualLoss, type EncPerceptualLossOptions } from './perceptual/enc-perceptual.js';
+export {
+  encPerceptualDistance,
+  encPerceptualFromFeatures,
+  createEncPerceptualLoss, type EncPerceptualLossOptions } from './perceptual/enc-perceptual.js';
 export { SpectralNormState, type DiscriminatorMode } from './adversarial/spectral-norm.js';
 export { circularConv1d, localBatchNorm } from './adversarial/conv1d.js';
 export {

@@ -49,6 +49,11 @@ export interface LossInputs {
   studentFeatures?: tf.Tensor;
   /** Frozen teacher features Z_T [B, N, d], for `distill` (stop-gradiented inside). */
   teacherFeatures?: tf.Tensor;
+  /**
+   * `enc-perceptual`: the frozen pyramid's features of the target 2x−1 (one [B, N_l, C_l] per layer), computed once
+   * outside the gradient tape; when given, only x̂ is passed through the pyramid.
+   */
+  targetPyramid?: readonly tf.Tensor3D[];
   /** Per-call random source (DiffAug in `adversarial`); the caller owns and checkpoints its state. */
   rng?: RandomSource;
 }

@@ -27,7 +27,9 @@ test('heads match the torch reference: train logits, power-iteration buffers, gr
   }
   const initBuffers: Record<string, tf.Tensor> = {};
   for (const [key, value] of Object.entries(fixture)) if (key.startsWith('init.')) initBuffers[key.slice(5)] = value;
+  const beforeLoad = tf.memory().numTensors;
   discriminator.spectral.load(initBuffers);
+  assert.equal(tf.memory().numTensors, beforeLoad, 'spectral.load replaces the buffers without leaving temporaries');
   const lookup = (name: string) => variables[name] as tf.Tensor;
   const features = [fixture['features.0'], fixture['features.1']] as tf.Tensor3D[];
 

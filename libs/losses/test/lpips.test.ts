@@ -90,6 +90,15 @@ test('enc-perceptual: lin=False distance on the injected pyramid, never named LP
     const names = [loss.name, loss.describe(), ...Object.keys(out.terms)];
     assert.deepEqual(Object.keys(out.terms), ['enc-perceptual']);
     for (const name of names) assert.ok(!/lpips/i.test(name), `'${name}' must not mention LPIPS`);
+    // The precomputed-target form (target pyramid outside the tape) gives the same value and the same gradient.
+    const targetPyramid = tf.tidy(() => pyramid(tf.sub(tf.mul(b, 2), 1) as tf.Tensor4D));
+    const viaTarget = loss.compute({ reconstruction01: a, target01: b, targetPyramid });
+    assert.ok(Math.abs(viaTarget.total.dataSync()[0]! - out.total.dataSync()[0]!) < 1e-6);
+    const gradFull = tf.grad((x: tf.Tensor) => loss.compute({ reconstruction01: x as tf.Tensor4D, target01: b }).total)(a);
+    const gradSplit = tf.grad((x: tf.Tensor) => loss.compute({ reconstruction01: x as tf.Tensor4D, target01: b, targetPyramid }).total)(a);
+    assert.ok(maxAbsDiff(gradFull, gradSplit) < 1e-6);
+    disposeLossOutput(viaTarget);
+    tf.dispose([...targetPyramid, gradFull, gradSplit]);
     disposeLossOutput(out);
     tf.dispose([distance, reference]);
   });

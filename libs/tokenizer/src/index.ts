@@ -22,7 +22,8 @@ export {
   type VqraePresetName,
 } from './config/presets.js';
 export { countParams, type ParamCounts } from './config/param-counts.js';
-export type { ImageEncoder } from './encoders/image-encoder.js';
+export type { FeatureTap, FeatureUse, ImageEncoder } from './encoders/image-encoder.js';
+export { encoderFeaturePyramid } from './encoders/feature-pyramid.js';
 export { SIGLIP_PREFIX, siglipParamShapes } from './encoders/siglip-keys.js';
 export { SiglipEncoder } from './encoders/siglip-encoder.js';
 export { loadHfSiglip, type HfSiglipSource, type LoadedSiglip } from './encoders/load-hf-siglip.js';

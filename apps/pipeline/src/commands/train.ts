@@ -26,6 +26,14 @@ const TRAIN_OPTIONS = {
   clip: numberOption({ description: 'clip the global gradient norm to this value (default off)', min: 0 }),
   pixelLoss: stringOption({ description: 'pixel reconstruction loss', choices: ['l2', 'l1'] }),
   distill: numberOption({ description: 'stage 2: distillation weight λ_D (0 = logged but not optimised)', min: 0 }),
+  perceptual: stringOption({ description: "perceptual term: 'lpips' (needs --lpips-weights), 'enc-perceptual' (substitute on the frozen encoder's features, not LPIPS) or 'off'", choices: ['off', 'enc-perceptual', 'lpips'] }),
+  perceptualWeight: numberOption({ description: 'weight λ_P of the perceptual term', min: 0 }),
+  lpipsWeights: pathOption({ description: 'LPIPS VGG16 + v0.1 heads as safetensors (tools/convert/lpips_to_safetensors.py)', placeholder: '<file>' }),
+  ganWeight: numberOption({ description: 'λ_G of the adversarial term (× adaptive weight); 0 = no GAN, no discriminator', min: 0 }),
+  ganDStart: numberOption({ description: 'fraction of the steps after which the discriminator trains', min: 0, max: 1 }),
+  ganGStart: numberOption({ description: 'fraction of the steps after which the adversarial term enters the loss', min: 0, max: 1 }),
+  ganAdaptiveEvery: intOption({ description: 'recompute the adaptive GAN weight every N steps', min: 1 }),
+  discKernel: intOption({ description: 'kernel of the discriminator heads (odd)', min: 1 }),
   cropScaleMin: numberOption({ description: 'random-resized crop: smallest area fraction', min: 0.01, max: 1 }),
   checkpointEvery: intOption({ description: 'write a checkpoint every N steps (and at the end)', min: 0 }),
   previewEvery: intOption({ description: 'write a reconstruction preview grid every N steps', min: 0 }),
@@ -33,6 +41,13 @@ const TRAIN_OPTIONS = {
   evalImages: intOption({ description: 'held-out images to evaluate on', min: 1 }),
   maxMinutes: numberOption({ description: 'stop (with final checkpoint and evaluation) after this many minutes', min: 0 }),
 } as const;
+
+/** The perceptual setting: explicit flag, else LPIPS when weights are supplied, else the preset default. */
+function perceptualChoice(flag: string | undefined, lpipsWeights: string | undefined, preset: TrainJobConfig['perceptual']): TrainJobConfig['perceptual'] {
+  if (flag === 'lpips' && lpipsWeights === undefined) throw new UsageError('train: --perceptual lpips needs --lpips-weights <file> (see README: converting the VGG16 and LPIPS weights)');
+  if (flag === 'off' || flag === 'enc-perceptual' || flag === 'lpips') return flag;
+  return lpipsWeights !== undefined ? 'lpips' : preset;
+}
 
 /** `vqrae train`: one training stage of a VQRAE tokenizer as a graph (see src/train/train-job.ts). */
 export const trainCommand = defineCommand({
@@ -80,6 +95,14 @@ export const trainCommand = defineCommand({
       seed: o.seed,
       pixelLoss: o.pixelLoss === 'l1' ? 'l1' : 'l2',
       distillWeight: o.distill ?? d.distillWeight,
+      perceptual: perceptualChoice(o.perceptual, o.lpipsWeights, d.perceptual),
+      perceptualWeight: o.perceptualWeight ?? d.perceptualWeight,
+      lpipsWeights: o.lpipsWeights ?? null,
+      ganWeight: o.ganWeight ?? d.ganWeight,
+      ganDStart: o.ganDStart ?? d.ganDStart,
+      ganGStart: o.ganGStart ?? d.ganGStart,
+      ganAdaptiveEvery: o.ganAdaptiveEvery ?? d.ganAdaptiveEvery,
+      discKernel: o.discKernel ?? d.discKernel,
       cropScaleMin: o.cropScaleMin ?? d.cropScaleMin,
       checkpointEvery: o.checkpointEvery ?? d.checkpointEvery,
       previewEvery: o.previewEvery ?? d.previewEvery,

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { SafetensorsFile, writeSafetensors } from '@vqrae/nn';
+import type { AdversaryState } from './adversary.js';
 import type { DataPosition } from './types.js';
 
 /** Everything besides tensors that a resumed run needs (state.json of a checkpoint). */
@@ -29,6 +30,8 @@ export interface TrainCheckpointTensors {
   /** AdamW moments by the optimizer's own keys. */
   readonly moments: Readonly<Record<string, tf.Tensor>>;
   readonly optimizerStep: number;
+  /** GAN runs: discriminator heads, spectral-norm vectors and D's AdamW moments (→ disc.safetensors). */
+  readonly adversary?: AdversaryState;
 }
 
 /** A checkpoint read back; the caller owns (and must dispose) every tensor. */
@@ -40,9 +43,12 @@ export interface LoadedTrainCheckpoint {
   readonly ema: Record<string, tf.Tensor>;
   readonly moments: Record<string, tf.Tensor>;
   readonly optimizerStep: number;
+  /** The discriminator's state when the run trained one (tensors owned by the caller). */
+  readonly adversary: AdversaryState | null;
 }
 
 const LATEST = 'latest.json';
+const DISC_FILE = 'disc.safetensors';
 
 /** Folder name of the checkpoint after `step` optimizer steps. */
 export function checkpointDirName(step: number): string {
@@ -75,6 +81,11 @@ export async function writeTrainCheckpoint(
   await writeSafetensors(path.join(tmpDir, 'optimizer.safetensors'), { ...tensors.moments }, {
     metadata: { kind: 'vqrae-adamw', step: String(tensors.optimizerStep) },
   });
+  if (tensors.adversary) {
+    await writeSafetensors(path.join(tmpDir, DISC_FILE), { ...tensors.adversary.tensors }, {
+      metadata: { kind: 'vqrae-discriminator', state: JSON.stringify(tensors.adversary.json) },
+    });
+  }
   await fs.writeFile(path.join(tmpDir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
   await fs.rm(finalDir, { recursive: true, force: true });
   await fs.rename(tmpDir, finalDir);
@@ -115,6 +126,7 @@ export async function readTrainCheckpoint(dir: string): Promise<LoadedTrainCheck
   const ema = await readAllWithMetadata(path.join(dir, 'ema.safetensors'));
   const optimizer = await readAllWithMetadata(path.join(dir, 'optimizer.safetensors'));
   const optimizerStep = Number(optimizer.metadata['step'] ?? Number.NaN);
+  const adversary = await readAdversaryState(dir);
   if (!Number.isInteger(optimizerStep)) throw new Error(`checkpoint ${dir}: optimizer.safetensors has no step`);
   return {
     dir,
@@ -124,7 +136,21 @@ export async function readTrainCheckpoint(dir: string): Promise<LoadedTrainCheck
     ema: ema.tensors,
     moments: optimizer.tensors,
     optimizerStep,
+    adversary,
   };
+}
+
+/** The discriminator state of a checkpoint folder, or null when the run had no GAN (caller owns the tensors). */
+export async function readAdversaryState(dir: string): Promise<AdversaryState | null> {
+  const file = path.join(dir, DISC_FILE);
+  if (!(await exists(file))) return null;
+  const { tensors, metadata } = await readAllWithMetadata(file);
+  const json = JSON.parse(metadata['state'] ?? 'null') as AdversaryState['json'] | null;
+  if (json === null || !Number.isInteger(json.optimizerStep)) {
+    tf.dispose(Object.values(tensors));
+    throw new Error(`checkpoint ${dir}: ${DISC_FILE} has no discriminator state metadata`);
+  }
+  return { tensors, json };
 }
 
 async function readAllWithMetadata(file: string): Promise<{ tensors: Record<string, tf.Tensor>; metadata: Record<string, string> }> {

@@ -32,6 +32,23 @@ export interface TrainJobConfig {
   readonly pixelLoss: 'l2' | 'l1';
   /** λ_D of the stage-2 distillation (0 = off but still logged). */
   readonly distillWeight: number;
+  /**
+   * Perceptual term of L_rec (spec §7.1, §8.6): `lpips` needs `lpipsWeights` (converted VGG16 + v0.1 heads);
+   * `enc-perceptual` is the honest substitute on the frozen encoder's own intermediate features; `off`.
+   */
+  readonly perceptual: 'off' | 'enc-perceptual' | 'lpips';
+  readonly perceptualWeight: number;
+  /** Safetensors from tools/convert/lpips_to_safetensors.py (null: none supplied). */
+  readonly lpipsWeights: string | null;
+  /** λ_G of the adversarial G term (spec §7.1: 0.75·a); 0 = no GAN and no discriminator. */
+  readonly ganWeight: number;
+  /** Fractions of the stage's steps at which D updates and the G term start (RAE 0.375 and 0.5). */
+  readonly ganDStart: number;
+  readonly ganGStart: number;
+  /** Recompute the adaptive weight a every n G-active steps (1 = RAE; larger saves two backward passes per step). */
+  readonly ganAdaptiveEvery: number;
+  /** Kernel of the discriminator heads' residual conv (RAE 9; tiny 3). */
+  readonly discKernel: number;
   readonly cropScaleMin: number;
   readonly shuffleBuffer: number;
   readonly checkpointEvery: number;
@@ -70,6 +87,16 @@ export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig
     seed: 0,
     pixelLoss: 'l2',
     distillWeight: 1,
+    // Spec §11: tiny trains pixel + VQ only; larger presets add the encoder-feature perceptual substitute (LPIPS when
+    // its weights are supplied) and the E_T-disc GAN with RAE's schedule.
+    perceptual: tiny ? 'off' : 'enc-perceptual',
+    perceptualWeight: 1,
+    lpipsWeights: null,
+    ganWeight: tiny ? 0 : 0.75,
+    ganDStart: 0.375,
+    ganGStart: 0.5,
+    ganAdaptiveEvery: 1,
+    discKernel: tiny ? 3 : 9,
     cropScaleMin: 0.35,
     shuffleBuffer: 256,
     checkpointEvery: tiny ? 500 : 100,

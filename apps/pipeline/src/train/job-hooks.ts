@@ -82,6 +82,7 @@ export function checkpointWriter(
           ema: trainer.ema.store().toNamedTensors(),
           moments: optimizer.moments,
           optimizerStep: optimizer.step,
+          ...(trainer.adversary ? { adversary: trainer.adversary.state() } : {}),
         },
         state,
         config.keepCheckpoints,

@@ -3,18 +3,20 @@ import type { Logger } from '@vqrae/graph';
 import type { LoadedTrainCheckpoint } from './checkpoint-state.js';
 import type { TrainJobConfig } from './job-config.js';
 import type { LoadedModel } from './model-factory.js';
+import type { StageLosses } from './loss-setup.js';
 import { stage1Objective, stage2Objective } from './objectives.js';
 import { Trainer } from './trainer.js';
 import type { DataPosition } from './types.js';
 
-/** The stage's objective and trainer (stage 2: the encoder is its own learning-rate group). */
-export function buildTrainer(config: TrainJobConfig, loaded: LoadedModel): Trainer {
+/** The stage's objective and trainer (stage 2: the encoder is its own learning-rate group). Borrows `losses`. */
+export function buildTrainer(config: TrainJobConfig, loaded: LoadedModel, losses: StageLosses): Trainer {
   const { model, parts, teacher } = loaded;
   const pixel = { kind: config.pixelLoss, weight: 1 };
+  const { perceptual, adversary } = losses;
   const objective =
     config.stage === 1
-      ? stage1Objective(parts, model.params, { pixel, vq: 1 })
-      : stage2Objective(parts, model.params, teacher!, { pixel, vq: 1, distill: config.distillWeight });
+      ? stage1Objective(parts, model.params, { pixel, vq: 1, perceptual }, adversary)
+      : stage2Objective(parts, model.params, teacher!, { pixel, vq: 1, distill: config.distillWeight, perceptual }, adversary);
   const encoderGroup =
     config.stage === 2 ? [{ name: 'encoder', prefixes: [loaded.encoderPrefix], base: config.encoderLr, final: config.encoderFinalLr }] : [];
   return new Trainer(model.params, objective, {
@@ -25,7 +27,7 @@ export function buildTrainer(config: TrainJobConfig, loaded: LoadedModel): Train
     emaWarmup: config.emaWarmup,
     clipGradNorm: config.clipGradNorm,
     accumulate: config.accumulate,
-  });
+  }, adversary);
 }
 
 /** Settings that only control this invocation (not the training trajectory). */
@@ -52,6 +54,11 @@ export function restoreOrSeed(
     trainer.ema.store().load(resumed.ema, { strict: true });
     trainer.optimizer.setState({ step: resumed.optimizerStep, moments: resumed.moments });
     trainer.restoreStep(resumed.state.step);
+    if (trainer.adversary) {
+      if (!resumed.adversary) throw new Error(`train --resume: ${resumed.dir} has no discriminator state but this run trains a GAN`);
+      trainer.adversary.restore(resumed.adversary);
+    }
+    if (resumed.adversary) tf.dispose(Object.values(resumed.adversary.tensors));
     start = resumed.state.data;
     tf.dispose([...Object.values(resumed.model), ...Object.values(resumed.ema), ...Object.values(resumed.moments)]);
     log.info(`train: resumed ${resumed.dir} at step ${resumed.state.step} (epoch ${start.epoch}, sample ${start.samplesInEpoch})`);

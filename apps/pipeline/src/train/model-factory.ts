@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Logger } from '@vqrae/graph';
 import { type ParamStore, SafetensorsFile, writeSafetensors } from '@vqrae/nn';
-import { CHECKPOINT_METADATA, createVqrae, loadCheckpoint, parseVqraeConfig, presetConfig, type VqraeConfig, type VqraeModel } from '@vqrae/tokenizer';
+import { CHECKPOINT_METADATA, createVqrae, DECODER_PREFIX, loadCheckpoint, parseVqraeConfig, presetConfig, type VqraeConfig, type VqraeModel } from '@vqrae/tokenizer';
 import { readTrainCheckpoint, resolveCheckpointDir, type LoadedTrainCheckpoint } from './checkpoint-state.js';
 import type { TrainJobConfig } from './job-config.js';
 import type { TokenizerParts } from './objectives.js';
@@ -18,6 +18,8 @@ export interface LoadedModel {
   readonly teacher: ParamStore | null;
   /** Stage 2 start: the stage-1 EMA values to seed the new EMA with (owned by the job, disposed after use). */
   readonly emaSeed: Record<string, tf.Tensor> | null;
+  /** Stage 2 start: the stage-1 discriminator heads + spectral vectors, when stage 1 trained a GAN (owned by the job). */
+  readonly discSeed: Record<string, tf.Tensor> | null;
   readonly encoderPrefix: string;
   /** Metadata making a written parameter set a stand-alone tokenizer checkpoint. */
   metadata(): Record<string, string>;
@@ -30,6 +32,7 @@ export function tokenizerParts(model: VqraeModel): TokenizerParts {
     quantize: (store, features) => model.quantizer.quantize(store, features),
     decode: (store, quantized) => model.decoder.decode(store, quantized),
     codebookSize: model.config.quantizer.codebookSize,
+    lastLayerKey: `${DECODER_PREFIX}decoder_pred.weight`, // spec §5.4 key of the last linear layer
   };
 }
 
@@ -60,12 +63,17 @@ async function readSafetensors(file: string): Promise<{ tensors: Record<string, 
 }
 
 /** Stage-2 source: a training checkpoint folder or run folder (live + EMA weights). */
-async function readStage1(from: string): Promise<{ model: Record<string, tf.Tensor>; metadata: Record<string, string>; ema: Record<string, tf.Tensor> | null }> {
+async function readStage1(from: string): Promise<{
+  model: Record<string, tf.Tensor>;
+  metadata: Record<string, string>;
+  ema: Record<string, tf.Tensor> | null;
+  disc: Record<string, tf.Tensor> | null;
+}> {
   const dir = await resolveCheckpointDir(from);
   if (dir === null) throw new Error(`train --stage 2: --from ${from} is neither a .safetensors file nor a checkpoint/run folder`);
   const checkpoint = await readTrainCheckpoint(dir);
   for (const t of Object.values(checkpoint.moments)) t.dispose();
-  return { model: checkpoint.model, metadata: checkpoint.modelMetadata, ema: checkpoint.ema };
+  return { model: checkpoint.model, metadata: checkpoint.modelMetadata, ema: checkpoint.ema, disc: checkpoint.adversary?.tensors ?? null };
 }
 
 function frozenEncoderCopy(model: VqraeModel): ParamStore {
@@ -88,6 +96,7 @@ export async function loadModelSource(
   let model: VqraeModel;
   let metadata: Record<string, string>;
   let emaSeed: Record<string, tf.Tensor> | null = null;
+  let discSeed: Record<string, tf.Tensor> | null = null;
   if (resumed) {
     const modelConfig = configFromMetadata(resumed.modelMetadata, resumed.dir);
     model = await modelFromTensors(resumed.model, modelConfig, config.seed);
@@ -114,6 +123,7 @@ export async function loadModelSource(
     }
     metadata = source.metadata;
     emaSeed = source.ema;
+    discSeed = source.disc;
   }
   model.setStage(config.stage === 1 ? 'stage1' : 'stage2');
   let teacher: ParamStore | null = null;
@@ -135,6 +145,7 @@ export async function loadModelSource(
     parts: tokenizerParts(model),
     teacher,
     emaSeed,
+    discSeed,
     encoderPrefix: model.encoder.paramPrefix,
     // Training checkpoints always embed the encoder (loadCheckpoint reads them as 'embedded').
     metadata: () => ({

@@ -1,11 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamStore } from '@vqrae/nn';
-import { composeLosses, createDefaultLossRegistry, type Loss, type LossOutput } from '@vqrae/losses';
+import {
+  adaptiveGanWeight,
+  composeLosses,
+  createDefaultLossRegistry,
+  generatorTermKey,
+  type FeaturePyramid,
+  type Loss,
+  type LossOutput,
+} from '@vqrae/losses';
+import type { Adversary } from './adversary.js';
 import type { ObjectiveOutput, TrainObjective } from './types.js';
 
 /**
  * The three model calls a VQRAE training step needs, each reading its weights from the store it is given (the
- * live weights, the EMA copy or the frozen teacher). Implemented over @vqrae/tokenizer in tokenizer-parts.ts.
+ * live weights, the EMA copy or the frozen teacher). Implemented over @vqrae/tokenizer in model-factory.ts.
  */
 export interface TokenizerParts {
   /** pixel01 [B, S, S, 3] → Z_I [B, N, d]. */
@@ -23,6 +32,16 @@ export interface TokenizerParts {
   /** codes [B, N, e] → pixel01 reconstruction [B, S, S, 3] (not clamped). */
   decode(store: ParamStore, quantized: tf.Tensor3D): tf.Tensor4D;
   readonly codebookSize: number;
+  /** Checkpoint key of the decoder's last linear weight (`decoder.decoder_pred.weight`), for the adaptive GAN weight. */
+  readonly lastLayerKey: string;
+}
+
+/** The perceptual term of L_rec (spec §7.1): LPIPS from supplied weights, or the `enc-perceptual` substitute. */
+export interface PerceptualSetup {
+  readonly loss: Loss;
+  readonly weight: number;
+  /** enc-perceptual: the frozen pyramid, so the target's features are computed once, outside the gradient tape. */
+  readonly targetPyramid?: FeaturePyramid;
 }
 
 /** Loss weights of a stage (spec §7.1–7.2); `distill` only in stage 2. */
@@ -30,81 +49,164 @@ export interface ObjectiveWeights {
   readonly pixel: { readonly kind: 'l2' | 'l1'; readonly weight: number };
   readonly vq: number;
   readonly distill?: number;
+  readonly perceptual?: PerceptualSetup | null;
 }
 
-function pixelAndVq(
-  parts: TokenizerParts,
-  store: ParamStore,
-  losses: { pixel: Loss; vq: Loss },
-  images: tf.Tensor4D,
-  features: tf.Tensor3D,
-): { outputs: Record<string, LossOutput>; codeCounts: tf.Tensor1D; reconstruction: tf.Tensor4D } {
-  const quantized = parts.quantize(store, features);
-  const reconstruction = parts.decode(store, quantized.quantized); // [B, S, S, 3]
-  const pixel = losses.pixel.compute({ reconstruction01: reconstruction, target01: images });
-  const vq = losses.vq.compute({
-    reconstruction01: reconstruction,
-    target01: images,
-    quantizerTerms: { commitment: quantized.losses.commitment, codebook: quantized.losses.codebook },
-  });
-  return { outputs: { [losses.pixel.name]: pixel, [losses.vq.name]: vq }, codeCounts: quantized.codeCounts, reconstruction };
+/** Extra (non-loss) values logged on adversarial steps. */
+export const GAN_TERMS = {
+  adaptiveWeight: 'gan.adaptive_weight',
+  reconstructionGradNorm: 'gan.rec_grad_norm',
+  generatorGradNorm: 'gan.g_grad_norm',
+} as const;
+
+interface ObjectiveSetup {
+  readonly parts: TokenizerParts;
+  readonly store: ParamStore;
+  /** Stage 2: the frozen teacher encoder's store (Z_T); null in stage 1 (the encoder itself is frozen). */
+  readonly teacher: ParamStore | null;
+  readonly weights: ObjectiveWeights;
+  readonly adversary: Adversary | null;
 }
+
+const TARGET_FEATURE = 'perceptual-target.';
 
 /**
- * Stage 1 (spec §7.1, GAN off): encoder frozen, so Z_I is computed in `prepare`, outside the tape (nothing reaches
- * E, and the tape does not hold the encoder's activations). L = w_pix·L_pix + w_vq·L_vq.
+ * The VQRAE objective of one stage (spec §7.1, §7.2, §7.9 steps 1–3):
+ *   L = w_pix·L_pix + w_P·L_perc + λ_G·a·L_G (from the G start) + w_vq·L_vq (+ λ_D·L_distill in stage 2).
+ * Stage 1: the encoder is frozen, so Z_I is computed in `prepare`, outside the tape (nothing reaches E). Stage 2: the
+ * teacher's Z_T is computed in `prepare` and the student encoder runs on the tape; with λ_D = 0 the distillation
+ * term is still computed and logged (it then measures the drift). The target's enc-perceptual features and the
+ * adaptive weight a (two extra gradient calls restricted to decoder_pred.weight, every `adaptiveEvery` G steps) are
+ * computed in `prepare` as well.
  */
-export function stage1Objective(parts: TokenizerParts, store: ParamStore, weights: ObjectiveWeights): TrainObjective {
+function tokenizerObjective(setup: ObjectiveSetup, stage: 1 | 2): TrainObjective {
+  const { parts, store, teacher, weights, adversary } = setup;
   const registry = createDefaultLossRegistry();
   const pixel = registry.create(weights.pixel.kind, {});
   const vq = registry.create('vq', {});
+  const distill = stage === 2 ? registry.create('distill', {}) : null;
+  const lambdaDistill = weights.distill ?? 1;
+  const perceptual = weights.perceptual ?? null;
+
+  const studentFeatures = (images: tf.Tensor4D, prepared: Readonly<Record<string, tf.Tensor>>): tf.Tensor3D =>
+    stage === 1 ? (prepared['features'] as tf.Tensor3D) : parts.encode(store, images);
+  const targetPyramidOf = (prepared: Readonly<Record<string, tf.Tensor>>): tf.Tensor3D[] | undefined => {
+    const keys = Object.keys(prepared).filter((k) => k.startsWith(TARGET_FEATURE)).sort();
+    return keys.length > 0 ? keys.map((k) => prepared[k] as tf.Tensor3D) : undefined;
+  };
+  /** L_rec without the adversarial term, as loss outputs by name (pixel, perceptual). */
+  const reconstructionOutputs = (reconstruction: tf.Tensor4D, images: tf.Tensor4D, prepared: Readonly<Record<string, tf.Tensor>>) => {
+    const outputs: Record<string, LossOutput> = { [pixel.name]: pixel.compute({ reconstruction01: reconstruction, target01: images }) };
+    const weightsByName: Record<string, number> = { [pixel.name]: weights.pixel.weight };
+    if (perceptual) {
+      const targetPyramid = targetPyramidOf(prepared);
+      outputs[perceptual.loss.name] = perceptual.loss.compute({ reconstruction01: reconstruction, target01: images, ...(targetPyramid ? { targetPyramid } : {}) });
+      weightsByName[perceptual.loss.name] = perceptual.weight;
+    }
+    return { outputs, weightsByName };
+  };
+
+  const describe = [
+    `${pixel.describe()} × ${weights.pixel.weight}`,
+    ...(perceptual ? [`${perceptual.loss.describe()} × ${perceptual.weight}`] : []),
+    ...(adversary && adversary.config.weight > 0 ? [`adversarial(${adversary.describe()})`] : []),
+    `${vq.describe()} × ${weights.vq}`,
+    ...(distill ? [`${distill.describe()} × ${lambdaDistill}`] : []),
+  ].join(' + ');
+  const optionalTerms = adversary && adversary.config.weight > 0
+    ? [generatorTermKey({ discriminator: adversary.discriminator }), GAN_TERMS.adaptiveWeight, GAN_TERMS.reconstructionGradNorm, GAN_TERMS.generatorGradNorm]
+    : [];
+
+  const computeAdaptiveWeight = (images: tf.Tensor4D, prepared: Record<string, tf.Tensor>, step: number, micro: number) => {
+    const lastLayer = store.trainableVariables().get(parts.lastLayerKey);
+    if (lastLayer === undefined) throw new Error(`train: the adaptive GAN weight needs trainable '${parts.lastLayerKey}'`);
+    const reconstructionOf = () => parts.decode(store, parts.quantize(store, studentFeatures(images, prepared)).quantized);
+    const measured = adaptiveGanWeight(
+      () => {
+        const { outputs, weightsByName } = reconstructionOutputs(reconstructionOf(), images, prepared);
+        return composeLosses(outputs, weightsByName).total;
+      },
+      () => adversary!.generatorLoss.compute({ reconstruction01: reconstructionOf(), target01: images, rng: adversary!.augmentRng('g', step, micro) }).total,
+      lastLayer,
+    );
+    adversary!.recordAdaptiveWeight(step, measured.weight);
+    return measured;
+  };
+
   return {
-    name: `stage1(${pixel.describe()} × ${weights.pixel.weight} + ${vq.describe()} × ${weights.vq})`,
+    name: `stage${stage}(${describe})`,
     codebookSize: parts.codebookSize,
-    prepare: (images) => ({ features: parts.encode(store, images) }),
-    forward(images, prepared): ObjectiveOutput {
-      const features = prepared['features'] as tf.Tensor3D;
-      const { outputs, codeCounts } = pixelAndVq(parts, store, { pixel, vq }, images, features);
-      const composed = composeLosses(outputs, { [pixel.name]: weights.pixel.weight, [vq.name]: weights.vq });
-      return { total: composed.total, terms: composed.unweighted, codeCounts };
+    optionalTerms,
+    prepare(images, step, micro) {
+      const prepared: Record<string, tf.Tensor> = {};
+      if (stage === 1) prepared['features'] = parts.encode(store, images);
+      else prepared['teacher'] = parts.encode(teacher!, images);
+      if (perceptual?.targetPyramid) {
+        const pyramid = tf.tidy(() => perceptual.targetPyramid!(tf.sub(tf.mul(images, 2), 1) as tf.Tensor4D));
+        pyramid.forEach((features, l) => (prepared[`${TARGET_FEATURE}${String(l).padStart(3, '0')}`] = features));
+      }
+      if (adversary?.generatorActive(step) && adversary.needsAdaptiveWeight(step)) {
+        const measured = computeAdaptiveWeight(images, prepared, step, micro);
+        prepared[GAN_TERMS.reconstructionGradNorm] = tf.scalar(measured.reconstructionGradNorm);
+        prepared[GAN_TERMS.generatorGradNorm] = tf.scalar(measured.generatorGradNorm);
+      }
+      return prepared;
+    },
+    forward(images, prepared, step, micro): ObjectiveOutput {
+      const features = studentFeatures(images, prepared); // [B, N, d]
+      const quantized = parts.quantize(store, features);
+      const reconstruction = parts.decode(store, quantized.quantized); // [B, S, S, 3]
+      const { outputs, weightsByName } = reconstructionOutputs(reconstruction, images, prepared);
+      outputs[vq.name] = vq.compute({
+        reconstruction01: reconstruction,
+        target01: images,
+        quantizerTerms: { commitment: quantized.losses.commitment, codebook: quantized.losses.codebook },
+      });
+      weightsByName[vq.name] = weights.vq;
+      if (distill) {
+        outputs[distill.name] = distill.compute({
+          reconstruction01: reconstruction,
+          target01: images,
+          studentFeatures: features,
+          teacherFeatures: prepared['teacher'] as tf.Tensor,
+        });
+        weightsByName[distill.name] = lambdaDistill;
+      }
+      const extra: Record<string, tf.Scalar> = {};
+      if (adversary?.generatorActive(step)) {
+        const a = adversary.adaptiveWeight();
+        outputs[adversary.generatorLoss.name] = adversary.generatorLoss.compute({
+          reconstruction01: reconstruction,
+          target01: images,
+          rng: adversary.augmentRng('g', step, micro),
+        });
+        weightsByName[adversary.generatorLoss.name] = adversary.config.weight * a;
+        extra[GAN_TERMS.adaptiveWeight] = tf.scalar(a);
+        for (const key of [GAN_TERMS.reconstructionGradNorm, GAN_TERMS.generatorGradNorm]) {
+          if (prepared[key]) extra[key] = tf.clone(prepared[key]) as tf.Scalar;
+        }
+      }
+      const composed = composeLosses(outputs, weightsByName);
+      return { total: composed.total, terms: { ...composed.unweighted, ...extra }, codeCounts: quantized.codeCounts };
+    },
+    reconstruct(images) {
+      return tf.tidy(() => parts.decode(store, parts.quantize(store, parts.encode(store, images)).quantized));
     },
   };
 }
 
-/**
- * Stage 2 (spec §7.2, §7.9): the teacher's Z_T = E_T(x) is computed in `prepare` (outside the tape, from the frozen
- * teacher store); the student encoder runs on the tape. L = w_pix·L_pix + w_vq·L_vq + λ_D·mean((Z_I − sg(Z_T))²).
- * With λ_D = 0 the distillation term is still computed and logged (it then measures the drift) but adds nothing.
- */
+/** Stage 1 (spec §7.1): encoder frozen; pixel + optional perceptual + optional adversarial + VQ. */
+export function stage1Objective(parts: TokenizerParts, store: ParamStore, weights: ObjectiveWeights, adversary: Adversary | null = null): TrainObjective {
+  return tokenizerObjective({ parts, store, teacher: null, weights, adversary }, 1);
+}
+
+/** Stage 2 (spec §7.2): the stage-1 objective plus λ_D·mean((Z_I − sg(Z_T))²) with the frozen teacher E_T. */
 export function stage2Objective(
   parts: TokenizerParts,
   store: ParamStore,
   teacher: ParamStore,
   weights: ObjectiveWeights,
+  adversary: Adversary | null = null,
 ): TrainObjective {
-  const registry = createDefaultLossRegistry();
-  const pixel = registry.create(weights.pixel.kind, {});
-  const vq = registry.create('vq', {});
-  const distill = registry.create('distill', {});
-  const lambda = weights.distill ?? 1;
-  return {
-    name: `stage2(${pixel.describe()} × ${weights.pixel.weight} + ${vq.describe()} × ${weights.vq} + ${distill.describe()} × ${lambda})`,
-    codebookSize: parts.codebookSize,
-    prepare: (images) => ({ teacher: parts.encode(teacher, images) }),
-    forward(images, prepared): ObjectiveOutput {
-      const student = parts.encode(store, images); // [B, N, d] on the tape
-      const { outputs, codeCounts, reconstruction } = pixelAndVq(parts, store, { pixel, vq }, images, student);
-      outputs[distill.name] = distill.compute({
-        reconstruction01: reconstruction,
-        target01: images,
-        studentFeatures: student, teacherFeatures: prepared['teacher'] as tf.Tensor,
-      });
-      const composed = composeLosses(outputs, {
-        [pixel.name]: weights.pixel.weight,
-        [vq.name]: weights.vq,
-        [distill.name]: lambda,
-      });
-      return { total: composed.total, terms: composed.unweighted, codeCounts };
-    },
-  };
+  return tokenizerObjective({ parts, store, teacher, weights, adversary }, 2);
 }

@@ -12,6 +12,7 @@ import { stepLogSink } from './hooks.js';
 import type { TrainJobConfig } from './job-config.js';
 import { checkpointWriter, heldOutEvaluator, jobHooks } from './job-hooks.js';
 import { buildTrainer, restoreOrSeed } from './job-setup.js';
+import { buildStageLosses } from './loss-setup.js';
 import { loadModelSource, type LoadedModel } from './model-factory.js';
 import { readStepLog, StepLogWriter } from './step-log.js';
 import { trainStage } from './train-stage.js';
@@ -82,7 +83,15 @@ async function trainLoaded(
   resumed: LoadedTrainCheckpoint | null,
   host: JobParts['host'],
 ): Promise<TrainJobResult> {
-  const trainer = buildTrainer(config, loaded);
+  const losses = await buildStageLosses(config, loaded, host.log);
+  for (const line of losses.description) host.log.info(`train: ${line}`);
+  let trainer: Trainer;
+  try {
+    trainer = buildTrainer(config, loaded, losses);
+  } catch (error) {
+    losses.dispose();
+    throw error;
+  }
   let heldOut: HeldOutSet | null = null;
   try {
     const start = restoreOrSeed(trainer, resumed, loaded, config, host.log);
@@ -91,6 +100,7 @@ async function trainLoaded(
   } finally {
     heldOut?.dispose();
     trainer.dispose();
+    losses.dispose();
   }
 }
 

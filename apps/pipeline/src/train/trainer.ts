@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AdamW, Ema, type ParamStore } from '@vqrae/nn';
 import { LrGroups, type LrGroupConfig, type ScheduleConfig } from './lr-groups.js';
 import { assertFinite } from './nan-guard.js';
+import type { Adversary } from './adversary.js';
 import { addInto, disposeAll, globalNorm, scaleAll } from './gradients.js';
 import type { TrainBatch, TrainObjective } from './types.js';
 
@@ -43,9 +44,10 @@ export interface StepMeasure {
 }
 
 /**
- * One-model trainer: taped forward → gradients of the trainable variables (accumulated over micro-batches) →
- * optional clipping → AdamW with per-group learning rates → EMA update (spec §7.9 steps 1–5; the GAN steps are not
- * part of this recipe). Owns its optimizer and EMA; does not own `params` or the objective.
+ * One-model trainer (spec §7.9): taped forward → gradients of the trainable variables (accumulated over
+ * micro-batches) → optional clipping → AdamW with per-group learning rates → EMA update → (with an adversary, once
+ * D has started) one discriminator update on fakes recomputed with the updated weights. Owns its optimizer and EMA;
+ * does not own `params`, the objective or the adversary.
  */
 export class Trainer {
   readonly optimizer: AdamW;
@@ -57,7 +59,9 @@ export class Trainer {
     readonly params: ParamStore,
     readonly objective: TrainObjective,
     readonly config: TrainerConfig,
+    readonly adversary: Adversary | null = null,
   ) {
+    if (adversary && !objective.reconstruct) throw new Error(`Trainer: objective ${objective.name} cannot reconstruct, so it cannot train a discriminator`);
     if (!(config.accumulate >= 1 && Number.isInteger(config.accumulate))) {
       throw new Error(`Trainer: accumulate must be a positive integer, got ${config.accumulate}`);
     }
@@ -98,9 +102,9 @@ export class Trainer {
       let codeCounts: Float64Array | null = null;
       let images = 0;
       try {
-        for (const batch of micro) {
+        for (const [index, batch] of micro.entries()) {
           images += batch.images.shape[0];
-          const measured = this.microStep(batch, varList, paramNameOf, keys);
+          const measured = this.microStep(batch, index, varList, paramNameOf, keys);
           lossSum += measured.loss;
           for (const [term, value] of Object.entries(measured.terms)) termSums[term] = (termSums[term] ?? 0) + value;
           if (measured.codeCounts) {
@@ -123,7 +127,12 @@ export class Trainer {
           this.updateEma();
           const n = this.config.accumulate;
           const terms: Record<string, number> = {};
+          for (const name of this.declaredTerms()) terms[name] = Number.NaN; // logged as NaN on steps without them
           for (const [term, sum] of Object.entries(termSums)) terms[term] = sum / n;
+          if (this.adversary?.discriminatorActive(this.stepCount)) {
+            const dTerms = this.discriminatorStep(micro, lr['base'] ?? this.config.lr.base, keys);
+            Object.assign(terms, dTerms);
+          }
           const measure: StepMeasure = { step: this.stepCount, lr, gradNorm, loss: lossSum / n, terms, codeCounts, images };
           this.stepCount += 1;
           return measure;
@@ -139,20 +148,33 @@ export class Trainer {
     }
   }
 
+  /** Terms that only some steps report (NaN in the log otherwise): the objective's optional ones and D's. */
+  declaredTerms(): string[] {
+    return [...(this.objective.optionalTerms ?? []), ...(this.adversary?.discriminatorTermNames() ?? [])];
+  }
+
+  /** Spec §7.9 step 6: x̂ recomputed with the updated weights per micro-batch (no tape), one D update at the step's lr. */
+  private discriminatorStep(micro: readonly TrainBatch[], lr: number, keys: readonly string[]): Record<string, number> {
+    const terms = this.adversary!.discriminatorStep(micro.map((b) => b.images), (i) => this.objective.reconstruct!(micro[i]!.images), this.stepCount, lr);
+    assertFinite(terms, this.stepCount + 1, keys);
+    return terms;
+  }
+
   private microStep(
     batch: TrainBatch,
+    microIndex: number,
     varList: tf.Variable[],
     paramNameOf: ReadonlyMap<string, string>,
     keys: readonly string[],
   ): { grads: Record<string, tf.Tensor>; loss: number; terms: Record<string, number>; codeCounts: Float32Array | Int32Array | null } {
-    const prepared = this.objective.prepare ? this.objective.prepare(batch.images) : {};
+    const prepared = this.objective.prepare ? this.objective.prepare(batch.images, this.stepCount, microIndex) : {};
     let kept: tf.Tensor[] = [];
     try {
       let termNames: string[] = [];
       let termsPacked: tf.Tensor | null = null;
       let counts: tf.Tensor | null = null;
       const { value, grads } = tf.variableGrads(() => {
-        const out = this.objective.forward(batch.images, prepared, this.stepCount);
+        const out = this.objective.forward(batch.images, prepared, this.stepCount, microIndex);
         termNames = Object.keys(out.terms);
         // [T + 1]: every term then the total, read back with one transfer.
         termsPacked = tf.keep(tf.stack([...termNames.map((n) => out.terms[n]!), out.total]));

@@ -22,15 +22,23 @@ export interface ObjectiveOutput {
 
 /**
  * The loss of one training stage, generic over the model. The trainer calls `prepare` outside the gradient tape
- * (e.g. stage-2 teacher features Z_T) and `forward` inside it. Tensors returned by `prepare` are owned by the
- * trainer and disposed after the micro-batch; `forward` must not dispose its inputs.
+ * (e.g. stage-2 teacher features Z_T, the adaptive GAN weight) and `forward` inside it, both with the 0-based
+ * optimizer step and the micro-batch index within the step. Tensors returned by `prepare` are owned by the trainer
+ * and disposed after the micro-batch; `forward` must not dispose its inputs.
  */
 export interface TrainObjective {
   readonly name: string;
-  prepare?(images: tf.Tensor4D): Record<string, tf.Tensor>;
-  forward(images: tf.Tensor4D, prepared: Readonly<Record<string, tf.Tensor>>, step: number): ObjectiveOutput;
+  prepare?(images: tf.Tensor4D, step: number, micro: number): Record<string, tf.Tensor>;
+  forward(images: tf.Tensor4D, prepared: Readonly<Record<string, tf.Tensor>>, step: number, micro: number): ObjectiveOutput;
   /** Number of codes k (for batch code-usage logging); 0 when the model does not quantise. */
   readonly codebookSize: number;
+  /**
+   * Terms reported only on some steps (e.g. the adversarial G term after its start). The per-step log has a fixed
+   * column set, so these are declared up front and logged as NaN on steps without them.
+   */
+  readonly optionalTerms?: readonly string[];
+  /** pixel01 reconstruction with the live weights, outside any tape (the discriminator step's fakes). Caller owns. */
+  reconstruct?(images: tf.Tensor4D): tf.Tensor4D;
 }
 
 /** Where the data stream stands: resuming re-opens the dataset at `epoch` and skips `samplesInEpoch` samples. */

@@ -106,7 +106,7 @@ export class SpectralNormState {
           () => `buffer '${base}_${which}' has shape [${source.shape}], expected [${vectors[which].shape}]`,
         );
         vectors[which].dispose();
-        vectors[which] = tf.keep(tf.reshape(tf.clone(source), [-1]) as tf.Tensor1D);
+        vectors[which] = tf.tidy(() => tf.reshape(tf.clone(source), [-1]) as tf.Tensor1D); // one new tensor, no temporaries
       }
     }
   }

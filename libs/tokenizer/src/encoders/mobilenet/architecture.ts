@@ -92,3 +92,37 @@ export function mobileNetV2LayerNames(): string[] {
   }
   return names;
 }
+
+/** The Keras layer the adapter is cut at (its output is Z_I). */
+export const CUT_LAYER = 'block_13_expand_relu';
+
+/** One tappable layer output of the cut model: a square map `side × side × channels` (NHWC). */
+export interface TapMapSpec {
+  readonly name: string;
+  readonly side: number;
+  readonly channels: number;
+}
+
+/**
+ * The tappable layer outputs along the path to the cut, in forward order, at `inputSize` px (224; a multiple of
+ * 32): the ReLU6 outputs (conv and BN before a ReLU are fused and not tapped on their own), the linear projection
+ * BNs and the residual adds, ending with `block_13_expand_relu`.
+ */
+export function mobileNetV2TapMaps(inputSize = 224): TapMapSpec[] {
+  let side = inputSize / 2; // Conv1 has stride 2
+  const maps: TapMapSpec[] = [
+    { name: 'Conv1_relu', side, channels: STEM_CHANNELS },
+    { name: 'expanded_conv_depthwise_relu', side, channels: STEM_CHANNELS },
+    { name: 'expanded_conv_project_BN', side, channels: FIRST_PROJECT_CHANNELS },
+  ];
+  for (const block of mobileNetV2Blocks()) {
+    const b = `block_${block.index}`;
+    maps.push({ name: `${b}_expand_relu`, side, channels: block.expandChannels });
+    if (!block.complete) break;
+    side /= block.stride;
+    maps.push({ name: `${b}_depthwise_relu`, side, channels: block.expandChannels });
+    maps.push({ name: `${b}_project_BN`, side, channels: block.outChannels });
+    if (block.residual) maps.push({ name: `${b}_add`, side, channels: block.outChannels });
+  }
+  return maps;
+}

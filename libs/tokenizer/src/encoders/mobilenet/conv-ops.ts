@@ -3,7 +3,8 @@
  * kernels (Conv2D, DepthwiseConv2dNative); the backward is written with the same FORWARD kernels (filter gradient
  * = correlation of the input with dy under dilation = stride; input gradient = transposed convolution of the dilated
  * dy with the rotated kernel), because the wasm backend has no Conv2DBackpropFilter,
- * DepthwiseConv2dNativeBackpropFilter or DepthwiseConv2dNativeBackpropInput kernels. Padding follows Keras MobileNetV2: stride 1 → 'same' (1 each side),
+ * DepthwiseConv2dNativeBackpropFilter or DepthwiseConv2dNativeBackpropInput kernels. Each gradient is computed only
+ * when the tape needs it (a frozen encoder backpropagating to its input skips every kernel gradient). Padding follows Keras MobileNetV2: stride 1 → 'same' (1 each side),
  * stride 2 → ZeroPadding2D((0, 1), (0, 1)) then 'valid' (224 px input).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -52,14 +53,19 @@ const depthwiseValid = (stride: 1 | 2) =>
       gradFunc: (dy, [x, k]) => {
         const [b, paddedH, paddedW, c] = x.shape as [number, number, number, number];
         const grad = dy as tf.Tensor4D;
+        // Each gradient is a thunk: a frozen kernel (or an undifferentiated input) costs nothing (custom-op.ts).
+        const inputGrad = () => {
+          const rotated = tf.reverse(k, [0, 1]) as tf.Tensor4D;
+          return inputGradient(grad, (t) => tf.depthwiseConv2d(t, rotated, 1, 'valid'), stride, paddedH, paddedW);
+        };
         // dW[kh, kw, c] = Σ_{b,i,j} x[b, s·i+kh, s·j+kw, c]·dy[b, i, j, c]: a depthwise correlation of the input with dy
         // as the filter (dilation = stride); the batch is folded into channels, then summed.
-        const xFolded = tf.reshape(tf.transpose(usedInput(x as tf.Tensor4D, stride, outH, outW), [1, 2, 0, 3]), [1, stride * (outH - 1) + 3, stride * (outW - 1) + 3, b * c]);
-        const dyFolded = tf.reshape(tf.transpose(grad, [1, 2, 0, 3]), [outH, outW, b * c, 1]) as tf.Tensor4D;
-        const perImage = tf.depthwiseConv2d(xFolded as tf.Tensor4D, dyFolded, 1, 'valid', 'NHWC', stride); // [1, 3, 3, B·C]
-        const kernelGrad = tf.reshape(tf.sum(tf.reshape(perImage, [3, 3, b, c]), 2), [3, 3, c, 1]);
-        const rotated = tf.reverse(k, [0, 1]) as tf.Tensor4D;
-        const inputGrad = inputGradient(grad, (t) => tf.depthwiseConv2d(t, rotated, 1, 'valid'), stride, paddedH, paddedW);
+        const kernelGrad = () => {
+          const xFolded = tf.reshape(tf.transpose(usedInput(x as tf.Tensor4D, stride, outH, outW), [1, 2, 0, 3]), [1, stride * (outH - 1) + 3, stride * (outW - 1) + 3, b * c]); // [1, H', W', B·C]
+          const dyFolded = tf.reshape(tf.transpose(grad, [1, 2, 0, 3]), [outH, outW, b * c, 1]) as tf.Tensor4D; // [Ho, Wo, B·C, 1]
+          const perImage = tf.depthwiseConv2d(xFolded as tf.Tensor4D, dyFolded, 1, 'valid', 'NHWC', stride); // [1, 3, 3, B·C]
+          return tf.reshape(tf.sum(tf.reshape(perImage, [3, 3, b, c]), 2), [3, 3, c, 1]); // [3, 3, C, 1]
+        };
         return [inputGrad, kernelGrad];
       },
     };
@@ -75,13 +81,17 @@ const conv3x3Valid = (stride: 1 | 2) =>
       gradFunc: (dy, [x, k]) => {
         const [, paddedH, paddedW] = x.shape as [number, number, number, number];
         const grad = dy as tf.Tensor4D;
+        const inputGrad = () => {
+          const rotated = tf.transpose(tf.reverse(k, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [3, 3, Cout, Cin]
+          return inputGradient(grad, (t) => tf.conv2d(t, rotated, 1, 'valid'), stride, paddedH, paddedW);
+        };
         // dW[kh, kw, ci, co] = Σ x[b, s·i+kh, s·j+kw, ci]·dy[b, i, j, co]: input channels as batch, images as
         // channels, dy as the filter (dilation = stride) → [Cin, 3, 3, Cout]
-        const xT = tf.transpose(usedInput(x as tf.Tensor4D, stride, outH, outW), [3, 1, 2, 0]) as tf.Tensor4D; // [Cin, H, W, B]
-        const dyT = tf.transpose(grad, [1, 2, 0, 3]) as tf.Tensor4D; // [Ho, Wo, B, Cout]
-        const kernelGrad = tf.transpose(tf.conv2d(xT, dyT, 1, 'valid', 'NHWC', stride), [1, 2, 0, 3]); // [3, 3, Cin, Cout]
-        const rotated = tf.transpose(tf.reverse(k, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [3, 3, Cout, Cin]
-        const inputGrad = inputGradient(grad, (t) => tf.conv2d(t, rotated, 1, 'valid'), stride, paddedH, paddedW);
+        const kernelGrad = () => {
+          const xT = tf.transpose(usedInput(x as tf.Tensor4D, stride, outH, outW), [3, 1, 2, 0]) as tf.Tensor4D; // [Cin, H, W, B]
+          const dyT = tf.transpose(grad, [1, 2, 0, 3]) as tf.Tensor4D; // [Ho, Wo, B, Cout]
+          return tf.transpose(tf.conv2d(xT, dyT, 1, 'valid', 'NHWC', stride), [1, 2, 0, 3]); // [3, 3, Cin, Cout]
+        };
         return [inputGrad, kernelGrad];
       },
     };

@@ -7,15 +7,17 @@
  * Frozen by default. In stage 2 the conv kernels and batch-norm affine parameters train; batch-norm moving
  * statistics stay fixed (inference-mode BN). 3×3 convolutions use custom gradients built from slices and plain
  * matMuls (`conv-ops.ts`), so fine-tuning also runs on wasm, which lacks the conv filter-gradient kernels.
+ * `features` exposes intermediate Keras layer outputs as token maps (`forward.ts` is the one forward walk).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type ParamStore, checkShapes } from '@vqrae/nn';
 import type { EncoderGeometry, MobileNetV2EncoderConfig } from '../../config/types.js';
 import { encoderGeometry } from '../../config/types.js';
-import type { ImageEncoder } from '../image-encoder.js';
+import { FINAL_TAP, checkTapNames, takeTaps } from '../feature-taps.js';
+import type { FeatureTap, FeatureUse, ImageEncoder } from '../image-encoder.js';
 import { checkImageBatch, normalisePixels } from '../pixels.js';
-import { BN_EPSILON, mobileNetV2Blocks, mobileNetV2LayerNames, mobileNetV2WeightShapes } from './architecture.js';
-import { conv3x3, depthwiseConv3x3, pointwiseConv } from './conv-ops.js';
+import { CUT_LAYER, mobileNetV2LayerNames, mobileNetV2TapMaps, mobileNetV2WeightShapes } from './architecture.js';
+import { mobileNetV2Maps } from './forward.js';
 import type { PackagedMobileNetV2 } from './packaged-weights.js';
 
 /** Key prefix of the adapter's parameters in the model store and in checkpoints that embed them. */
@@ -66,32 +68,56 @@ export class MobileNetV2Encoder implements ImageEncoder {
 
   /** pixel01 `[B, 224, 224, 3]` → `[B, 196, 576]` (block_13_expand_relu, row-major grid). */
   encode(store: ParamStore, images: tf.Tensor4D): tf.Tensor3D {
-    checkImageBatch(images, 224, 'MobileNetV2Encoder.encode');
+    return this.forward(store, images, [FINAL_TAP], 'MobileNetV2Encoder.encode')[0];
+  }
+
+  /**
+   * Keras layer outputs along the path to the cut (`mobileNetV2TapMaps`: ReLU6 outputs, projection BNs, residual
+   * adds; e.g. `block_2_add` 56×56×24, `block_5_add` 28×28×32, `block_12_add` 14×14×96, `block_13_expand_relu`
+   * 14×14×576), then `final` (alias of the cut layer). Tokens = H·W.
+   */
+  featureTaps(): readonly FeatureTap[] {
+    const maps = mobileNetV2TapMaps(this.geometry.imageSize).map((m) => ({ name: m.name, tokens: m.side ** 2, channels: m.channels }));
+    const cut = maps[maps.length - 1];
+    return [...maps, { ...cut, name: FINAL_TAP }];
+  }
+
+  /**
+   * Both uses: `block_5_add` (stride 8, 784 × 32), `block_12_add` (stride 16, 196 × 96), `block_13_expand_relu`
+   * (the cut = `final`, 196 × 576): three depths of the stride-8/16 part of the network. The stride-2/4 maps
+   * (12,544 and 3,136 tokens) are left out: a loss on them costs 4–16× the per-token work of the others at batch 8 on
+   * a CPU, and they mostly measure low-level texture that the pixel loss already covers. The discriminator's 'final'
+   * IS `block_13_expand_relu`, so it is not listed twice.
+   */
+  defaultTaps(_use: FeatureUse): readonly string[] {
+    return MOBILENET_DEFAULT_TAPS;
+  }
+
+  /** Keras layer outputs as tokens `[B, H·W, C]` per tap (see `ImageEncoder.features`); stops at the deepest tap. */
+  features(store: ParamStore, images: tf.Tensor4D, taps: readonly string[]): tf.Tensor3D[] {
+    checkTapNames('MobileNetV2Encoder.features', this.featureTaps(), taps);
+    return this.forward(store, images, taps, 'MobileNetV2Encoder.features');
+  }
+
+  private forward(store: ParamStore, images: tf.Tensor4D, taps: readonly string[], where: string): tf.Tensor3D[] {
+    checkImageBatch(images, 224, where);
     return tf.tidy(() => {
-      const w = (name: string) => store.get(mobileNetParamName(name));
-      const bnRelu6 = (x: tf.Tensor4D, layer: string, relu: boolean): tf.Tensor4D => {
-        const scale = tf.div(w(`${layer}/gamma`), tf.sqrt(tf.add(w(`${layer}/moving_variance`), BN_EPSILON))); // [C]
-        const shift = tf.sub(w(`${layer}/beta`), tf.mul(w(`${layer}/moving_mean`), scale)); // [C]
-        const y = tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
-        return relu ? (tf.clipByValue(y, 0, 6) as tf.Tensor4D) : y;
-      };
       const x = normalisePixels(images, this.geometry); // [B, 224, 224, 3]
-      let h = conv3x3(x, w('Conv1/kernel'), 2); // [B, 112, 112, 32]
-      h = bnRelu6(h, 'bn_Conv1', true);
-      h = bnRelu6(depthwiseConv3x3(h, w('expanded_conv_depthwise/depthwise_kernel'), 1), 'expanded_conv_depthwise_BN', true);
-      h = bnRelu6(pointwiseConv(h, w('expanded_conv_project/kernel')), 'expanded_conv_project_BN', false); // [B, 112, 112, 16]
-      for (const block of mobileNetV2Blocks()) {
-        const name = `block_${block.index}`;
-        const expanded = bnRelu6(pointwiseConv(h, w(`${name}_expand/kernel`)), `${name}_expand_BN`, true);
-        if (!block.complete) {
-          const [b, gh, gw, c] = expanded.shape; // [B, 14, 14, 576]
-          return tf.reshape(expanded, [b, gh * gw, c]) as tf.Tensor3D; // [B, 196, 576]
-        }
-        let y = bnRelu6(depthwiseConv3x3(expanded, w(`${name}_depthwise/depthwise_kernel`), block.stride), `${name}_depthwise_BN`, true);
-        y = bnRelu6(pointwiseConv(y, w(`${name}_project/kernel`)), `${name}_project_BN`, false);
-        h = block.residual ? (tf.add(h, y) as tf.Tensor4D) : y;
+      const maps = mobileNetV2Maps((name) => store.get(mobileNetParamName(name)), x, new Set(taps.map(cutAlias)));
+      const tokens = new Map<string, tf.Tensor3D>();
+      for (const [name, map] of maps) {
+        const [b, h, w, c] = map.shape;
+        tokens.set(name, tf.reshape(map, [b, h * w, c]) as tf.Tensor3D); // [B, H, W, C] → [B, H·W, C] (row-major)
       }
-      throw new Error('MobileNetV2Encoder.encode: the cut layer was not reached');
+      return takeTaps(taps, tokens, cutAlias, where);
     });
   }
+}
+
+/** Default taps of both uses (see `MobileNetV2Encoder.defaultTaps`). */
+const MOBILENET_DEFAULT_TAPS: readonly string[] = Object.freeze(['block_5_add', 'block_12_add', CUT_LAYER]);
+
+/** `final` → the cut layer's name; other taps unchanged. */
+function cutAlias(name: string): string {
+  return name === FINAL_TAP ? CUT_LAYER : name;
 }

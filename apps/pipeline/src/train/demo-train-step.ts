@@ -14,7 +14,7 @@ export const DEMO_TRAIN = { preset: 'small-cpu', steps: 60, maxMinutes: 3, evalE
  */
 export const trainDemoStep: DemoStep = {
   name: 'train',
-  description: `train small-cpu stage 1 on the images for ≤ ${DEMO_TRAIN.maxMinutes} min; held-out PSNR first → last evaluation`,
+  description: `train small-cpu stage 1 (L2 + VQ) on the images for ≤ ${DEMO_TRAIN.maxMinutes} min; held-out PSNR first → last evaluation`,
   async run(ctx): Promise<DemoStepResult> {
     const dir = ctx.runFolder.path('train');
     const files = (await listImageFiles(ctx.options.images)).sort((a, b) => a.key.localeCompare(b.key));
@@ -37,11 +37,16 @@ export const trainDemoStep: DemoStep = {
       steps: DEMO_TRAIN.steps,
       warmupSteps: 3,
       batch: Math.min(8, trainFiles.length),
+      accumulate: 1,
       seed: ctx.options.seed,
       evalEvery: DEMO_TRAIN.evalEvery,
       previewEvery: DEMO_TRAIN.evalEvery,
       checkpointEvery: 30,
       maxMinutes: DEMO_TRAIN.maxMinutes,
+      // A few CPU minutes: pixel + VQ only. The preset's full recipe (enc-perceptual + E_T-disc GAN) costs ~8× more
+      // per step on wasm; `vqrae train --preset small-cpu` runs it.
+      perceptual: 'off',
+      ganWeight: 0,
     };
     const result = await runTrainJob(config, {
       log: ctx.log,

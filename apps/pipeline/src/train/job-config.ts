@@ -68,10 +68,10 @@ export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig
   const steps = stage === 1 ? (tiny ? 2000 : 300) : tiny ? 1000 : 150;
   return {
     steps,
-    // small-cpu stage 2 back-propagates through MobileNetV2: batch 8 needs > 4 GB of wasm heap (batch 4 peaks at
-    // 2.2 GB), so it runs 2 micro-batches of 4 per step (same effective batch).
-    batch: tiny ? 16 : stage === 2 ? 4 : 8,
-    accumulate: !tiny && stage === 2 ? 2 : 1,
+    // small-cpu back-propagates through MobileNetV2 (stage 2: the encoder; both stages: enc-perceptual and the GAN
+    // term on x̂): batch 8 needs > 4 GB of wasm heap, so it runs 2 micro-batches of 4 per step (same effective batch).
+    batch: tiny ? 16 : 4,
+    accumulate: tiny ? 1 : 2,
     lr: 1e-3,
     finalLr: 1e-4,
     encoderLr: 1e-4,
@@ -95,8 +95,12 @@ export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig
     ganWeight: tiny ? 0 : 0.75,
     ganDStart: 0.375,
     ganGStart: 0.5,
-    ganAdaptiveEvery: 1,
-    discKernel: tiny ? 3 : 9,
+    // RAE recomputes a every step (two extra backward passes through decoder and backbone); on the CPU preset every
+    // 5th G step, which keeps a G step at ~1.5× rather than ~2× the cost of one without a.
+    ganAdaptiveEvery: preset === 'small-cpu' ? 5 : 1,
+    // RAE's k = 9 on 784-token DINO maps; tiny's maps have 64 tokens and small-cpu's deepest has 576 channels
+    // (k = 9 there alone is 3 M parameters per head, more than the whole trainable tokenizer), so both use k = 3.
+    discKernel: preset === 'tiny' || preset === 'small-cpu' ? 3 : 9,
     cropScaleMin: 0.35,
     shuffleBuffer: 256,
     checkpointEvery: tiny ? 500 : 100,

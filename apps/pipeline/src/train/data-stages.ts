@@ -1,19 +1,22 @@
-import type { SampleMeta, Stage, StageContext } from '@vqrae/graph';
+import type { ErrorPolicy, SampleMeta, Stage, StageContext } from '@vqrae/graph';
 import { StageError } from '@vqrae/graph';
 import { cropImage, decodeImages, hashSeed, imagesToTensor, mapOrdered, type ImageSample, type RgbImage, type ShardSample } from '@vqrae/data';
 import type { TrainBatch } from './types.js';
 
-/** A sample tagged with the epoch it was read in (EpochSampleSource adds it; decode keeps it). */
+/** A sample tagged with the epoch it was read in and its global source position (EpochSampleSource adds both). */
 export interface EpochTagged {
   readonly epoch: number;
+  /** 1-based position in the training source stream (counts samples a later stage skips as well). */
+  readonly ordinal: number;
 }
 
 /**
  * Stage `decode` for epoch-tagged samples: @vqrae/data's decodeImages, which spreads the input sample into its
- * output, so the `epoch` tag survives (checked again by the crop stage).
+ * output, so the `epoch` and `ordinal` tags survive (checked again by the crop stage). Under `onError: 'skip'` an
+ * undecodable image is a counted, logged skip.
  */
-export function decodeEpochSamples(concurrency: number): Stage<ShardSample & EpochTagged, ImageSample & EpochTagged> {
-  return decodeImages({ concurrency }) as unknown as Stage<ShardSample & EpochTagged, ImageSample & EpochTagged>;
+export function decodeEpochSamples(concurrency: number, onError: ErrorPolicy = 'throw'): Stage<ShardSample & EpochTagged, ImageSample & EpochTagged> {
+  return decodeImages({ concurrency, onError }) as unknown as Stage<ShardSample & EpochTagged, ImageSample & EpochTagged>;
 }
 
 /** Training crop: random-resized (torchvision RandomResizedCrop) with a per-epoch seed. */
@@ -36,7 +39,7 @@ export function epochRandomResizedCrop<T extends ImageSample & EpochTagged>(conf
     describe: () => `random-resized(${config.size}, scale ${config.scale.min}–${config.scale.max}, seed ${config.seed} × epoch)`,
     async *run(input: AsyncIterable<T>, ctx: StageContext): AsyncIterable<T> {
       const crop = async (sample: T): Promise<T> => {
-        if (!Number.isInteger(sample.epoch)) throw new Error('sample has no epoch tag (expected from the training source)');
+        if (!Number.isInteger(sample.epoch) || !Number.isInteger(sample.ordinal)) throw new Error('sample has no epoch/ordinal tag (expected from the training source)');
         const spec = { protocol: 'random-resized', size: config.size, seed: hashSeed(config.seed, 'train-epoch', sample.epoch), scale: config.scale } as const;
         const image: RgbImage = await cropImage(sample.image, spec, sample.meta.key);
         return { ...sample, image };
@@ -53,6 +56,8 @@ export function epochRandomResizedCrop<T extends ImageSample & EpochTagged>(conf
 /** A batch of training images with each sample's metadata; the consumer owns `images`. */
 export interface KeyedBatch extends TrainBatch {
   readonly metas: readonly SampleMeta[];
+  /** Source samples consumed through this batch (ordinal of its last sample; includes samples skipped before it). */
+  readonly consumedThrough: number;
 }
 
 /**
@@ -60,7 +65,7 @@ export interface KeyedBatch extends TrainBatch {
  * back), so batches may span an epoch boundary; nothing is dropped. Tensors are created only when a batch is
  * emitted, so stopping early leaks nothing.
  */
-export function trainBatches<T extends ImageSample>(batchSize: number): Stage<T, KeyedBatch> {
+export function trainBatches<T extends ImageSample & EpochTagged>(batchSize: number): Stage<T, KeyedBatch> {
   return {
     name: 'batch',
     onError: 'throw',
@@ -71,10 +76,11 @@ export function trainBatches<T extends ImageSample>(batchSize: number): Stage<T,
         pending.push(sample);
         if (pending.length < batchSize) continue;
         const metas = pending.map((s) => s.meta);
+        const consumedThrough = pending[pending.length - 1]!.ordinal;
         const images = imagesToTensor(pending.map((s) => s.image), 'pixel01'); // [B, S, S, 3]
         pending = [];
         ctx.counters.emitted += batchSize;
-        yield { images, metas, keys: metas.map((m) => m.key) };
+        yield { images, metas, keys: metas.map((m) => m.key), consumedThrough };
       }
     },
   };

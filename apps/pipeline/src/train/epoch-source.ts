@@ -14,9 +14,14 @@ export interface StreamStart {
  * order, the shuffle buffer and the crops of every epoch are reproducible), starting at a checkpoint's position by
  * skipping already consumed samples before anything is decoded. It records where each epoch began in the global
  * sample count, so the consumer can turn "samples consumed" back into (epoch, samples in epoch) for the next
- * checkpoint. Infinite: the consumer stops pulling.
+ * checkpoint. Each sample carries its `ordinal` in the global stream, so a consumer downstream of a stage that skips
+ * bad samples still knows exactly how far the source has been consumed (skipped samples included). Infinite: the
+ * consumer stops pulling.
  */
-export class EpochSampleSource implements Source<ShardSample & { readonly epoch: number }> {
+/** A training sample: its epoch and its 1-based position in the global source stream (before any skip downstream). */
+export type TrainSourceSample = ShardSample & { readonly epoch: number; readonly ordinal: number };
+
+export class EpochSampleSource implements Source<TrainSourceSample> {
   readonly name = 'shards';
   /** epoch → global sample count at which it began (known for every epoch the source has started). */
   private readonly starts = new Map<number, number>();
@@ -33,7 +38,7 @@ export class EpochSampleSource implements Source<ShardSample & { readonly epoch:
     return `${this.spec.describe()} × epochs from ${this.start.epoch}${at}`;
   }
 
-  async *open(signal: AbortSignal): AsyncIterable<ShardSample & { readonly epoch: number }> {
+  async *open(signal: AbortSignal): AsyncIterable<TrainSourceSample> {
     let total = this.start.samplesTotal - this.start.samplesInEpoch;
     for (let epoch = this.start.epoch; !signal.aborted; epoch++) {
       this.starts.set(epoch, total);
@@ -43,7 +48,7 @@ export class EpochSampleSource implements Source<ShardSample & { readonly epoch:
         index += 1;
         total += 1;
         if (index <= skip) continue;
-        yield { ...sample, epoch };
+        yield { ...sample, epoch, ordinal: total };
       }
       if (index === 0) throw new Error(`training source: epoch ${epoch} of ${this.spec.describe()} has no samples`);
       if (index < skip) {

@@ -49,6 +49,8 @@ export interface TrainJobConfig {
   readonly ganAdaptiveEvery: number;
   /** Kernel of the discriminator heads' residual conv (RAE 9; tiny 3). */
   readonly discKernel: number;
+  /** Undecodable training images: stop (`throw`, default) or count, log and skip them (`skip`; resume stays exact). */
+  readonly onError: 'throw' | 'skip';
   readonly cropScaleMin: number;
   readonly shuffleBuffer: number;
   readonly checkpointEvery: number;
@@ -101,6 +103,7 @@ export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig
     // RAE's k = 9 on 784-token DINO maps; tiny's maps have 64 tokens and small-cpu's deepest has 576 channels
     // (k = 9 there alone is 3 M parameters per head, more than the whole trainable tokenizer), so both use k = 3.
     discKernel: preset === 'tiny' || preset === 'small-cpu' ? 3 : 9,
+    onError: 'throw',
     cropScaleMin: 0.35,
     shuffleBuffer: 256,
     checkpointEvery: tiny ? 500 : 100,

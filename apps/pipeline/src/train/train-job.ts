@@ -125,7 +125,7 @@ async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet
   const deadline = config.maxMinutes === null ? Number.POSITIVE_INFINITY : Date.now() + config.maxMinutes * 60_000;
   const batchSize = config.batch;
   const graph = Graph.from(source)
-    .pipe(decodeEpochSamples(2))
+    .pipe(decodeEpochSamples(2, config.onError))
     .pipe(epochRandomResizedCrop({ size: model.inputSize, seed: config.seed, scale: { min: config.cropScaleMin, max: 1 } }))
     .pipe(trainBatches(batchSize))
     .pipe(
@@ -134,6 +134,7 @@ async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet
         totalSteps: config.steps,
         samplesBefore: start.samplesTotal,
         toTrainBatch: (batch) => batch,
+        consumedThrough: (batch) => batch.consumedThrough,
         epochAt: (samples) => source.positionAt(samples).epoch,
         hooks,
         deadline,

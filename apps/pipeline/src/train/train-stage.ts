@@ -23,6 +23,11 @@ export interface TrainStageOptions<B> {
   readonly samplesBefore: number;
   /** Turns a batch from the batching stage into trainer input (ownership of the images moves to the trainer). */
   toTrainBatch(batch: B): TrainBatch;
+  /**
+   * Global source samples consumed through `batch` (skipped ones included), for exact resume positions when an
+   * upstream stage skips bad samples; default: the count grows by each batch's size.
+   */
+  consumedThrough?(batch: B): number;
   /** Epoch of the sample stream at a global sample count (the source knows its epoch boundaries). */
   epochAt(samplesTotal: number): number;
   readonly hooks: readonly StepHook[];
@@ -64,7 +69,7 @@ export function trainStage<B>(options: TrainStageOptions<B>): Stage<B, StepRecor
           for await (const batch of input) {
                 const converted = options.toTrainBatch(batch);
             micro.push(converted);
-            samplesTotal += converted.images.shape[0];
+            samplesTotal = options.consumedThrough ? options.consumedThrough(batch) : samplesTotal + converted.images.shape[0];
             if (micro.length < accumulate) continue;
             const work = micro;
             micro = [];

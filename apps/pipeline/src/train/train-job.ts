@@ -144,7 +144,8 @@ async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet
     .to(
       stepLogSink(writer, (record) => {
         if (record.step % 10 === 0 || record.step === config.steps) {
-          const terms = Object.entries(record.terms).map(([k, v]) => `${k} ${v.toExponential(3)}`).join(', ');
+          // Terms not active at this step (adversarial before its start) are NaN in the log and left out here.
+          const terms = Object.entries(record.terms).filter(([, v]) => !Number.isNaN(v)).map(([k, v]) => `${k} ${v.toExponential(3)}`).join(', ');
           log.info(`step ${record.step}/${config.steps}: loss ${record.loss.toExponential(4)} (${terms}), lr ${record.lr['base']!.toExponential(2)}, |g| ${record.gradNorm.toExponential(2)}, codes ${record.codesUsed}, ${record.imagesPerSecond.toFixed(1)} img/s`);
         }
       }),

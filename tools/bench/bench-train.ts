@@ -1,34 +1,59 @@
 /**
- * `npm run bench:train`: steps/s of a VQRAE stage-1 training step as `vqrae train` runs it (graph: shards → decode →
- * random-resized crop → batch → train-step; frozen encoder forward outside the tape → quant_in → SimVQ → ViT
- * decoder → L2 + VQ loss → gradients → AdamW → EMA; wasm backend), against the same step in PyTorch on the CPU
- * (tools/bench/torch_train_step.py, Debian python3-torch, 2 threads, OMP_WAIT_POLICY=PASSIVE), in one run, for the
- * `small-cpu` and `tiny` presets.
+ * `npm run bench:train`: steps/s of VQRAE stage-1 training steps in TypeScript (tfjs wasm) against the same step in
+ * PyTorch on the CPU (Debian python3-torch, 2 threads, OMP_WAIT_POLICY=PASSIVE), measured in one run. Rows:
  *
- * The TypeScript side runs the real CLI in a child process (tools may not import the app) on 64 synthetic 256×256
- * JPEGs (cached under tmp/bench/train-v1) and reads the step times from its per-step Arrow log (wall-clock deltas
- * after `--warmup` steps, so start-up, model build and the final checkpoint are excluded; data loading overlaps the
- * step as in real training). The frozen encoder's forward alone is timed in-process for the breakdown. The PyTorch
- * peer uses random weights and a fixed random batch (speed only).
- * Options: --presets small-cpu,tiny  --steps 6  --warmup 2
+ * - `L2+VQ` (`small-cpu` batch 8, `tiny` batch 16): frozen encoder forward outside the tape → quant_in → SimVQ → ViT
+ *   decoder → L2 + VQ loss → gradients → AdamW → EMA. The PyTorch peer runs just before and just after the TS run
+ *   (its row is the mean of the two) so that both see the same background load. The TypeScript side runs the real CLI (`vqrae train
+ *   --perceptual off --gan-weight 0 --accumulate 1`) in a child process on 64 synthetic 256×256 JPEGs (cached under
+ *   tmp/bench/train-v1) and reads the step times from its per-step Arrow log (wall-clock deltas after `--warmup`
+ *   steps: start-up, model build and the final checkpoint are excluded; data loading overlaps the step as in real
+ *   training). Peer: tools/bench/torch_train_step.py (random weights, fixed random batch).
+ * - `full` (`small-cpu` only): the preset's whole default recipe (batch 4 × accumulate 2; L2 + enc-perceptual on the
+ *   frozen MobileNetV2 taps + E_T-disc G term 0.75·a + VQ; AdamW; EMA; one D step), built in-process exactly as a
+ *   training job builds it (`loadModelSource` + `buildStageLosses` + `buildTrainer`, trainDefaults('small-cpu', 1))
+ *   but with `ganDStart = ganGStart = 0`, so every step has the perceptual term, the G term and a D update; random
+ *   pixel01 batches. Peer: tools/bench/torch_train_full.py, driven step by step: TS and PyTorch steps ALTERNATE, so
+ *   both see the same background load. With the default a-cadence (every 5th G step) the first step (warm-up)
+ *   computes a, steps 1–4 reuse it and step 5 recomputes it: rows `full, a recomputed` (step 5), `full, a reused`
+ *   (mean of steps 1–4) and `full, mean of 5` (steps 1–5: exactly one recompute). A second table splits the full
+ *   step into phases (TS phases timed by wrapping the objective's prepare/forward and the adversary's D step).
+ *
+ * Options: --presets small-cpu,tiny  --steps 6  --warmup 2  --full-steps 5 (0 = skip the full variant)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { tableFromIPC } from 'apache-arrow';
 import sharp from 'sharp';
 import { createRng, ShardWriter } from '@vqrae/data';
+import { silentLogger } from '@vqrae/graph';
 import { createVqrae, presetConfig, type VqraeConfig } from '@vqrae/tokenizer';
+// The full variant builds the trainer exactly as `vqrae train` does, from the app's source (a bench, not a library:
+// the module-boundary rule's "tools depend on libs only" is for reusable code).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { trainDefaults, type TrainJobConfig } from '../../apps/pipeline/src/train/job-config.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { buildTrainer } from '../../apps/pipeline/src/train/job-setup.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { buildStageLosses } from '../../apps/pipeline/src/train/loss-setup.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { loadModelSource } from '../../apps/pipeline/src/train/model-factory.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import type { Trainer } from '../../apps/pipeline/src/train/trainer.js';
 import { WORKSPACE_ROOT } from '../testing/fixtures.js';
 
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = path.join(WORKSPACE_ROOT, 'tools/bench/torch_train_step.py');
+const TORCH_FULL_SCRIPT = path.join(WORKSPACE_ROOT, 'tools/bench/torch_train_full.py');
 const CLI = path.join(WORKSPACE_ROOT, 'apps/pipeline/bin/vqrae.mjs');
 const CACHE = path.join(WORKSPACE_ROOT, 'tmp/bench/train-v1');
 const BATCH: Record<string, number> = { 'small-cpu': 8, tiny: 16 };
+const TORCH_ENV = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,13 +62,27 @@ function arg(name: string, fallback: string): string {
 
 interface Row {
   preset: string;
+  variant: string;
   runtime: string;
-  batch: number;
+  /** Images per optimizer step (batch × accumulate). */
+  images: string;
   msPerStep: number;
-  stepsPerS: number;
-  imagesPerS: number;
+  /** TS ms / PyTorch ms, on the TS row of a pair. */
+  ratio: number | null;
   note: string;
 }
+
+/** One optimizer step's time split into phases (ms), summed over micro-batches. */
+interface Phases {
+  prepare: number;
+  adaptive: number;
+  forward: number;
+  backwardOptimizerEma: number;
+  dStep: number;
+}
+
+const uptime = (): string => spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** 64 smooth-gradient JPEGs with a seeded disc, in one shard (built once). */
 async function shards(): Promise<string> {
@@ -75,12 +114,12 @@ async function shards(): Promise<string> {
   return file;
 }
 
-function benchCli(preset: string, data: string, steps: number, warmup: number): Row {
+/** ms/step of the L2 + VQ step as `vqrae train` runs it (child process, per-step Arrow log). */
+function benchCli(preset: string, data: string, steps: number, warmup: number): number {
   const out = path.join(WORKSPACE_ROOT, 'tmp/bench', `train-run-${preset}`);
   fs.rmSync(out, { recursive: true, force: true });
-  const batch = BATCH[preset] ?? 8;
-  const args = [CLI, 'train', '--preset', preset, '--data', data, '--steps', String(steps + warmup), '--batch', String(batch),
-    '--checkpoint-every', '0', '--backend', 'wasm', '--out', out, '--quiet'];
+  const args = [CLI, 'train', '--preset', preset, '--data', data, '--steps', String(steps + warmup), '--batch', String(BATCH[preset] ?? 8),
+    '--accumulate', '1', '--perceptual', 'off', '--gan-weight', '0', '--checkpoint-every', '0', '--backend', 'wasm', '--out', out, '--quiet'];
   const run = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: WORKSPACE_ROOT });
   if (run.status !== 0) throw new Error(`bench-train: vqrae train failed (${run.status}): ${run.stderr}`);
   const logDir = path.join(out, 'log');
@@ -88,10 +127,7 @@ function benchCli(preset: string, data: string, steps: number, warmup: number): 
   if (!file) throw new Error(`bench-train: no step log in ${logDir}`);
   const table = tableFromIPC(fs.readFileSync(path.join(logDir, file)));
   const wall = table.getChild('wall_s')!.toArray() as Float64Array;
-  const seconds = wall[wall.length - 1]! - wall[warmup - 1]!;
-  const measured = wall.length - warmup;
-  return { preset, runtime: `vqrae train (tfjs ${tf.version_core} wasm)`, batch, msPerStep: (1000 * seconds) / measured,
-    stepsPerS: measured / seconds, imagesPerS: (measured * batch) / seconds, note: '' };
+  return (1000 * (wall[wall.length - 1]! - wall[warmup - 1]!)) / (wall.length - warmup);
 }
 
 async function encoderForwardMs(config: VqraeConfig, batch: number, repeats: number): Promise<number> {
@@ -111,13 +147,162 @@ async function encoderForwardMs(config: VqraeConfig, batch: number, repeats: num
   return ms;
 }
 
-function benchTorch(config: VqraeConfig, batch: number, steps: number, warmup: number): Row {
+function benchTorch(config: VqraeConfig, batch: number, steps: number, warmup: number): { ms: number; runtime: string } {
   const payload = JSON.stringify({ encoder: config.encoder, quantizer: config.quantizer, decoder: config.decoder, batch, steps, warmup, threads: 2 });
-  const run = spawnSync(PYTHON, [TORCH_SCRIPT, payload], { env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, encoding: 'utf8' });
+  const run = spawnSync(PYTHON, [TORCH_SCRIPT, payload], { env: TORCH_ENV, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`bench-train: ${TORCH_SCRIPT} failed: ${run.stderr}`);
-  const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { ms_per_step: number; steps_per_s: number; images_per_s: number; threads: number; torch: string };
-  return { preset: config.preset, runtime: `torch ${out.torch} cpu, ${out.threads} threads`, batch, msPerStep: out.ms_per_step,
-    stepsPerS: out.steps_per_s, imagesPerS: out.images_per_s, note: '' };
+  const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { ms_per_step: number; threads: number; torch: string };
+  return { ms: out.ms_per_step, runtime: `torch ${out.torch} cpu, ${out.threads} threads` };
+}
+
+/** The PyTorch full-step peer as a child process answering one step per request line. */
+class TorchStepServer {
+  private stderr = '';
+  private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly lines: AsyncIterator<string>) {
+    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+  }
+
+  static async start(payload: unknown): Promise<{ server: TorchStepServer; runtime: string }> {
+    const child = spawn(PYTHON, [TORCH_FULL_SCRIPT, JSON.stringify(payload)], { env: TORCH_ENV, cwd: path.dirname(TORCH_FULL_SCRIPT) });
+    const server = new TorchStepServer(child, readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]());
+    const ready = (await server.next()) as { threads: number; torch: string };
+    return { server, runtime: `torch ${ready.torch} cpu, ${ready.threads} threads` };
+  }
+
+  async step(recompute: boolean): Promise<{ ms: number; phases: Record<string, number> }> {
+    this.child.stdin.write(`${JSON.stringify({ recompute })}\n`);
+    return (await this.next()) as { ms: number; phases: Record<string, number> };
+  }
+
+  close(): void {
+    this.child.stdin.end('\n');
+  }
+
+  private async next(): Promise<unknown> {
+    const line = await this.lines.next();
+    if (line.done) throw new Error(`bench-train: ${TORCH_FULL_SCRIPT} ended early: ${this.stderr}`);
+    return JSON.parse(line.value);
+  }
+}
+
+/**
+ * Wraps the trainer's objective (prepare, forward) and adversary (needsAdaptiveWeight marks the end of the encoder
+ * work inside prepare; discriminatorStep) with clocks. Returns a function that reads and resets the step's phases.
+ */
+function instrument(trainer: Trainer): (totalMs: number) => Phases {
+  const objective = trainer.objective;
+  const adversary = trainer.adversary!;
+  const clock = { prepare: 0, adaptive: 0, forward: 0, dStep: 0 };
+  let mark: number | null = null;
+  const prepare = objective.prepare!.bind(objective);
+  objective.prepare = (images, step, micro) => {
+    const start = performance.now();
+    mark = null;
+    try {
+      return prepare(images, step, micro);
+    } finally {
+      const end = performance.now();
+      clock.prepare += (mark ?? end) - start;
+      clock.adaptive += end - (mark ?? end);
+      mark = null;
+    }
+  };
+  const needs = adversary.needsAdaptiveWeight.bind(adversary);
+  adversary.needsAdaptiveWeight = (step) => {
+    mark ??= performance.now();
+    return needs(step);
+  };
+  const forward = objective.forward.bind(objective);
+  objective.forward = (images, prepared, step, micro) => {
+    const start = performance.now();
+    try {
+      return forward(images, prepared, step, micro);
+    } finally {
+      clock.forward += performance.now() - start;
+    }
+  };
+  const dStep = adversary.discriminatorStep.bind(adversary);
+  adversary.discriminatorStep = (reals, fakes, step, lr) => {
+    const start = performance.now();
+    try {
+      return dStep(reals, fakes, step, lr);
+    } finally {
+      clock.dStep += performance.now() - start;
+    }
+  };
+  return (totalMs) => {
+    const { prepare: p, adaptive, forward: f, dStep: d } = clock;
+    Object.assign(clock, { prepare: 0, adaptive: 0, forward: 0, dStep: 0 });
+    return { prepare: p, adaptive, forward: f, backwardOptimizerEma: totalMs - p - adaptive - f - d, dStep: d };
+  };
+}
+
+interface FullStep {
+  recompute: boolean;
+  tsMs: number;
+  torchMs: number;
+  ts: Phases;
+  torch: Phases;
+}
+
+/** The full small-cpu recipe, TS and PyTorch steps alternating; step 0 is warm-up. */
+async function benchFull(steps: number): Promise<{ measured: FullStep[]; runtime: string; images: string; adaptiveEvery: number }> {
+  const out = path.join(WORKSPACE_ROOT, 'tmp/bench', 'train-full');
+  const config: TrainJobConfig = {
+    ...trainDefaults('small-cpu', 1), preset: 'small-cpu', stage: 1, data: '', evalData: null, out, from: null, resume: false, ganDStart: 0, ganGStart: 0,
+  };
+  const loaded = await loadModelSource(config, null, out, silentLogger);
+  const losses = await buildStageLosses(config, loaded, silentLogger);
+  const trainer = buildTrainer(config, loaded, losses);
+  const phasesOf = instrument(trainer);
+  const side = loaded.model.inputSize;
+  const modelConfig = loaded.model.config;
+  const { server, runtime } = await TorchStepServer.start({
+    quantizer: modelConfig.quantizer, decoder: modelConfig.decoder, discKernel: config.discKernel, batch: config.batch,
+    accumulate: config.accumulate, ganWeight: config.ganWeight, threads: 2,
+  });
+  const measured: FullStep[] = [];
+  try {
+    for (let step = 0; step <= steps; step++) {
+      const recompute = trainer.adversary!.needsAdaptiveWeight(trainer.step);
+      const micro = Array.from({ length: config.accumulate }, (_, i) => ({
+        images: tf.randomUniform([config.batch, side, side, 3], 0, 1, 'float32', 100 * step + i) as tf.Tensor4D,
+        keys: Array.from({ length: config.batch }, (_, j) => `bench-${step}-${i}-${j}`),
+      }));
+      const start = performance.now();
+      const measure = trainer.trainStep(micro);
+      const tsMs = performance.now() - start;
+      if (!Number.isFinite(measure.loss)) throw new Error(`bench-train: full step ${step} loss ${measure.loss}`);
+      const torch = await server.step(recompute);
+      const torchPhases: Phases = {
+        prepare: torch.phases['prepare']!, adaptive: torch.phases['adaptive']!, forward: torch.phases['forward']!,
+        backwardOptimizerEma: torch.phases['backward']! + torch.phases['optimizer_ema']!, dStep: torch.phases['d_step']!,
+      };
+      const ts = phasesOf(tsMs);
+      console.error(`full step ${step}${recompute ? ' (a recomputed)' : ''}: TS ${tsMs.toFixed(0)} ms, torch ${torch.ms.toFixed(0)} ms`);
+      if (step > 0) measured.push({ recompute, tsMs, torchMs: torch.ms, ts, torch: torchPhases });
+    }
+  } finally {
+    server.close();
+    trainer.dispose();
+    losses.dispose();
+    loaded.model.dispose();
+  }
+  return { measured, runtime, images: `${config.batch}×${config.accumulate}`, adaptiveEvery: config.ganAdaptiveEvery };
+}
+
+function printTable(header: readonly string[], lines: readonly string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const format = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  console.log(format(header));
+  for (const line of lines) console.log(format(line));
+}
+
+function pair(preset: string, variant: string, images: string, tsMs: number, torchMs: number, runtimes: { ts: string; torch: string }, note = ''): Row[] {
+  return [
+    { preset, variant, runtime: runtimes.ts, images, msPerStep: tsMs, ratio: tsMs / torchMs, note },
+    { preset, variant, runtime: runtimes.torch, images, msPerStep: torchMs, ratio: null, note: '' },
+  ];
 }
 
 async function main(): Promise<void> {
@@ -126,25 +311,61 @@ async function main(): Promise<void> {
   const presets = arg('presets', 'small-cpu,tiny').split(',');
   const steps = Number(arg('steps', '6'));
   const warmup = Math.max(1, Number(arg('warmup', '2')));
+  const fullSteps = Number(arg('full-steps', '5'));
+  const loadBefore = uptime();
   const data = await shards();
   const rows: Row[] = [];
+  let phaseLines: string[][] = [];
+  let phaseHeader: string[] = [];
+  const tsRuntime = `tfjs ${tf.version_core} wasm`;
   for (const name of presets) {
     const config = presetConfig(name);
     const batch = BATCH[name] ?? 8;
-    const ts = benchCli(name, data, steps, warmup);
+    // PyTorch before and after the (longer) TS run, averaged, so both sides see the same background load.
+    const before = benchTorch(config, batch, steps, warmup);
+    const tsMs = benchCli(name, data, steps, warmup);
+    const after = benchTorch(config, batch, steps, warmup);
     const encoderMs = await encoderForwardMs(config, batch, 3);
-    const torch = benchTorch(config, batch, steps, warmup);
-    ts.note = `frozen encoder fwd ${encoderMs.toFixed(0)} ms/step; ${(ts.msPerStep / torch.msPerStep).toFixed(1)}× the PyTorch step time`;
-    rows.push(ts, torch);
+    const torchNote = `PyTorch before/after the TS run: ${before.ms.toFixed(0)}/${after.ms.toFixed(0)} ms`;
+    rows.push(...pair(name, 'L2+VQ', String(batch), tsMs, (before.ms + after.ms) / 2, { ts: `vqrae train (${tsRuntime})`, torch: before.runtime },
+      `frozen encoder fwd ${encoderMs.toFixed(0)} ms/step`));
+    rows[rows.length - 1]!.note = torchNote;
+    if (name === 'small-cpu' && fullSteps > 0) {
+      const full = await benchFull(fullSteps);
+      const runtimes = { ts: `Trainer in-process (${tsRuntime})`, torch: full.runtime };
+      const re = full.measured.filter((s) => s.recompute);
+      const reuse = full.measured.filter((s) => !s.recompute);
+      const ts = (list: FullStep[]) => mean(list.map((s) => s.tsMs));
+      const th = (list: FullStep[]) => mean(list.map((s) => s.torchMs));
+      if (re.length > 0) rows.push(...pair(name, `full, a recomputed (${re.length} step)`, full.images, ts(re), th(re), runtimes));
+      if (reuse.length > 0) rows.push(...pair(name, `full, a reused (mean of ${reuse.length})`, full.images, ts(reuse), th(reuse), runtimes));
+      rows.push(...pair(name, `full, mean of ${full.measured.length} (a every ${full.adaptiveEvery})`, full.images, ts(full.measured), th(full.measured), runtimes));
+      const keys: (keyof Phases)[] = ['prepare', 'adaptive', 'forward', 'backwardOptimizerEma', 'dStep'];
+      const phaseMean = (list: FullStep[], side: 'ts' | 'torch', key: keyof Phases) => mean(list.map((s) => s[side][key]));
+      const groups = [{ label: 'a reused', list: reuse }, { label: 'a recomputed', list: re }].filter((g) => g.list.length > 0);
+      phaseHeader = ['phase', ...groups.flatMap((g) => [`TS (${g.label})`, 'torch', 'ratio'])];
+      phaseLines = keys.map((key) => {
+        const cells: string[] = [key];
+        for (const { list } of groups) {
+          const [a, b] = [phaseMean(list, 'ts', key), phaseMean(list, 'torch', key)];
+          cells.push(a.toFixed(0), b.toFixed(0), b > 1 ? `${(a / b).toFixed(1)}×` : '');
+        }
+        return cells;
+      });
+    }
   }
-  const header = ['preset', 'runtime', 'batch', 'ms/step', 'steps/s', 'img/s', 'note'];
-  const lines = rows.map((r) => [r.preset, r.runtime, String(r.batch), r.msPerStep.toFixed(0), r.stepsPerS.toFixed(3), r.imagesPerS.toFixed(2), r.note]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const format = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  console.log(`bench:train — ${steps} measured steps after ${warmup} warm-up steps, one run`);
-  console.log(format(header));
-  for (const line of lines) console.log(format(line));
-  fs.writeFileSync(path.join(WORKSPACE_ROOT, 'tmp/bench/train.json'), `${JSON.stringify({ steps, warmup, rows }, null, 2)}\n`);
+  const loadAfter = uptime();
+  console.log(`bench:train — L2+VQ: ${steps} measured steps after ${warmup} warm-up steps; full: ${fullSteps} measured steps after 1 warm-up step, TS and PyTorch alternating step by step; one run`);
+  console.log(`load before: ${loadBefore}\nload after:  ${loadAfter}`);
+  printTable(['preset', 'variant', 'runtime', 'images/step', 'ms/step', 'steps/s', 'TS/PyTorch', 'note'], rows.map((r) => [
+    r.preset, r.variant, r.runtime, r.images, r.msPerStep.toFixed(0), (1000 / r.msPerStep).toFixed(3), r.ratio === null ? '' : `${r.ratio.toFixed(1)}×`, r.note,
+  ]));
+  if (phaseLines.length > 0) {
+    console.log('\nfull step by phase (ms per optimizer step, both micro-batches): prepare = encoder fwd for Z_I + target taps; adaptive = a (two gradient calls);');
+    console.log('forward = taped forward; backwardOptimizerEma = the rest of trainStep (backward, grad sums, AdamW, EMA); dStep = fakes recomputed + D update');
+    printTable(phaseHeader, phaseLines);
+  }
+  fs.writeFileSync(path.join(WORKSPACE_ROOT, 'tmp/bench/train.json'), `${JSON.stringify({ steps, warmup, fullSteps, loadBefore, loadAfter, rows, phases: [phaseHeader, ...phaseLines] }, null, 2)}\n`);
 }
 
 await main();

@@ -1,7 +1,7 @@
 import { StageError, type RunSummary } from '@vqrae/graph';
 import { VQRAE_PRESETS } from '@vqrae/tokenizer';
 import { booleanOption, defineCommand, intOption, numberOption, pathOption, stringOption, UsageError } from '../cli/index.js';
-import { trainDefaults, type TrainJobConfig } from '../train/job-config.js';
+import { defaultPerceptualWeight, trainDefaults, type TrainJobConfig } from '../train/job-config.js';
 import { presetOf } from '../train/model-factory.js';
 import { runTrainJob } from '../train/train-job.js';
 
@@ -27,7 +27,7 @@ const TRAIN_OPTIONS = {
   pixelLoss: stringOption({ description: 'pixel reconstruction loss', choices: ['l2', 'l1'] }),
   distill: numberOption({ description: 'stage 2: distillation weight λ_D (0 = logged but not optimised)', min: 0 }),
   perceptual: stringOption({ description: "perceptual term: 'lpips' (needs --lpips-weights), 'enc-perceptual' (substitute on the frozen encoder's features, not LPIPS) or 'off'", choices: ['off', 'enc-perceptual', 'lpips'] }),
-  perceptualWeight: numberOption({ description: 'weight λ_P of the perceptual term', min: 0 }),
+  perceptualWeight: numberOption({ description: 'weight λ_P of the perceptual term (default: lpips 1, enc-perceptual 0.1)', min: 0 }),
   lpipsWeights: pathOption({ description: 'LPIPS VGG16 + v0.1 heads as safetensors (tools/convert/lpips_to_safetensors.py)', placeholder: '<file>' }),
   ganWeight: numberOption({ description: 'λ_G of the adversarial term (× adaptive weight); 0 = no GAN, no discriminator', min: 0 }),
   ganDStart: numberOption({ description: 'fraction of the steps after which the discriminator trains', min: 0, max: 1 }),
@@ -73,6 +73,7 @@ export const trainCommand = defineCommand({
     }
     const d = trainDefaults(preset, stage);
     const steps = o.steps ?? d.steps;
+    const perceptual = perceptualChoice(o.perceptual, o.lpipsWeights, d.perceptual);
     const config: TrainJobConfig = {
       ...d,
       preset,
@@ -96,8 +97,8 @@ export const trainCommand = defineCommand({
       seed: o.seed,
       pixelLoss: o.pixelLoss === 'l1' ? 'l1' : 'l2',
       distillWeight: o.distill ?? d.distillWeight,
-      perceptual: perceptualChoice(o.perceptual, o.lpipsWeights, d.perceptual),
-      perceptualWeight: o.perceptualWeight ?? d.perceptualWeight,
+      perceptual,
+      perceptualWeight: o.perceptualWeight ?? defaultPerceptualWeight(perceptual),
       lpipsWeights: o.lpipsWeights ?? null,
       ganWeight: o.ganWeight ?? d.ganWeight,
       ganDStart: o.ganDStart ?? d.ganDStart,

@@ -64,6 +64,16 @@ export interface TrainJobConfig {
   readonly stopAfterStep: number | null;
 }
 
+/**
+ * λ_P by perceptual kind: LPIPS 1.0 (RAE). enc-perceptual 0.1: its value is ~10× LPIPS's (three unweighted layers of
+ * channel-summed distances, ~2.5 early in small-cpu training, vs LPIPS ~0.1–0.5), and at 1.0 its gradient through the
+ * straight-through estimator collapsed the codebook on small-cpu (60 steps: utilisation 2.8%, perplexity 1.3, PSNR
+ * 9.2 dB) where 0.1 trained well (51.4%, 107.7, 12.9 dB); see the issue-6 closing note.
+ */
+export function defaultPerceptualWeight(kind: TrainJobConfig['perceptual']): number {
+  return kind === 'enc-perceptual' ? 0.1 : 1;
+}
+
 /** Per-preset training defaults (spec §7.8 tiny recipe; small-cpu: the same recipe at 224 px, smaller batch). */
 export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig, 'preset' | 'stage' | 'data' | 'evalData' | 'out' | 'from' | 'resume'> {
   const tiny = preset === 'tiny';
@@ -92,7 +102,7 @@ export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig
     // Spec §11: tiny trains pixel + VQ only; larger presets add the encoder-feature perceptual substitute (LPIPS when
     // its weights are supplied) and the E_T-disc GAN with RAE's schedule.
     perceptual: tiny ? 'off' : 'enc-perceptual',
-    perceptualWeight: 1,
+    perceptualWeight: defaultPerceptualWeight(tiny ? 'off' : 'enc-perceptual'),
     lpipsWeights: null,
     ganWeight: tiny ? 0 : 0.75,
     ganDStart: 0.375,

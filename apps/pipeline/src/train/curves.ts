@@ -25,9 +25,49 @@ export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
   }
 }
 
+/** Which panel a logged column belongs to: reconstruction-side losses, the D step, or GAN diagnostics. */
+function panelOf(column: string): 'losses' | 'discriminator' | 'diagnostics' {
+  if (column.includes('grad_norm') || column.includes('gan.')) return 'diagnostics';
+  if (/\.d_[a-z]+$/.test(column)) return 'discriminator';
+  return 'losses';
+}
+
+/** Running means over `smooth` steps of the given columns, NaN/non-positive points left out (log scales). */
+function smoothed(rows: readonly StepRow[], columns: readonly string[], smooth: number, positiveOnly: boolean) {
+  const values: { step: number; term: string; value: number }[] = [];
+  for (const column of columns) {
+    let window: number[] = [];
+    for (const row of rows) {
+      const value = row[column]!;
+      if (Number.isNaN(value)) continue; // not active at this step (e.g. adversarial terms before their start)
+      window.push(value);
+      if (window.length > smooth) window = window.slice(window.length - smooth);
+      const mean = window.reduce((a, b) => a + b, 0) / window.length;
+      if (Number.isFinite(mean) && (!positiveOnly || mean > 0)) values.push({ step: row['step']!, term: column.replace(/^loss_/, ''), value: mean });
+    }
+  }
+  return values;
+}
+
+function seriesPanel(title: string, values: readonly object[], yTitle: string, log: boolean): Record<string, unknown> {
+  return {
+    title,
+    width: 560,
+    height: 220,
+    data: { values },
+    mark: { type: 'line', strokeWidth: 1.5 },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'optimizer step' },
+      y: { field: 'value', type: 'quantitative', scale: log ? { type: 'log' } : { zero: false }, title: yTitle },
+      color: { field: 'term', type: 'nominal', title: 'term', legend: { labelLimit: 320 } },
+    },
+  };
+}
+
 /**
- * Loss curves of a run: every `loss*` column against step (log scale, with a running mean over `smooth` steps),
- * and, when evaluations exist, held-out PSNR against step. Writes `<outDir>/<name>.svg` and `.png`.
+ * Loss curves of a run (running mean over `smooth` steps): the loss and its terms (log scale); with a GAN, the
+ * discriminator's hinge/real/fake/accuracy and the GAN diagnostics (adaptive weight, gradient norms) in their own
+ * panels; held-out PSNR and (stage 2) feature drift when evaluations exist. Writes `<outDir>/<name>.svg` and `.png`.
  */
 export async function writeLossCurves(
   rows: readonly StepRow[],
@@ -36,31 +76,15 @@ export async function writeLossCurves(
   opts: { readonly title: string; readonly name?: string; readonly smooth?: number },
 ): Promise<{ svg: string; png: string }> {
   const smooth = opts.smooth ?? Math.max(1, Math.round(rows.length / 100));
-  const lossColumns = rows.length === 0 ? [] : Object.keys(rows[0]!).filter((c) => c.startsWith('loss'));
-  const values: { step: number; term: string; value: number }[] = [];
-  for (const column of lossColumns) {
-    let window: number[] = [];
-    for (const row of rows) {
-      window.push(row[column]!);
-      if (window.length > smooth) window = window.slice(window.length - smooth);
-      const mean = window.reduce((a, b) => a + b, 0) / window.length;
-      if (mean > 0 && Number.isFinite(mean)) values.push({ step: row['step']!, term: column, value: mean });
-    }
-  }
+  const columns = rows.length === 0 ? [] : Object.keys(rows[0]!).filter((c) => c.startsWith('loss'));
+  const of = (panel: ReturnType<typeof panelOf>) => columns.filter((c) => panelOf(c) === panel);
   const panels: Record<string, unknown>[] = [
-    {
-      title: `${opts.title}: training losses (running mean over ${smooth} steps)`,
-      width: 560,
-      height: 240,
-      data: { values },
-      mark: { type: 'line', strokeWidth: 1.5 },
-      encoding: {
-        x: { field: 'step', type: 'quantitative', title: 'optimizer step' },
-        y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: 'loss (log scale)' },
-        color: { field: 'term', type: 'nominal', title: 'term' },
-      },
-    },
+    seriesPanel(`${opts.title}: training losses (running mean over ${smooth} steps)`, smoothed(rows, of('losses'), smooth, true), 'loss (log scale)', true),
   ];
+  const discriminator = smoothed(rows, of('discriminator'), smooth, false);
+  if (discriminator.length > 0) panels.push(seriesPanel(`${opts.title}: discriminator step`, discriminator, 'hinge terms / accuracy', false));
+  const diagnostics = smoothed(rows, of('diagnostics'), smooth, true);
+  if (diagnostics.length > 0) panels.push(seriesPanel(`${opts.title}: GAN diagnostics`, diagnostics, 'value (log scale)', true));
   if (evals.length > 0) {
     panels.push({
       title: `${opts.title}: held-out PSNR (EMA weights)`,
@@ -80,6 +104,7 @@ export async function writeLossCurves(
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     background: 'white',
     vconcat: panels,
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } }, // one legend per panel
   } as unknown as vl.TopLevelSpec;
   const svg = await renderSvg(spec);
   const name = opts.name ?? 'loss-curves';

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_EPSILON, mobileNetV2Blocks } from './architecture.js';
+import { batchNormRelu6 } from './batch-norm.js';
 import { conv3x3, depthwiseConv3x3, pointwiseConv } from './conv-ops.js';
 
 /** Reads a weight by its Keras name (`block_1_expand/kernel`). */
@@ -24,8 +25,7 @@ export function mobileNetV2Maps(weight: KerasWeight, x: tf.Tensor4D, wanted: Rea
   const bnRelu6 = (input: tf.Tensor4D, layer: string, relu: boolean): tf.Tensor4D => {
     const scale = tf.div(weight(`${layer}/gamma`), tf.sqrt(tf.add(weight(`${layer}/moving_variance`), BN_EPSILON))); // [C]
     const shift = tf.sub(weight(`${layer}/beta`), tf.mul(weight(`${layer}/moving_mean`), scale)); // [C]
-    const y = tf.add(tf.mul(input, scale), shift) as tf.Tensor4D;
-    return relu ? (tf.clipByValue(y, 0, 6) as tf.Tensor4D) : y;
+    return batchNormRelu6(input, scale, shift, relu);
   };
   if (wanted.size === 0) return maps;
   let h = bnRelu6(conv3x3(x, weight('Conv1/kernel'), 2), 'bn_Conv1', true); // [B, 112, 112, 32]

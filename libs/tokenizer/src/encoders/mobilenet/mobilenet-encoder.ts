@@ -5,8 +5,9 @@
  * encoder without any download.
  *
  * Frozen by default. In stage 2 the conv kernels and batch-norm affine parameters train; batch-norm moving
- * statistics stay fixed (inference-mode BN). 3×3 convolutions use custom gradients built from slices and plain
- * matMuls (`conv-ops.ts`), so fine-tuning also runs on wasm, which lacks the conv filter-gradient kernels.
+ * statistics stay fixed (inference-mode BN). Convolutions (`conv-ops.ts`) and the fused BN + ReLU6 (`batch-norm.ts`)
+ * have explicit gradients built from forward kernels and plain matMuls, so fine-tuning also runs on wasm, which lacks
+ * the conv filter-gradient kernels, and each op keeps a single copy of its input for the backward pass.
  * `features` exposes intermediate Keras layer outputs as token maps (`forward.ts` is the one forward walk).
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -14,7 +14,9 @@ export { planCrop, pythonRound, type CropPlan, type Window } from './image/crop-
 export { cropRgb, pilResize, type PilFilter } from './image/pil-resample.js';
 export { cropImage, DEFAULT_LIMIT_INPUT_PIXELS, loadImage, type LoadImageOptions } from './image/load-image.js';
 export { readJpegHeader, type JpegHeader } from './image/jpeg-header.js';
+export { tuneSharpForStreaming, type SharpStreamingTuning } from './image/sharp-tuning.js';
 export { mapOrdered, type Settled } from './image/ordered-map.js';
 export { cropImages, decodeImages, DEFAULT_IMAGE_MEMBERS, describeCrop, type CropImagesConfig, type DecodeImagesConfig, type ImageSample } from './image/stages.js';
 export { batchImages, imagesToTensor, type BatchImagesConfig, type ImageBatch, type PixelRange } from './batch/batch-images.js';
+export { writePixels } from './batch/staging.js';
 export { checkShards, listingOf, type BadSample, type CheckReport, type CheckShardsOptions, type SampleListing } from './inspect.js';

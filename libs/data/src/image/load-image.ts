@@ -2,6 +2,7 @@ import sharp, { type Sharp } from 'sharp';
 import { planCrop, type CropPlan } from './crop-geometry.js';
 import { readJpegHeader } from './jpeg-header.js';
 import { cropRgb, pilResize } from './pil-resample.js';
+import { tuneSharpForStreaming, type SharpStreamingTuning } from './sharp-tuning.js';
 import type { Background, CropSpec, RgbImage } from './types.js';
 
 /**
@@ -21,6 +22,12 @@ export interface LoadImageOptions {
   readonly resampler?: 'sharp' | 'pil';
   /** libvips strictness: 'warning' (default) rejects truncated/corrupt data that PIL also rejects. */
   readonly failOn?: 'none' | 'truncated' | 'error' | 'warning';
+  /**
+   * Process-wide sharp settings for streams of images, applied once before the first decode of the process
+   * (see `tuneSharpForStreaming`: libvips operation cache off, malloc warm-up); `false` leaves sharp untouched.
+   * Only the first call's settings count.
+   */
+  readonly sharpTuning?: SharpStreamingTuning | false;
 }
 
 export const DEFAULT_LIMIT_INPUT_PIXELS = 178_956_970;
@@ -34,6 +41,7 @@ const WHITE: Background = { r: 255, g: 255, b: 255 };
  */
 export async function loadImage(bytes: Uint8Array, options: LoadImageOptions = {}, key = ''): Promise<RgbImage> {
   if (bytes.length === 0) throw new Error('image member is empty (0 bytes)');
+  if (options.sharpTuning !== false) await tuneSharpForStreaming(options.sharpTuning);
   const limit = options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
   const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const sharpOptions = { limitInputPixels: limit, failOn: options.failOn ?? 'warning', pages: 1 } as const;

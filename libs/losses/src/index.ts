@@ -69,3 +69,6 @@ export {
 export { adversarialSchedule, type AdversarialSchedule, type AdversarialScheduleOptions } from './adversarial/schedule.js';
 export { vqLoss, createVqLoss, DEFAULT_VQ_TERM_WEIGHTS, type VqTermWeights } from './regularizers/vq.js';
 export { distillationLoss, createDistillLoss } from './regularizers/distill.js';
+export { DinoVit } from './adversarial/dino-vit.js';
+export { DINO_VIT_S8, dinoVitShapes, type DinoVitConfig } from './adversarial/dino-vit-weights.js';
+export { dinoConfigFromMetadata, loadDinoVit, type LoadedDinoVit } from './adversarial/dino-loader.js';

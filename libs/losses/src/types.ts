@@ -17,7 +17,8 @@ export interface LossOutput {
 
 /**
  * Intermediate token features of a frozen network for pm1 images [B, H, W, 3]: one [B, N_l, C_l] tensor per
- * tapped layer, shallow to deep. Injected so that this library never depends on a particular encoder; the training
+ * tapped layer, in the backbone's documented order (encoders: shallow to deep; DINO: RAE's order, final first) —
+ * the discriminator has one head per map, so the order only fixes which head sees which map. Injected so that this library never depends on a particular encoder; the training
  * graph wires the real (teacher) encoder or a DINO backbone. The caller of the pyramid owns the returned tensors.
  * The pyramid must be differentiable w.r.t. its input (the adversarial generator term backpropagates through it)
  * and must not expose trainable variables (frozen).

@@ -49,6 +49,13 @@ export interface TrainJobConfig {
   readonly ganAdaptiveEvery: number;
   /** Kernel of the discriminator heads' residual conv (RAE 9; tiny 3). */
   readonly discKernel: number;
+  /**
+   * Backbone of the discriminator heads: `encoder` = the frozen encoder's own taps (`E_T-disc`, the honest
+   * substitute), `dino` = a supplied DINO ViT-S/8 (`DINO-disc`, RAE's design; needs `dinoWeights`).
+   */
+  readonly discBackbone: 'encoder' | 'dino';
+  /** Safetensors from tools/convert/dino_to_safetensors.py (null: none supplied). */
+  readonly dinoWeights: string | null;
   /** Undecodable training images: stop (`throw`, default) or count, log and skip them (`skip`; resume stays exact). */
   readonly onError: 'throw' | 'skip';
   readonly cropScaleMin: number;
@@ -113,6 +120,8 @@ export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig
     // RAE's k = 9 on 784-token DINO maps; tiny's maps have 64 tokens and small-cpu's deepest has 576 channels
     // (k = 9 there alone is 3 M parameters per head, more than the whole trainable tokenizer), so both use k = 3.
     discKernel: preset === 'tiny' || preset === 'small-cpu' ? 3 : 9,
+    discBackbone: 'encoder',
+    dinoWeights: null,
     onError: 'throw',
     cropScaleMin: 0.35,
     shuffleBuffer: 256,

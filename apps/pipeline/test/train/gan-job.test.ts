@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { silentLogger } from '@vqrae/graph';
 import { SafetensorsFile } from '@vqrae/nn';
@@ -130,4 +131,21 @@ test('GAN training steps keep the tensor count constant (generator, adaptive wei
     losses.dispose();
     loaded.model.dispose();
   }
+});
+
+test('--dino-weights: DINO-disc heads on a supplied DINO ViT (tiny converted fixture), labelled honestly, with provenance', async () => {
+  const base = tf.memory().numTensors;
+  const out = path.join(root, 'dino');
+  // The converter's tiny DINO-architecture file (libs/losses fixture): its metadata declares the architecture.
+  const dinoWeights = fileURLToPath(new URL('../../../../libs/losses/test/fixtures/dino_tiny.safetensors', import.meta.url));
+  const result = await runTrainJob(
+    tinyJob({ data, out, steps: 3, checkpointEvery: 3, ganWeight: 0.75, ganDStart: 0, ganGStart: 0.34, discBackbone: 'dino', dinoWeights, discKernel: 3 }),
+    silentLogger,
+  );
+  assert.match(result.graph, /DINO-disc\(5 heads × 32ch/); // taps at the quarter depths of 4 blocks + final
+  const rows = await readStepLog(path.join(out, 'log'));
+  assert.ok(rows.every((row) => Number.isFinite(row['loss_DINO-disc.d_hinge']!)), 'D trains from step 1');
+  assert.ok(Number.isNaN(rows[0]!['loss_adversarial.DINO-disc.g']!) && Number.isFinite(rows[2]!['loss_adversarial.DINO-disc.g']!));
+  assert.ok(!Object.keys(rows[0]!).some((column) => column.includes('E_T-disc')));
+  assert.equal(tf.memory().numTensors, base);
 });

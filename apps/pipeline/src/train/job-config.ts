@@ -112,8 +112,10 @@ export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig
     perceptualWeight: defaultPerceptualWeight(tiny ? 'off' : 'enc-perceptual'),
     lpipsWeights: null,
     ganWeight: tiny ? 0 : 0.75,
-    ganDStart: 0.375,
-    ganGStart: 0.5,
+    // RAE's delays let the decoder learn before the GAN; stage 2 continues with the stage-1 heads (spec §7.10) and
+    // keeps L_rec unchanged (§7.2), so D and the G term are on from its first step.
+    ganDStart: stage === 1 ? 0.375 : 0,
+    ganGStart: stage === 1 ? 0.5 : 0,
     // RAE recomputes a every step (two extra backward passes through decoder and backbone); on the CPU preset every
     // 5th G step, which keeps a G step at ~1.5× rather than ~2× the cost of one without a.
     ganAdaptiveEvery: preset === 'small-cpu' ? 5 : 1,

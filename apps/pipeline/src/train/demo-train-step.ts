@@ -43,7 +43,7 @@ export const trainDemoStep: DemoStep = {
       previewEvery: DEMO_TRAIN.evalEvery,
       checkpointEvery: 30,
       maxMinutes: DEMO_TRAIN.maxMinutes,
-      // A few CPU minutes: pixel + VQ only. The preset's full recipe (enc-perceptual + E_T-disc GAN) costs ~8× more
+      // A few CPU minutes: pixel + VQ only. The preset's full recipe (enc-perceptual + E_T-disc GAN) costs ~4× more
       // per step on wasm; `vqrae train --preset small-cpu` runs it.
       perceptual: 'off',
       ganWeight: 0,

@@ -106,14 +106,7 @@ export async function writeLossCurves(
     vconcat: panels,
     resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } }, // one legend per panel
   } as unknown as vl.TopLevelSpec;
-  const svg = await renderSvg(spec);
-  const name = opts.name ?? 'loss-curves';
-  await fs.mkdir(outDir, { recursive: true });
-  const svgPath = path.join(outDir, `${name}.svg`);
-  const pngPath = path.join(outDir, `${name}.png`);
-  await fs.writeFile(svgPath, svg);
-  await sharp(Buffer.from(svg)).png().toFile(pngPath);
-  return { svg: svgPath, png: pngPath };
+  return writeChart(spec, outDir, opts.name ?? 'loss-curves');
 }
 
 function driftPanel(title: string, values: { run: string; step: number; drift: number }[]): Record<string, unknown> {
@@ -143,6 +136,11 @@ export async function writeDriftComparison(
     background: 'white',
     ...driftPanel('stage 2: student–teacher feature drift on held-out images', values),
   } as unknown as vl.TopLevelSpec;
+  return writeChart(spec, outDir, name);
+}
+
+/** Renders `spec` and writes `<outDir>/<name>.svg` and its PNG rasterisation. */
+async function writeChart(spec: vl.TopLevelSpec, outDir: string, name: string): Promise<{ svg: string; png: string }> {
   const svg = await renderSvg(spec);
   await fs.mkdir(outDir, { recursive: true });
   const svgPath = path.join(outDir, `${name}.svg`);

@@ -25,7 +25,6 @@ Usage:
 Other architectures (e.g. ViT-S/16): pass --heads and --no-expect-s8.
 """
 import argparse
-import hashlib
 import os
 import re
 import sys
@@ -33,17 +32,11 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from safetensors_io import write_safetensors  # noqa: E402
+from safetensors_io import sha256_file, write_safetensors  # noqa: E402
 
 VIT_S8 = {'patch_size': 8, 'width': 384, 'depth': 12, 'heads': 6, 'mlp_hidden': 1536, 'image_size': 224}
 
 
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def select_state(checkpoint, checkpoint_key=None):
@@ -119,7 +112,7 @@ def convert(state, heads, expect_s8=True):
 
 def metadata_for(arch, source_path):
     return {'format': 'vqrae-dino-vit', 'source_file': os.path.basename(source_path),
-            'source_sha256': sha256(source_path), **{k: str(v) for k, v in arch.items()}}
+            'source_sha256': sha256_file(source_path), **{k: str(v) for k, v in arch.items()}}
 
 
 def main():

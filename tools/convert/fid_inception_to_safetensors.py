@@ -23,7 +23,6 @@ Usage (Debian python3-torch; the `safetensors` package is not needed):
 Then, in TypeScript: `await FidInception.load('fid_inception_v3.safetensors', { variant: 'torch-fidelity' })`.
 """
 import argparse
-import hashlib
 import os
 import re
 import sys
@@ -35,15 +34,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, '..', 'fixtures', 'eval'))
 from fid_inception_model import FidInceptionV3  # noqa: E402
-from safetensors_io import write_safetensors  # noqa: E402
+from safetensors_io import sha256_file, write_safetensors  # noqa: E402
 
 
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def load_state_dict(path):
@@ -65,7 +58,7 @@ def main():
     parser.add_argument('--width-divisor', type=int, default=1, help=argparse.SUPPRESS)  # test networks only
     args = parser.parse_args()
 
-    source_sha = sha256_of(args.input)
+    source_sha = sha256_file(args.input)
     match = re.search(r'-([0-9a-f]{8})\.pth$', os.path.basename(args.input))
     if not args.allow_hash_mismatch:
         if not match:
@@ -102,7 +95,7 @@ def main():
     tmp = args.output + '.tmp'
     write_safetensors(tmp, tensors, metadata)
     os.replace(tmp, args.output)
-    print(f'wrote {args.output}: {len(tensors)} tensors, sha256 {sha256_of(args.output)} (source sha256 {source_sha})')
+    print(f'wrote {args.output}: {len(tensors)} tensors, sha256 {sha256_file(args.output)} (source sha256 {source_sha})')
 
 
 if __name__ == '__main__':

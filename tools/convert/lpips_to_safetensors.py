@@ -20,48 +20,21 @@ Usage:
       --out weights/lpips-vgg16-v0.1.safetensors
 """
 import argparse
-import hashlib
-import json
 import os
-import struct
+import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_io import sha256_file, write_safetensors  # noqa: E402
 
 VGG16_CONV_INDICES = [0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28]
 VGG16_WIDTHS = [64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512]
 LPIPS_LAYER_WIDTHS = [64, 128, 256, 512, 512]
 
 
-def write_safetensors(path, tensors, metadata=None):
-    """Write {name: float32 ndarray} as safetensors (8-byte LE header length, JSON header, raw LE data), atomically."""
-    header = {}
-    offset = 0
-    blobs = []
-    for name in sorted(tensors):
-        array = np.ascontiguousarray(tensors[name], dtype='<f4')
-        data = array.tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(array.shape), 'data_offsets': [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    if metadata:
-        header['__metadata__'] = {k: str(v) for k, v in metadata.items()}
-    header_bytes = json.dumps(header, separators=(',', ':')).encode('utf-8')
-    header_bytes += b' ' * ((8 - len(header_bytes) % 8) % 8)
-    tmp = path + '.tmp'
-    with open(tmp, 'wb') as f:
-        f.write(struct.pack('<Q', len(header_bytes)))
-        f.write(header_bytes)
-        for data in blobs:
-            f.write(data)
-    os.replace(tmp, path)
 
 
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def convert(vgg_state, lin_state):
@@ -107,12 +80,14 @@ def main():
     vgg_state = torch.load(args.vgg, map_location='cpu')
     lin_state = torch.load(args.lin, map_location='cpu')
     tensors = convert(vgg_state, lin_state)
-    write_safetensors(args.out, tensors, {
+    tmp = args.out + '.tmp'
+    write_safetensors(tmp, tensors, {
         'format': 'vqrae-lpips-vgg16',
         'lpips_version': 'v0.1',
-        'vgg_sha256': sha256(args.vgg),
-        'lin_sha256': sha256(args.lin),
+        'vgg_sha256': sha256_file(args.vgg),
+        'lin_sha256': sha256_file(args.lin),
     })
+    os.replace(tmp, args.out)  # atomic: a failed run never leaves a half-written file
     print(f'wrote {len(tensors)} tensors to {args.out}')
 
 

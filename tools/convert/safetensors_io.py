@@ -4,6 +4,7 @@ Format: 8-byte little-endian u64 header length n, then n bytes of UTF-8 JSON map
 {"dtype", "shape", "data_offsets": [begin, end]} (offsets into the data block that follows the header) plus an
 optional "__metadata__" dict of string -> string, then the raw little-endian row-major data block.
 """
+import hashlib
 import json
 import struct
 
@@ -51,3 +52,12 @@ def read_safetensors(path):
         begin, end = info['data_offsets']
         tensors[name] = np.frombuffer(data[begin:end], dtype=_NUMPY[info['dtype']]).reshape(info['shape']).copy()
     return tensors, metadata
+
+
+def sha256_file(path):
+    """Hex sha256 of a file (provenance metadata of converted weights)."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            digest.update(chunk)
+    return digest.hexdigest()

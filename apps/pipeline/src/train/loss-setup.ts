@@ -54,7 +54,7 @@ export async function buildStageLosses(config: TrainJobConfig, loaded: LoadedMod
       const taps = encoder.defaultTaps('perceptual');
       const pyramid = encoderFeaturePyramid(encoder, frozen, taps);
       const source = `${frozenName} ${encoder.config.kind} taps ${taps.join(',')}`;
-      perceptual = { loss: createEncPerceptualLoss({ pyramid, source }), weight: config.perceptualWeight, targetPyramid: pyramid };
+      perceptual = { loss: createEncPerceptualLoss({ pyramid, source }), weight: config.perceptualWeight, targetPyramid: pyramid, encoderTaps: taps };
     }
     if (perceptual) description.push(`perceptual: ${perceptual.loss.describe()} × ${perceptual.weight}`);
     if (config.ganWeight > 0) {

@@ -29,6 +29,11 @@ export interface LoadedModel {
 export function tokenizerParts(model: VqraeModel): TokenizerParts {
   return {
     encode: (store, images) => model.encoder.encode(store, images),
+    encodeWithTaps: (store, images, taps) => {
+      const maps = model.encoder.features(store, images, [...taps, 'final']); // 'final' = Z, as encode()
+      const features = maps.pop()!;
+      return { features, taps: maps };
+    },
     quantize: (store, features) => model.quantizer.quantize(store, features),
     decode: (store, quantized) => model.decoder.decode(store, quantized),
     codebookSize: model.config.quantizer.codebookSize,

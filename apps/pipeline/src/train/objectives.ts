@@ -29,6 +29,11 @@ export interface TokenizerParts {
     losses: { commitment: tf.Scalar; codebook: tf.Scalar };
     codeCounts: tf.Tensor1D;
   };
+  /**
+   * One encoder pass giving Z [B, N, d] (as `encode`) and the intermediate features at `taps` (one [B, N_l, C_l]
+   * each, as `ImageEncoder.features`). Caller owns all.
+   */
+  encodeWithTaps(store: ParamStore, images01: tf.Tensor4D, taps: readonly string[]): { features: tf.Tensor3D; taps: tf.Tensor3D[] };
   /** codes [B, N, e] → pixel01 reconstruction [B, S, S, 3] (not clamped). */
   decode(store: ParamStore, quantized: tf.Tensor3D): tf.Tensor4D;
   readonly codebookSize: number;
@@ -42,6 +47,11 @@ export interface PerceptualSetup {
   readonly weight: number;
   /** enc-perceptual: the frozen pyramid, so the target's features are computed once, outside the gradient tape. */
   readonly targetPyramid?: FeaturePyramid;
+  /**
+   * Set when `targetPyramid` is the frozen encoder's own pyramid at these taps (stage 1: the model's frozen encoder;
+   * stage 2: the teacher): `prepare` then gets Z (Z_I, resp. Z_T) and the target's taps from ONE encoder pass.
+   */
+  readonly encoderTaps?: readonly string[];
 }
 
 /** Loss weights of a stage (spec §7.1–7.2); `distill` only in stage 2. */
@@ -139,11 +149,20 @@ function tokenizerObjective(setup: ObjectiveSetup, stage: 1 | 2): TrainObjective
     optionalTerms,
     prepare(images, step, micro) {
       const prepared: Record<string, tf.Tensor> = {};
-      if (stage === 1) prepared['features'] = parts.encode(store, images);
-      else prepared['teacher'] = parts.encode(teacher!, images);
-      if (perceptual?.targetPyramid) {
-        const pyramid = tf.tidy(() => perceptual.targetPyramid!(tf.sub(tf.mul(images, 2), 1) as tf.Tensor4D));
-        pyramid.forEach((features, l) => (prepared[`${TARGET_FEATURE}${String(l).padStart(3, '0')}`] = features));
+      // Stage 1: Z_I from the frozen encoder; stage 2: Z_T from the teacher (both outside the tape).
+      const frozenStore = stage === 1 ? store : teacher!;
+      const frozenKey = stage === 1 ? 'features' : 'teacher';
+      const targetKey = (l: number) => `${TARGET_FEATURE}${String(l).padStart(3, '0')}`;
+      if (perceptual?.encoderTaps) {
+        const { features, taps } = parts.encodeWithTaps(frozenStore, images, perceptual.encoderTaps);
+        prepared[frozenKey] = features;
+        taps.forEach((tap, l) => (prepared[targetKey(l)] = tap));
+      } else {
+        prepared[frozenKey] = parts.encode(frozenStore, images);
+        if (perceptual?.targetPyramid) {
+          const pyramid = tf.tidy(() => perceptual.targetPyramid!(tf.sub(tf.mul(images, 2), 1) as tf.Tensor4D));
+          pyramid.forEach((tap, l) => (prepared[targetKey(l)] = tap));
+        }
       }
       if (adversary?.generatorActive(step) && adversary.needsAdaptiveWeight(step)) {
         const measured = computeAdaptiveWeight(images, prepared, step, micro);

@@ -27,23 +27,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 
+from torch_train_step import Block  # the same pre-LN block the train-step peer uses
 
-class Block(nn.Module):
-    """Pre-LN transformer block: x + attn(ln1(x)); x + mlp(ln2(x))."""
 
-    def __init__(self, dim, heads, mlp, eps, approximate):
-        super().__init__()
-        self.ln1 = nn.LayerNorm(dim, eps=eps)
-        self.attn = nn.MultiheadAttention(dim, heads, batch_first=True)
-        self.ln2 = nn.LayerNorm(dim, eps=eps)
-        self.fc1 = nn.Linear(dim, mlp)
-        self.fc2 = nn.Linear(mlp, dim)
-        self.approximate = approximate
-
-    def forward(self, x):
-        a = self.ln1(x)
-        x = x + self.attn(a, a, a, need_weights=False)[0]
-        return x + self.fc2(F.gelu(self.fc1(self.ln2(x)), approximate=self.approximate))
 
 
 class SiglipVit(nn.Module):

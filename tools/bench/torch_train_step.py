@@ -36,6 +36,8 @@ def sincos_2d(grid: int, dim: int) -> torch.Tensor:
 
 
 class Block(nn.Module):
+    """Pre-LN transformer block: x + attn(ln1(x)); x + mlp(ln2(x)) (GELU `act`: 'tanh' or 'none')."""
+
     def __init__(self, dim, heads, mlp, eps, act):
         super().__init__()
         self.ln1 = nn.LayerNorm(dim, eps=eps)

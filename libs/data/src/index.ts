@@ -19,4 +19,5 @@ export { mapOrdered, type Settled } from './image/ordered-map.js';
 export { cropImages, decodeImages, DEFAULT_IMAGE_MEMBERS, describeCrop, type CropImagesConfig, type DecodeImagesConfig, type ImageSample } from './image/stages.js';
 export { batchImages, imagesToTensor, type BatchImagesConfig, type ImageBatch, type PixelRange } from './batch/batch-images.js';
 export { writePixels } from './batch/staging.js';
+export { pixelBatch, toUint8Pixels, type PixelBatch } from './batch/host-pixels.js';
 export { checkShards, listingOf, type BadSample, type CheckReport, type CheckShardsOptions, type SampleListing } from './inspect.js';

@@ -46,3 +46,18 @@ export {
   type SaveCheckpointOptions,
 } from './model/checkpoint.js';
 export { openFeatureEncoder, type FeatureEncoder, type FeaturePooling, type FeatureSource } from './model/feature-encoder.js';
+export type { EngineKind, FeatureEngine, PixelBatch, Reconstruction, TokenizerEngine } from './engine/tokenizer-engine.js';
+export { checkPixelBatch, tfjsEngine, tfjsFeatureEngine } from './engine/tfjs-engine.js';
+export {
+  splitRows,
+  type DecodedOutputs,
+  type FeatureOutputs,
+  type ImageBatchRecord,
+  type ModelStageOptions,
+  type TokenBatchRecord,
+  type TokenOutputs,
+} from './stages/model-batch.js';
+export { tokenizeStage } from './stages/tokenize-stage.js';
+export { reconstructStage } from './stages/reconstruct-stage.js';
+export { featuresStage, meanOverTokens, type FeaturePool } from './stages/features-stage.js';
+export { decodeTokensStage, packTokenRows } from './stages/decode-tokens-stage.js';

@@ -8,17 +8,13 @@
  * Ownership: an engine owns its model/sessions until `dispose()`. Every returned array is fresh and owned by the
  * caller; inputs are never retained or modified.
  */
+import type { PixelBatch } from '@vqrae/data';
 
 /** Which engine family computes. */
 export type EngineKind = 'tfjs' | 'onnx';
 
-/** pixel01 images as one float32 NHWC block `[B, S, S, 3]`, row-major. */
-export interface PixelBatch {
-  readonly data: Float32Array;
-  readonly batch: number;
-  /** Image side S (images are square at the model's protocol). */
-  readonly size: number;
-}
+/** pixel01 images as one float32 NHWC block `[B, S, S, 3]`, row-major (built by `pixelBatch` of `@vqrae/data`). */
+export type { PixelBatch };
 
 /** Output of `reconstruct`: both the codes and the decoded images of one batch. */
 export interface Reconstruction {
@@ -54,3 +50,6 @@ export interface TokenizerEngine {
   /** Frees the model / sessions. Idempotent. */
   dispose(): Promise<void>;
 }
+
+/** What the features stage needs: a full engine, or a features-only one (a bare encoder such as a HF SigLIP tower). */
+export type FeatureEngine = Pick<TokenizerEngine, 'kind' | 'label' | 'inputSize' | 'tokensPerImage' | 'featureWidth' | 'features' | 'dispose'>;

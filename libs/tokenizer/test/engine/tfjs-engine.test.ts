@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, imagesToTensor, pixelBatch, toUint8Pixels, type RgbImage } from '@vqrae/data';
-import { Graph, collectSink, fromIterable, type SampleMeta } from '@vqrae/graph';
+import { Graph, collectSink, fromIterable, type SampleMeta, type Stage } from '@vqrae/graph';
 import {
   createVqrae,
   decodeTokensStage,
@@ -63,9 +63,9 @@ test('model stages: records pass through extended with host outputs; names overr
   const batch = images(2, model.inputSize, 3);
   const record = { metas: metas(2), images: batch, extra: 'kept' };
   const n = engine.tokensPerImage;
-  const run = async <T>(stage: Parameters<Graph['pipe']>[0], items: unknown[]): Promise<T[]> => {
+  const run = async <T, I = unknown>(stage: Stage<I, unknown>, items: I[]): Promise<T[]> => {
     const sink = collectSink<T>('out');
-    const summary = await Graph.from(fromIterable('in', items)).pipe(stage).to(sink).run();
+    const summary = await Graph.from(fromIterable('in', items)).pipe(stage as Stage<I, T>).to(sink).run();
     return summary.sinks[0]!.result as T[];
   };
   const direct = await engine.reconstruct(pixelBatch(batch));

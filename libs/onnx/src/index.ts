@@ -1,0 +1,15 @@
+/** @vqrae/onnx: ONNX export of VQRAE models (typed graph builder on onnx-proto) and the ONNX Runtime inference engine. */
+export { type OnnxDataType, type Dim, DATA_TYPE_CODES, IR_VERSION, onnx } from './builder/proto.js';
+export { type AttributeValue, type Attributes, float, floats, graph, int, ints, str } from './builder/attributes.js';
+export { OnnxGraphBuilder, tensorValueInfo, type Initializer, type NodeOptions, type Precision } from './builder/graph-builder.js';
+export {
+  DEFAULT_EXTERNAL_DATA_THRESHOLD,
+  buildModel,
+  readModelMetadata,
+  relocateExternalData,
+  type BuildModelOptions,
+  type ExternalData,
+  type OnnxArtifact,
+  type OpsetImport,
+} from './builder/model.js';
+export { writeOnnxArtifact } from './builder/write-artifact.js';

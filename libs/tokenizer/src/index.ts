@@ -24,17 +24,18 @@ export {
 export { countParams, type ParamCounts } from './config/param-counts.js';
 export type { FeatureTap, FeatureUse, ImageEncoder } from './encoders/image-encoder.js';
 export { encoderFeaturePyramid } from './encoders/feature-pyramid.js';
-export { SIGLIP_PREFIX, siglipParamShapes } from './encoders/siglip-keys.js';
+export { SIGLIP_PREFIX, siglipLayerKeys, siglipParamShapes, siglipStemKeys } from './encoders/siglip-keys.js';
 export { SiglipEncoder } from './encoders/siglip-encoder.js';
 export { loadHfSiglip, type HfSiglipSource, type LoadedSiglip } from './encoders/load-hf-siglip.js';
-export { MOBILENET_PREFIX, MobileNetV2Encoder } from './encoders/mobilenet/mobilenet-encoder.js';
+export { MOBILENET_PREFIX, MobileNetV2Encoder, mobileNetParamName } from './encoders/mobilenet/mobilenet-encoder.js';
+export { BN_EPSILON as MOBILENET_BN_EPSILON, mobileNetV2Blocks, type BlockSpec as MobileNetV2BlockSpec } from './encoders/mobilenet/architecture.js';
 export { loadPackagedMobileNetV2, type PackagedMobileNetV2 } from './encoders/mobilenet/packaged-weights.js';
 export { conv3x3, depthwiseConv3x3, pointwiseConv } from './encoders/mobilenet/conv-ops.js';
 export { encoderFor } from './encoders/encoder-factory.js';
 export { denormalisePixels, normalisePixels } from './encoders/pixels.js';
 export { DEFAULT_MAX_CHUNK_ELEMENTS, firstArgMin, nearestCodeIndices, type NearestCodeOptions } from './quantizer/nearest-code.js';
 export { QUANTIZER_KEYS, SimVQ, type QuantizeResult, type QuantizerLosses } from './quantizer/simvq.js';
-export { DECODER_PREFIX, VitDecoder } from './decoder/vit-decoder.js';
+export { DECODER_PREFIX, VitDecoder, decoderLayerKeys, decoderStemKeys } from './decoder/vit-decoder.js';
 export { VqraeModel, type EncodeResult, type ForwardResult, type TrainingStage } from './model/vqrae-model.js';
 export { createVqrae, type CreateVqraeOptions } from './model/create.js';
 export {

@@ -17,16 +17,20 @@ function cubic(t: number): number {
 }
 
 /** Taps of one output coordinate: first input index and normalised weights. */
-interface Taps {
+export interface PilTaps {
   readonly start: number;
   readonly weights: Float64Array;
 }
 
-function coefficients(inSize: number, outSize: number): Taps[] {
+/**
+ * Pillow's BICUBIC taps for resampling one axis from `inSize` to `outSize` (float64, each row sums to 1). Exported so
+ * other engines can express the same resampling exactly (e.g. as an interpolation matrix).
+ */
+export function pilBicubicTaps(inSize: number, outSize: number): PilTaps[] {
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
   const support = CUBIC_SUPPORT * filterScale;
-  const taps: Taps[] = [];
+  const taps: PilTaps[] = [];
   for (let o = 0; o < outSize; o++) {
     const center = (o + 0.5) * scale;
     const start = Math.max(Math.trunc(center - support + 0.5), 0);
@@ -53,7 +57,7 @@ export interface FloatImage {
 
 function resizeWidth(src: FloatImage, outWidth: number): FloatImage {
   const { height, width, channels } = src;
-  const taps = coefficients(width, outWidth);
+  const taps = pilBicubicTaps(width, outWidth);
   const out = new Float32Array(height * outWidth * channels);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < outWidth; x++) {
@@ -70,7 +74,7 @@ function resizeWidth(src: FloatImage, outWidth: number): FloatImage {
 
 function resizeHeight(src: FloatImage, outHeight: number): FloatImage {
   const { height, width, channels } = src;
-  const taps = coefficients(height, outHeight);
+  const taps = pilBicubicTaps(height, outHeight);
   const out = new Float32Array(outHeight * width * channels);
   const rowLength = width * channels;
   for (let y = 0; y < outHeight; y++) {

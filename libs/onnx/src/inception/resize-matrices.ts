@@ -16,20 +16,24 @@ export interface ResizeMatrix {
   readonly data: Float32Array;
 }
 
+const f32 = Math.fround;
+
 /**
- * Bilinear weights `[outSize, inSize]` of tfjs `resizeBilinear(alignCorners = false, halfPixelCenters)` along one
- * axis: source = ratio·o (TF1 legacy) or ratio·(o + 0.5) − 0.5 (half-pixel centres), floor clamped at 0, ceil at
- * inSize − 1, weights (1 − frac, frac). When floor and ceil coincide the row holds a single 1.
+ * Bilinear weights `[outSize, inSize]` of `resizeBilinear(alignCorners = false, halfPixelCenters)` along one axis:
+ * source = ratio·o (TF1 legacy) or ratio·(o + 0.5) − 0.5 (half-pixel centres), floor clamped at 0, ceil at
+ * inSize − 1, weights (1 − frac, frac); when floor and ceil coincide the row holds a single 1. Source coordinates are
+ * computed in float32 like TensorFlow, PyTorch and the tfjs wasm kernel (tfjs' CPU kernel uses float64: up to
+ * ~3e-5 relative apart on large downscales).
  */
 export function bilinearResizeMatrix(inSize: number, outSize: number, halfPixelCenters: boolean): ResizeMatrix {
   checkSizes(inSize, outSize, 'bilinearResizeMatrix');
   const data = new Float64Array(outSize * inSize);
-  const ratio = inSize / outSize;
+  const ratio = f32(inSize / outSize);
   for (let o = 0; o < outSize; o++) {
-    const source = halfPixelCenters ? ratio * (o + 0.5) - 0.5 : ratio * o;
+    const source = halfPixelCenters ? f32(f32(ratio * (o + 0.5)) - 0.5) : f32(ratio * o);
     const lower = Math.max(0, Math.floor(source));
     const upper = Math.min(inSize - 1, Math.ceil(source));
-    const frac = source - lower;
+    const frac = f32(source - lower);
     data[o * inSize + lower]! += 1 - frac;
     data[o * inSize + upper]! += frac;
   }

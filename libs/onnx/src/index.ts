@@ -13,3 +13,13 @@ export {
   type OpsetImport,
 } from './builder/model.js';
 export { writeOnnxArtifact } from './builder/write-artifact.js';
+export {
+  ONNX_EXPORTER_VERSION,
+  ONNX_GRAPH_KINDS,
+  TIE_RULE,
+  exportMetadata,
+  exportOnnx,
+  type ExportOnnxOptions,
+  type OnnxGraphKind,
+} from './export/export-onnx.js';
+export { codebookChunks } from './export/simvq.js';

@@ -134,9 +134,9 @@ export class OnnxGraphBuilder {
     return this.storeFloat(name, values, dims, opts.keepFloat32 ?? false);
   }
 
-  /** An auto-named float constant in the compute precision (scalars: `dims` = []). */
-  floatConstant(values: readonly number[] | Float32Array, dims: readonly number[] = [], prefix = 'const'): string {
-    return this.storeFloat(this.fresh(prefix), Float32Array.from(values), dims, false);
+  /** An auto-named float constant in the compute precision, or float32 with `keepFloat32` (scalars: `dims` = []). */
+  floatConstant(values: readonly number[] | Float32Array, dims: readonly number[] = [], opts: { prefix?: string; keepFloat32?: boolean } = {}): string {
+    return this.storeFloat(this.fresh(opts.prefix ?? 'const'), Float32Array.from(values), dims, opts.keepFloat32 ?? false);
   }
 
   /** An auto-named int64 constant (shapes, axes, indices); `dims` defaults to a 1-D tensor of the values. */

@@ -1,0 +1,34 @@
+/** The fixed-resolution SigLIP / SigLIP2 vision tower as ONNX nodes (same math as `SiglipEncoder.encode`). */
+import { type SiglipEncoderConfig, siglipLayerKeys, siglipStemKeys, type EncoderGeometry } from '@vqrae/tokenizer';
+import { ints } from '../builder/attributes.js';
+import type { ExportContext } from './context.js';
+import { attention, layerNorm, mlp } from './layers.js';
+import { normalisePixels } from './pixels.js';
+
+/** pixel01 NHWC `[B, S, S, 3]` → Z_I `[B, N, d]` (post-LN). */
+export function siglipEncoder(ctx: ExportContext, pixels: string, c: SiglipEncoderConfig, geometry: EncoderGeometry, prefix: string): string {
+  const g = ctx.g;
+  const p = c.patchSize;
+  const grid = geometry.gridSize;
+  const d = c.hiddenSize;
+  const stem = siglipStemKeys(prefix);
+  const x = normalisePixels(ctx, pixels, geometry); // [B, S, S, 3]
+  // Patch embedding = Conv2d(k = s = p) as patchify ('c-py-px' order, like a flattened OIHW kernel) + MatMul.
+  const cells = g.node('Reshape', [x, g.int64([-1, grid, p, grid, p, 3])]); // [B, gh, py, gw, px, C]
+  const ordered = g.node('Transpose', [cells], { perm: ints([0, 1, 3, 5, 2, 4]) }); // [B, gh, gw, C, py, px]
+  const patches = g.node('Reshape', [ordered, g.int64([-1, grid * grid, 3 * p * p])]); // [B, N, C·p·p]
+  const flatKernel = ctx.read(stem.patchWeight); // OIHW [d, 3, p, p] = [d, 3·p·p] row-major
+  const kernelT = new Float32Array(flatKernel.length); // [3·p·p, d]
+  const width = 3 * p * p;
+  for (let o = 0; o < d; o++) for (let i = 0; i < width; i++) kernelT[i * d + o] = flatKernel[o * width + i];
+  const embedded = g.node('Add', [g.node('MatMul', [patches, g.weight(`${stem.patchWeight}^T`, kernelT, [width, d])]), ctx.param(stem.patchBias)]); // [B, N, d]
+  let h = g.node('Add', [embedded, ctx.param(stem.position)]); // [B, N, d] + [N, d]
+  for (let l = 0; l < c.numLayers; l++) {
+    const k = siglipLayerKeys(l, prefix);
+    const a = layerNorm(ctx, h, k.norm1, c.layerNormEps, d);
+    h = g.node('Add', [h, attention(ctx, a, { q: k.q, k: k.k, v: k.v, o: k.o }, c.numHeads, d)]);
+    const m = layerNorm(ctx, h, k.norm2, c.layerNormEps, d);
+    h = g.node('Add', [h, mlp(ctx, m, k.fc1, k.fc2, c.activation)]);
+  }
+  return layerNorm(ctx, h, c.postLnAffine ? stem.postNorm : undefined, c.layerNormEps, d); // [B, N, d]
+}

@@ -1,0 +1,80 @@
+/**
+ * Opt-in: ONNX Runtime's WebGPU execution provider (Dawn, built into onnxruntime-node's linux-x64 binary) against
+ * its CPU provider. Skipped unless VQRAE_WEBGPU_TESTS=1; run with tools/webgpu/run-tests.sh, which sets up software
+ * Vulkan (Mesa lavapipe) so no GPU is needed. Lavapipe is slow (~1.5 GFLOPS): every model here is tiny.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+import { FID_INPUT_VARIANTS } from '@vqrae/eval';
+import { buildModel } from '../src/builder/model.js';
+import { OnnxGraphBuilder } from '../src/builder/graph-builder.js';
+import { inceptionFeatureSession } from '../src/inception/inception-session.js';
+
+const SKIP = process.env.VQRAE_WEBGPU_TESTS === '1' ? false : 'WebGPU tests are opt-in: VQRAE_WEBGPU_TESTS=1 (tools/webgpu/run-tests.sh)';
+const FID_WEIGHTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../eval/test/fixtures/fid/fid_inception_w16_weights.safetensors');
+
+/** Seeded values in [-1, 1) (LCG). */
+function seeded(length: number, seed: number): Float32Array {
+  const out = new Float32Array(length);
+  let s = seed >>> 0;
+  for (let i = 0; i < length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  return diff / scale;
+}
+
+test('WebGPU provider: MatMul + Add + ArgMin (a nearest-code search) equals the CPU provider', { skip: SKIP }, async () => {
+  const [m, e, k] = [64, 32, 128];
+  const g = new OnnxGraphBuilder('search');
+  const z = g.input('z', 'float32', ['tokens', e]);
+  const codesT = g.weight('codes_t', seeded(e * k, 1), [e, k]); // C'ᵀ [e, k]
+  const norms = g.weight('norms', seeded(k, 2).map((v) => v + 2), [k]);
+  const scores = g.node('Add', [g.node('Mul', [g.node('MatMul', [z, codesT]), g.floatConstant([-2])]), norms]); // [M, k]
+  g.output('scores', scores, 'float32', ['tokens', k]);
+  g.output('indices', g.node('ArgMin', [scores], { axis: { kind: 'int', value: 1 }, keepdims: { kind: 'int', value: 0 } }), 'int64', ['tokens']);
+  const model = buildModel(g).model;
+  const feeds = { z: new ort.Tensor('float32', seeded(m * e, 3), [m, e]) };
+  const run = async (provider: 'cpu' | 'webgpu') => {
+    const session = await ort.InferenceSession.create(model, { executionProviders: [provider] });
+    try {
+      const out = await session.run(feeds);
+      return { scores: out.scores!.data as Float32Array, indices: out.indices!.data as BigInt64Array };
+    } finally {
+      await session.release();
+    }
+  };
+  const cpu = await run('cpu');
+  const gpu = await run('webgpu');
+  assert.ok(maxRelativeError(gpu.scores, cpu.scores) < 1e-5, 'scores');
+  assert.deepEqual([...gpu.indices], [...cpu.indices]);
+});
+
+test('WebGPU provider: FID-Inception (width/16) features equal the CPU provider for every input variant (1e-4 relative)', { skip: SKIP }, async () => {
+  const [height, width] = [40, 56];
+  const images = { data: Float32Array.from(seeded(2 * height * width * 3, 4), (v) => (v + 1) / 2), batch: 2, height, width, range: 'pixel01' } as const;
+  for (const variant of FID_INPUT_VARIANTS) {
+    const cpu = await inceptionFeatureSession(FID_WEIGHTS, variant, { threads: 1 });
+    const gpu = await inceptionFeatureSession(FID_WEIGHTS, variant, { provider: 'webgpu' });
+    try {
+      assert.equal(gpu.label, 'onnx(webgpu)');
+      const rel = maxRelativeError(await gpu(images), await cpu(images));
+      assert.ok(rel < 1e-4, `${variant}: WebGPU vs CPU ${rel}`);
+    } finally {
+      await Promise.all([cpu.dispose(), gpu.dispose()]);
+    }
+  }
+});

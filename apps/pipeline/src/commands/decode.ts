@@ -1,11 +1,12 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { Graph, batchStage, mapStage } from '@vqrae/graph';
+import { Graph, batchStage } from '@vqrae/graph';
 import { sha256File } from '@vqrae/nn';
-import { loadCheckpoint, type VqraeModel } from '@vqrae/tokenizer';
+import { decodeTokensStage, loadCheckpoint } from '@vqrae/tokenizer';
 import { booleanOption, defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
-import { pngFolderSink, pngShardSink, toUint8Images, type OutputImage } from '../images/image-output.js';
+import { openCommandEngine } from '../engine/command-engine.js';
+import { ENGINE_OPTIONS } from '../engine/engine-options.js';
+import { decodedImagesStage, tokenRowBatchStage, type SourceTokenRow } from '../images/decode-rows.js';
+import { pngFolderSink, pngShardSink } from '../images/image-output.js';
 import { tokenFiles, tokenRowSource } from '../images/token-source.js';
-import type { TokenRow } from '../dump/token-table.js';
 
 /**
  * `vqrae decode --tokens <arrow|dir|manifest.json> --checkpoint ck.safetensors --out <dir>`: token rows (a dump, or
@@ -21,6 +22,7 @@ export const decodeCommand = defineCommand({
     shards: stringOption({ description: 'write WebDataset shards with this pattern (e.g. out/recon-%06d.tar) instead of PNG files', placeholder: '<pattern>' }),
     maxSamples: intOption({ description: 'samples per output shard (with --shards)', default: 10000, min: 1 }),
     allowOtherCheckpoint: booleanOption({ description: 'decode even if the tokens were made by another checkpoint (sha256 differs)', default: false }),
+    ...ENGINE_OPTIONS,
   },
   examples: [
     'vqrae decode --tokens tokens/val --checkpoint ck.safetensors --out decoded/val',
@@ -32,14 +34,17 @@ export const decodeCommand = defineCommand({
     if (!o.checkpoint) throw new UsageError('decode: --checkpoint is required');
     const files = await tokenFiles(o.tokens);
     const model = await loadCheckpoint(o.checkpoint);
+    const preset = model.config.preset ?? 'custom';
+    const { engine, record } = await openCommandEngine(ctx, model);
     try {
       const checkpointSha = await sha256File(o.checkpoint);
       const source = tokenRowSource(files, o.tokens);
-      const decode = decodeStage(model, checkpointSha, o.allowOtherCheckpoint);
       const sink = o.shards ? pngShardSink(o.shards, o.maxSamples) : pngFolderSink(ctx.runFolder.path('images'));
       const graph = Graph.from(source)
-        .pipe(batchStage<TokenRow & { gridH: number; gridW: number; metadata: Map<string, string> }>('batch', { size: o.batch }))
-        .pipe(decode)
+        .pipe(batchStage<SourceTokenRow>('batch', { size: o.batch }))
+        .pipe(tokenRowBatchStage(checkpointSha, o.allowOtherCheckpoint))
+        .pipe(decodeTokensStage(engine, { name: 'decode', label: `${preset}, ${engine.tokensPerImage} tokens → ${engine.outputSize}px` }))
+        .pipe(decodedImagesStage())
         .to(sink);
       if (o.dryRun) {
         ctx.print(graph.describe());
@@ -49,47 +54,9 @@ export const decodeCommand = defineCommand({
       const result = outcome.summary.sinks[0]?.result as { written?: number; samples?: number } | undefined;
       const images = result?.written ?? result?.samples ?? 0;
       ctx.print(`decode: ${images} image(s) from ${files.length} token file(s) → ${o.shards ? o.shards : ctx.runFolder.path('images')}`);
-      return undefined;
+      return { summary: { engine: record } };
     } finally {
-      model.dispose();
+      await engine.dispose();
     }
   },
 });
-
-/**
- * Token rows (batched) → decoded images with their pass-through fields as shard members. Checks that the rows were
- * made by this checkpoint (unless allowed), have the model's token count and valid codes. Disposes its tensors.
- */
-export function decodeStage(model: VqraeModel, checkpointSha: string, allowOtherCheckpoint: boolean) {
-  const n = model.tokensPerImage;
-  const codebookSize = model.config.quantizer.codebookSize;
-  const encoder = new TextEncoder();
-  return mapStage<(TokenRow & { metadata: Map<string, string> })[], OutputImage[]>(
-    'decode',
-    (rows) => {
-      for (const row of rows) {
-        const madeBy = row.metadata.get('vqrae.checkpoint_sha256');
-        if (madeBy && madeBy !== checkpointSha && !allowOtherCheckpoint) {
-          throw new Error(`tokens of '${row.key}' were made by checkpoint ${madeBy.slice(0, 12)}…, not ${checkpointSha.slice(0, 12)}… (--allow-other-checkpoint to force)`);
-        }
-        if (row.tokens.length !== n) throw new Error(`row '${row.key}' has ${row.tokens.length} tokens; the model expects ${n}`);
-        for (const t of row.tokens) if (t < 0 || t >= codebookSize) throw new Error(`row '${row.key}' has token ${t} outside [0, ${codebookSize})`);
-      }
-      const flat = new Int32Array(rows.length * n);
-      rows.forEach((r, i) => flat.set(r.tokens, i * n));
-      const indices = tf.tensor2d(flat, [rows.length, n], 'int32'); // [B, N]
-      const images = model.decode(indices); // [B, S, S, 3] pixel01
-      indices.dispose();
-      const pixels = toUint8Images(images);
-      images.dispose();
-      return rows.map((row, i) => {
-        const extras = new Map<string, Uint8Array>();
-        if (row.label !== undefined) extras.set('cls', encoder.encode(String(row.label)));
-        if (row.caption !== undefined) extras.set('txt', encoder.encode(row.caption));
-        if (row.json !== undefined) extras.set('json', encoder.encode(row.json));
-        return { key: row.key, ...pixels[i]!, extras };
-      });
-    },
-    { describe: `decode(${model.config.preset ?? 'custom'}, ${n} tokens → ${model.outputSize}px)` },
-  );
-}

@@ -1,46 +1,54 @@
 import path from 'node:path';
-import type * as tf from '@tensorflow/tfjs-core';
 import { createProgress } from '@vqrae/graph';
-import { sha256File, type ParamStore } from '@vqrae/nn';
-import { loadCheckpoint, loadHfSiglip, type ImageEncoder } from '@vqrae/tokenizer';
-import { defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
-import type { EncodeDumpJob, ImageProtocol } from '../dump/encode-dump.js';
+import { sha256File } from '@vqrae/nn';
+import { featuresStage, loadCheckpoint, loadHfSiglip, tfjsFeatureEngine, type EncoderGeometry, type FeatureEngine, type FeatureOutputs } from '@vqrae/tokenizer';
+import { defineCommand, intOption, pathOption, stringOption, UsageError, type CommandContext } from '../cli/index.js';
+import type { EncodeDumpJob, ImageProtocol, SampleBatch } from '../dump/encode-dump.js';
 import { runDumpCommand } from '../dump/run-dump-command.js';
 import { encodeFeatureTable, type FeatureRow } from '../dump/feature-table.js';
-import { featuresStage } from '../dump/features-stage.js';
+import { featureRowsOf } from '../dump/model-rows.js';
 import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
 import { rankFromOptions } from '../dump/rank.js';
+import { openCommandEngine, recordEngine } from '../engine/command-engine.js';
+import { ENGINE_OPTIONS, type EngineOptions } from '../engine/engine-options.js';
+import { tfjsOnlyRecord, type EngineRecord } from '../engine/select-engine.js';
 
+/** The encoder to dump from, behind an engine that owns its weights. */
 interface LoadedEncoder {
-  readonly encoder: ImageEncoder;
-  readonly params: ParamStore;
+  readonly engine: FeatureEngine;
+  readonly record: EngineRecord;
+  readonly geometry: EncoderGeometry;
   readonly label: string;
   readonly identity: Record<string, unknown>;
-  dispose(): void;
 }
 
-async function loadEncoder(o: { checkpoint?: string | undefined; hf?: string | undefined }): Promise<LoadedEncoder> {
+type FeatureContext = Pick<CommandContext<Record<string, never>>, 'backend' | 'log' | 'runFolder'> & { readonly options: EngineOptions };
+
+async function loadEncoder(o: { checkpoint?: string | undefined; hf?: string | undefined }, ctx: FeatureContext): Promise<LoadedEncoder> {
   if (o.checkpoint && o.hf) throw new UsageError('dump-features: give either --checkpoint or --hf, not both');
   if (o.hf) {
+    const why = '--hf towers run on tfjs (the ONNX export needs a VQRAE checkpoint)';
+    const label = `siglip(${path.basename(path.resolve(o.hf))})`;
+    const chosen = tfjsOnlyRecord(ctx.options, ctx.backend.name, `tfjs(${ctx.backend.name})`, why);
     const loaded = await loadHfSiglip({ dir: o.hf });
     const weights = path.join(o.hf, 'model.safetensors');
+    ctx.log.info(chosen.message);
+    recordEngine(ctx.runFolder, chosen.record);
     return {
-      encoder: loaded.encoder,
-      params: loaded.params,
-      label: `siglip(${path.basename(path.resolve(o.hf))})`,
+      engine: tfjsFeatureEngine(loaded.encoder, loaded.params, () => loaded.params.dispose(), chosen.record.label),
+      record: chosen.record,
+      geometry: loaded.encoder.geometry,
+      label,
       identity: { source: 'hf', dir: o.hf, weights_sha256: await sha256File(weights), encoder_config: loaded.config },
-      dispose: () => loaded.params.dispose(),
     };
   }
   if (o.checkpoint) {
     const model = await loadCheckpoint(o.checkpoint);
-    return {
-      encoder: model.encoder,
-      params: model.params,
-      label: `${model.config.preset ?? 'custom'} encoder (${model.config.encoder.kind})`,
-      identity: { source: 'checkpoint', checkpoint: o.checkpoint, checkpoint_sha256: await sha256File(o.checkpoint), config: model.config },
-      dispose: () => model.dispose(),
-    };
+    const label = `${model.config.preset ?? 'custom'} encoder (${model.config.encoder.kind})`;
+    const geometry = model.encoder.geometry;
+    const identity = { source: 'checkpoint', checkpoint: o.checkpoint, checkpoint_sha256: await sha256File(o.checkpoint), config: model.config };
+    const { engine, record } = await openCommandEngine(ctx, model);
+    return { engine, record, geometry, label, identity };
   }
   throw new UsageError('dump-features: --checkpoint <file> or --hf <folder with config.json and model.safetensors> is required');
 }
@@ -65,6 +73,7 @@ export const dumpFeaturesCommand = defineCommand({
     onError: stringOption({ description: 'bad samples/shards: stop or skip', choices: ['throw', 'skip'], default: 'throw' }),
     rank: intOption({ description: 'this process’s rank (default from RANK / SLURM_PROCID / JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks', min: 1 }),
+    ...ENGINE_OPTIONS,
   },
   examples: [
     "vqrae dump-features --hf ~/siglip2-so400m-patch16-256 --data 'val-{000000..000009}.tar' --pool mean --dtype f16 --out feats/val",
@@ -75,9 +84,9 @@ export const dumpFeaturesCommand = defineCommand({
     if (!o.data) throw new UsageError('dump-features: --data is required');
     if (o.out === undefined) throw new UsageError('dump-features: --out <dir> is required (rerun with the same --out to resume)');
     const rank = rankFromOptions(o);
-    const loaded = await loadEncoder(o);
+    const loaded = await loadEncoder(o, ctx);
     try {
-      const geometry = loaded.encoder.geometry;
+      const geometry = loaded.geometry;
       if (o.size !== undefined && o.size !== geometry.imageSize) {
         throw new UsageError(`dump-features: --size ${o.size} differs from the encoder's fixed resolution ${geometry.imageSize} (fixed-resolution towers only)`);
       }
@@ -94,6 +103,7 @@ export const dumpFeaturesCommand = defineCommand({
         data: o.data,
         rank: { rank: rank.rank, world_size: rank.worldSize },
         backend: ctx.backend.name,
+        engine: loaded.record,
         versions: softwareVersions(),
       };
       const layout = {
@@ -105,9 +115,8 @@ export const dumpFeaturesCommand = defineCommand({
         passThrough: { label: true, caption: true, json: true },
         metadata: provenanceMetadata(provenance),
       };
-      const encode = (images: tf.Tensor4D): tf.Tensor3D => loaded.encoder.encode(loaded.params, images);
       const onError = o.onError as 'throw' | 'skip';
-      const job: EncodeDumpJob<FeatureRow> = {
+      const job: EncodeDumpJob<FeatureRow, SampleBatch & FeatureOutputs> = {
         kind: 'features',
         data: o.data,
         outDir: ctx.runFolder.dir,
@@ -116,7 +125,8 @@ export const dumpFeaturesCommand = defineCommand({
         rowsPerFile: o.rowsPerFile,
         onError,
         protocol,
-        encodeStage: featuresStage(encode, loaded.label, pool, onError),
+        encodeStage: featuresStage<SampleBatch>(loaded.engine, { label: loaded.label, pool, onError }),
+        rowsOf: featureRowsOf,
         encodeFile: (rows) => encodeFeatureTable(rows, layout),
         fingerprint: { kind: 'features', encoder: JSON.stringify(loaded.identity), crop: protocol.crop, pool, dtype: o.dtype, data: o.data },
         provenance,
@@ -129,9 +139,9 @@ export const dumpFeaturesCommand = defineCommand({
         `dump-features: ${summary.written} images × ${tokens} × ${geometry.width} (${o.dtype}) in ${summary.manifest.outputs.length} file(s); ` +
           `seen ${summary.seen} = written ${summary.written} + skipped ${summary.skipped}`,
       );
-      return { summary: { seen: summary.seen, written: summary.written, skipped: summary.skipped } };
+      return { summary: { seen: summary.seen, written: summary.written, skipped: summary.skipped, engine: loaded.record } };
     } finally {
-      loaded.dispose();
+      await loaded.engine.dispose();
     }
   },
 });

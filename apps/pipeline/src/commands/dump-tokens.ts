@@ -1,5 +1,5 @@
 import { sha256File } from '@vqrae/nn';
-import { loadCheckpoint } from '@vqrae/tokenizer';
+import { loadCheckpoint, tokenizeStage, type TokenOutputs } from '@vqrae/tokenizer';
 import { createProgress } from '@vqrae/graph';
 import {
   booleanOption,
@@ -9,12 +9,14 @@ import {
   stringOption,
   UsageError,
 } from '../cli/index.js';
-import type { EncodeDumpJob, ImageProtocol } from '../dump/encode-dump.js';
+import type { EncodeDumpJob, ImageProtocol, SampleBatch } from '../dump/encode-dump.js';
+import { tokenRowsOf } from '../dump/model-rows.js';
+import { ENGINE_OPTIONS } from '../engine/engine-options.js';
+import { openCommandEngine } from '../engine/command-engine.js';
 import { runDumpCommand } from '../dump/run-dump-command.js';
 import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
 import { rankFromOptions } from '../dump/rank.js';
 import { encodeTokenTable, tokenDtype, type TokenRow } from '../dump/token-table.js';
-import { tokenizeStage } from '../dump/tokenize-stage.js';
 
 /**
  * `vqrae dump-tokens`: tokenises a WebDataset corpus once for LLM pretraining. One Arrow row per image (key, shard,
@@ -34,6 +36,7 @@ export const dumpTokensCommand = defineCommand({
     rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
     noPassThrough: booleanOption({ description: 'do not copy .cls/.txt/.json members into label/caption/json columns', default: false }),
+    ...ENGINE_OPTIONS,
   },
   examples: [
     "vqrae dump-tokens --checkpoint ck.safetensors --data 'val-{000000..000009}.tar' --out tokens/val",
@@ -46,6 +49,7 @@ export const dumpTokensCommand = defineCommand({
     if (o.out === undefined) throw new UsageError('dump-tokens: --out <dir> is required (the dump folder; rerun with the same --out to resume)');
     const rank = rankFromOptions(o);
     const model = await loadCheckpoint(o.checkpoint);
+    const { engine, record } = await openCommandEngine(ctx, model);
     try {
       const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], size: model.inputSize };
       const checkpointSha256 = await sha256File(o.checkpoint);
@@ -63,6 +67,7 @@ export const dumpTokensCommand = defineCommand({
         data: o.data,
         rank: { rank: rank.rank, world_size: rank.worldSize },
         backend: ctx.backend.name,
+        engine: record,
         versions: softwareVersions(),
       };
       const passThrough = !o.noPassThrough;
@@ -73,7 +78,7 @@ export const dumpTokensCommand = defineCommand({
         passThrough: { label: passThrough, caption: passThrough, json: passThrough },
         metadata: provenanceMetadata(provenance),
       };
-      const job: EncodeDumpJob<TokenRow> = {
+      const job: EncodeDumpJob<TokenRow, SampleBatch & TokenOutputs> = {
         kind: 'tokens',
         data: o.data,
         outDir: ctx.runFolder.dir,
@@ -82,7 +87,8 @@ export const dumpTokensCommand = defineCommand({
         rowsPerFile: o.rowsPerFile,
         onError: o.onError as 'throw' | 'skip',
         protocol,
-        encodeStage: tokenizeStage(model, `${model.config.preset ?? 'custom'}, k=${codebookSize}`, o.onError as 'throw' | 'skip'),
+        encodeStage: tokenizeStage<SampleBatch>(engine, { label: `${model.config.preset ?? 'custom'}, k=${codebookSize}`, onError: o.onError as 'throw' | 'skip' }),
+        rowsOf: tokenRowsOf,
         encodeFile: (rows) => encodeTokenTable(rows, layout),
         fingerprint: { kind: 'tokens', checkpoint_sha256: checkpointSha256, crop: protocol.crop, size: protocol.size, pass_through: passThrough, data: o.data },
         provenance,
@@ -110,10 +116,11 @@ export const dumpTokensCommand = defineCommand({
           shards: summary.shardCount,
           failedShards: summary.shardsFailed,
           stageBusyMs: { ...Object.fromEntries(Object.entries(summary.stageTotals).map(([k, t]) => [k, t.busyMs])), write: summary.writeMs },
+          engine: record,
         },
       };
     } finally {
-      model.dispose();
+      await engine.dispose();
     }
   },
 });

@@ -4,6 +4,8 @@ import { DEFAULT_SSIM_VARIANT, FID_INPUT_VARIANTS, makeProvenance, SSIM_VARIANT_
 import { SafetensorsFile, sha256File } from '@vqrae/nn';
 import { loadCheckpoint } from '@vqrae/tokenizer';
 import { defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
+import { openCommandEngine } from '../engine/command-engine.js';
+import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { rankFromOptions, shardsForRank } from '../dump/rank.js';
 import type { EvalCrop } from '../eval/eval-batch.js';
 import { buildEvalGraph } from '../eval/eval-graph.js';
@@ -47,6 +49,7 @@ export const evalCommand = defineCommand({
     rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
     onError: stringOption({ description: 'bad samples: stop, or skip them (counted, listed in summary.json)', choices: ['throw', 'skip'], default: 'throw' }),
+    ...ENGINE_OPTIONS,
   },
   examples: [
     "vqrae eval --checkpoint ck.safetensors --data 'val-{000..009}.tar' --fid-weights fid_inception.safetensors --out runs/eval-val",
@@ -67,6 +70,8 @@ export const evalCommand = defineCommand({
       }
     }
     const model = await loadCheckpoint(o.checkpoint);
+    // The engine owns the model; `--fd-network encoder` borrows the tfjs model until the engine is disposed.
+    const { engine, record } = await openCommandEngine(ctx, model);
     let extractor: FeatureExtractor | null = null;
     try {
       const checkpointSha256 = await sha256File(o.checkpoint);
@@ -101,7 +106,7 @@ export const evalCommand = defineCommand({
       const provenance = makeProvenance({
         tool: 'vqrae eval',
         command: process.argv.slice(2),
-        config: { ...identity, options: o, rank: { rank: rank.rank, worldSize: rank.worldSize, source: rank.source }, backend: ctx.backend.name },
+        config: { ...identity, options: o, rank: { rank: rank.rank, worldSize: rank.worldSize, source: rank.source }, backend: ctx.backend.name, engine: record },
         checkpointSha256,
         extra: {
           protocol: `${identity.crop}(${identity.inputSize}); reconstructions clamped to [0,1], uint8 round half up; PSNR mean of per-image`,
@@ -110,7 +115,7 @@ export const evalCommand = defineCommand({
         },
       });
       const graph = buildEvalGraph({
-        model,
+        engine,
         modelLabel: `${preset}, k=${identity.codebookSize}`,
         data: o.data,
         rank,
@@ -143,7 +148,7 @@ export const evalCommand = defineCommand({
       return await finishEvalRun({ ctx, rank, shards, identity, provenance, results, previews: o.previews });
     } finally {
       extractor?.dispose();
-      model.dispose();
+      await engine.dispose();
     }
   },
 });

@@ -1,8 +1,27 @@
-import { DatasetSpec, cropImages, decodeImages, imagesToTensor, type ImageSample } from '@vqrae/data';
+import { DatasetSpec, cropImages, decodeImages, type ImageSample } from '@vqrae/data';
 import { Graph, batchStage, mapStage } from '@vqrae/graph';
-import { loadCheckpoint } from '@vqrae/tokenizer';
+import { loadCheckpoint, reconstructStage, type DecodedOutputs, type ImageBatchRecord } from '@vqrae/tokenizer';
 import { booleanOption, defineCommand, intOption, stringOption, UsageError } from '../cli/index.js';
-import { pngFolderSink, toUint8Images, type OutputImage } from '../images/image-output.js';
+import { openCommandEngine } from '../engine/command-engine.js';
+import { ENGINE_OPTIONS } from '../engine/engine-options.js';
+import { pngFolderSink, type OutputImage } from '../images/image-output.js';
+
+/** Original | reconstruction side by side (when the heights agree), else the reconstruction alone. */
+function outputImages(batch: ImageBatchRecord & DecodedOutputs, sideBySide: boolean): OutputImage[] {
+  const size = batch.outputSize;
+  return batch.images.map((image, i) => {
+    const decoded = batch.decoded[i]!;
+    const key = batch.metas[i]!.key;
+    if (!sideBySide || image.height !== size) return { key, width: size, height: size, rgb: decoded };
+    const w = image.width + size;
+    const rgb = new Uint8Array(size * w * 3);
+    for (let y = 0; y < size; y++) {
+      rgb.set(image.data.subarray(y * image.width * 3, (y + 1) * image.width * 3), y * w * 3);
+      rgb.set(decoded.subarray(y * size * 3, (y + 1) * size * 3), (y * w + image.width) * 3);
+    }
+    return { key, width: w, height: size, rgb };
+  });
+}
 
 /** `vqrae reconstruct`: images → tokens → images, written as PNG (optionally original | reconstruction side by side). */
 export const reconstructCommand = defineCommand({
@@ -16,6 +35,7 @@ export const reconstructCommand = defineCommand({
     limit: intOption({ description: 'stop after this many images', min: 1 }),
     sideBySide: booleanOption({ description: 'write original | reconstruction pairs', default: false }),
     onError: stringOption({ description: 'bad samples: stop or skip', choices: ['throw', 'skip'], default: 'throw' }),
+    ...ENGINE_OPTIONS,
   },
   examples: ["vqrae reconstruct --checkpoint ck.safetensors --data 'val-000000.tar' --limit 16 --side-by-side --out recon/"],
   async run(ctx) {
@@ -23,35 +43,17 @@ export const reconstructCommand = defineCommand({
     if (!o.checkpoint || !o.data) throw new UsageError('reconstruct: --checkpoint and --data are required');
     const onError = o.onError as 'throw' | 'skip';
     const model = await loadCheckpoint(o.checkpoint);
+    const preset = model.config.preset ?? 'custom';
+    const { engine, record } = await openCommandEngine(ctx, model);
     try {
       const spec = new DatasetSpec({ shards: o.data, onError, ...(o.limit !== undefined ? { limit: o.limit } : {}) });
-      const reconstruct = mapStage<ImageSample[], OutputImage[]>(
-        'reconstruct',
-        (samples) => {
-          const input = imagesToTensor(samples.map((s) => s.image), 'pixel01'); // [B, S, S, 3]
-          const output = model.reconstruct(input); // [B, S', S', 3]
-          input.dispose();
-          const pixels = toUint8Images(output);
-          output.dispose();
-          return samples.map((s, i) => {
-            const r = pixels[i]!;
-            if (!o.sideBySide || s.image.height !== r.height) return { key: s.meta.key, ...r };
-            const w = s.image.width + r.width;
-            const rgb = new Uint8Array(r.height * w * 3);
-            for (let y = 0; y < r.height; y++) {
-              rgb.set(s.image.data.subarray(y * s.image.width * 3, (y + 1) * s.image.width * 3), y * w * 3);
-              rgb.set(r.rgb.subarray(y * r.width * 3, (y + 1) * r.width * 3), (y * w + s.image.width) * 3);
-            }
-            return { key: s.meta.key, width: w, height: r.height, rgb };
-          });
-        },
-        { describe: `reconstruct(${model.config.preset ?? 'custom'})` },
-      );
       const graph = Graph.from(spec.asSource())
         .pipe(decodeImages({ onError }))
-        .pipe(cropImages<ImageSample>({ crop: { protocol: o.crop as 'center' | 'adm' | 'exact', size: model.inputSize }, onError }))
+        .pipe(cropImages<ImageSample>({ crop: { protocol: o.crop as 'center' | 'adm' | 'exact', size: engine.inputSize }, onError }))
         .pipe(batchStage<ImageSample>('batch', { size: o.batch }))
-        .pipe(reconstruct)
+        .pipe(mapStage('record', (samples: ImageSample[]): ImageBatchRecord => ({ metas: samples.map((s) => s.meta), images: samples.map((s) => s.image) })))
+        .pipe(reconstructStage(engine, { label: preset }))
+        .pipe(mapStage('images', (batch: ImageBatchRecord & DecodedOutputs) => outputImages(batch, o.sideBySide), { describe: o.sideBySide ? 'images(side by side)' : 'images' }))
         .to(pngFolderSink(ctx.runFolder.path('images')));
       if (o.dryRun) {
         ctx.print(graph.describe());
@@ -60,9 +62,9 @@ export const reconstructCommand = defineCommand({
       const outcome = await ctx.runGraph('reconstruct', graph);
       const written = (outcome.summary.sinks[0]?.result as { written?: number } | undefined)?.written ?? 0;
       ctx.print(`reconstruct: ${written} PNG(s) in ${ctx.runFolder.path('images')}`);
-      return undefined;
+      return { summary: { engine: record } };
     } finally {
-      model.dispose();
+      await engine.dispose();
     }
   },
 });

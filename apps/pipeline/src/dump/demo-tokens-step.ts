@@ -2,21 +2,21 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Graph, batchStage } from '@vqrae/graph';
 import { sha256File } from '@vqrae/nn';
-import { loadCheckpoint } from '@vqrae/tokenizer';
-import { decodeStage } from '../commands/decode.js';
+import { decodeTokensStage, loadCheckpoint, tfjsEngine, tokenizeStage, type TokenOutputs } from '@vqrae/tokenizer';
 import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
+import { decodedImagesStage, tokenRowBatchStage, type SourceTokenRow } from '../images/decode-rows.js';
 import { pngFolderSink } from '../images/image-output.js';
 import { tokenFiles, tokenRowSource } from '../images/token-source.js';
-import { runEncodeDump } from './encode-dump.js';
+import { runEncodeDump, type SampleBatch } from './encode-dump.js';
 import { mergeManifests } from './merge-manifests.js';
+import { tokenRowsOf } from './model-rows.js';
 import { provenanceMetadata, softwareVersions } from './provenance.js';
 import { encodeTokenTable, type TokenRow } from './token-table.js';
-import { tokenizeStage } from './tokenize-stage.js';
 
 /**
  * Demo step `tokens`: with the checkpoint the `train` step exported, dumps the tokens of every bundled image
  * (train + held-out shards) exactly as `vqrae dump-tokens` does, then decodes the token files back to PNGs as
- * `vqrae decode` does.
+ * `vqrae decode` does (on the tfjs engine: the demo's numbers do not depend on whether onnxruntime-node loads).
  */
 export const tokensDemoStep: DemoStep = {
   name: 'tokens',
@@ -33,6 +33,8 @@ export const tokensDemoStep: DemoStep = {
     const data = shards.map((s) => path.join(shardsDir, s)).join('::');
     const outDir = ctx.runFolder.path('tokens');
     const model = await loadCheckpoint(checkpoint);
+    const preset = model.config.preset ?? 'custom';
+    const engine = tfjsEngine(model);
     try {
       const sha = await sha256File(checkpoint);
       const codebookSize = model.config.quantizer.codebookSize;
@@ -40,7 +42,7 @@ export const tokensDemoStep: DemoStep = {
       const protocol = { crop: 'center' as const, size: model.inputSize };
       const provenance = { kind: 'tokens', checkpoint_sha256: sha, preset: model.config.preset ?? 'custom', codebook_size: codebookSize, image_protocol: protocol, versions: softwareVersions() };
       const layout = { gridH: grid, gridW: grid, codebookSize, passThrough: { label: true, caption: true, json: true }, metadata: provenanceMetadata(provenance) };
-      const dump = await runEncodeDump<TokenRow>({
+      const dump = await runEncodeDump<TokenRow, SampleBatch & TokenOutputs>({
         kind: 'tokens',
         data,
         outDir,
@@ -49,7 +51,8 @@ export const tokensDemoStep: DemoStep = {
         rowsPerFile: 10000,
         onError: 'throw',
         protocol,
-        encodeStage: tokenizeStage(model, model.config.preset ?? 'custom', 'throw'),
+        encodeStage: tokenizeStage<SampleBatch>(engine, { label: preset }),
+        rowsOf: tokenRowsOf,
         encodeFile: (rows) => encodeTokenTable(rows, layout),
         fingerprint: { kind: 'tokens', checkpoint_sha256: sha, crop: protocol.crop, data },
         provenance,
@@ -59,8 +62,10 @@ export const tokensDemoStep: DemoStep = {
       await mergeManifests(outDir, { verify: true });
       const files = await tokenFiles(outDir);
       const decodeGraph = Graph.from(tokenRowSource(files, 'tokens/'))
-        .pipe(batchStage<TokenRow & { gridH: number; gridW: number; metadata: Map<string, string> }>('batch', { size: 8 }))
-        .pipe(decodeStage(model, sha, false))
+        .pipe(batchStage<SourceTokenRow>('batch', { size: 8 }))
+        .pipe(tokenRowBatchStage(sha, false))
+        .pipe(decodeTokensStage(engine, { name: 'decode' }))
+        .pipe(decodedImagesStage())
         .to(pngFolderSink(ctx.runFolder.path('decoded')));
       const outcome = await ctx.runGraph('decode', decodeGraph);
       const decoded = (outcome.summary.sinks[0]?.result as { written?: number } | undefined)?.written ?? 0;
@@ -74,7 +79,7 @@ export const tokensDemoStep: DemoStep = {
         data: { images: dump.written, tokensPerImage: model.tokensPerImage },
       };
     } finally {
-      model.dispose();
+      await engine.dispose();
     }
   },
 };

@@ -28,8 +28,11 @@ export interface SampleBatch {
   readonly sides: readonly SideFields[];
 }
 
-/** One image-encoding dump (tokens or features) over a shard spec, exactly once per shard, one rank's share. */
-export interface EncodeDumpJob<Row> {
+/**
+ * One image-encoding dump (tokens or features) over a shard spec, exactly once per shard, one rank's share.
+ * `Encoded` is what the model stage emits per batch (a library model stage's record); `rowsOf` turns it into rows.
+ */
+export interface EncodeDumpJob<Row, Encoded = Row[]> {
   readonly kind: string;
   readonly data: string;
   readonly outDir: string;
@@ -38,8 +41,10 @@ export interface EncodeDumpJob<Row> {
   readonly rowsPerFile: number;
   readonly onError: ErrorPolicy;
   readonly protocol: ImageProtocol;
-  /** The model stage: a batch of samples → one row per sample, in order. */
-  readonly encodeStage: Stage<SampleBatch, Row[]>;
+  /** The model stage: a batch of samples → its encoded record. */
+  readonly encodeStage: Stage<SampleBatch, Encoded>;
+  /** One row per sample of an encoded batch, in order. */
+  readonly rowsOf: (encoded: Encoded) => readonly Row[];
   readonly encodeFile: (rows: readonly Row[]) => Uint8Array;
   readonly fingerprint: DumpManifest['fingerprint'];
   readonly provenance: Record<string, unknown>;
@@ -57,8 +62,8 @@ function toBatch(samples: ImageSample[]): SampleBatch {
 }
 
 /** The per-shard graph: shard → decode → crop → batch → encode → rows sink. */
-export function shardGraph<Row>(
-  job: Pick<EncodeDumpJob<Row>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage'>,
+export function shardGraph<Row, Encoded>(
+  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'rowsOf'>,
   shard: string,
   reporter: ReturnType<typeof collectingReporter>,
   emit: (row: Row) => Promise<void>,
@@ -71,10 +76,10 @@ export function shardGraph<Row>(
     .pipe(mapStage('sides', toBatch, { onError: job.onError }))
     .pipe(job.encodeStage)
     .to(
-      forEachSink<Row[]>(
+      forEachSink<Encoded>(
         'rows',
-        async (rows) => {
-          for (const row of rows) await emit(row);
+        async (encoded) => {
+          for (const row of job.rowsOf(encoded)) await emit(row);
         },
         { describe: 'rows' },
       ),
@@ -82,7 +87,7 @@ export function shardGraph<Row>(
 }
 
 /** The text `--dry-run` prints: the whole job's dataflow. */
-export function describeEncodeDump<Row>(job: EncodeDumpJob<Row>): string {
+export function describeEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encoded>): string {
   const perShard = shardGraph(job, '<shard>', collectingReporter(), async () => {})
     .describe()
     .replace(/^shards\([^)]*\)/, `shards(${job.data}, rank ${job.rank.rank}/${job.rank.worldSize}, one shard at a time, onError ${job.onError})`);
@@ -93,7 +98,7 @@ export function describeEncodeDump<Row>(job: EncodeDumpJob<Row>): string {
 /** Wall time and item counts per stage, summed over the per-shard graphs (the bench's time split). */
 export type StageTotals = Record<string, { busyMs: number; seen: number }>;
 
-export async function runEncodeDump<Row>(job: EncodeDumpJob<Row>): Promise<ExactlyOnceSummary & { shardCount: number; stageTotals: StageTotals }> {
+export async function runEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encoded>): Promise<ExactlyOnceSummary & { shardCount: number; stageTotals: StageTotals }> {
   const stageTotals: StageTotals = {};
   const all = (await expandShardSpec(job.data)).map(shardRef);
   if (all.length < job.rank.worldSize) {

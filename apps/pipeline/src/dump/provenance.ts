@@ -31,6 +31,7 @@ export function softwareVersions(): Record<string, string> {
     '@tensorflow/tfjs-core': versionOf('@tensorflow/tfjs-core'),
     'apache-arrow': versionOf('apache-arrow'),
     sharp: versionOf('sharp'),
+    'onnxruntime-node': versionOf('onnxruntime-node'),
   };
 }
 

@@ -8,11 +8,11 @@ import { mergeManifests } from './merge-manifests.js';
  * What dump-tokens and dump-features share after building their job: record the graph, stop under --dry-run, run
  * with SIGINT cancellation, and (single rank) write the dataset manifest. Returns undefined under --dry-run.
  */
-export async function runDumpCommand<Row>(
+export async function runDumpCommand<Row, Encoded>(
   name: string,
-  job: EncodeDumpJob<Row>,
+  job: EncodeDumpJob<Row, Encoded>,
   ctx: { readonly runFolder: RunFolder; readonly log: Logger; print(line: string): void; readonly options: { readonly dryRun: boolean } },
-): Promise<Awaited<ReturnType<typeof runEncodeDump<Row>>> | undefined> {
+): Promise<Awaited<ReturnType<typeof runEncodeDump<Row, Encoded>>> | undefined> {
   const description = describeEncodeDump(job);
   ctx.runFolder.addGraph(name, description);
   if (ctx.options.dryRun) {

@@ -26,7 +26,7 @@ export const evalDemoStep: DemoStep = {
     const data = (await fs.readdir(shardsDir)).filter((f) => f.endsWith('.tar')).sort().map((f) => path.join(shardsDir, f)).join('::');
     const out = ctx.runFolder.path('eval');
     const { main } = await import('../main.js');
-    const argv = [process.argv[0]!, process.argv[1]!, 'eval', '--checkpoint', ctx.runFolder.path(emaModel), '--data', data, '--crop', 'center', '--batch', '8', '--previews', '10', '--ssim-extra', 'none', '--out', out, '--quiet', '--backend', ctx.backend.name];
+    const argv = [process.argv[0]!, process.argv[1]!, 'eval', '--checkpoint', ctx.runFolder.path(emaModel), '--data', data, '--crop', 'center', '--batch', '8', '--previews', '10', '--ssim-extra', 'none', '--out', out, '--quiet', '--backend', ctx.backend.name, '--engine', 'tfjs'];
     const code = await main(argv);
     process.exitCode = undefined;
     const summary = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as EvalSummaryFile;

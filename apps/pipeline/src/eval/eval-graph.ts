@@ -1,15 +1,16 @@
 import { DatasetSpec, decodeImages } from '@vqrae/data';
 import { Graph, type ErrorPolicy, type Sink } from '@vqrae/graph';
 import type { FeatureExtractor, Provenance } from '@vqrae/eval';
-import type { VqraeModel } from '@vqrae/tokenizer';
+import { reconstructStage, type TokenizerEngine } from '@vqrae/tokenizer';
 import type { RankAssignment } from '../dump/rank.js';
-import { evalCropStage, reconstructStage, shardBatchStage, type EvalBatch, type EvalCrop } from './eval-batch.js';
+import { evalCropStage, shardBatchStage, type EvalBatch, type EvalCrop, type EvalInputBatch } from './eval-batch.js';
 import { codebookSink, evalFeatureSink, previewSink } from './eval-sinks.js';
 import { imageMetricsSink, type SsimSelection } from './image-metrics.js';
 
 /** What the reconstruction-eval graph needs. */
 export interface EvalGraphOptions {
-  readonly model: VqraeModel;
+  /** Borrowed: the caller disposes it. */
+  readonly engine: TokenizerEngine;
   /** e.g. `tiny, k=512`. */
   readonly modelLabel: string;
   readonly data: string;
@@ -43,12 +44,12 @@ export function buildEvalGraph(o: EvalGraphOptions): Graph {
     sinks.push(evalFeatureSink(o.extractor, 'reconstruction', o.featureBatch));
     if (o.referenceStatistics) sinks.push(evalFeatureSink(o.extractor, 'reference', o.featureBatch));
   }
-  sinks.push(codebookSink(o.model.config.quantizer.codebookSize));
+  sinks.push(codebookSink(o.engine.codebookSize));
   if (o.previews > 0) sinks.push(previewSink(o.outDir, o.previews));
   return Graph.from(spec.asSource({ rank: o.rank.rank, worldSize: o.rank.worldSize }))
     .pipe(decodeImages({ onError: o.onError }))
-    .pipe(evalCropStage(o.crop, o.model.inputSize, o.model.outputSize, o.onError))
+    .pipe(evalCropStage(o.crop, o.engine.inputSize, o.engine.outputSize, o.onError))
     .pipe(shardBatchStage(o.batch))
-    .pipe(reconstructStage(o.model, o.modelLabel))
+    .pipe(reconstructStage<EvalInputBatch>(o.engine, { label: `${o.modelLabel}, round-half-up uint8` }))
     .to(...sinks);
 }

@@ -11,11 +11,11 @@ export type EvalSide = 'reconstruction' | 'reference';
 
 /** [B, size, size, 3] int32 tensor (uint8 values) of one side of a batch; the caller owns it. */
 function sideTensor(batch: EvalBatch, side: EvalSide): tf.Tensor4D {
-  const images = side === 'reconstruction' ? batch.reconstructions : batch.references;
-  const per = batch.size * batch.size * 3;
+  const images = side === 'reconstruction' ? batch.decoded : batch.references;
+  const per = batch.outputSize * batch.outputSize * 3;
   const values = new Int32Array(images.length * per);
   images.forEach((image, i) => values.set(image, i * per));
-  return tf.tensor4d(values, [images.length, batch.size, batch.size, 3], 'int32');
+  return tf.tensor4d(values, [images.length, batch.outputSize, batch.outputSize, 3], 'int32');
 }
 
 /**
@@ -85,9 +85,9 @@ export function previewSink(dir: string, count: number): Sink<EvalBatch, Preview
     describe: () => `previews(first ${count})`,
     async write(batch) {
       if (entries.length >= count) return;
-      size = batch.size;
+      size = batch.outputSize;
       await fs.mkdir(folder, { recursive: true });
-      for (let i = 0; i < batch.metas.length && entries.length < count; i++) await write(batch.metas[i]!, batch.references[i]!, batch.reconstructions[i]!);
+      for (let i = 0; i < batch.metas.length && entries.length < count; i++) await write(batch.metas[i]!, batch.references[i]!, batch.decoded[i]!);
     },
     async finish() {
       const index: PreviewIndex = { size, previews: entries };

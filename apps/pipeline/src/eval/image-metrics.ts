@@ -73,7 +73,7 @@ export function imageMetricsSink(options: {
     write(batch, ctx) {
       const rows: MetricRow[] = batch.metas.map((meta, i) => ({
         meta,
-        values: scorePair(scorer, options.ssim, batch.references[i]!, batch.reconstructions[i]!, batch.size),
+        values: scorePair(scorer, options.ssim, batch.references[i]!, batch.decoded[i]!, batch.outputSize),
       }));
       return inner.write(rows, ctx);
     },

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import * as tf from '@tensorflow/tfjs-core';
 import { ShardWriter, unsafePathReason } from '@vqrae/data';
 import { forEachSink, type Sink } from '@vqrae/graph';
 
@@ -12,19 +11,6 @@ export interface OutputImage {
   readonly height: number;
   readonly rgb: Uint8Array;
   readonly extras?: ReadonlyMap<string, Uint8Array>;
-}
-
-/**
- * pixel01 images `[B, H, W, 3]` → uint8 HWC per image, rounding half up (round(255·x), clamped; model-spec §8.1).
- * Borrows `images`; creates and frees its own tensors.
- */
-export function toUint8Images(images: tf.Tensor4D): { width: number; height: number; rgb: Uint8Array }[] {
-  const [b, h, w] = images.shape;
-  const bytes = tf.tidy(() => tf.cast(tf.clipByValue(tf.floor(tf.add(tf.mul(images, 255), 0.5)), 0, 255), 'int32'));
-  const flat = bytes.dataSync() as Int32Array;
-  bytes.dispose();
-  const per = h * w * 3;
-  return Array.from({ length: b }, (_, i) => ({ width: w, height: h, rgb: Uint8Array.from(flat.subarray(i * per, (i + 1) * per)) }));
 }
 
 export async function encodePng(image: { width: number; height: number; rgb: Uint8Array }): Promise<Buffer> {

@@ -1,0 +1,39 @@
+/**
+ * Opens the engine of an inference command once per run: prints the engine line, adds `engine` to the run's
+ * config.json, and returns the engine with its record (for provenance). The caller disposes the engine at the end.
+ */
+import fs from 'node:fs';
+import type { Logger } from '@vqrae/graph';
+import type { VqraeModel } from '@vqrae/tokenizer';
+import type { RunFolder } from '../cli/run-folder.js';
+import type { EngineOptions } from './engine-options.js';
+import { openEngine, type EngineDeps, type EngineRecord, type OpenedEngine } from './select-engine.js';
+
+/** What a command context offers that the engine needs. */
+export interface EngineHost {
+  readonly options: EngineOptions;
+  readonly backend: { readonly name: string };
+  readonly log: Logger;
+  readonly runFolder: RunFolder;
+}
+
+/** Adds `engine: record` to the run folder's config.json (written before the command ran). */
+export function recordEngine(runFolder: RunFolder, record: EngineRecord): void {
+  const file = runFolder.path('config.json');
+  const config = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  runFolder.writeJson('config.json', { ...config, engine: record });
+}
+
+/** Opens the engine for `model` (taking ownership of it), prints the engine line and records it. */
+export async function openCommandEngine(host: EngineHost, model: VqraeModel, deps: Partial<EngineDeps> = {}): Promise<OpenedEngine> {
+  let opened: OpenedEngine;
+  try {
+    opened = await openEngine(model, host.options, { backend: host.backend.name, ...deps });
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  host.log.info(opened.message);
+  recordEngine(host.runFolder, opened.record);
+  return opened;
+}

@@ -23,3 +23,15 @@ export {
   type OnnxGraphKind,
 } from './export/export-onnx.js';
 export { codebookChunks } from './export/simvq.js';
+export {
+  EXECUTION_PROVIDERS,
+  listExecutionProviders,
+  loadOnnxRuntime,
+  providerHint,
+  requireOnnxRuntime,
+  type ExecutionProviderName,
+  type ExecutionProviderStatus,
+  type LoadedOnnxRuntime,
+  type OnnxRuntime,
+} from './engine/runtime.js';
+export { OnnxEngine, sessionOptions, type OnnxEngineOptions } from './engine/onnx-engine.js';

@@ -1,0 +1,107 @@
+/**
+ * Loading ONNX Runtime and its execution providers. `onnxruntime-node` is a native addon: it is imported lazily
+ * (never at module load), so a process whose binary cannot load still imports `@vqrae/onnx` and can fall back to tfjs
+ * with the reason `loadOnnxRuntime` gives.
+ */
+import type * as Ort from 'onnxruntime-node';
+
+/** The onnxruntime-node module. */
+export type OnnxRuntime = typeof Ort.default;
+
+/** Execution providers an engine may ask for. */
+export type ExecutionProviderName = 'cpu' | 'webgpu' | 'cuda' | 'tensorrt';
+
+/** Every provider `listExecutionProviders` probes. */
+export const EXECUTION_PROVIDERS: readonly ExecutionProviderName[] = ['cpu', 'webgpu', 'cuda', 'tensorrt'];
+
+/** Result of `loadOnnxRuntime`. */
+export type LoadedOnnxRuntime = { readonly ok: true; readonly runtime: OnnxRuntime; readonly version: string } | { readonly ok: false; readonly reason: string };
+
+let loading: Promise<LoadedOnnxRuntime> | undefined;
+
+/** Imports onnxruntime-node once per process; never throws (the failure reason names the package and the cause). */
+export function loadOnnxRuntime(): Promise<LoadedOnnxRuntime> {
+  if (loading !== undefined) return loading;
+  loading = import('onnxruntime-node')
+    .then((mod): LoadedOnnxRuntime => {
+      // Node's ESM loader gives the CommonJS exports as `default`; tsx's interop (the module sets __esModule) gives
+      // them as the namespace itself.
+      const runtime = (mod.default ?? (mod as unknown as OnnxRuntime)) as OnnxRuntime | undefined;
+      if (runtime?.InferenceSession === undefined) throw new Error('the module has no InferenceSession export');
+      return { ok: true, runtime, version: runtime.env.versions.node ?? 'unknown' };
+    })
+    .catch((error: unknown): LoadedOnnxRuntime => {
+      const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      return {
+        ok: false,
+        reason: `onnxruntime-node could not be loaded (${cause}); its npm package ships native binaries for linux/darwin/win32 on x64/arm64 only: reinstall with 'npm ci' or use the tfjs engine`,
+      };
+    });
+  return loading;
+}
+
+/** Like `loadOnnxRuntime` but throws the reason. */
+export async function requireOnnxRuntime(): Promise<OnnxRuntime> {
+  const loaded = await loadOnnxRuntime();
+  if (!loaded.ok) throw new Error(loaded.reason);
+  return loaded.runtime;
+}
+
+/** How to get a provider that did not load (appended to errors and to `listExecutionProviders` notes). */
+export function providerHint(ep: ExecutionProviderName): string {
+  switch (ep) {
+    case 'cpu':
+      return 'the CPU provider is part of every onnxruntime-node install';
+    case 'webgpu':
+      return 'built into onnxruntime-node on linux-x64/win32/darwin; needs a WebGPU-capable adapter through a Vulkan driver (Debian 12 lavapipe 22.3 is too old: Mesa ≥ 25 lavapipe works, see tools/webgpu)';
+    case 'cuda':
+    case 'tensorrt':
+      return `needs an NVIDIA GPU with CUDA 12 + cuDNN 9${ep === 'tensorrt' ? ' + TensorRT 10' : ''} and the provider libraries, which this repository's .npmrc skips by default: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node (downloads them from NuGet)`;
+  }
+}
+
+/** One row of `listExecutionProviders`. */
+export interface ExecutionProviderStatus {
+  readonly name: ExecutionProviderName;
+  /** Whether a session with this provider could be created here. */
+  readonly loads: boolean;
+  /** Why not (with how to get it), or what loaded. */
+  readonly note: string;
+}
+
+/** A one-node float32 Identity model, built without the graph builder to keep this file dependency-free. */
+async function trivialModel(): Promise<Uint8Array> {
+  const { OnnxGraphBuilder } = await import('../builder/graph-builder.js');
+  const { buildModel } = await import('../builder/model.js');
+  const g = new OnnxGraphBuilder('probe');
+  const x = g.input('x', 'float32', [1]);
+  g.output('y', g.node('Relu', [x]), 'float32', [1]);
+  return buildModel(g).model;
+}
+
+/**
+ * Probes every provider by creating (and running) a trivial session with it alone. For `vqrae info`; cheap
+ * (milliseconds per provider, WebGPU adapter discovery can take ~1 s).
+ */
+export async function listExecutionProviders(): Promise<ExecutionProviderStatus[]> {
+  const loaded = await loadOnnxRuntime();
+  if (!loaded.ok) return EXECUTION_PROVIDERS.map((name) => ({ name, loads: false, note: loaded.reason }));
+  const ort = loaded.runtime;
+  const model = await trivialModel();
+  const rows: ExecutionProviderStatus[] = [];
+  for (const name of EXECUTION_PROVIDERS) {
+    try {
+      const session = await ort.InferenceSession.create(model, { executionProviders: [name], logSeverityLevel: 4 });
+      try {
+        await session.run({ x: new ort.Tensor('float32', Float32Array.of(1), [1]) });
+      } finally {
+        await session.release();
+      }
+      rows.push({ name, loads: true, note: `onnxruntime-node ${loaded.version}` });
+    } catch (error) {
+      const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      rows.push({ name, loads: false, note: `${cause.slice(0, 200)} — ${providerHint(name)}` });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,87 @@
+/**
+ * OnnxEngine on the tiny preset: same host arrays as the tfjs engine, one session per graph reused across calls,
+ * clear errors for bad input and unavailable providers, provider listing, and tensors released on dispose.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { createVqrae, presetConfig, tfjsEngine, type TokenizerEngine } from '@vqrae/tokenizer';
+import { OnnxEngine, listExecutionProviders, loadOnnxRuntime } from '../src/index.js';
+import { relativeError, seededPixels } from './helpers.js';
+
+describe('OnnxEngine (tiny preset, cpu)', () => {
+  let baseline: number;
+  let onnx: OnnxEngine;
+  let reference: TokenizerEngine;
+  before(async () => {
+    baseline = tf.memory().numTensors;
+    onnx = await OnnxEngine.create(await createVqrae(presetConfig('tiny'), { seed: 3 }), { ep: 'cpu', threads: 1 });
+    reference = tfjsEngine(await createVqrae(presetConfig('tiny'), { seed: 3 }));
+  });
+  after(async () => {
+    await onnx.dispose();
+    await reference.dispose();
+  });
+
+  it('describes itself and the model', () => {
+    assert.equal(onnx.kind, 'onnx');
+    assert.equal(onnx.label, 'onnx(cpu, 1 thread)');
+    assert.deepEqual([onnx.inputSize, onnx.outputSize, onnx.tokensPerImage, onnx.codebookSize, onnx.featureWidth], [32, 32, 64, 512, 64]);
+    assert.deepEqual(onnx.loadedGraphs, ['tokenize']);
+  });
+
+  it('returns the tfjs engine\'s indices, features and pixels, reusing one session per graph', async () => {
+    for (const batch of [3, 1, 3]) {
+      const pixels = { data: seededPixels(batch, 32, 40 + batch), batch, size: 32 };
+      const copy = Float32Array.from(pixels.data);
+      const indices = await onnx.tokenize(pixels);
+      assert.deepEqual([...indices], [...(await reference.tokenize(pixels))]);
+      const recon = await onnx.reconstruct(pixels);
+      const refRecon = await reference.reconstruct(pixels);
+      assert.deepEqual([...recon.indices], [...refRecon.indices]);
+      assert.ok(relativeError(recon.pixels, refRecon.pixels) < 1e-4);
+      assert.ok(relativeError(await onnx.features(pixels), await reference.features(pixels)) < 1e-4);
+      assert.ok(relativeError(await onnx.decode(indices, batch), await reference.decode(indices, batch)) < 1e-4);
+      assert.deepEqual(pixels.data, copy, 'input untouched');
+    }
+    assert.deepEqual(onnx.loadedGraphs, ['tokenize', 'reconstruct', 'features', 'decode']);
+  });
+
+  it('rejects bad input with a message naming the engine and the call', async () => {
+    await assert.rejects(onnx.tokenize({ data: new Float32Array(10), batch: 1, size: 32 }), /onnx\(cpu, 1 thread\)\.tokenize: pixel data has 10 values/);
+    await assert.rejects(onnx.features({ data: new Float32Array(3 * 16 * 16), batch: 1, size: 16 }), /features: images are 16×16, the encoder takes 32×32/);
+    await assert.rejects(onnx.decode(new Int32Array(64).fill(512), 1), /decode: index 512 at image 0, token 0 is outside \[0, 512\)/);
+    await assert.rejects(onnx.decode(new Int32Array(10), 1), /decode: 10 indices, expected 1×64 = 64/);
+  });
+
+  it('fails on an unavailable provider with how to get it, leaving the model to the caller', async () => {
+    const model = await createVqrae(presetConfig('tiny'), { seed: 3 });
+    try {
+      await assert.rejects(OnnxEngine.create(model, { ep: 'cuda' }), /provider 'cuda'.*ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node/);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('lists the providers (cpu loads; the others say why not or load)', async () => {
+    assert.equal((await loadOnnxRuntime()).ok, true);
+    const rows = await listExecutionProviders();
+    assert.deepEqual(rows.map((r) => r.name), ['cpu', 'webgpu', 'cuda', 'tensorrt']);
+    assert.equal(rows[0].loads, true);
+    for (const row of rows) assert.ok(row.loads || row.note.length > 0);
+  });
+
+  it('dispose is idempotent and frees the model', async () => {
+    const engine = await OnnxEngine.create(await createVqrae(presetConfig('tiny'), { seed: 5 }), { ep: 'cpu', threads: 1 });
+    const before = tf.memory().numTensors;
+    await engine.dispose();
+    await engine.dispose();
+    assert.ok(tf.memory().numTensors < before);
+    await assert.rejects(engine.tokenize({ data: new Float32Array(32 * 32 * 3), batch: 1, size: 32 }), /the engine was disposed/);
+  });
+
+  after(() => {
+    // runs after the suite's own `after` (declared first): both engines disposed → back to the baseline
+    assert.equal(tf.memory().numTensors, baseline);
+  });
+});

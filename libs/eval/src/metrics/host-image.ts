@@ -2,6 +2,8 @@
  * Images as host-side typed arrays for the image-quality metrics (PSNR, SSIM). Layout is row-major [H, W, C]
  * (the layout of sharp's raw output and of tfjs NHWC tensors after `dataSync()`).
  */
+import { toUint8Pixels as roundPixel01 } from '@vqrae/data';
+
 interface ImageShape {
   readonly height: number;
   readonly width: number;
@@ -60,16 +62,11 @@ export function assertSameShape(a: HostImage, b: HostImage, where: string): void
 
 /**
  * The 8-bit pixels of an image. pixel01 floats are clamped to [0, 1] and rounded half up: round(255·x)
- * (model-spec §8.1 step 2; truncation would bias every pixel by −0.5 LSB).
+ * (model-spec §8.1 step 2; truncation would bias every pixel by −0.5 LSB), by the repository's one rounding
+ * (`toUint8Pixels` of `@vqrae/data`: float32 arithmetic, NaN → 0).
  */
 export function toUint8Pixels(image: HostImage): Uint8Array | Uint8ClampedArray {
-  if (image.kind === 'uint8') return image.data;
-  const out = new Uint8Array(image.data.length);
-  for (let i = 0; i < out.length; i++) {
-    const v = image.data[i] * 255;
-    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.floor(v + 0.5);
-  }
-  return out;
+  return image.kind === 'uint8' ? image.data : roundPixel01(image.data);
 }
 
 /**

@@ -4,17 +4,18 @@
  * Vulkan (Mesa lavapipe) so no GPU is needed. Lavapipe is slow (~1.5 GFLOPS): every model here is tiny.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { FID_INPUT_VARIANTS } from '@vqrae/eval';
 import { buildModel } from '../src/builder/model.js';
 import { OnnxGraphBuilder } from '../src/builder/graph-builder.js';
 import { inceptionFeatureSession } from '../src/inception/inception-session.js';
+import { writeSyntheticInceptionWeights } from './inception-synthetic-weights.js';
 
 const SKIP = process.env.VQRAE_WEBGPU_TESTS === '1' ? false : 'WebGPU tests are opt-in: VQRAE_WEBGPU_TESTS=1 (tools/webgpu/run-tests.sh)';
-const FID_WEIGHTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../eval/test/fixtures/fid/fid_inception_w16_weights.safetensors');
 
 /** Seeded values in [-1, 1) (LCG). */
 function seeded(length: number, seed: number): Float32Array {
@@ -63,9 +64,16 @@ test('WebGPU provider: MatMul + Add + ArgMin (a nearest-code search) equals the 
   assert.deepEqual([...gpu.indices], [...cpu.indices]);
 });
 
-test('WebGPU provider: FID-Inception (width/16) features equal the CPU provider for every input variant (1e-4 relative)', { skip: SKIP }, async () => {
+// Width/4, not the committed width/16 fixture: on ORT 1.30 WebGPU + Mesa 25 lavapipe some Convs whose input channels
+// are not a multiple of 4 return wrong values (a single Conv reproduces it: 3×3 with 9 or 18 inputs, 5×5 with 6;
+// yet 3, 10, 17, 19 … are fine). Width/16 (18 inputs in Mixed_6a) and width/8 (6 in Mixed_5b) hit it; width/4 and
+// the full network (every channel count a multiple of 4 after the stem) match the CPU provider within 1e-6.
+test('WebGPU provider: FID-Inception (width/4, seeded synthetic weights) features equal the CPU provider for every input variant (1e-4 relative)', { skip: SKIP }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vqrae-webgpu-'));
+  const FID_WEIGHTS = path.join(dir, 'fid_inception_w4.safetensors');
+  await writeSyntheticInceptionWeights(FID_WEIGHTS, 4, 11);
   const [height, width] = [40, 56];
-  const images = { data: Float32Array.from(seeded(2 * height * width * 3, 4), (v) => (v + 1) / 2), batch: 2, height, width, range: 'pixel01' } as const;
+  const images = { data: Float32Array.from(seeded(height * width * 3, 4), (v) => (v + 1) / 2), batch: 1, height, width, range: 'pixel01' } as const;
   for (const variant of FID_INPUT_VARIANTS) {
     const cpu = await inceptionFeatureSession(FID_WEIGHTS, variant, { threads: 1 });
     const gpu = await inceptionFeatureSession(FID_WEIGHTS, variant, { provider: 'webgpu' });
@@ -77,4 +85,5 @@ test('WebGPU provider: FID-Inception (width/16) features equal the CPU provider 
       await Promise.all([cpu.dispose(), gpu.dispose()]);
     }
   }
+  fs.rmSync(dir, { recursive: true, force: true });
 });

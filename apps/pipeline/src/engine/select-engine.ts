@@ -3,7 +3,8 @@
  * onnxruntime-node, else the tfjs engine, with one printed line saying which and why (like the backend line).
  * A forced engine or provider that cannot start is an error, never a silent fallback.
  *
- * Ownership: the returned engine owns the model it was opened on (`engine.dispose()` frees both).
+ * Ownership: the returned engine owns the model it was opened on (`engine.dispose()` frees both); when opening
+ * fails the caller still owns the model.
  */
 import os from 'node:os';
 import { tfjsEngine, type TokenizerEngine, type VqraeModel } from '@vqrae/tokenizer';
@@ -35,7 +36,7 @@ export interface OpenedEngine {
 export interface EngineDeps {
   /** The tfjs backend the run selected (for labels and records). */
   readonly backend: string;
-  readonly loadOnnx?: () => Promise<OnnxModule>;
+  readonly loadOnnx?: () => Promise<Pick<OnnxModule, 'OnnxEngine'> & { readonly runtimeVersion: string }>;
 }
 
 /** Cores this process may use (the default of --threads). */
@@ -46,34 +47,6 @@ export function defaultThreads(): number {
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0]!.slice(0, 200);
-}
-
-/** Delegates to `engine`; `dispose()` frees the engine, then the model it was exported from (disposing twice is harmless). */
-function owningModel(engine: TokenizerEngine, model: VqraeModel): TokenizerEngine {
-  let disposed = false;
-  return {
-    kind: engine.kind,
-    label: engine.label,
-    inputSize: engine.inputSize,
-    outputSize: engine.outputSize,
-    tokensPerImage: engine.tokensPerImage,
-    codebookSize: engine.codebookSize,
-    featureWidth: engine.featureWidth,
-    tokenize: (pixels) => engine.tokenize(pixels),
-    reconstruct: (pixels) => engine.reconstruct(pixels),
-    features: (pixels) => engine.features(pixels),
-    decode: (indices, batch) => engine.decode(indices, batch),
-    async dispose() {
-      if (disposed) return;
-      disposed = true;
-      await engine.dispose();
-      try {
-        model.dispose();
-      } catch {
-        // the engine already freed it
-      }
-    },
-  };
 }
 
 function tfjsOpened(model: VqraeModel, requested: EngineChoice, backend: string, reason: string): OpenedEngine {
@@ -90,7 +63,7 @@ export async function openEngine(model: VqraeModel, options: EngineOptions, deps
     if (ep !== 'cpu') throw new UsageError(`--ep ${ep} needs --engine onnx (or auto); the tfjs engine runs on --backend`);
     return tfjsOpened(model, requested, deps.backend, 'forced by --engine');
   }
-  let onnx: OnnxModule;
+  let onnx: Awaited<ReturnType<NonNullable<EngineDeps['loadOnnx']>>>;
   try {
     onnx = await (deps.loadOnnx ?? loadOnnxModule)();
   } catch (error) {
@@ -100,10 +73,10 @@ export async function openEngine(model: VqraeModel, options: EngineOptions, deps
     return tfjsOpened(model, requested, deps.backend, `auto: ${why}`);
   }
   const threads = options.threads ?? defaultThreads();
-  const engine = await onnx.OnnxEngine.create(model, { ep, threads });
-  const reason = requested === 'auto' ? 'auto: onnxruntime-node loads' : 'forced by --engine';
+  const engine = await onnx.OnnxEngine.create(model, { ep, threads }); // owns the model from here on
+  const reason = requested === 'auto' ? `auto: onnxruntime-node ${onnx.runtimeVersion} loads` : 'forced by --engine';
   const record: EngineRecord = { engine: 'onnx', requested, provider: ep, threads, label: engine.label, reason };
-  return { engine: owningModel(engine, model), record, message: `engine: onnx (${ep}, ${threads} thread${threads === 1 ? '' : 's'}; ${reason})` };
+  return { engine, record, message: `engine: onnx (${ep}, ${threads} thread${threads === 1 ? '' : 's'}; ${reason})` };
 }
 
 /**

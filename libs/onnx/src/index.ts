@@ -35,3 +35,13 @@ export {
   type OnnxRuntime,
 } from './engine/runtime.js';
 export { OnnxEngine, sessionOptions, type OnnxEngineOptions } from './engine/onnx-engine.js';
+export {
+  inceptionFeatureSession,
+  readInceptionWidthDivisor,
+  type InceptionFeatureSession,
+  type InceptionSessionOptions,
+} from './inception/inception-session.js';
+export { inceptionFeatureExtractor } from './inception/inception-feature-extractor.js';
+export { fidInputScale, type FidImageBatch } from './inception/fid-input-scale.js';
+export { inceptionGraph, INCEPTION_GRAPH_IO } from './inception/inception-graph.js';
+export { fidResizeMatrix, bilinearResizeMatrix, pilBicubicResizeMatrix, type ResizeMatrix } from './inception/resize-matrices.js';

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FID_INPUT_VARIANTS, FidInception } from '@vqrae/eval';
 import { SafetensorsFile } from '@vqrae/nn';
+import { inceptionFeatureExtractor } from '../src/inception/inception-feature-extractor.js';
 import { inceptionFeatureSession } from '../src/inception/inception-session.js';
 
 // The seeded width/16 FID-Inception of libs/eval's tests (real key names and topology, non-trivial BN statistics)
@@ -107,9 +108,27 @@ test('ONNX FID-Inception: pixel01 input and batches give the same features as ui
 
 test('ONNX FID-Inception: bad input and a disposed session fail with a message naming the session', async () => {
   const session = await inceptionFeatureSession(WEIGHTS, 'torch-fidelity', { threads: 1 });
-  await assert.rejects(session({ data: new Uint8Array(10), batch: 1, height: 4, width: 4, range: 'uint8' }), /inceptionFeatureSession\(torch-fidelity, onnx\(cpu, 1 threads\)\): image data has 10 values, expected 1×4×4×3 = 48/);
+  await assert.rejects(session({ data: new Uint8Array(10), batch: 1, height: 4, width: 4, range: 'uint8' }), /inceptionFeatureSession\(torch-fidelity, onnx\(cpu, 1 thread\)\): image data has 10 values, expected 1×4×4×3 = 48/);
   await session.dispose();
   await session.dispose(); // idempotent
   await assert.rejects(session({ data: new Uint8Array(48), batch: 1, height: 4, width: 4, range: 'uint8' }), /was disposed/);
   await assert.rejects(inceptionFeatureSession(path.join(FIXTURES, 'fid_inception_w16_io.safetensors'), 'clean'), /not a converted FID-Inception file/);
+});
+
+test('inceptionFeatureExtractor: tensor in, tensor out, same features as the tfjs FidInception, no leaked tensors', async () => {
+  const fixture = await readFixture();
+  const image = fixture.images[1]!;
+  const before = tf.memory().numTensors;
+  const tfjsModel = await FidInception.load(WEIGHTS, { widthDivisor: 16, variant: 'clean' });
+  const extractor = inceptionFeatureExtractor(await inceptionFeatureSession(WEIGHTS, 'clean', { threads: 1 }));
+  assert.deepEqual(extractor.space, tfjsModel.space);
+  assert.equal(extractor.featureDim, 128);
+  const x = tf.tensor4d(Int32Array.from(image.data), [1, image.height, image.width, 3], 'int32');
+  const [ours, theirs] = [await extractor.extract(x, 'uint8'), await tfjsModel.extract(x, 'uint8')];
+  assert.deepEqual(ours.shape, [1, 128]);
+  assert.ok(maxRelativeError(await ours.data(), await theirs.data()) < 1e-4);
+  tf.dispose([x, ours, theirs]);
+  extractor.dispose();
+  tfjsModel.dispose();
+  assert.equal(tf.memory().numTensors, before);
 });

@@ -76,7 +76,7 @@ test('WebGPU provider: FID-Inception (width/4, seeded synthetic weights) feature
   const images = { data: Float32Array.from(seeded(height * width * 3, 4), (v) => (v + 1) / 2), batch: 1, height, width, range: 'pixel01' } as const;
   for (const variant of FID_INPUT_VARIANTS) {
     const cpu = await inceptionFeatureSession(FID_WEIGHTS, variant, { threads: 1 });
-    const gpu = await inceptionFeatureSession(FID_WEIGHTS, variant, { provider: 'webgpu' });
+    const gpu = await inceptionFeatureSession(FID_WEIGHTS, variant, { ep: 'webgpu' });
     try {
       assert.equal(gpu.label, 'onnx(webgpu)');
       const rel = maxRelativeError(await gpu(images), await cpu(images));

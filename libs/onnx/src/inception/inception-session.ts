@@ -3,23 +3,22 @@
  * the graph of one input variant (resize as interpolation-matrix MatMuls, see `inception-graph.ts`) and returns a
  * callable `images → pool3 features` with the metadata a Fréchet-distance label needs.
  */
-import ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { fidInceptionArchitecture, FID_INCEPTION_INPUT_SIZE, type FeatureSpace, type FidInputVariant } from '@vqrae/eval';
 import { SafetensorsFile } from '@vqrae/nn';
 import { buildModel } from '../builder/model.js';
+import { sessionOptions } from '../engine/onnx-engine.js';
+import { providerHint, requireOnnxRuntime, type ExecutionProviderName } from '../engine/runtime.js';
 import { checkFidImageBatch, fidInputScale, type FidImageBatch } from './fid-input-scale.js';
 import { inceptionGraph, INCEPTION_GRAPH_IO } from './inception-graph.js';
 import { loadInceptionWeightArrays } from './inception-weights.js';
 import { fidResizeMatrix, transposeMatrix, type ResizeMatrix } from './resize-matrices.js';
 
-/** Execution provider of an inception session (`webgpu`: any Vulkan/Metal/D3D12 GPU through Dawn). */
-export type InceptionProvider = 'cpu' | 'webgpu';
-
 /** Options of {@link inceptionFeatureSession}. */
 export interface InceptionSessionOptions {
-  /** Default `cpu`. */
-  readonly provider?: InceptionProvider;
-  /** Intra-op threads of the CPU provider (default 2). */
+  /** Execution provider (default `cpu`; `webgpu`: any Vulkan/Metal/D3D12 GPU through Dawn). */
+  readonly ep?: ExecutionProviderName;
+  /** Intra-op threads (default as `OnnxEngine`: the cores this process may use). */
   readonly threads?: number;
   /**
    * Channel divisor of a width-reduced test network; default: read from the file (`Conv2d_1a_3x3.conv.weight` is
@@ -55,11 +54,6 @@ export async function readInceptionWidthDivisor(path: string): Promise<number> {
   }
 }
 
-function sessionOptions(provider: InceptionProvider, threads: number): ort.InferenceSession.SessionOptions {
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`inceptionFeatureSession: threads must be a positive integer, got ${threads}`);
-  return { executionProviders: [provider], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
-}
-
 /**
  * Loads FID-Inception weights (converted safetensors, torchvision key names) and opens an ONNX Runtime session of
  * `variant`. The returned function accepts any image size; interpolation matrices are computed once per size.
@@ -69,24 +63,35 @@ export async function inceptionFeatureSession(
   variant: FidInputVariant,
   opts: InceptionSessionOptions = {},
 ): Promise<InceptionFeatureSession> {
-  const provider = opts.provider ?? 'cpu';
-  const threads = opts.threads ?? 2;
+  const ep = opts.ep ?? 'cpu';
+  if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) {
+    throw new Error(`inceptionFeatureSession: threads must be a positive integer, got ${opts.threads}`);
+  }
+  const ort = await requireOnnxRuntime();
+  const options = sessionOptions({ ep, ...(opts.threads === undefined ? {} : { threads: opts.threads }) });
+  const threads = options.intraOpNumThreads ?? 1;
+  const label = ep === 'cpu' ? `onnx(cpu, ${threads} thread${threads === 1 ? '' : 's'})` : `onnx(${ep})`;
   const widthDivisor = opts.widthDivisor ?? (await readInceptionWidthDivisor(weightsPath));
   const arch = fidInceptionArchitecture(widthDivisor);
   const weights = await loadInceptionWeightArrays(weightsPath, arch);
   const artifact = buildModel(inceptionGraph(arch, weights.convs, variant), {
     metadata: { 'vqrae.fid.variant': variant, 'vqrae.fid.weights_sha256': weights.sha256, 'vqrae.fid.width_divisor': String(widthDivisor) },
   });
-  let session: ort.InferenceSession | undefined = await ort.InferenceSession.create(artifact.model, sessionOptions(provider, threads));
-  const label = provider === 'cpu' ? `onnx(cpu, ${threads} threads)` : `onnx(${provider})`;
+  let session: Ort.InferenceSession | undefined;
+  try {
+    session = await ort.InferenceSession.create(artifact.model, options);
+  } catch (error) {
+    const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new Error(`inceptionFeatureSession: could not create a session on provider '${ep}' (${cause}); ${providerHint(ep)}`);
+  }
   const where = `inceptionFeatureSession(${variant}, ${label})`;
   const size = FID_INCEPTION_INPUT_SIZE;
-  const matrices = new Map<string, { rows: ort.Tensor; colsT: ort.Tensor }>();
-  const matricesFor = (height: number, width: number): { rows: ort.Tensor; colsT: ort.Tensor } => {
+  const matrices = new Map<string, { rows: Ort.Tensor; colsT: Ort.Tensor }>();
+  const matricesFor = (height: number, width: number): { rows: Ort.Tensor; colsT: Ort.Tensor } => {
     const key = `${height}x${width}`;
     let entry = matrices.get(key);
     if (!entry) {
-      const tensor = (m: ResizeMatrix): ort.Tensor => new ort.Tensor('float32', m.data, [m.rows, m.cols]);
+      const tensor = (m: ResizeMatrix): Ort.Tensor => new ort.Tensor('float32', m.data, [m.rows, m.cols]);
       entry = { rows: tensor(fidResizeMatrix(variant, height, size)), colsT: tensor(transposeMatrix(fidResizeMatrix(variant, width, size))) }; // [299, H], [W, 299]
       matrices.set(key, entry);
     }

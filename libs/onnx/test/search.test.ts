@@ -1,0 +1,80 @@
+/**
+ * The exported code search: first-minimum tie rule inside a chunk and across codebook chunk boundaries, chunking
+ * that does not change any index, and agreement with the tfjs search on the same (tie-laden) codebook.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { QUANTIZER_KEYS, createVqrae, presetConfig, type VqraeModel } from '@vqrae/tokenizer';
+import { codebookChunks, exportOnnx } from '../src/index.js';
+import { runArtifact, seededPixels, withTensor } from './helpers.js';
+
+/**
+ * Codebook whose rows in `nearest` are all zeros (C' = C with W = I, b = 0, so exact duplicates stay exact) and
+ * every other row is far away (norm ≥ 30): every token's nearest code is one of the tied zero rows.
+ */
+function setTiedCodebook(model: VqraeModel, nearest: readonly number[]): void {
+  const { codebookSize: k, codebookDim: e } = model.config.quantizer;
+  const values = new Float32Array(k * e);
+  for (let j = 0; j < k; j++) {
+    if (nearest.includes(j)) continue;
+    for (let c = 0; c < e; c++) values[j * e + c] = 30 + 0.01 * j + 0.001 * c;
+  }
+  // not inside tf.tidy: ParamStore.assign keeps a copy of a frozen entry, which a tidy would dispose
+  const updates: Array<[string, tf.Tensor]> = [
+    [QUANTIZER_KEYS.codebook, tf.tensor2d(values, [k, e])],
+    [QUANTIZER_KEYS.projWeight, tf.eye(e)],
+    [QUANTIZER_KEYS.projBias, tf.zeros([e])],
+  ];
+  for (const [name, value] of updates) {
+    model.params.assign(name, value);
+    value.dispose();
+  }
+  model.quantizer.invalidateCache();
+}
+
+describe('exported code search (tiny preset: N = 64, k = 512)', () => {
+  let model: VqraeModel;
+  let baseline: number;
+  const batch = 3;
+  const dims = [batch, 32, 32, 3];
+  const pixels = seededPixels(batch, 32, 21);
+  before(async () => {
+    baseline = tf.memory().numTensors;
+    model = await createVqrae(presetConfig('tiny'), { seed: 4 });
+  });
+  after(() => {
+    model.dispose();
+    assert.equal(tf.memory().numTensors, baseline, 'tensor count back to its baseline');
+  });
+
+  it('splits the codebook into chunks of ⌊maxChunkElements / N⌋ columns', () => {
+    assert.deepEqual(codebookChunks(512, 64, 6400).map((c) => c.size), [100, 100, 100, 100, 100, 12]);
+    assert.deepEqual(codebookChunks(512, 64, 2 * 1024 * 1024), [{ start: 0, size: 512 }]);
+    assert.deepEqual(codebookChunks(3, 64, 1), [{ start: 0, size: 1 }, { start: 1, size: 1 }, { start: 2, size: 1 }]);
+  });
+
+  it('chunking changes no index (one chunk vs 100-column chunks vs 7-column chunks)', async () => {
+    const whole = await runArtifact(exportOnnx(model, 'tokenize'), { pixels: { data: pixels, dims } });
+    for (const maxChunkElements of [6400, 64 * 7]) {
+      const chunked = await runArtifact(exportOnnx(model, 'tokenize', { maxChunkElements }), { pixels: { data: pixels, dims } });
+      assert.deepEqual([...chunked.indices], [...whole.indices]);
+    }
+  });
+
+  for (const { tied, expected, why } of [
+    { tied: [99, 100, 300], expected: 99, why: 'last column of chunk 0 beats the equal first column of chunk 1' },
+    { tied: [100, 199, 200, 511], expected: 100, why: 'first column of chunk 1 beats later equals in its own and later chunks' },
+    { tied: [5, 6, 7], expected: 5, why: 'first of equal columns inside one chunk' },
+  ]) {
+    it(`duplicate codes ${tied.join(', ')} → ${expected}: ${why}`, async () => {
+      setTiedCodebook(model, tied);
+      const reference = withTensor<tf.Tensor4D>(pixels, dims, (t) => model.tokenize(t)) as Int32Array;
+      assert.ok(reference.every((i) => i === expected), 'the tfjs search picks the first tied code');
+      for (const maxChunkElements of [6400, 2 * 1024 * 1024]) {
+        const out = await runArtifact(exportOnnx(model, 'tokenize', { maxChunkElements }), { pixels: { data: pixels, dims } });
+        assert.deepEqual([...out.indices], [...reference], `maxChunkElements ${maxChunkElements}`);
+      }
+    });
+  }
+});

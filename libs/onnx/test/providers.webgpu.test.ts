@@ -10,6 +10,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import ort from 'onnxruntime-node';
 import { FID_INPUT_VARIANTS } from '@vqrae/eval';
+import { createVqrae, presetConfig } from '@vqrae/tokenizer';
+import { OnnxEngine } from '../src/engine/onnx-engine.js';
 import { buildModel } from '../src/builder/model.js';
 import { OnnxGraphBuilder } from '../src/builder/graph-builder.js';
 import { inceptionFeatureSession } from '../src/inception/inception-session.js';
@@ -37,6 +39,24 @@ function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>
   }
   return diff / scale;
 }
+
+// One graph only (each session compiles its shaders: ~10 s per graph on lavapipe). Pixels: the decoder's float32 sums
+// run in another order on the GPU; 1e-4 relative is ~0.03/255 on pixel01.
+test('WebGPU provider: the tiny tokenizer (reconstruct graph) gives the CPU provider\'s tokens and pixels within 1e-4 relative', { skip: SKIP }, async () => {
+  const engines = await Promise.all(
+    (['cpu', 'webgpu'] as const).map(async (ep) => OnnxEngine.create(await createVqrae(presetConfig('tiny'), { seed: 7 }), { ep, threads: 1 })),
+  );
+  const [cpu, gpu] = engines as [OnnxEngine, OnnxEngine];
+  try {
+    assert.match(gpu.label, /^onnx\(webgpu/);
+    const pixels = { data: Float32Array.from(seeded(2 * 32 * 32 * 3, 5), (v) => (v + 1) / 2), batch: 2, size: 32 };
+    const [a, b] = [await cpu.reconstruct(pixels), await gpu.reconstruct(pixels)];
+    assert.deepEqual([...b.indices], [...a.indices], 'tokens');
+    assert.ok(maxRelativeError(b.pixels, a.pixels) < 1e-4, `pixels: ${maxRelativeError(b.pixels, a.pixels)}`);
+  } finally {
+    await Promise.all(engines.map((e) => e.dispose()));
+  }
+});
 
 test('WebGPU provider: MatMul + Add + ArgMin (a nearest-code search) equals the CPU provider', { skip: SKIP }, async () => {
   const [m, e, k] = [64, 32, 128];

@@ -14,6 +14,7 @@ import { metricsCommand } from './metrics.js';
 import { fidCommand } from './fid.js';
 import { fidStatsCommand } from './fid-stats.js';
 import { evalCommand } from './eval.js';
+import { exportOnnxCommand } from './export-onnx.js';
 import { mergeEvalCommand } from './merge-eval.js';
 import { shardsCommand } from './shards.js';
 import { trainCommand } from './train.js';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CommandModule[] = [
   mergeManifestsCommand,
   decodeCommand,
   reconstructCommand,
+  exportOnnxCommand,
   inspectCommand,
   describeCommand,
   evalCommand,

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng, pixelBatch, type RgbImage } from '@vqrae/data';
+import { loadOnnxRuntime } from '@vqrae/onnx';
+import { createVqrae, loadCheckpoint, presetConfig, saveCheckpoint, tfjsEngine } from '@vqrae/tokenizer';
+import { UsageError } from '../../src/cli/errors.js';
+import { openEngine } from '../../src/engine/select-engine.js';
+import { runCli, tempDir } from '../cli/helpers.js';
+
+const options = (engine: string, ep = 'cpu', threads?: number) => ({ engine, ep, threads });
+const failing = async (): Promise<never> => {
+  throw new Error('boom: no native binary');
+};
+
+function images(count: number, size: number, seed: number): RgbImage[] {
+  const rng = createRng(seed);
+  return Array.from({ length: count }, () => ({ data: Uint8Array.from({ length: size * size * 3 }, () => rng.int(256)), width: size, height: size, channels: 3 as const }));
+}
+
+let work: { dir: string; cleanup: () => void };
+let checkpoint: string;
+
+before(async () => {
+  work = tempDir('vqrae-engines-');
+  checkpoint = path.join(work.dir, 'tiny.safetensors');
+  const model = await createVqrae(presetConfig('tiny'), { seed: 9 });
+  await saveCheckpoint(model, checkpoint);
+  model.dispose();
+});
+
+after(() => work.cleanup());
+
+test('openEngine: auto falls back to tfjs with the reason; forced engines and providers never fall back silently', async () => {
+  const baseline = tf.memory().numTensors;
+  const fallback = await openEngine(await loadCheckpoint(checkpoint), options('auto'), { backend: 'wasm', loadOnnx: failing });
+  assert.equal(fallback.record.engine, 'tfjs');
+  assert.equal(fallback.record.threads, null);
+  assert.equal(fallback.message, 'engine: tfjs (wasm; auto: onnxruntime-node could not be loaded (boom: no native binary))');
+  await fallback.engine.dispose();
+
+  const forcedTfjs = await openEngine(await loadCheckpoint(checkpoint), options('tfjs'), { backend: 'wasm' });
+  assert.equal(forcedTfjs.message, 'engine: tfjs (wasm; forced by --engine)');
+  await forcedTfjs.engine.dispose();
+
+  for (const [o, pattern] of [
+    [options('onnx'), /--engine onnx: onnxruntime-node could not be loaded \(boom/],
+    [options('tfjs', 'webgpu'), /--ep webgpu needs --engine onnx/],
+    [options('auto', 'cuda'), /--ep cuda needs the onnx engine, but onnxruntime-node could not be loaded/],
+  ] as const) {
+    const model = await loadCheckpoint(checkpoint);
+    await assert.rejects(openEngine(model, o, { backend: 'wasm', loadOnnx: failing }), (e: unknown) => e instanceof UsageError && pattern.test(e.message));
+    model.dispose(); // a failed open leaves the model with the caller
+  }
+  assert.equal(tf.memory().numTensors, baseline);
+});
+
+test('openEngine: auto picks onnx when onnxruntime-node loads (threads default = cores); its tokens equal the tfjs engine', async (t) => {
+  if (!(await loadOnnxRuntime()).ok) return t.skip('onnxruntime-node does not load here');
+  const baseline = tf.memory().numTensors;
+  const onnx = await openEngine(await loadCheckpoint(checkpoint), options('auto'), { backend: 'wasm' });
+  const reference = tfjsEngine(await loadCheckpoint(checkpoint));
+  try {
+    assert.equal(onnx.record.engine, 'onnx');
+    assert.equal(onnx.record.threads, os.availableParallelism());
+    assert.match(onnx.message, /^engine: onnx \(cpu, \d+ threads?; auto: onnxruntime-node 1\.30\.\d+ loads\)$/);
+    const pixels = pixelBatch(images(3, reference.inputSize, 4));
+    assert.deepEqual(await onnx.engine.tokenize(pixels), await reference.tokenize(pixels));
+    const one = await openEngine(await loadCheckpoint(checkpoint), options('onnx', 'cpu', 1), { backend: 'wasm' });
+    assert.equal(one.record.threads, 1);
+    assert.match(one.message, /\(cpu, 1 thread; forced by --engine\)/);
+    await one.engine.dispose();
+  } finally {
+    await onnx.engine.dispose();
+    await reference.dispose();
+  }
+  assert.equal(tf.memory().numTensors, baseline);
+});
+
+test('export-onnx: writes a model onnxruntime-node runs with the tfjs tokens; refuses to overwrite without --force', async (t) => {
+  const loaded = await loadOnnxRuntime();
+  if (!loaded.ok) return t.skip('onnxruntime-node does not load here');
+  const out = path.join(work.dir, 'export', 'tokenize.onnx');
+  const first = await runCli(['export-onnx', '--checkpoint', checkpoint, '--graph', 'tokenize', '--out', out, '--backend', 'wasm']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /^wrote .*tokenize\.onnx \([\d.]+ MiB\)/);
+  assert.match(first.stdout, /inputs: pixels float32 \[batch, 32, 32, 3\]/);
+  assert.match(first.stdout, /outputs: indices int32 \[batch, 64\]/);
+  assert.match(first.stdout, /metadata vqrae\.checkpoint_sha256: [0-9a-f]{64}/);
+
+  const reference = tfjsEngine(await loadCheckpoint(checkpoint));
+  const pixels = pixelBatch(images(2, 32, 5));
+  const ort = loaded.runtime;
+  const session = await ort.InferenceSession.create(out, { executionProviders: ['cpu'] });
+  try {
+    const result = await session.run({ pixels: new ort.Tensor('float32', pixels.data, [2, 32, 32, 3]) });
+    assert.deepEqual(result.indices!.data, await reference.tokenize(pixels));
+  } finally {
+    await session.release();
+    await reference.dispose();
+  }
+
+  const again = await runCli(['export-onnx', '--checkpoint', checkpoint, '--out', out, '--backend', 'wasm']);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /exists \(--force to overwrite\)/);
+  const forced = await runCli(['export-onnx', '--checkpoint', checkpoint, '--graph', 'decode', '--out', out, '--force', '--backend', 'wasm']);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stdout, /inputs: indices int32 \[batch, 64\]/);
+  assert.ok(fs.existsSync(out));
+});

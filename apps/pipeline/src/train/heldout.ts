@@ -1,15 +1,12 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { DatasetSpec, imagesToTensor, loadImage, DEFAULT_IMAGE_MEMBERS, type RgbImage } from '@vqrae/data';
+import { DatasetSpec, loadImage, pixelBatch, DEFAULT_IMAGE_MEMBERS, type PixelBatch, type RgbImage } from '@vqrae/data';
 import { CodebookUsage, pixel01Image, psnr } from '@vqrae/eval';
-import type { ParamStore } from '@vqrae/nn';
-import type { TokenizerParts } from './objectives.js';
+import type { FeatureEngine, TokenizerEngine } from '@vqrae/tokenizer';
 
-/** Held-out images decoded once, centre-cropped to the model's input size; owns `images` (dispose()). */
+/** Held-out images decoded once, centre-cropped to the model's input size, as one host pixel01 block. */
 export interface HeldOutSet {
-  /** [M, S, S, 3] pixel01. */
-  readonly images: tf.Tensor4D;
+  /** `[M, S, S, 3]` pixel01. */
+  readonly pixels: PixelBatch;
   readonly keys: readonly string[];
-  dispose(): void;
 }
 
 /** Reads up to `limit` images of `shards` (first epoch, spec order), centre crop `size`. */
@@ -24,8 +21,13 @@ export async function loadHeldOut(shards: string, size: number, limit: number): 
     keys.push(sample.meta.key);
   }
   if (images.length === 0) throw new Error(`held-out set: no images in ${shards}`);
-  const tensor = imagesToTensor(images, 'pixel01'); // [M, S, S, 3]
-  return { images: tensor, keys, dispose: () => tensor.dispose() };
+  return { pixels: pixelBatch(images), keys }; // [M, S, S, 3]
+}
+
+/** Images `[start, start + count)` of a pixel batch (a view, no copy). */
+function slicePixels(pixels: PixelBatch, start: number, count: number): PixelBatch {
+  const per = pixels.size * pixels.size * 3;
+  return { data: pixels.data.subarray(start * per, (start + count) * per), batch: count, size: pixels.size };
 }
 
 /** One held-out evaluation (EMA weights). */
@@ -45,61 +47,48 @@ export interface EvalResult {
 }
 
 /**
- * Reconstructs the held-out set with the weights in `store` (batches of `batchSize`), measuring PSNR, codebook
- * statistics and (when `teacher` is given) the feature drift of the student encoder from the teacher.
- * Returns the reconstructions of the first `keepFirst` images ([≤keepFirst, S, S, 3], caller owns) for previews.
+ * Reconstructs the held-out set with `engine` (the EMA weights, batches of `batchSize`): PSNR, codebook statistics
+ * and (when `teacher` is given) the feature drift of the engine's encoder from the teacher's, summed in float64.
+ * Returns the pixel01 reconstructions of the first `keepFirst` images (`[≤keepFirst, S, S, 3]`) for previews.
+ * Host arrays only: the engines are borrowed and nothing here needs disposing.
  */
-export function evaluateHeldOut(
-  parts: TokenizerParts,
-  store: ParamStore,
-  teacher: ParamStore | null,
+export async function evaluateHeldOut(
+  engine: TokenizerEngine,
+  teacher: FeatureEngine | null,
   set: HeldOutSet,
   step: number,
   batchSize: number,
   keepFirst: number,
-): { result: EvalResult; preview: tf.Tensor4D } {
-  const [count, height, width] = set.images.shape;
-  const usage = new CodebookUsage(parts.codebookSize);
+): Promise<{ result: EvalResult; preview: Float32Array }> {
+  const { batch: count, size } = set.pixels;
+  const usage = new CodebookUsage(engine.codebookSize);
   const psnrs: number[] = [];
   let driftSq = 0;
   let teacherSq = 0;
   let driftElements = 0;
-  let preview: tf.Tensor4D | null = null;
+  let preview: Float32Array | null = null;
+  const per = size * size * 3;
+  const outPer = engine.outputSize * engine.outputSize * 3;
   for (let start = 0; start < count; start += batchSize) {
-    const size = Math.min(batchSize, count - start);
-    const out = tf.tidy(() => {
-      const images = tf.slice(set.images, [start, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D; // [b, S, S, 3]
-      const features = parts.encode(store, images); // [b, N, d]
-      const q = parts.quantize(store, features);
-      const reconstruction = tf.clipByValue(parts.decode(store, q.quantized), 0, 1) as tf.Tensor4D; // [b, S, S, 3]
-      const drift = teacher
-        ? (() => {
-            const target = parts.encode(teacher, images);
-            return tf.stack([tf.sum(tf.squaredDifference(features, target)), tf.sum(tf.square(target))]); // [2]
-          })()
-        : tf.zeros([2]);
-      return { reconstruction, counts: q.codeCounts, drift, elements: tf.scalar(features.size) };
-    });
-    const originals = tf.slice(set.images, [start, 0, 0, 0], [size, -1, -1, -1]);
-    const a = originals.dataSync() as Float32Array;
-    const b = out.reconstruction.dataSync() as Float32Array;
-    originals.dispose();
-    const pixels = height * width * 3;
-    for (let i = 0; i < size; i++) {
-      const ref = pixel01Image(a.subarray(i * pixels, (i + 1) * pixels), height, width, 3);
-      const rec = pixel01Image(b.subarray(i * pixels, (i + 1) * pixels), height, width, 3);
-      psnrs.push(psnr(ref, rec));
+    const batch = slicePixels(set.pixels, start, Math.min(batchSize, count - start)); // [b, S, S, 3]
+    const out = await engine.reconstruct(batch); // indices [b, N], pixels [b, S, S, 3] not clamped
+    for (let i = 0; i < batch.batch; i++) {
+      const ref = pixel01Image(batch.data.subarray(i * per, (i + 1) * per), size, size, 3);
+      const rec = pixel01Image(out.pixels.subarray(i * outPer, (i + 1) * outPer), engine.outputSize, engine.outputSize, 3);
+      psnrs.push(psnr(ref, rec)); // both rounded to uint8 (clamp, half up) inside
     }
-    const batchCounts = out.counts.dataSync();
-    for (let j = 0; j < usage.counts.length; j++) usage.counts[j]! += batchCounts[j]!; // per-code counts of this batch
-    const [dsq, tsq] = out.drift.dataSync();
-    driftSq += dsq!;
-    teacherSq += tsq!;
-    driftElements += out.elements.dataSync()[0]!;
-    if (preview === null) {
-      preview = tf.slice(out.reconstruction, [0, 0, 0, 0], [Math.min(keepFirst, size), -1, -1, -1]) as tf.Tensor4D;
+    usage.add(out.indices);
+    if (teacher) {
+      const student = await engine.features(batch); // [b, N, d]
+      const target = await teacher.features(batch); // [b, N, d]
+      for (let j = 0; j < student.length; j++) {
+        const diff = student[j]! - target[j]!;
+        driftSq += diff * diff;
+        teacherSq += target[j]! * target[j]!;
+      }
+      driftElements += student.length;
     }
-    tf.dispose([out.reconstruction, out.counts, out.drift, out.elements]);
+    preview ??= out.pixels.slice(0, Math.min(keepFirst, batch.batch) * outPer);
   }
   const stats = usage.summary();
   const result: EvalResult = {

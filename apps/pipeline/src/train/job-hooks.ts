@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import type { Logger } from '@vqrae/graph';
+import { tfjsEngine, tfjsFeatureEngine, VqraeModel } from '@vqrae/tokenizer';
 import { writeTrainCheckpoint, type TrainStateJson } from './checkpoint-state.js';
 import type { EpochSampleSource } from './epoch-source.js';
 import { evalStoreOf } from './export.js';
@@ -14,7 +14,8 @@ import type { StepHook } from './train-stage.js';
 import type { Trainer } from './trainer.js';
 
 /**
- * Held-out evaluation with the EMA weights: PSNR, codebook utilisation/perplexity, stage-2 feature drift; appends a
+ * Held-out evaluation with the EMA weights, on the tfjs engine of a model view over a copy of them (the weights
+ * change every step: nothing is exported): PSNR, codebook utilisation/perplexity, stage-2 feature drift; appends a
  * row to `<run>/eval.jsonl` and, when asked, writes `<run>/previews/step-XXXXXXXX.png` (originals over
  * reconstructions of the first 8 held-out images).
  */
@@ -28,17 +29,15 @@ export function heldOutEvaluator(
   const evalFile = path.join(config.out, 'eval.jsonl');
   return async (step, withPreview) => {
     if (!heldOut) return null;
-    const store = evalStoreOf(loaded.model.params, trainer.ema.store());
+    const { model } = loaded;
+    // The engine owns the EMA copy (and the model view's codebook cache); the teacher store stays the job's.
+    const engine = tfjsEngine(new VqraeModel(model.config, model.encoder, evalStoreOf(model.params, trainer.ema.store()), { search: model.quantizer.search }), 'tfjs(EMA)');
+    const teacher = loaded.teacher ? tfjsFeatureEngine(model.encoder, loaded.teacher, () => {}, 'tfjs(teacher)') : null;
     try {
-      const { result, preview } = evaluateHeldOut(loaded.parts, store, loaded.teacher, heldOut, step, config.batch, 8);
-      try {
-        if (withPreview) {
-          const originals = tf.slice(heldOut.images, [0, 0, 0, 0], [preview.shape[0], -1, -1, -1]) as tf.Tensor4D;
-          await writePreviewGrid(originals, preview, path.join(config.out, 'previews', `step-${String(step).padStart(8, '0')}.png`));
-          originals.dispose();
-        }
-      } finally {
-        preview.dispose();
+      const { result, preview } = await evaluateHeldOut(engine, teacher, heldOut, step, config.batch, 8);
+      if (withPreview) {
+        const file = path.join(config.out, 'previews', `step-${String(step).padStart(8, '0')}.png`);
+        await writePreviewGrid(heldOut.pixels.data, preview, { height: model.inputSize, width: model.inputSize, outputSize: model.outputSize }, file);
       }
       await fs.appendFile(evalFile, `${JSON.stringify(result)}\n`);
       const drift = result.driftMse === null ? '' : `, drift mean (Z_I−Z_T)² ${result.driftMse.toExponential(3)} (‖Z_I−Z_T‖/‖Z_T‖ ${result.driftRelative!.toFixed(4)})`;
@@ -48,7 +47,8 @@ export function heldOutEvaluator(
       );
       return result;
     } finally {
-      store.dispose();
+      await teacher?.dispose();
+      await engine.dispose();
     }
   };
 }

@@ -98,7 +98,6 @@ async function trainLoaded(
     heldOut = config.evalData ? await loadHeldOut(config.evalData, loaded.model.inputSize, config.evalImages) : null;
     return await runGraphWith({ config, loaded, resumed, host }, trainer, heldOut, start);
   } finally {
-    heldOut?.dispose();
     trainer.dispose();
     losses.dispose();
   }

@@ -56,7 +56,7 @@ def main() -> None:
     timings = {'decode': 0.0, 'encode': 0.0, 'quantize': 0.0}
     n = 0
     started = time.perf_counter()
-    with torch.no_grad():
+    with torch.inference_mode():
         cprime = proj(codebook)  # [k, e], cached as for inference
         c2 = (cprime * cprime).sum(1)
         batch = []

@@ -12,12 +12,12 @@ import { splitRows, type FeatureOutputs, type ImageBatchRecord, type ModelStageO
 export type FeaturePool = 'none' | 'mean';
 
 /**
- * Mean over the N tokens of each sample's `[N, d]` block → `[B, d]`, accumulated in float64 and rounded once to
- * float32 (order-independent up to that rounding; tfjs' float32 `mean` may differ in the last bit).
+ * Mean over the N tokens of each sample's `[N, d]` block → `[B, d]`: a float32 sum in token order, then one float32
+ * division (bit-identical to tfjs-wasm's `tf.mean(z, 1)`, the former tensor path; the cpu backend sums in float64).
  */
 export function meanOverTokens(values: Float32Array, batch: number, tokens: number, width: number): Float32Array {
   const out = new Float32Array(batch * width); // [B, d]
-  const sums = new Float64Array(width);
+  const sums = new Float32Array(width); // every += rounds to float32
   for (let b = 0; b < batch; b++) {
     sums.fill(0);
     for (let t = 0; t < tokens; t++) {

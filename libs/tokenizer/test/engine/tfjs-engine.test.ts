@@ -89,7 +89,8 @@ test('model stages: records pass through extended with host outputs; names overr
   const tfMean = tf.mean(zt, 1);
   const tfValues = await tfMean.data();
   tf.dispose([zt, tfMean]);
-  pooled!.features.flatMap((f) => [...f]).forEach((v, i) => assert.ok(Math.abs(v - tfValues[i]!) < 1e-6, `mean ${i}`));
+  const exact = tf.getBackend() === 'wasm'; // float32 sums in token order, as tfjs-wasm's mean
+  pooled!.features.flatMap((f) => [...f]).forEach((v, i) => assert.ok(exact ? v === tfValues[i] : Math.abs(v - tfValues[i]!) < 1e-6, `mean ${i}`));
 
   const rows = { keys: ['a', 'b'], tokens: [direct.indices.subarray(0, n), direct.indices.subarray(n, 2 * n)] };
   const [decoded] = await run<{ decoded: Uint8Array[] }>(decodeTokensStage(engine, { name: 'decode' }), [rows]);

@@ -26,7 +26,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { FidInception } from '@vqrae/eval';
-import { OnnxEngine, OnnxGraphBuilder, buildModel, inceptionFeatureSession, int, requireOnnxRuntime } from '@vqrae/onnx';
+import { OnnxEngine, OnnxGraphBuilder, buildModel, inceptionFeatureSession, int, requireOnnxRuntime, sessionOptions } from '@vqrae/onnx';
 import {
   createVqrae,
   nearestCodeIndices,
@@ -142,7 +142,7 @@ async function onnxSearch(s: Sizes, iters: number): Promise<Measured> {
   const scaled = g.node('Mul', [zIn, g.floatConstant([-2])]); // −2z [M, e]
   const scores = g.node('Add', [g.node('MatMul', [scaled, g.weight('codes_t', codesT, [s.codebookDim, s.codebookSize])]), g.weight('norms', norms, [s.codebookSize])]); // [M, k]
   g.output('indices', g.node('ArgMin', [scores], { axis: int(1), keepdims: int(0) }), 'int64', ['tokens']);
-  const session = await ort.InferenceSession.create(buildModel(g).model, { executionProviders: ['cpu'], intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(buildModel(g).model, sessionOptions({ ep: 'cpu', threads: THREADS })); // as OnnxEngine's sessions
   try {
     const feeds = { z: new ort.Tensor('float32', z, [s.searchTokens, s.codebookDim]) };
     return await timeCalls(1, iters, s.searchTokens, async () => void (await session.run(feeds)));

@@ -4,14 +4,14 @@
  */
 import fs from 'node:fs';
 import type { Logger } from '@vqrae/graph';
-import type { VqraeModel } from '@vqrae/tokenizer';
+import { tfjsEngine, type VqraeModel } from '@vqrae/tokenizer';
 import type { RunFolder } from '../cli/run-folder.js';
 import type { EngineOptions } from './engine-options.js';
 import { openEngine, type EngineDeps, type EngineRecord, type OpenedEngine } from './select-engine.js';
 
 /** What a command context offers that the engine needs. */
 export interface EngineHost {
-  readonly options: EngineOptions;
+  readonly options: EngineOptions & { readonly dryRun?: boolean };
   readonly backend: { readonly name: string };
   readonly log: Logger;
   readonly runFolder: RunFolder;
@@ -24,8 +24,17 @@ export function recordEngine(runFolder: RunFolder, record: EngineRecord): void {
   runFolder.writeJson('config.json', { ...config, engine: record });
 }
 
-/** Opens the engine for `model` (taking ownership of it), prints the engine line and records it. */
+/**
+ * Opens the engine for `model` (taking ownership of it), prints the engine line and records it. Under `--dry-run`
+ * nothing is exported or loaded: a tfjs stand-in (which only describes the graph) is returned.
+ */
 export async function openCommandEngine(host: EngineHost, model: VqraeModel, deps: Partial<EngineDeps> = {}): Promise<OpenedEngine> {
+  if (host.options.dryRun) {
+    const engine = tfjsEngine(model, `tfjs(${host.backend.name})`);
+    const record: EngineRecord = { engine: 'tfjs', requested: host.options.engine as EngineRecord['requested'], provider: host.backend.name, threads: null, label: engine.label, reason: 'dry run: no engine opened' };
+    host.log.info(`engine: not opened (--dry-run; --engine ${host.options.engine})`);
+    return { engine, record, message: '' };
+  }
   let opened: OpenedEngine;
   try {
     opened = await openEngine(model, host.options, { backend: host.backend.name, ...deps });

@@ -22,7 +22,7 @@ export {
   type ExportOnnxOptions,
   type OnnxGraphKind,
 } from './export/export-onnx.js';
-export { codebookChunks } from './export/simvq.js';
+export { searchPlan, type SearchPlan } from './export/simvq.js';
 export {
   EXECUTION_PROVIDERS,
   listExecutionProviders,

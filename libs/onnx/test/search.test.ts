@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { QUANTIZER_KEYS, createVqrae, presetConfig, type VqraeModel } from '@vqrae/tokenizer';
-import { codebookChunks, exportOnnx } from '../src/index.js';
+import { exportOnnx, searchPlan } from '../src/index.js';
 import { runArtifact, seededPixels, withTensor } from './helpers.js';
 
 /**
@@ -48,15 +48,18 @@ describe('exported code search (tiny preset: N = 64, k = 512)', () => {
     assert.equal(tf.memory().numTensors, baseline, 'tensor count back to its baseline');
   });
 
-  it('splits the codebook into chunks of ⌊maxChunkElements / N⌋ columns', () => {
-    assert.deepEqual(codebookChunks(512, 64, 6400).map((c) => c.size), [100, 100, 100, 100, 100, 12]);
-    assert.deepEqual(codebookChunks(512, 64, 2 * 1024 * 1024), [{ start: 0, size: 512 }]);
-    assert.deepEqual(codebookChunks(3, 64, 1), [{ start: 0, size: 1 }, { start: 1, size: 1 }, { start: 2, size: 1 }]);
+  it('plans blocks of ⌊max / chunk⌋ rows against chunks of min(k, max) codes: a block never exceeds the bound', () => {
+    assert.deepEqual(searchPlan(512, 2 * 1024 * 1024), { rows: 4096, chunks: [{ start: 0, size: 512 }] });
+    assert.deepEqual(searchPlan(512, 5000), { rows: 9, chunks: [{ start: 0, size: 512 }] });
+    const small = searchPlan(512, 100);
+    assert.deepEqual([small.rows, ...small.chunks.map((c) => c.size)], [1, 100, 100, 100, 100, 100, 12]);
+    assert.deepEqual(searchPlan(3, 1), { rows: 1, chunks: [{ start: 0, size: 1 }, { start: 1, size: 1 }, { start: 2, size: 1 }] });
+    assert.throws(() => searchPlan(512, 0), /maxChunkElements must be a positive integer/);
   });
 
-  it('chunking changes no index (one chunk vs 100-column chunks vs 7-column chunks)', async () => {
+  it('blocking changes no index (one block; 9-row blocks with a padded last block; 1 row × 7-code chunks)', async () => {
     const whole = await runArtifact(exportOnnx(model, 'tokenize'), { pixels: { data: pixels, dims } });
-    for (const maxChunkElements of [6400, 64 * 7]) {
+    for (const maxChunkElements of [5000, 7]) {
       const chunked = await runArtifact(exportOnnx(model, 'tokenize', { maxChunkElements }), { pixels: { data: pixels, dims } });
       assert.deepEqual([...chunked.indices], [...whole.indices]);
     }
@@ -71,7 +74,7 @@ describe('exported code search (tiny preset: N = 64, k = 512)', () => {
       setTiedCodebook(model, tied);
       const reference = withTensor<tf.Tensor4D>(pixels, dims, (t) => model.tokenize(t)) as Int32Array;
       assert.ok(reference.every((i) => i === expected), 'the tfjs search picks the first tied code');
-      for (const maxChunkElements of [6400, 2 * 1024 * 1024]) {
+      for (const maxChunkElements of [100, 2 * 1024 * 1024]) {
         const out = await runArtifact(exportOnnx(model, 'tokenize', { maxChunkElements }), { pixels: { data: pixels, dims } });
         assert.deepEqual([...out.indices], [...reference], `maxChunkElements ${maxChunkElements}`);
       }

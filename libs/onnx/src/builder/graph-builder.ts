@@ -80,12 +80,14 @@ export class OnnxGraphBuilder {
     return DATA_TYPE_CODES[this.precision];
   }
 
-  /** A fresh unique value name starting with `prefix`. */
+  /**
+   * A fresh value name starting with `prefix`, unused so far and never returned again (names are registered when a
+   * value is defined under them: input, output, initializer, node output).
+   */
   fresh(prefix: string): string {
     let name: string;
     do name = `${prefix}_${this.counter.next++}`;
     while (this.names.has(name));
-    this.names.add(name);
     return name;
   }
 
@@ -160,6 +162,7 @@ export class OnnxGraphBuilder {
     if (bytes.byteLength !== expected) {
       throw new Error(`OnnxGraphBuilder: initializer '${name}' ${dtype} [${dims.join(', ')}] needs ${expected} bytes, got ${bytes.byteLength}`);
     }
+    this.names.add(name);
     this.initializerMap.set(name, { name, dtype, dims: [...dims], bytes });
     return name;
   }
@@ -172,6 +175,7 @@ export class OnnxGraphBuilder {
   /** Adds a node with `count` outputs; returns their value names. Empty strings in `inputs` mark omitted optional inputs. */
   nodeOutputs(opType: string, inputs: readonly string[], count: number, attrs: Attributes = {}, opts: NodeOptions = {}): string[] {
     const outputs = Array.from({ length: count }, () => this.fresh(opType));
+    for (const output of outputs) this.names.add(output);
     this.nodes.push(
       onnx.NodeProto.create({
         opType,

@@ -30,7 +30,7 @@ export interface ExportOnnxOptions {
   readonly fp16?: boolean;
   /** Extra `metadata_props`, e.g. `{ 'vqrae.checkpoint_sha256': … }` (they override the defaults on equal keys). */
   readonly metadata?: Readonly<Record<string, string>>;
-  /** Bound on one image's distance block N × k_chunk (default DEFAULT_MAX_CHUNK_ELEMENTS, as the tfjs search). */
+  /** Bound on one distance block rows × codes of the code search (default DEFAULT_MAX_CHUNK_ELEMENTS, as tfjs). */
   readonly maxChunkElements?: number;
   /** Initializer bytes above which they go to external data (default ~1.5 GiB; tests force a small value). */
   readonly externalDataThreshold?: number;

@@ -3,16 +3,17 @@
  * once at export by the tfjs model itself, so the values are the tfjs path's), first-minimum tie rule; and the code
  * lookup C'[indices] for decoding.
  *
- * The search is chunked over the codebook: chunk j scores ‖C'‖² − 2·z·C'ᵀ on `[B·N, k_chunk]` columns (the row
- * constant ‖z‖² is left out, as in `nearestCodeIndices`), takes ArgMin (first minimum inside the chunk) and joins the
- * running best only where its minimum is strictly smaller, so on equal distances the earliest index wins, exactly
- * `firstArgMin`'s rule. k_chunk = ⌊maxChunkElements / N⌋: one image's distance block stays under the bound; a batch
- * of B images needs B times that. The search always runs in float32 (float16 models cast z up), so fp16 export only
- * changes indices through the encoder's own rounding.
+ * The search runs in blocks with a bounded distance matrix (`searchPlan`): a Loop walks blocks of R rows of z; each
+ * block is scored ‖C'‖² − 2·z·C'ᵀ against column chunks of the codebook (the row constant ‖z‖² is left out, as in
+ * `nearestCodeIndices`), ArgMin takes the first minimum inside a chunk, and a chunk's result replaces the running
+ * best only where its minimum is strictly smaller, so on equal distances the earliest index wins: `firstArgMin`'s
+ * rule. A `[R, chunk]` block never exceeds `maxChunkElements`, whatever the batch. The search always runs in float32
+ * (float16 models cast z up), so fp16 export changes indices only through the encoder's own rounding.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { QUANTIZER_KEYS, type VqraeModel } from '@vqrae/tokenizer';
-import { int } from '../builder/attributes.js';
+import { graph, int, ints } from '../builder/attributes.js';
+import type { OnnxGraphBuilder } from '../builder/graph-builder.js';
 import type { ExportContext } from './context.js';
 import { linear } from './layers.js';
 
@@ -26,36 +27,38 @@ export function projectedCodebook(model: VqraeModel): { codes: Float32Array; cod
   });
 }
 
-/** Column ranges of the codebook chunks for N rows per image under `maxChunkElements`. */
-export function codebookChunks(k: number, tokensPerImage: number, maxChunkElements: number): Array<{ start: number; size: number }> {
-  if (!(maxChunkElements >= 1)) throw new Error(`onnx export: maxChunkElements must be ≥ 1, got ${maxChunkElements}`);
-  const width = Math.min(k, Math.max(1, Math.floor(maxChunkElements / tokensPerImage)));
-  const chunks: Array<{ start: number; size: number }> = [];
-  for (let start = 0; start < k; start += width) chunks.push({ start, size: Math.min(width, k - start) });
-  return chunks;
+/** How the search is cut: blocks of `rows` rows, each scored against the codebook in column `chunks`. */
+export interface SearchPlan {
+  /** Rows of z per loop iteration (the last block is padded with zero rows whose indices are dropped). */
+  readonly rows: number;
+  /** Column ranges of C'ᵀ, ascending. */
+  readonly chunks: ReadonlyArray<{ readonly start: number; readonly size: number }>;
 }
 
-/** Z_I `[B, N, d]` → code indices int32 `[B, N]`. */
-export function nearestCodes(ctx: ExportContext, model: VqraeModel, features: string, maxChunkElements: number): string {
-  const g = ctx.g;
-  const { codebookSize: k, codebookDim: e } = model.config.quantizer;
-  const n = model.tokensPerImage;
-  const z = linear(ctx, features, { weight: QUANTIZER_KEYS.inWeight, bias: QUANTIZER_KEYS.inBias }); // [B, N, e]
-  const rows = g.node('Reshape', [z, g.int64([-1, e])]); // [M, e]
-  const rows32 = g.precision === 'float32' ? rows : g.node('Cast', [rows], { to: int(1) });
-  const scaled = g.node('Mul', [rows32, g.floatConstant([-2], [], { prefix: 'minus_two', keepFloat32: true })]); // −2·z [M, e]
-  const { codesT, norms } = projectedCodebook(model);
+/**
+ * The search plan for k codes under `maxChunkElements`: column chunks of min(k, maxChunkElements) codes, blocks of
+ * ⌊maxChunkElements / chunk⌋ rows (the tfjs search's row chunk when the codebook fits in one chunk), so one
+ * distance block `[rows, chunk]` never exceeds the bound, whatever the batch.
+ */
+export function searchPlan(k: number, maxChunkElements: number): SearchPlan {
+  if (!(Number.isInteger(maxChunkElements) && maxChunkElements >= 1)) throw new Error(`onnx export: maxChunkElements must be a positive integer, got ${maxChunkElements}`);
+  const width = Math.min(k, maxChunkElements);
+  const chunks: Array<{ start: number; size: number }> = [];
+  for (let start = 0; start < k; start += width) chunks.push({ start, size: Math.min(width, k - start) });
+  return { rows: Math.max(1, Math.floor(maxChunkElements / width)), chunks };
+}
+
+/**
+ * Nearest code of each row of `block` (−2·z, float32 `[R, e]`) over all chunks, built in graph `g` (the loop body):
+ * int64 `[R]`. Chunk constants are shared initializers of the model.
+ */
+function searchBlock(g: OnnxGraphBuilder, block: string, chunks: SearchPlan['chunks'], codebook: ChunkConstants): string {
   let bestValue = '';
   let bestIndex = '';
-  for (const { start, size } of codebookChunks(k, n, maxChunkElements)) {
-    const chunkT = new Float32Array(e * size); // C'ᵀ[:, start:start+size] [e, size]
-    for (let r = 0; r < e; r++) chunkT.set(codesT.subarray(r * k + start, r * k + start + size), r * size);
-    const suffix = start === 0 && size === k ? '' : `[${start}:${start + size}]`;
-    const chunkNorms = g.weight(`quantizer.projected_code_norms${suffix}`, norms.slice(start, start + size), [size], { keepFloat32: true });
-    const chunkCodes = g.weight(`quantizer.projected_codebook^T${suffix}`, chunkT, [e, size], { keepFloat32: true });
-    const scores = g.node('Add', [g.node('MatMul', [scaled, chunkCodes]), chunkNorms]); // ‖C'‖² − 2 z·C' [M, size]
-    const localMin = g.node('ReduceMin', [scores], { axes: { kind: 'ints', value: [1] }, keepdims: int(0) }); // [M]
-    const localArg = g.node('ArgMin', [scores], { axis: int(1), keepdims: int(0), select_last_index: int(0) }); // [M] int64
+  for (const [i, { start }] of chunks.entries()) {
+    const scores = g.node('Add', [g.node('MatMul', [block, codebook.codesT[i]]), codebook.norms[i]]); // ‖C'‖² − 2 z·C' [R, chunk]
+    const localMin = g.node('ReduceMin', [scores], { axes: ints([1]), keepdims: int(0) }); // [R]
+    const localArg = g.node('ArgMin', [scores], { axis: int(1), keepdims: int(0), select_last_index: int(0) }); // [R] int64, first minimum
     const index = start === 0 ? localArg : g.node('Add', [localArg, g.int64([start], [])]);
     if (bestValue === '') {
       bestValue = localMin;
@@ -66,7 +69,60 @@ export function nearestCodes(ctx: ExportContext, model: VqraeModel, features: st
     bestIndex = g.node('Where', [better, index, bestIndex]);
     bestValue = g.node('Where', [better, localMin, bestValue]);
   }
-  const indices = g.node('Cast', [bestIndex], { to: int(6) }); // int32 [M]
+  return bestIndex;
+}
+
+/** Initializer names of each chunk's C'ᵀ columns `[e, chunk]` and norms `[chunk]` (float32 in every precision). */
+interface ChunkConstants {
+  readonly codesT: string[];
+  readonly norms: string[];
+}
+
+function chunkConstants(g: OnnxGraphBuilder, model: VqraeModel, chunks: SearchPlan['chunks']): ChunkConstants {
+  const { codebookSize: k, codebookDim: e } = model.config.quantizer;
+  const { codesT, norms } = projectedCodebook(model);
+  const out: ChunkConstants = { codesT: [], norms: [] };
+  for (const { start, size } of chunks) {
+    const chunkT = new Float32Array(e * size); // C'ᵀ[:, start:start+size] [e, size]
+    for (let r = 0; r < e; r++) chunkT.set(codesT.subarray(r * k + start, r * k + start + size), r * size);
+    const suffix = chunks.length === 1 ? '' : `[${start}:${start + size}]`;
+    out.norms.push(g.weight(`quantizer.projected_code_norms${suffix}`, norms.slice(start, start + size), [size], { keepFloat32: true }));
+    out.codesT.push(g.weight(`quantizer.projected_codebook^T${suffix}`, chunkT, [e, size], { keepFloat32: true }));
+  }
+  return out;
+}
+
+/**
+ * Z_I `[B, N, d]` → code indices int32 `[B, N]`. The rows z `[M, e]` (M = B·N) are padded to T·R rows and searched
+ * block by block in a Loop (T iterations, block i = rows [i·R, (i+1)·R)); the stacked `[T, R]` indices are cut back
+ * to M.
+ */
+export function nearestCodes(ctx: ExportContext, model: VqraeModel, features: string, maxChunkElements: number): string {
+  const g = ctx.g;
+  const { codebookSize: k, codebookDim: e } = model.config.quantizer;
+  const n = model.tokensPerImage;
+  const plan = searchPlan(k, maxChunkElements);
+  const r = plan.rows;
+  const z = linear(ctx, features, { weight: QUANTIZER_KEYS.inWeight, bias: QUANTIZER_KEYS.inBias }); // [B, N, e]
+  const rows = g.node('Reshape', [z, g.int64([-1, e])]); // [M, e]
+  const rows32 = g.precision === 'float32' ? rows : g.node('Cast', [rows], { to: int(1) });
+  const scaled = g.node('Mul', [rows32, g.floatConstant([-2], [], { prefix: 'minus_two', keepFloat32: true })]); // −2·z [M, e]
+  const m = g.node('Gather', [g.node('Shape', [scaled]), g.int64([0], [])], { axis: int(0) }); // M, int64 scalar
+  const blocks = g.node('Div', [g.node('Add', [m, g.int64([r - 1], [])]), g.int64([r], [])]); // T = ⌈M / R⌉ scalar
+  const padRows = g.node('Sub', [g.node('Mul', [blocks, g.int64([r], [])]), m]); // T·R − M
+  const pads = g.node('Concat', [g.int64([0, 0]), g.node('Unsqueeze', [padRows, g.int64([0])]), g.int64([0])], { axis: int(0) }); // [0, 0, pad, 0]
+  const padded = g.node('Pad', [scaled, pads]); // [T·R, e], zero rows at the end
+  const codebook = chunkConstants(g, model, plan.chunks);
+  const body = g.subgraph('code_search_block');
+  const iteration = body.input(body.fresh('iteration'), 'int64', []);
+  const condition = body.input(body.fresh('condition'), 'bool', []);
+  const start = body.node('Unsqueeze', [body.node('Mul', [iteration, body.int64([r], [])]), body.int64([0])]); // [1]
+  const block = body.node('Slice', [padded, start, body.node('Add', [start, body.int64([r])]), body.int64([0])]); // [R, e]
+  body.output(body.fresh('condition_out'), body.node('Identity', [condition]), 'bool', []);
+  body.output(body.fresh('block_indices'), searchBlock(body, block, plan.chunks, codebook), 'int64', [r]);
+  const [stacked] = g.nodeOutputs('Loop', [blocks, ''], 1, { body: graph(body) }); // [T, R]
+  const flat = g.node('Slice', [g.node('Reshape', [stacked, g.int64([-1])]), g.int64([0]), g.node('Unsqueeze', [m, g.int64([0])]), g.int64([0])]); // [M]
+  const indices = g.node('Cast', [flat], { to: int(6) }); // int32 [M]
   return g.node('Reshape', [indices, g.int64([-1, n])]); // [B, N]
 }
 

@@ -3,6 +3,8 @@
  * clear errors for bad input and unavailable providers, provider listing, and tensors released on dispose.
  */
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import os from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { createVqrae, presetConfig, tfjsEngine, type TokenizerEngine } from '@vqrae/tokenizer';
@@ -13,7 +15,9 @@ describe('OnnxEngine (tiny preset, cpu)', () => {
   let baseline: number;
   let onnx: OnnxEngine;
   let reference: TokenizerEngine;
+  let tmpBefore: Set<string>;
   before(async () => {
+    tmpBefore = new Set(await readdir(os.tmpdir()));
     baseline = tf.memory().numTensors;
     onnx = await OnnxEngine.create(await createVqrae(presetConfig('tiny'), { seed: 3 }), { ep: 'cpu', threads: 1 });
     reference = tfjsEngine(await createVqrae(presetConfig('tiny'), { seed: 3 }));
@@ -69,6 +73,21 @@ describe('OnnxEngine (tiny preset, cpu)', () => {
     assert.deepEqual(rows.map((r) => r.name), ['cpu', 'webgpu', 'cuda', 'tensorrt']);
     assert.equal(rows[0].loads, true);
     for (const row of rows) assert.ok(row.loads || row.note.length > 0);
+  });
+
+  it('loads graphs with external data through a temporary folder (same results, folder removed)', async () => {
+    const external = await OnnxEngine.create(await createVqrae(presetConfig('tiny'), { seed: 3 }), { ep: 'cpu', threads: 1, externalDataThreshold: 4096 });
+    try {
+      const pixels = { data: seededPixels(2, 32, 77), batch: 2, size: 32 };
+      const a = await external.reconstruct(pixels);
+      const b = await onnx.reconstruct(pixels);
+      assert.deepEqual([...a.indices], [...b.indices]);
+      assert.deepEqual([...a.pixels], [...b.pixels]);
+      const leftovers = (await readdir(os.tmpdir())).filter((name) => name.startsWith('vqrae-onnx-') && !tmpBefore.has(name));
+      assert.deepEqual(leftovers, []);
+    } finally {
+      await external.dispose();
+    }
   });
 
   it('dispose is idempotent and frees the model', async () => {

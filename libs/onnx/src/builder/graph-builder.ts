@@ -129,7 +129,8 @@ export class OnnxGraphBuilder {
 
   /**
    * A float weight from float32 values, stored in the compute precision (float16 graphs: converted, round to
-   * nearest even) unless `keepFloat32` (then the caller must cast where float16 values meet it).
+   * nearest even) unless `keepFloat32` (then the caller must cast where float16 values meet it). A float32 weight
+   * keeps a view of `values` (no copy: a so400m export holds gigabytes): do not modify it afterwards.
    */
   weight(name: string, values: Float32Array, dims: readonly number[], opts: { keepFloat32?: boolean } = {}): string {
     this.claim(name);
@@ -154,7 +155,7 @@ export class OnnxGraphBuilder {
   private storeFloat(name: string, values: Float32Array, dims: readonly number[], keepFloat32: boolean): string {
     if (values.length !== elementCount(dims)) throw new Error(`OnnxGraphBuilder: weight '${name}' has ${values.length} values for [${dims.join(', ')}]`);
     if (this.precision === 'float16' && !keepFloat32) return this.store(name, 'float16', dims, bytesOf(f32ToF16(values)));
-    return this.store(name, 'float32', dims, bytesOf(Float32Array.from(values)));
+    return this.store(name, 'float32', dims, bytesOf(values));
   }
 
   private store(name: string, dtype: OnnxDataType, dims: readonly number[], bytes: Uint8Array): string {

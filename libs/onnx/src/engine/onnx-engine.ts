@@ -25,6 +25,8 @@ export interface OnnxEngineOptions {
   readonly fp16?: boolean;
   /** Code-search chunk bound (see `exportOnnx`). */
   readonly maxChunkElements?: number;
+  /** External-data threshold of the exported graphs (see `exportOnnx`; tests force a small one). */
+  readonly externalDataThreshold?: number;
   /**
    * Let idle intra-op threads spin (ORT's default; a little faster on an otherwise idle machine). Default false:
    * measured on the loaded 2-core machine, small-cpu tokenize at 2 threads ran 33 img/s spinning, 68 not spinning.
@@ -159,7 +161,8 @@ export class OnnxEngine implements TokenizerEngine {
   }
 
   private async createSession(graph: SessionGraph): Promise<Ort.InferenceSession> {
-    const artifact = exportOnnx(this.model, graph, { fp16: this.options.fp16, maxChunkElements: this.options.maxChunkElements });
+    const { fp16, maxChunkElements, externalDataThreshold } = this.options;
+    const artifact = exportOnnx(this.model, graph, { fp16, maxChunkElements, externalDataThreshold });
     const options = sessionOptions(this.options);
     const fail = (error: unknown): never => {
       const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);

@@ -2,7 +2,6 @@
  * What every exporter step shares: the graph being built and read access to the model's parameters (by checkpoint
  * name, as float32 host arrays), plus a cache of scalar constants.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { ParamStore } from '@vqrae/nn';
 import type { OnnxGraphBuilder } from '../builder/graph-builder.js';
 
@@ -45,7 +44,16 @@ export class ExportContext {
   /** A 2-D parameter `[out, in]` stored transposed `[in, out]` as `<name>^T` (for MatMul x·Wᵀ). */
   paramTransposed(name: string): string {
     const [rows, cols] = this.shape(name);
-    const values = tf.tidy(() => tf.transpose(tf.tensor2d(this.read(name), [rows, cols])).dataSync() as Float32Array); // [in, out]
-    return this.g.weight(`${name}^T`, values, [cols, rows]);
+    return this.g.weight(`${name}^T`, transpose2d(this.read(name), rows, cols), [cols, rows]);
   }
+}
+
+/** Row-major `[rows, cols]` → `[cols, rows]` (host copy). */
+export function transpose2d(values: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = values[base + c];
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 /** The fixed-resolution SigLIP / SigLIP2 vision tower as ONNX nodes (same math as `SiglipEncoder.encode`). */
 import { type SiglipEncoderConfig, siglipLayerKeys, siglipStemKeys, type EncoderGeometry } from '@vqrae/tokenizer';
 import { ints } from '../builder/attributes.js';
-import type { ExportContext } from './context.js';
+import { type ExportContext, transpose2d } from './context.js';
 import { attention, layerNorm, mlp } from './layers.js';
 import { normalisePixels } from './pixels.js';
 
@@ -17,10 +17,8 @@ export function siglipEncoder(ctx: ExportContext, pixels: string, c: SiglipEncod
   const cells = g.node('Reshape', [x, g.int64([-1, grid, p, grid, p, 3])]); // [B, gh, py, gw, px, C]
   const ordered = g.node('Transpose', [cells], { perm: ints([0, 1, 3, 5, 2, 4]) }); // [B, gh, gw, C, py, px]
   const patches = g.node('Reshape', [ordered, g.int64([-1, grid * grid, 3 * p * p])]); // [B, N, C·p·p]
-  const flatKernel = ctx.read(stem.patchWeight); // OIHW [d, 3, p, p] = [d, 3·p·p] row-major
-  const kernelT = new Float32Array(flatKernel.length); // [3·p·p, d]
   const width = 3 * p * p;
-  for (let o = 0; o < d; o++) for (let i = 0; i < width; i++) kernelT[i * d + o] = flatKernel[o * width + i];
+  const kernelT = transpose2d(ctx.read(stem.patchWeight), d, width); // OIHW [d, 3, p, p] = [d, 3·p·p] → [3·p·p, d]
   const embedded = g.node('Add', [g.node('MatMul', [patches, g.weight(`${stem.patchWeight}^T`, kernelT, [width, d])]), ctx.param(stem.patchBias)]); // [B, N, d]
   let h = g.node('Add', [embedded, ctx.param(stem.position)]); // [B, N, d] + [N, d]
   for (let l = 0; l < c.numLayers; l++) {

@@ -111,3 +111,13 @@ test('export-onnx: writes a model onnxruntime-node runs with the tfjs tokens; re
   assert.match(forced.stdout, /inputs: indices int32 \[batch, 64\]/);
   assert.ok(fs.existsSync(out));
 });
+
+test('info: names the engine auto would choose and one line per execution provider', async () => {
+  const r = await runCli(['info', '--backend', 'wasm']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^engine \(--engine auto\): (onnx via onnxruntime-node \d+\.\d+\.\d+|tfjs \(.+\))$/m);
+  if ((await loadOnnxRuntime()).ok) {
+    assert.match(r.stdout, /^ {2}cpu: loads \(onnxruntime-node /m);
+    for (const ep of ['webgpu', 'cuda', 'tensorrt']) assert.match(r.stdout, new RegExp(`^  ${ep}: (loads|unavailable) \\(.+\\)$`, 'm'));
+  }
+});

@@ -34,8 +34,9 @@ describe('float16 export and external data (tiny preset)', () => {
   it(`fp16: features within ${FP16.features}, decoded pixels within ${FP16.pixels}, ≥ ${FP16.indexAgreement * 100}% identical indices`, async () => {
     const artifact = exportOnnx(model, 'encode', { fp16: true });
     const proto = onnx.ModelProto.decode(artifact.model);
-    const types = new Set(proto.graph?.initializer?.filter((t) => t.name?.startsWith('vision_model.')).map((t) => t.dataType));
-    assert.deepEqual([...types], [10], 'encoder weights stored as float16');
+    const typesOf = (pick: (name: string) => boolean) => [...new Set(proto.graph?.initializer?.filter((t) => pick(t.name ?? '')).map((t) => t.dataType))];
+    assert.deepEqual(typesOf((name) => name.startsWith('vision_model.') && name.endsWith('^T')), [10], 'encoder matrices stored as float16');
+    assert.deepEqual(typesOf((name) => name.includes('layer_norm')), [1], 'LayerNorm runs in float32');
     assert.match(readModelMetadata(artifact.model)['vqrae.precision'], /float16/);
     const out = await runArtifact(artifact, { pixels: { data: pixels, dims } });
     const refFeatures = withTensor<tf.Tensor4D>(pixels, dims, (t) => model.features(t)) as Float32Array;

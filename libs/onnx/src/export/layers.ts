@@ -4,6 +4,7 @@
  */
 import type { Activation } from '@vqrae/tokenizer';
 import { float, int, ints } from '../builder/attributes.js';
+import { DATA_TYPE_CODES } from '../builder/proto.js';
 import type { ExportContext } from './context.js';
 
 /** Checkpoint names of a Linear layer (PyTorch layout `[out, in]`). */
@@ -19,12 +20,19 @@ export function linear(ctx: ExportContext, x: string, keys: LinearKeys): string 
 
 /**
  * LayerNormalization over the last axis (population variance, opset 17). Without affine parameters (SigLIP with
- * `postLnAffine: false`) the scale is ones and the bias zeros, which is exact.
+ * `postLnAffine: false`) the scale is ones and the bias zeros, which is exact. Float16 graphs normalise in float32
+ * (Cast in and out, float32 scale and bias): float16 squares overflow past |x| ≈ 256, and the decoder's eps 1e-12
+ * underflows to 0 in float16, which turned the all-zero cls row into NaN on the WebGPU provider.
  */
 export function layerNorm(ctx: ExportContext, x: string, keys: LinearKeys | undefined, eps: number, width: number): string {
-  const scale = keys === undefined ? ctx.g.floatConstant(new Float32Array(width).fill(1), [width], { prefix: 'ln_ones' }) : ctx.param(keys.weight);
-  const bias = keys === undefined ? ctx.g.floatConstant(new Float32Array(width), [width], { prefix: 'ln_zeros' }) : ctx.param(keys.bias);
-  return ctx.g.node('LayerNormalization', [x, scale, bias], { axis: int(-1), epsilon: float(eps), stash_type: int(1) });
+  const g = ctx.g;
+  const f16 = g.precision === 'float16';
+  const keepFloat32 = f16;
+  const scale = keys === undefined ? g.floatConstant(new Float32Array(width).fill(1), [width], { prefix: 'ln_ones', keepFloat32 }) : ctx.param(keys.weight, { keepFloat32 });
+  const bias = keys === undefined ? g.floatConstant(new Float32Array(width), [width], { prefix: 'ln_zeros', keepFloat32 }) : ctx.param(keys.bias, { keepFloat32 });
+  const input = f16 ? g.node('Cast', [x], { to: int(DATA_TYPE_CODES.float32) }) : x;
+  const y = g.node('LayerNormalization', [input, scale, bias], { axis: int(-1), epsilon: float(eps), stash_type: int(1) });
+  return f16 ? g.node('Cast', [y], { to: int(DATA_TYPE_CODES.float16) }) : y;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Engine choice for the inference commands: `auto` = the ONNX Runtime engine when `@vqrae/onnx` can load
- * onnxruntime-node, else the tfjs engine, with one printed line saying which and why (like the backend line).
- * A forced engine or provider that cannot start is an error, never a silent fallback.
+ * onnxruntime-node (and the engine starts on the CPU provider), else the tfjs engine, with one printed line saying
+ * which and why (like the backend line). A forced engine or provider that cannot start is an error, never a silent
+ * fallback.
  *
  * Ownership: the returned engine owns the model it was opened on (`engine.dispose()` frees both); when opening
  * fails the caller still owns the model.
@@ -73,7 +74,15 @@ export async function openEngine(model: VqraeModel, options: EngineOptions, deps
     return tfjsOpened(model, requested, deps.backend, `auto: ${why}`);
   }
   const threads = options.threads ?? defaultThreads();
-  const engine = await onnx.OnnxEngine.create(model, { ep, threads }); // owns the model from here on
+  let engine: TokenizerEngine;
+  try {
+    engine = await onnx.OnnxEngine.create(model, { ep, threads }); // owns the model from here on
+  } catch (error) {
+    // A forced engine or provider fails; `auto` on the CPU provider falls back (e.g. a graph the exporter cannot
+    // build), saying why. The model is still ours when create() rejects.
+    if (requested !== 'auto' || ep !== 'cpu') throw error;
+    return tfjsOpened(model, requested, deps.backend, `auto: the ONNX engine could not start (${firstLine(error)})`);
+  }
   const reason = requested === 'auto' ? `auto: onnxruntime-node ${onnx.runtimeVersion} loads` : 'forced by --engine';
   const record: EngineRecord = { engine: 'onnx', requested, provider: ep, threads, label: engine.label, reason };
   return { engine, record, message: `engine: onnx (${ep}, ${threads} thread${threads === 1 ? '' : 's'}; ${reason})` };

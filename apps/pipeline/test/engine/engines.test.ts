@@ -42,6 +42,19 @@ test('openEngine: auto falls back to tfjs with the reason; forced engines and pr
   assert.equal(fallback.message, 'engine: tfjs (wasm; auto: onnxruntime-node could not be loaded (boom: no native binary))');
   await fallback.engine.dispose();
 
+  const brokenEngine = async () => ({
+    runtimeVersion: '0.0.0',
+    OnnxEngine: { create: async () => Promise.reject(new Error('exportOnnx: unsupported layer')) },
+  }) as unknown as Awaited<ReturnType<NonNullable<Parameters<typeof openEngine>[2]['loadOnnx']>>>;
+  const fellBack = await openEngine(await loadCheckpoint(checkpoint), options('auto'), { backend: 'wasm', loadOnnx: brokenEngine });
+  assert.equal(fellBack.message, 'engine: tfjs (wasm; auto: the ONNX engine could not start (exportOnnx: unsupported layer))');
+  assert.equal(fellBack.engine.kind, 'tfjs');
+  assert.equal((await fellBack.engine.tokenize(pixelBatch(images(1, fellBack.engine.inputSize, 1)))).length, fellBack.engine.tokensPerImage);
+  await fellBack.engine.dispose();
+  const forcedBroken = await loadCheckpoint(checkpoint);
+  await assert.rejects(openEngine(forcedBroken, options('onnx'), { backend: 'wasm', loadOnnx: brokenEngine }), /unsupported layer/);
+  forcedBroken.dispose();
+
   const forcedTfjs = await openEngine(await loadCheckpoint(checkpoint), options('tfjs'), { backend: 'wasm' });
   assert.equal(forcedTfjs.message, 'engine: tfjs (wasm; forced by --engine)');
   await forcedTfjs.engine.dispose();

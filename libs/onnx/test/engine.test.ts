@@ -83,7 +83,7 @@ describe('OnnxEngine (tiny preset, cpu)', () => {
       const b = await onnx.reconstruct(pixels);
       assert.deepEqual([...a.indices], [...b.indices]);
       assert.deepEqual([...a.pixels], [...b.pixels]);
-      const leftovers = (await readdir(os.tmpdir())).filter((name) => name.startsWith('vqrae-onnx-') && !tmpBefore.has(name));
+      const leftovers = (await readdir(os.tmpdir())).filter((name) => name.startsWith('vqrae-onnx-session-') && !tmpBefore.has(name));
       assert.deepEqual(leftovers, []);
     } finally {
       await external.dispose();

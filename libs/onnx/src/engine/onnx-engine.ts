@@ -169,7 +169,7 @@ export class OnnxEngine implements TokenizerEngine {
       throw new Error(`${this.label}: could not create the '${graph}' session on provider '${this.options.ep}' (${cause}); ${providerHint(this.options.ep)}`);
     };
     if (artifact.externalData === undefined) return this.ort.InferenceSession.create(artifact.model, options).catch(fail);
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'vqrae-onnx-'));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vqrae-onnx-session-'));
     try {
       const [modelPath] = await writeOnnxArtifact(artifact, path.join(dir, `${graph}.onnx`));
       return await this.ort.InferenceSession.create(modelPath, options).catch(fail);

@@ -30,8 +30,9 @@ async function loadEncoder(o: { checkpoint?: string | undefined; hf?: string | u
     const why = '--hf towers run on tfjs (the ONNX export needs a VQRAE checkpoint)';
     const label = `siglip(${path.basename(path.resolve(o.hf))})`;
     const chosen = tfjsOnlyRecord(ctx.options, ctx.backend.name, `tfjs(${ctx.backend.name})`, why);
-    const loaded = await loadHfSiglip({ dir: o.hf });
     const weights = path.join(o.hf, 'model.safetensors');
+    const identity = { source: 'hf', dir: o.hf, weights_sha256: await sha256File(weights) };
+    const loaded = await loadHfSiglip({ dir: o.hf });
     ctx.log.info(chosen.message);
     recordEngine(ctx.runFolder, chosen.record);
     return {
@@ -39,14 +40,15 @@ async function loadEncoder(o: { checkpoint?: string | undefined; hf?: string | u
       record: chosen.record,
       geometry: loaded.encoder.geometry,
       label,
-      identity: { source: 'hf', dir: o.hf, weights_sha256: await sha256File(weights), encoder_config: loaded.config },
+      identity: { ...identity, encoder_config: loaded.config },
     };
   }
   if (o.checkpoint) {
+    const checkpointSha256 = await sha256File(o.checkpoint);
     const model = await loadCheckpoint(o.checkpoint);
     const label = `${model.config.preset ?? 'custom'} encoder (${model.config.encoder.kind})`;
     const geometry = model.encoder.geometry;
-    const identity = { source: 'checkpoint', checkpoint: o.checkpoint, checkpoint_sha256: await sha256File(o.checkpoint), config: model.config };
+    const identity = { source: 'checkpoint', checkpoint: o.checkpoint, checkpoint_sha256: checkpointSha256, config: model.config };
     const { engine, record } = await openCommandEngine(ctx, model);
     return { engine, record, geometry, label, identity };
   }

@@ -94,7 +94,8 @@ export async function openEngine(model: VqraeModel, options: EngineOptions, deps
  */
 export function tfjsOnlyRecord(options: EngineOptions, backend: string, label: string, why: string): { record: EngineRecord; message: string } {
   const requested = options.engine as EngineChoice;
-  if (requested === 'onnx' || options.ep !== 'cpu') throw new UsageError(`--engine onnx / --ep ${options.ep}: ${why}`);
+  if (requested === 'onnx') throw new UsageError(`--engine onnx: ${why}`);
+  if (options.ep !== 'cpu') throw new UsageError(`--ep ${options.ep} needs the onnx engine: ${why}`);
   const reason = requested === 'auto' ? `auto: ${why}` : 'forced by --engine';
   return { record: { engine: 'tfjs', requested, provider: backend, threads: null, label, reason }, message: `engine: tfjs (${backend}; ${reason})` };
 }

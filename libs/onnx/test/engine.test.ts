@@ -62,6 +62,8 @@ describe('OnnxEngine (tiny preset, cpu)', () => {
     const model = await createVqrae(presetConfig('tiny'), { seed: 3 });
     try {
       await assert.rejects(OnnxEngine.create(model, { ep: 'cuda' }), /provider 'cuda'.*ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node/);
+      await assert.rejects(OnnxEngine.create(model, { ep: 'gpu' as 'cuda' }), /unknown execution provider 'gpu' \(expected one of cpu, webgpu, cuda, tensorrt\)/);
+      await assert.rejects(OnnxEngine.create(model, { ep: 'cpu', threads: 0 }), /threads must be a positive integer, got 0/);
     } finally {
       model.dispose();
     }

@@ -6,6 +6,10 @@
  *
  * Ownership: the engine owns the model (as `tfjsEngine` does) and its sessions; `dispose()` releases both. Inputs
  * are never retained or modified; every returned array is fresh.
+ *
+ * onnxruntime-node 1.30 runs a session (and creates one) synchronously on the JS thread, deferred by one
+ * `setImmediate`: the event loop waits while a batch computes (as with tfjs), while sharp keeps decoding on libuv
+ * threads.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,7 +18,7 @@ import type * as Ort from 'onnxruntime-node';
 import { type PixelBatch, type Reconstruction, type TokenizerEngine, type VqraeModel, checkPixelBatch } from '@vqrae/tokenizer';
 import { writeOnnxArtifact } from '../builder/write-artifact.js';
 import { type OnnxGraphKind, exportOnnx } from '../export/export-onnx.js';
-import { type ExecutionProviderName, type OnnxRuntime, providerHint, requireOnnxRuntime } from './runtime.js';
+import { EXECUTION_PROVIDERS, type ExecutionProviderName, type OnnxRuntime, providerHint, requireOnnxRuntime } from './runtime.js';
 
 /** Options of `OnnxEngine.create`. */
 export interface OnnxEngineOptions {
@@ -83,6 +87,9 @@ export class OnnxEngine implements TokenizerEngine {
    * get it.
    */
   static async create(model: VqraeModel, opts: OnnxEngineOptions): Promise<OnnxEngine> {
+    if (!EXECUTION_PROVIDERS.includes(opts.ep)) {
+      throw new Error(`OnnxEngine: unknown execution provider '${String(opts.ep)}' (expected one of ${EXECUTION_PROVIDERS.join(', ')})`);
+    }
     if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) {
       throw new Error(`OnnxEngine: threads must be a positive integer, got ${opts.threads}`);
     }

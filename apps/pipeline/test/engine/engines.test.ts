@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, pixelBatch, type RgbImage } from '@vqrae/data';
+import { createRng, listImageFiles, packImages, pixelBatch, type RgbImage } from '@vqrae/data';
 import { loadOnnxRuntime } from '@vqrae/onnx';
 import { createVqrae, loadCheckpoint, presetConfig, saveCheckpoint, tfjsEngine } from '@vqrae/tokenizer';
 import { UsageError } from '../../src/cli/errors.js';
@@ -133,4 +133,20 @@ test('info: names the engine auto would choose and one line per execution provid
     assert.match(r.stdout, /^ {2}cpu: loads \(onnxruntime-node /m);
     for (const ep of ['webgpu', 'cuda', 'tensorrt']) assert.match(r.stdout, new RegExp(`^  ${ep}: (loads|unavailable) \\(.+\\)$`, 'm'));
   }
+});
+
+test('dump-features --hf: a bare SigLIP tower runs on tfjs (auto says why; --engine onnx is a usage error)', async () => {
+  const root = path.resolve(import.meta.dirname, '../../../..');
+  const hf = path.join(root, 'libs/tokenizer/test/fixtures/siglip-parity');
+  const files = (await listImageFiles(path.join(root, 'assets/images'))).slice(0, 2);
+  await packImages(files, { pattern: path.join(work.dir, 'hf-%03d.tar'), maxSamples: 2 });
+  const data = path.join(work.dir, 'hf-000.tar');
+  const auto = await runCli(['dump-features', '--hf', hf, '--data', data, '--out', path.join(work.dir, 'hf-auto'), '--backend', 'wasm']);
+  assert.equal(auto.code, 0, auto.stderr);
+  assert.match(auto.stdout + auto.stderr, /engine: tfjs \(wasm; auto: --hf towers run on tfjs/);
+  const config = JSON.parse(fs.readFileSync(path.join(work.dir, 'hf-auto', 'config.json'), 'utf8')) as { engine: { engine: string } };
+  assert.equal(config.engine.engine, 'tfjs');
+  const forced = await runCli(['dump-features', '--hf', hf, '--data', data, '--out', path.join(work.dir, 'hf-onnx'), '--engine', 'onnx', '--backend', 'wasm']);
+  assert.equal(forced.code, 2);
+  assert.match(forced.stderr, /--engine onnx: --hf towers run on tfjs/);
 });

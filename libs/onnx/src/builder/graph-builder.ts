@@ -63,6 +63,7 @@ export class OnnxGraphBuilder {
   private readonly names: Set<string>;
   private readonly counter: { next: number };
 
+  /** A main graph named `name` (`shared` is internal: `subgraph()` passes the root's tables). */
   constructor(
     readonly name: string,
     opts: { precision?: Precision } = {},

@@ -34,10 +34,16 @@ export function relativeError(actual: Float32Array, expected: Float32Array): num
 
 /** Seeded pixel01 images `[batch, size, size, 3]` as a host array. */
 export function seededPixels(batch: number, size: number, seed: number): Float32Array {
-  return tf.tidy(() => tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', seed).dataSync() as Float32Array);
+  const t = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', seed);
+  const data = t.dataSync() as Float32Array; // read outside any tidy (a tidy walks a returned TypedArray)
+  t.dispose();
+  return data;
 }
 
 /** Host array → tfjs tensor → `fn` → host array, disposing everything. */
 export function withTensor<T extends tf.Tensor>(data: Float32Array | Int32Array, shape: number[], fn: (t: T) => tf.Tensor): Float32Array | Int32Array {
-  return tf.tidy(() => fn(tf.tensor(data, shape) as T).dataSync() as Float32Array | Int32Array);
+  const result = tf.tidy(() => fn(tf.tensor(data, shape) as T));
+  const values = result.dataSync() as Float32Array | Int32Array;
+  result.dispose();
+  return values;
 }

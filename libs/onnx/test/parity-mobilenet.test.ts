@@ -25,10 +25,10 @@ describe('ONNX export parity: small-cpu (MobileNetV2 stride 16)', () => {
     const batch = 2;
     const dims = [batch, 224, 224, 3];
     const pixels = seededPixels(batch, 224, 5);
-    const [refFeatures, refIndices] = tf.tidy(() => {
-      const { features, indices } = model.encode(tf.tensor4d(pixels, dims as [number, number, number, number])); // one encoder pass
-      return [features.dataSync() as Float32Array, indices.dataSync() as Int32Array];
-    });
+    const encoded = tf.tidy(() => model.encode(tf.tensor4d(pixels, dims as [number, number, number, number]))); // one encoder pass
+    const refFeatures = encoded.features.dataSync() as Float32Array; // read outside the tidy
+    const refIndices = encoded.indices.dataSync() as Int32Array;
+    tf.dispose([encoded.features, encoded.indices, encoded.quantized]);
     const refPixels = withTensor<tf.Tensor2D>(refIndices, [batch, 196], (t) => model.decode(t)) as Float32Array;
     const before = tf.memory().numTensors;
     const encode = await runArtifact(exportOnnx(model, 'encode'), { pixels: { data: pixels, dims } });

@@ -28,10 +28,10 @@ describe('ONNX export parity: SigLIP2-base encoder shape (long)', () => {
     const batch = 2;
     const dims = [batch, 256, 256, 3];
     const pixels = seededPixels(batch, 256, 3);
-    const [features, indices] = tf.tidy(() => {
-      const out = model.encode(tf.tensor4d(pixels, [batch, 256, 256, 3]));
-      return [out.features.dataSync() as Float32Array, out.indices.dataSync() as Int32Array];
-    });
+    const encoded = tf.tidy(() => model.encode(tf.tensor4d(pixels, [batch, 256, 256, 3])));
+    const features = encoded.features.dataSync() as Float32Array; // read outside the tidy
+    const indices = encoded.indices.dataSync() as Int32Array;
+    tf.dispose([encoded.features, encoded.indices, encoded.quantized]);
     const inline = await runArtifact(exportOnnx(model, 'encode'), { pixels: { data: pixels, dims } });
     const err = relativeError(inline.features as Float32Array, features);
     assert.ok(err < 1e-4, `features ${err}`);

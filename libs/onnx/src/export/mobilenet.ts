@@ -17,10 +17,9 @@ type Layout = 'hwio' | 'depthwise';
 function kernelOihw(ctx: ExportContext, keras: string, layout: Layout): string {
   const name = mobileNetParamName(keras);
   const [kh, kw, a, b] = ctx.shape(name);
-  const values = tf.tidy(() => {
-    const t = tf.tensor4d(ctx.read(name), [kh, kw, a, b]);
-    return tf.transpose(t, layout === 'hwio' ? [3, 2, 0, 1] : [2, 3, 0, 1]).dataSync() as Float32Array; // [O, I, kh, kw] / [C, 1, kh, kw]
-  });
+  const oihw = tf.tidy(() => tf.transpose(tf.tensor4d(ctx.read(name), [kh, kw, a, b]), layout === 'hwio' ? [3, 2, 0, 1] : [2, 3, 0, 1])); // [O, I, kh, kw] / [C, 1, kh, kw]
+  const values = oihw.dataSync() as Float32Array; // read outside the tidy (a tidy walks every element of a returned TypedArray)
+  oihw.dispose();
   const dims = layout === 'hwio' ? [b, a, kh, kw] : [a, b, kh, kw];
   return ctx.g.weight(`${name}^OIHW`, values, dims);
 }
@@ -29,11 +28,13 @@ function kernelOihw(ctx: ExportContext, keras: string, layout: Layout): string {
 function batchNorm(ctx: ExportContext, x: string, layer: string, relu6: boolean): string {
   const g = ctx.g;
   const get = (w: string) => tf.tensor1d(ctx.read(mobileNetParamName(`${layer}/${w}`)));
-  const { scale, shift } = tf.tidy(() => {
+  const [scaleT, shiftT] = tf.tidy(() => {
     const s = tf.div(get('gamma'), tf.sqrt(tf.add(get('moving_variance'), MOBILENET_BN_EPSILON))); // [C]
-    const b = tf.sub(get('beta'), tf.mul(get('moving_mean'), s)); // [C]
-    return { scale: s.dataSync() as Float32Array, shift: b.dataSync() as Float32Array };
+    return [s, tf.sub(get('beta'), tf.mul(get('moving_mean'), s))]; // [C]
   });
+  const scale = scaleT.dataSync() as Float32Array;
+  const shift = shiftT.dataSync() as Float32Array;
+  tf.dispose([scaleT, shiftT]);
   const channels = scale.length;
   const z = g.node('Add', [
     g.node('Mul', [x, g.weight(`${mobileNetParamName(layer)}.scale`, scale, [channels, 1, 1])]),

@@ -20,11 +20,16 @@ import { linear } from './layers.js';
 /** Host copies of C' `[k, e]`, C'ᵀ `[e, k]` and ‖C'_j‖² `[k]`, computed with the model's own tfjs ops. */
 export function projectedCodebook(model: VqraeModel): { codes: Float32Array; codesT: Float32Array; norms: Float32Array } {
   const cb = model.quantizer.projectedCodebook(model.params); // [k, e], owned by the quantizer's cache
-  return tf.tidy(() => {
-    const codesT = tf.transpose(cb); // [e, k]
-    const norms = tf.sum(tf.square(codesT), 0); // [k], as codeNorms
-    return { codes: cb.dataSync() as Float32Array, codesT: codesT.dataSync() as Float32Array, norms: norms.dataSync() as Float32Array };
+  // Tensors out of the tidy, arrays read after it: tf.tidy walks every element of a TypedArray it returns.
+  const [codesT, norms] = tf.tidy(() => {
+    const transposed = tf.transpose(cb); // [e, k]
+    return [transposed, tf.sum(tf.square(transposed), 0)]; // ‖C'_j‖² [k], as codeNorms
   });
+  try {
+    return { codes: cb.dataSync() as Float32Array, codesT: codesT.dataSync() as Float32Array, norms: norms.dataSync() as Float32Array };
+  } finally {
+    tf.dispose([codesT, norms]);
+  }
 }
 
 /** How the search is cut: blocks of `rows` rows, each scored against the codebook in column `chunks`. */

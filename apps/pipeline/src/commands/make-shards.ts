@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createRng, listImageFiles, packImages, shuffleInPlace } from '@vqrae/data';
 import { UsageError, type CommandModule } from '../cli/index.js';
+import { parseIntFlag } from '../cli/int-flag.js';
 
 interface MakeShardsFlags {
   maxSamples: string;
@@ -30,11 +31,11 @@ export const makeShardsCommand: CommandModule = {
       .option('--quiet', 'print only the summary')
       .addHelpText('after', '\nExamples:\n  $ vqrae make-shards ~/imagenet/val shards/val-%06d.tar --max-samples 1000 --shuffle')
       .action(async (input: string, pattern: string, flags: MakeShardsFlags) => {
-        const maxSamples = positiveInt(flags.maxSamples, '--max-samples');
-        const maxBytes = positiveInt(flags.maxBytes, '--max-bytes');
+        const maxSamples = parseIntFlag(flags.maxSamples, '--max-samples', 1);
+        const maxBytes = parseIntFlag(flags.maxBytes, '--max-bytes', 1);
         const files = await listImageFiles(input);
         if (files.length === 0) throw new UsageError(`make-shards: no images (jpg, png, webp, gif, tif) under '${input}'`);
-        if (flags.shuffle) shuffleInPlace(files, createRng(positiveInt(flags.seed, '--seed', 0), 'make-shards'));
+        if (flags.shuffle) shuffleInPlace(files, createRng(parseIntFlag(flags.seed, '--seed', 0), 'make-shards'));
         const shards = await packImages(files, { pattern, maxSamples, maxBytes });
         if (!flags.quiet) for (const shard of shards) process.stdout.write(`${shard.path}\t${shard.samples} samples\t${shard.bytes} bytes\n`);
         const bytes = shards.reduce((sum, s) => sum + s.bytes, 0);
@@ -42,9 +43,3 @@ export const makeShardsCommand: CommandModule = {
       });
   },
 };
-
-function positiveInt(text: string, flag: string, min = 1): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, got '${text}'`);
-  return value;
-}

@@ -3,6 +3,7 @@ import type { GaussianStats } from './feature-moments.js';
 import { FeatureMoments } from './feature-moments.js';
 import { listNpz, readNpzArrays, writeNpz } from './npz.js';
 import type { NpyArray } from './npy.js';
+import { validateGaussianStats } from './validate-stats.js';
 
 /**
  * Statistics files written here carry `feature_space`: the JSON of a {@link FeatureSpace} as a unicode scalar (NumPy
@@ -40,7 +41,8 @@ function floatArray(array: NpyArray | undefined, path: string, name: string): { 
 
 /**
  * Reads `mu`/`sigma` statistics (pytorch-fid `np.savez(mu=, sigma=)`, ADM reference batches with extra arrays,
- * or files from `writeStatsNpz`). Only `mu`, `sigma` and the optional `n`/`feature_space` entries are read.
+ * or files from `writeStatsNpz`). Only `mu`, `sigma` and the optional `n`/`feature_space` entries are read. Refuses
+ * (naming the file and the entry) non-finite values and a sigma that is not symmetric positive semi-definite.
  */
 export async function readStatsNpz(path: string): Promise<StatsFile> {
   const names = await listNpz(path);
@@ -52,6 +54,7 @@ export async function readStatsNpz(path: string): Promise<StatsFile> {
   if (mu.shape.length !== 1 || sigma.shape.length !== 2 || sigma.shape[0] !== dim || sigma.shape[1] !== dim) {
     throw new Error(`stats '${path}': expected mu [d] and sigma [d, d], got mu (${mu.shape.join(', ')}) and sigma (${sigma.shape.join(', ')})`);
   }
+  validateGaussianStats({ dim, mean: mu.data, covariance: sigma.data }, `stats '${path}'`);
   const n = arrays.get('n');
   const space = arrays.get('feature_space');
   return {

@@ -1,6 +1,6 @@
 /** @vqrae/data: WebDataset shards (read/write), sample grouping, shuffling, rank split, sharp image stages, batching to tensors. */
 export { createRng, hashSeed, shuffleInPlace, type Rng } from './random.js';
-export { collectingReporter, consoleReporter, type ShardSample, type SkipReporter } from './sample.js';
+export { collectingReporter, consoleReporter, type CollectedSkip, type ShardSample, type SkipReporter } from './sample.js';
 export { expandShardSpec, isUrl } from './shards/spec.js';
 export { isGzipShard, openShardStream } from './shards/open-shard.js';
 export { parseMemberName, unsafePathReason, type MemberName } from './shards/member-name.js';

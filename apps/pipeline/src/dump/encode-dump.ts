@@ -132,8 +132,12 @@ export async function runEncodeDump<Row>(job: EncodeDumpJob<Row>): Promise<Exact
         total.busyMs += stage.busyMs;
         total.seen += stage.seen;
       }
+      // A tar stream that ends early is a failed shard, not one skipped sample: the samples after the cut were never
+      // seen, so the shard is recorded as failed (nothing committed) and redone by the next run.
+      const cut = reporter.skips.find((s) => s.endsShard === true);
+      if (cut) throw new Error(`shard ${shard.url} ends early (truncated or corrupt tar; the samples after the cut are missing): ${cut.reason}`);
       const shardLevel = reporter.skips.find((s) => s.meta === undefined);
-      if (shardLevel) throw new Error(`shard ${shard.url} could not be read to the end: ${shardLevel.reason}`);
+      if (shardLevel) throw new Error(`shard ${shard.url} could not be read: ${shardLevel.reason}`);
       for (const message of reporter.messages) job.log.warn(message);
       const skips = [
         ...reporter.skips.map((s) => ({ key: s.meta?.key ?? '', reason: s.reason })),

@@ -43,10 +43,18 @@ export async function mergeManifests(outDir: string, opts: { verify: boolean }):
     }
   }
   const doneCount = new Map<string, number>();
-  for (const m of manifests) for (const i of m.inputs) if (i.status === 'done') doneCount.set(i.shard, (doneCount.get(i.shard) ?? 0) + 1);
+  const failures = new Map<string, string>();
+  for (const m of manifests) {
+    for (const i of m.inputs) {
+      if (i.status === 'done') doneCount.set(i.shard, (doneCount.get(i.shard) ?? 0) + 1);
+      else failures.set(i.shard, i.error ?? i.status);
+    }
+  }
   for (const shard of owner.keys()) {
     const n = doneCount.get(shard) ?? 0;
-    if (n !== 1) problems.push(`shard ${shard} is done ${n} times (expected exactly once)`);
+    const failure = failures.get(shard);
+    if (n === 0 && failure !== undefined) problems.push(`shard ${shard} failed (${failure}); rerun the dump to retry it`);
+    else if (n !== 1) problems.push(`shard ${shard} is done ${n} times (expected exactly once)`);
   }
   const inputs = manifests.flatMap((m) => m.inputs).sort((a, b) => a.shard.localeCompare(b.shard));
   const outputs = manifests.flatMap((m) => m.outputs).sort((a, b) => a.file.localeCompare(b.file));

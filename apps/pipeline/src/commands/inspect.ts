@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import * as arrow from 'apache-arrow';
 import { SafetensorsFile } from '@vqrae/nn';
 import { UsageError, type CommandModule } from '../cli/index.js';
+import { readArrowTable } from '../cli/arrow-input.js';
 
 /** `vqrae inspect <file>`: schema, metadata and first rows of an Arrow IPC file, or the tensors of a safetensors file. */
 export const inspectCommand: CommandModule = {
@@ -53,11 +54,12 @@ function previewValue(value: unknown): unknown {
     return values.length > 12 ? `[${shown.join(', ')}, … (${values.length} values)]` : `[${shown.join(', ')}]`;
   }
   if (typeof value === 'string' && value.length > 80) return `${value.slice(0, 77)}...`;
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : String(value); // Int64 cells; JSON has no BigInt
   return value;
 }
 
 async function inspectArrow(file: string, rows: number): Promise<Inspection> {
-  const table = arrow.tableFromIPC(await fs.readFile(file));
+  const table = readArrowTable(await fs.readFile(file), file);
   const preview: Record<string, unknown>[] = [];
   for (let i = 0; i < Math.min(rows, table.numRows); i++) {
     const row: Record<string, unknown> = {};

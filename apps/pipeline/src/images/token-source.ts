@@ -28,7 +28,7 @@ export function tokenRowSource(files: readonly string[], label: string): Source<
     open: async function* (signal) {
       for (const file of files) {
         if (signal.aborted) return;
-        const table = decodeTokenTable(await fs.readFile(file));
+        const table = decodeTokenTable(await fs.readFile(file), file);
         for (const row of table.rows) yield { ...row, gridH: table.gridH, gridW: table.gridW, metadata: table.metadata };
       }
     },

@@ -29,7 +29,7 @@ describe('refused jobs leave the run folder untouched (issue 14.2)', () => {
     assert.equal((readJson(path.join(out, 'config.json')).options as { crop: string }).crop, 'center');
   });
 
-  test('dump-tokens --out on an eval folder is refused and the eval folder's records stay as they were (issue 14.2)', async () => {
+  test('dump-tokens --out on an eval folder is refused and the eval folder’s records stay as they were (issue 14.2)', async () => {
     const evalOut = path.join(fx.dir, 'ev');
     const ev = await runCli(['eval', '--checkpoint', fx.checkpoint, '--data', fx.shards[0]!, '--fd-network', 'none', '--previews', '0', '--out', evalOut, '--quiet']);
     assert.equal(ev.code, 0, ev.stderr);

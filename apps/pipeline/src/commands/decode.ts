@@ -20,6 +20,7 @@ export const decodeCommand = defineCommand({
     batch: intOption({ description: 'rows per decoder forward', default: 16, min: 1 }),
     shards: stringOption({ description: 'write WebDataset shards with this pattern (e.g. out/recon-%06d.tar) instead of PNG files', placeholder: '<pattern>' }),
     maxSamples: intOption({ description: 'samples per output shard (with --shards)', default: 10000, min: 1 }),
+    prefixShard: booleanOption({ description: 'name outputs <shard>/<key> (for token files whose keys repeat across shards; otherwise a repeated key is refused)', default: false }),
     allowOtherCheckpoint: booleanOption({ description: 'decode even if the tokens were made by another checkpoint (sha256 differs)', default: false }),
   },
   examples: [
@@ -35,8 +36,9 @@ export const decodeCommand = defineCommand({
     try {
       const checkpointSha = await sha256File(o.checkpoint);
       const source = tokenRowSource(files, o.tokens);
-      const decode = decodeStage(model, checkpointSha, o.allowOtherCheckpoint);
-      const sink = o.shards ? pngShardSink(o.shards, o.maxSamples) : pngFolderSink(ctx.runFolder.path('images'));
+      const decode = decodeStage(model, checkpointSha, o.allowOtherCheckpoint, o.checkpoint);
+      const naming = { prefixShard: o.prefixShard };
+      const sink = o.shards ? pngShardSink(o.shards, o.maxSamples, naming) : pngFolderSink(ctx.runFolder.path('images'), naming);
       const graph = Graph.from(source)
         .pipe(batchStage<TokenRow & { gridH: number; gridW: number; metadata: Map<string, string> }>('batch', { size: o.batch }))
         .pipe(decode)
@@ -60,7 +62,7 @@ export const decodeCommand = defineCommand({
  * Token rows (batched) → decoded images with their pass-through fields as shard members. Checks that the rows were
  * made by this checkpoint (unless allowed), have the model's token count and valid codes. Disposes its tensors.
  */
-export function decodeStage(model: VqraeModel, checkpointSha: string, allowOtherCheckpoint: boolean) {
+export function decodeStage(model: VqraeModel, checkpointSha: string, allowOtherCheckpoint: boolean, checkpointFile = 'given') {
   const n = model.tokensPerImage;
   const codebookSize = model.config.quantizer.codebookSize;
   const encoder = new TextEncoder();
@@ -72,7 +74,10 @@ export function decodeStage(model: VqraeModel, checkpointSha: string, allowOther
         if (madeBy && madeBy !== checkpointSha && !allowOtherCheckpoint) {
           throw new Error(`tokens of '${row.key}' were made by checkpoint ${madeBy.slice(0, 12)}…, not ${checkpointSha.slice(0, 12)}… (--allow-other-checkpoint to force)`);
         }
-        if (row.tokens.length !== n) throw new Error(`row '${row.key}' has ${row.tokens.length} tokens; the model expects ${n}`);
+        if (row.tokens.length !== n) {
+          const preset = model.config.preset ?? 'custom';
+          throw new Error(`row '${row.key}' (shard ${row.shard}) has ${row.tokens.length} tokens; checkpoint '${checkpointFile}' (preset ${preset}) expects ${n}: were the tokens made with another checkpoint?`);
+        }
         for (const t of row.tokens) if (t < 0 || t >= codebookSize) throw new Error(`row '${row.key}' has token ${t} outside [0, ${codebookSize})`);
       }
       const flat = new Int32Array(rows.length * n);
@@ -87,7 +92,7 @@ export function decodeStage(model: VqraeModel, checkpointSha: string, allowOther
         if (row.label !== undefined) extras.set('cls', encoder.encode(String(row.label)));
         if (row.caption !== undefined) extras.set('txt', encoder.encode(row.caption));
         if (row.json !== undefined) extras.set('json', encoder.encode(row.json));
-        return { key: row.key, ...pixels[i]!, extras };
+        return { key: row.key, shard: row.shard, ...pixels[i]!, extras };
       });
     },
     { describe: `decode(${model.config.preset ?? 'custom'}, ${n} tokens → ${model.outputSize}px)` },

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { readShard, consoleReporter } from '@vqrae/data';
+import { createVqrae, presetConfig, saveCheckpoint } from '@vqrae/tokenizer';
+import { encodeTokenTable, type TokenRow } from '../../src/dump/token-table.js';
+import { runCli, tempDir } from '../cli/helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+let checkpoint: string;
+let tokensPerImage: number;
+
+before(async () => {
+  ({ dir, cleanup } = tempDir('vqrae-decode-'));
+  checkpoint = path.join(dir, 'tiny.safetensors');
+  const model = await createVqrae(presetConfig('tiny'), { seed: 3 });
+  tokensPerImage = model.tokensPerImage;
+  try {
+    await saveCheckpoint(model, checkpoint);
+  } finally {
+    model.dispose();
+  }
+});
+after(() => cleanup());
+
+/** One token file per shard, rows keyed as given (tokens seeded by position). */
+function writeTokens(folder: string, shards: Record<string, string[]>, tokens = tokensPerImage): string {
+  fs.mkdirSync(folder, { recursive: true });
+  for (const [s, [shard, keys]] of Object.entries(shards).entries()) {
+    const rows: TokenRow[] = keys.map((key, i) => ({ key, shard, tokens: Int32Array.from({ length: tokens }, (_, j) => (s * 101 + i * 7 + j * 13) % 512) }));
+    const layout = { gridH: 1, gridW: tokens, codebookSize: 512, passThrough: { label: false, caption: false, json: false }, metadata: new Map<string, string>() };
+    fs.writeFileSync(path.join(folder, `${path.basename(shard, '.tar')}.arrow`), encodeTokenTable(rows, layout));
+  }
+  return folder;
+}
+
+function filesUnder(folder: string): string[] {
+  if (!fs.existsSync(folder)) return [];
+  return (fs.readdirSync(folder, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(folder, f)).isFile()).sort();
+}
+
+test('decode refuses keys that repeat across shards instead of overwriting one image with another (issue 14.3)', async () => {
+  const tokens = writeTokens(path.join(dir, 'tokdup'), { 'sa/a-000000.tar': ['same', 'only-a'], 'sb/b-000000.tar': ['same'] });
+  const baseline = tf.memory().numTensors;
+  const png = await runCli(['decode', '--tokens', tokens, '--checkpoint', checkpoint, '--out', path.join(dir, 'decdup'), '--quiet']);
+  assert.equal(png.code, 1, png.stdout + png.stderr);
+  assert.match(png.stderr + png.stdout, /key 'same' appears twice \(shards 'sa\/a-000000\.tar' and 'sb\/b-000000\.tar'\).*--prefix-shard/);
+  assert.equal(tf.memory().numTensors, baseline);
+  const sharded = await runCli(['decode', '--tokens', tokens, '--checkpoint', checkpoint, '--shards', path.join(dir, 'recon-%06d.tar'), '--out', path.join(dir, 'decdup-shards'), '--quiet']);
+  assert.equal(sharded.code, 1, sharded.stdout + sharded.stderr);
+  assert.match(sharded.stderr + sharded.stdout, /key 'same' appears twice/);
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('recon-') || f.includes('.tmp-')), [], 'no shard and no temporary left');
+});
+
+test('decode --prefix-shard names outputs <shard>/<key>: both images written, PNG files and shards (issue 14.3)', async () => {
+  const tokens = writeTokens(path.join(dir, 'tokdup2'), { 'sa/a-000000.tar': ['same'], 'sb/b-000000.tar': ['same'] });
+  const out = path.join(dir, 'dec-prefixed');
+  const png = await runCli(['decode', '--tokens', tokens, '--checkpoint', checkpoint, '--out', out, '--prefix-shard', '--quiet']);
+  assert.equal(png.code, 0, png.stdout + png.stderr);
+  assert.deepEqual(filesUnder(path.join(out, 'images')), ['a-000000/same.png', 'b-000000/same.png']);
+  const a = fs.readFileSync(path.join(out, 'images/a-000000/same.png'));
+  assert.notDeepEqual(a, fs.readFileSync(path.join(out, 'images/b-000000/same.png')), 'two different images (different tokens)');
+  const pattern = path.join(dir, 'prefixed-%06d.tar');
+  const sharded = await runCli(['decode', '--tokens', tokens, '--checkpoint', checkpoint, '--shards', pattern, '--prefix-shard', '--out', path.join(dir, 'dec-prefixed-shards'), '--quiet']);
+  assert.equal(sharded.code, 0, sharded.stdout + sharded.stderr);
+  const keys: string[] = [];
+  for await (const s of readShard(path.join(dir, 'prefixed-000000.tar'), { reporter: consoleReporter() })) keys.push(s.meta.key);
+  assert.deepEqual(keys, ['a-000000/same', 'b-000000/same']);
+});
+
+test('decode with tokens of another token count names the checkpoint file and its preset', async () => {
+  const tokens = writeTokens(path.join(dir, 'tok-other'), { 's-000000.tar': ['x'] }, 49);
+  const r = await runCli(['decode', '--tokens', tokens, '--checkpoint', checkpoint, '--out', path.join(dir, 'dec-other'), '--quiet']);
+  assert.equal(r.code, 1);
+  assert.ok((r.stderr + r.stdout).includes(`checkpoint '${checkpoint}' (preset tiny) expects ${tokensPerImage}`), r.stderr + r.stdout);
+  assert.match(r.stderr + r.stdout, /row 'x' .*has 49 tokens/);
+});

@@ -20,6 +20,12 @@ export type TensorValues =
   | { readonly kind: 'bigint64'; readonly data: BigInt64Array }
   | { readonly kind: 'uint8'; readonly data: Uint8Array };
 
+/** Options of `readTensor`. */
+export interface ReadTensorOptions {
+  /** Refuse NaN/±Infinity in float tensors, naming the tensor and the first bad index (one pass, ~1 ns/value). */
+  readonly requireFinite?: boolean;
+}
+
 /** Options of `readAll`. */
 export interface ReadAllOptions {
   /** Remove the selection prefix from the returned names. */
@@ -106,9 +112,15 @@ export class SafetensorsFile {
    * `key` as a new tensor (caller owns): float types → float32, integer types → int32 (I64 must fit in int32),
    * BOOL → bool.
    */
-  async readTensor(key: string): Promise<tf.Tensor> {
+  async readTensor(key: string, opts: ReadTensorOptions = {}): Promise<tf.Tensor> {
     const { shape, dtype } = this.info(key);
     const values = await this.readValues(key);
+    if (opts.requireFinite && (values.kind === 'float32' || values.kind === 'float64')) {
+      const bad = firstNonFinite(values.data);
+      if (bad >= 0) {
+        throw new Error(`safetensors ${this.path}: tensor '${key}' has a non-finite value (${values.data[bad]}) at index ${bad} of ${values.data.length}; the weights are corrupt`);
+      }
+    }
     switch (values.kind) {
       case 'float32':
         return tf.tensor(values.data, shape, 'float32');
@@ -140,6 +152,15 @@ export class SafetensorsFile {
   async close(): Promise<void> {
     await this.handle.close();
   }
+}
+
+/** Index of the first NaN or ±Infinity, or -1 (`v - v` is 0 for every finite v and NaN otherwise). */
+export function firstNonFinite(data: Float32Array | Float64Array): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v - v !== 0) return i;
+  }
+  return -1;
 }
 
 async function readExactly(handle: fsp.FileHandle, position: number, length: number, source: string): Promise<Uint8Array> {

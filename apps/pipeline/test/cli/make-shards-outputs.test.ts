@@ -36,7 +36,7 @@ describe('make-shards: no stale shards, skipped inputs named (issue 14.4)', () =
       assert.equal(replaced.code, 0, replaced.stderr);
       assert.match(replaced.stdout, /removed 2 stale shard\(s\) of an earlier run: .*s-000001\.tar, .*s-000002\.tar/);
       assert.deepEqual(fs.readdirSync(path.join(dir, 'full')), ['s-000000.tar']);
-      const report = await checkShards(path.join(dir, 'full', 's-000000.tar'), { onError: 'throw' });
+      const report = await checkShards(path.join(dir, 'full', 's-000000.tar'), { onError: 'throw', log: { info: () => {}, warn: () => {}, error: () => {} } });
       assert.deepEqual([report.good, report.bad.length], [5, 0]);
     } finally {
       cleanup();

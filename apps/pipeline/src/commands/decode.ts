@@ -3,6 +3,7 @@ import { Graph, batchStage, mapStage } from '@vqrae/graph';
 import { sha256File } from '@vqrae/nn';
 import { loadCheckpoint, type VqraeModel } from '@vqrae/tokenizer';
 import { booleanOption, defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
+import { clearEarlierOutputs } from '../images/earlier-outputs.js';
 import { pngFolderSink, pngShardSink, toUint8Images, type OutputImage } from '../images/image-output.js';
 import { tokenFiles, tokenRowSource } from '../images/token-source.js';
 import type { TokenRow } from '../dump/token-table.js';
@@ -22,6 +23,7 @@ export const decodeCommand = defineCommand({
     maxSamples: intOption({ description: 'samples per output shard (with --shards)', default: 10000, min: 1 }),
     prefixShard: booleanOption({ description: 'name outputs <shard>/<key> (for token files whose keys repeat across shards; otherwise a repeated key is refused)', default: false }),
     allowOtherCheckpoint: booleanOption({ description: 'decode even if the tokens were made by another checkpoint (sha256 differs)', default: false }),
+    overwrite: booleanOption({ description: 'replace the images (or --shards) of an earlier decode in the same place (removed first); without it they are refused', default: false }),
   },
   examples: [
     'vqrae decode --tokens tokens/val --checkpoint ck.safetensors --out decoded/val',
@@ -32,6 +34,9 @@ export const decodeCommand = defineCommand({
     if (!o.tokens) throw new UsageError('decode: --tokens is required');
     if (!o.checkpoint) throw new UsageError('decode: --checkpoint is required');
     const files = await tokenFiles(o.tokens);
+    const target = o.shards ? { pattern: o.shards } : { folder: ctx.runFolder.path('images') };
+    const removed = await clearEarlierOutputs('decode', target, { overwrite: o.overwrite, dryRun: o.dryRun });
+    if (removed > 0) ctx.log.info(`decode: --overwrite removed ${removed} file(s) of an earlier run`);
     const model = await loadCheckpoint(o.checkpoint);
     try {
       const checkpointSha = await sha256File(o.checkpoint);

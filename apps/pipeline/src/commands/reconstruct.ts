@@ -2,6 +2,7 @@ import { DatasetSpec, cropImages, decodeImages, imagesToTensor, type ImageSample
 import { Graph, batchStage, mapStage } from '@vqrae/graph';
 import { loadCheckpoint } from '@vqrae/tokenizer';
 import { booleanOption, defineCommand, intOption, stringOption, UsageError } from '../cli/index.js';
+import { clearEarlierOutputs } from '../images/earlier-outputs.js';
 import { pngFolderSink, toUint8Images, type OutputImage } from '../images/image-output.js';
 
 /** `vqrae reconstruct`: images → tokens → images, written as PNG (optionally original | reconstruction side by side). */
@@ -16,12 +17,15 @@ export const reconstructCommand = defineCommand({
     limit: intOption({ description: 'stop after this many images', min: 1 }),
     sideBySide: booleanOption({ description: 'write original | reconstruction pairs', default: false }),
     onError: stringOption({ description: 'bad samples: stop or skip', choices: ['throw', 'skip'], default: 'throw' }),
+    overwrite: booleanOption({ description: 'replace the images of an earlier reconstruct in --out (removed first); without it they are refused', default: false }),
   },
   examples: ["vqrae reconstruct --checkpoint ck.safetensors --data 'val-000000.tar' --limit 16 --side-by-side --out recon/"],
   async run(ctx) {
     const o = ctx.options;
     if (!o.checkpoint || !o.data) throw new UsageError('reconstruct: --checkpoint and --data are required');
     const onError = o.onError as 'throw' | 'skip';
+    const removed = await clearEarlierOutputs('reconstruct', { folder: ctx.runFolder.path('images') }, { overwrite: o.overwrite, dryRun: o.dryRun });
+    if (removed > 0) ctx.log.info(`reconstruct: --overwrite removed ${removed} file(s) of an earlier run`);
     const model = await loadCheckpoint(o.checkpoint);
     try {
       const spec = new DatasetSpec({ shards: o.data, onError, ...(o.limit !== undefined ? { limit: o.limit } : {}) });

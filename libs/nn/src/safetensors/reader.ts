@@ -101,8 +101,9 @@ export class SafetensorsFile {
   }
 
   /** Values of `key` as float32 (integers converted). */
-  async readFloat32(key: string): Promise<Float32Array> {
+  async readFloat32(key: string, opts: ReadTensorOptions = {}): Promise<Float32Array> {
     const values = await this.readValues(key);
+    if (opts.requireFinite && (values.kind === 'float32' || values.kind === 'float64')) this.assertFinite(key, values.data);
     if (values.kind === 'float32') return values.data;
     if (values.kind === 'bigint64') return Float32Array.from(values.data, (v) => Number(v));
     return Float32Array.from(values.data);
@@ -115,12 +116,7 @@ export class SafetensorsFile {
   async readTensor(key: string, opts: ReadTensorOptions = {}): Promise<tf.Tensor> {
     const { shape, dtype } = this.info(key);
     const values = await this.readValues(key);
-    if (opts.requireFinite && (values.kind === 'float32' || values.kind === 'float64')) {
-      const bad = firstNonFinite(values.data);
-      if (bad >= 0) {
-        throw new Error(`safetensors ${this.path}: tensor '${key}' has a non-finite value (${values.data[bad]}) at index ${bad} of ${values.data.length}; the weights are corrupt`);
-      }
-    }
+    if (opts.requireFinite && (values.kind === 'float32' || values.kind === 'float64')) this.assertFinite(key, values.data);
     switch (values.kind) {
       case 'float32':
         return tf.tensor(values.data, shape, 'float32');
@@ -146,6 +142,13 @@ export class SafetensorsFile {
       throw error;
     }
     return out;
+  }
+
+  private assertFinite(key: string, data: Float32Array | Float64Array): void {
+    const bad = firstNonFinite(data);
+    if (bad >= 0) {
+      throw new Error(`safetensors ${this.path}: tensor '${key}' has a non-finite value (${data[bad]}) at index ${bad} of ${data.length}; the weights are corrupt`);
+    }
   }
 
   /** Closes the file handle. */

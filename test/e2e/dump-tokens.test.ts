@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { decodeTokenTable } from '@vqrae/pipeline';
+import { decodeTokenTable, readDumpManifest } from '@vqrae/pipeline';
 import { ROOT, tempDir, vqrae, vqraeKilledAfter, vqraeKilledWhen } from './helpers.js';
 
 let work: string;
@@ -79,8 +79,8 @@ test('dump-tokens killed with SIGKILL at random points and rerun produces every 
   const out = path.join(work, 'killed');
   const args = ['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', out, '--batch', '1', '--rows-per-file', '1', '--quiet'];
   const doneShards = async (): Promise<number> => {
-    const manifest = JSON.parse(await fs.readFile(path.join(out, 'manifest-rank00000-of-00001.json'), 'utf8')) as { inputs: { status: string }[] };
-    return manifest.inputs.filter((i) => i.status === 'done').length;
+    const manifest = await readDumpManifest(path.join(out, 'manifest-rank00000-of-00001.json')); // journal included
+    return (manifest?.inputs ?? []).filter((i) => i.status === 'done').length;
   };
   const hasTemp = async (): Promise<boolean> => (await fs.readdir(out)).some((f) => f.includes('.tmp-'));
   // Kill points: mid-shard (a part written under its temporary name), right after a shard was committed, and at a

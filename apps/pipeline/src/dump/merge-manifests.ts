@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sha256Hex } from './atomic-file.js';
-import { MANIFEST_FORMAT, readManifest, writeManifest, type DumpManifest } from './manifest.js';
+import { readDumpManifest } from './dump-state.js';
+import { MANIFEST_FORMAT, writeManifest, type DumpManifest } from './manifest.js';
 
 export interface MergeReport {
   readonly manifest: DumpManifest;
@@ -24,7 +25,7 @@ export async function mergeManifests(outDir: string, opts: { verify: boolean }):
   const files = (await fs.readdir(outDir)).filter((f) => RANK_MANIFEST.test(f)).sort();
   if (files.length === 0) throw new Error(`merge-manifests: no manifest-rank*-of-*.json files in ${outDir}`);
   const manifests: DumpManifest[] = [];
-  for (const f of files) manifests.push((await readManifest(path.join(outDir, f)))!);
+  for (const f of files) manifests.push((await readDumpManifest(path.join(outDir, f)))!); // journal included
   const problems: string[] = [];
   const worldSizes = new Set(manifests.map((m) => m.worldSize));
   if (worldSizes.size !== 1) problems.push(`manifests from different world sizes: ${[...worldSizes].join(', ')}`);

@@ -7,6 +7,7 @@ import { readShard, consoleReporter } from '@vqrae/data';
 import { createVqrae, presetConfig, saveCheckpoint } from '@vqrae/tokenizer';
 import { encodeTokenTable, type TokenRow } from '../../src/dump/token-table.js';
 import { runCli, tempDir } from '../cli/helpers.js';
+import { mountSmallTmpfs } from '../../../../tools/testing/small-tmpfs.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -77,4 +78,29 @@ test('decode with tokens of another token count names the checkpoint file and it
   assert.equal(r.code, 1);
   assert.ok((r.stderr + r.stdout).includes(`checkpoint '${checkpoint}' (preset tiny) expects ${tokensPerImage}`), r.stderr + r.stdout);
   assert.match(r.stderr + r.stdout, /row 'x' .*has 49 tokens/);
+});
+
+test('decode on a full disk fails naming the PNG, leaves no partial PNG, no temporary and no 0-byte summary.json (issue 14.5)', async (t) => {
+  const disk = mountSmallTmpfs(48);
+  if ('skip' in disk) {
+    t.skip(disk.skip);
+    return;
+  }
+  try {
+    const keys = Array.from({ length: 40 }, (_, i) => `img${String(i).padStart(3, '0')}`);
+    const tokens = writeTokens(path.join(dir, 'tok-many'), { 's-000000.tar': keys });
+    const out = path.join(disk.dir, 'dec');
+    const r = await runCli(['decode', '--tokens', tokens, '--checkpoint', checkpoint, '--out', out, '--quiet']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr + r.stdout, /cannot write '[^']*\/images\/img\d{3}\.png': ENOSPC.*disk is full/);
+    const files = filesUnder(out);
+    assert.deepEqual(files.filter((f) => f.includes('.tmp-')), [], 'no temporary file left');
+    for (const f of files) assert.ok(fs.statSync(path.join(out, f)).size > 0, `${f} is not empty`);
+    const pngs = files.filter((f) => f.endsWith('.png'));
+    assert.ok(pngs.length < keys.length, 'the disk filled before every image was written');
+    for (const f of pngs) assert.equal(fs.readFileSync(path.join(out, f)).subarray(1, 4).toString('latin1'), 'PNG', `${f} is a whole PNG`);
+    if (files.includes('summary.json')) JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  } finally {
+    disk.unmount();
+  }
 });

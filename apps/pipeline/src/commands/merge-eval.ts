@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { makeProvenance } from '@vqrae/eval';
-import type { CommandModule } from '../cli/index.js';
+import { parseIntFlag, type CommandModule } from '../cli/index.js';
 import { writeEvalOutputs, type PreviewSource } from '../eval/eval-outputs.js';
 import { writeEvalPartial } from '../eval/eval-partial.js';
 import type { PreviewIndex } from '../eval/eval-sinks.js';
@@ -68,8 +68,7 @@ export const mergeEvalCommand: CommandModule = {
       .option('--previews <n>', 'preview pairs in the report', '16')
       .addHelpText('after', '\nExamples:\n  $ vqrae merge-eval runs/eval/rank-0 runs/eval/rank-1 --out runs/eval/merged\n  $ vqrae merge-eval runs/eval --out runs/eval-merged')
       .action(async (dirs: string[], flags: { out: string; previews: string }) => {
-        const previews = Number(flags.previews);
-        if (!Number.isInteger(previews) || previews < 0) throw new Error('merge-eval: --previews must be a non-negative integer');
+        const previews = parseIntFlag(flags.previews, 'merge-eval: --previews', 0);
         process.exitCode = await mergeEval(dirs, flags.out, previews, (line) => process.stdout.write(`${line}\n`));
       });
   },

@@ -8,6 +8,7 @@ import { writeEvalPartial } from '../eval/eval-partial.js';
 import type { PreviewIndex } from '../eval/eval-sinks.js';
 import { computeEvalSummary, evalSummaryJson, formatEvalSummary } from '../eval/eval-summary.js';
 import { checkRanks, mergeMetricsFiles, mergeRankStates, readRankFolders } from '../eval/merge-partials.js';
+import { writeFileAtomic } from '@vqrae/graph';
 
 /** Merges the rank folders of one `vqrae eval` job into `out`; returns the exit code. */
 export async function mergeEval(
@@ -50,7 +51,7 @@ export async function mergeEval(
   await writeEvalOutputs(out, { title, summary, state, identity, provenance, previews, maxPreviews });
   const shards = ranks.flatMap((r) => r.partial.shards);
   await writeEvalPartial(out, { rank: 0, worldSize: 1, shards, identity, nImages: result.rows, previews: false }, state);
-  fs.writeFileSync(path.join(out, 'summary.json'), `${JSON.stringify({ command: 'merge-eval', status: 'ok', ranks: ranks.map((r) => r.dir), ...evalSummaryJson(summary) }, null, 2)}\n`);
+  await writeFileAtomic(path.join(out, 'summary.json'), `${JSON.stringify({ command: 'merge-eval', status: 'ok', ranks: ranks.map((r) => r.dir), ...evalSummaryJson(summary) }, null, 2)}\n`);
   write(formatEvalSummary(summary, `${title} (${result.rows} images)`));
   write(`merge-eval: metrics.arrow, summary.arrow, summary.json, report.html in ${out}`);
   return 0;

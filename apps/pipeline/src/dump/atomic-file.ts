@@ -2,19 +2,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-/** Writes `bytes` to `finalPath` atomically: a temp file in the same folder, fsync, then rename. */
-export async function writeFileAtomic(finalPath: string, bytes: Uint8Array | string): Promise<void> {
-  const dir = path.dirname(finalPath);
-  const temp = path.join(dir, `.${path.basename(finalPath)}.tmp-${process.pid}`);
-  const handle = await fs.open(temp, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(temp, finalPath);
-}
+/**
+ * Writes `bytes` to `finalPath` atomically (a `.<name>.tmp-<pid>-<n>` file in the same folder, fsync, rename); a
+ * failure removes the temporary file and names `finalPath` (the shared writer of `@vqrae/graph`).
+ */
+export { writeFileAtomic } from '@vqrae/graph';
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');

@@ -15,6 +15,7 @@ test('listPatternFiles finds the shards a pattern produced, not temporaries or o
     assert.deepEqual(found.map((f) => [path.basename(f.path), f.index]), [['s-000000.tar', 0], ['s-0000001.tar', 1], ['s-000017.tar', 17]]);
     assert.deepEqual(await listPatternFiles(path.join(dir, 'absent', 's-%d.tar')), []);
     await assert.rejects(listPatternFiles(path.join(dir, 's.tar')), /needs exactly one %d field/);
+    await assert.rejects(listPatternFiles(path.join(dir, 's-000000.tar', 'x-%d.tar')), /s-000000\.tar is not a folder/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

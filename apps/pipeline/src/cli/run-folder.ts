@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunSummary } from '@vqrae/graph';
 import { toJsonSafe } from './json-safe.js';
-import { checkRunFolderTarget, writeFileAtomicSync } from './run-records.js';
+import { checkRunFolderTarget, sweepRecordTemporaries, writeFileAtomicSync } from './run-records.js';
 
 /** One graph run recorded in a run folder. */
 export interface GraphRecord {
@@ -46,6 +46,7 @@ export function createRunFolder(options: RunFolderOptions): RunFolder {
   const dir = options.out !== undefined ? path.resolve(options.out) : freshDefaultFolder(options);
   checkRunFolderTarget(dir, options.command);
   const createdDir = fs.mkdirSync(dir, { recursive: true });
+  if (createdDir === undefined) sweepRecordTemporaries(dir);
   const graphs: GraphRecord[] = [];
   const file = (name: string): string => path.join(dir, name);
   return {

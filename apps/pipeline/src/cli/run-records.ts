@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive, temporaryOwnerPid } from '@vqrae/graph';
 import { UsageError } from './errors.js';
 
 /** The files in which a run folder records its invocations (see README: run folders). */
@@ -101,6 +102,15 @@ export function restoreRecords(snapshot: RecordsSnapshot): void {
     else if (fs.existsSync(file)) fs.truncateSync(file, size);
   }
   if (snapshot.createdDir !== undefined) removeEmptyUpTo(snapshot.dir, snapshot.createdDir);
+}
+
+/** Removes `<record>.tmp-<pid>` files that a killed process left in `dir` (writeFileAtomicSync's temporaries). */
+export function sweepRecordTemporaries(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    if (!/^(config|summary)\.json\.tmp-\d+$/.test(name)) continue;
+    const pid = temporaryOwnerPid(name);
+    if (pid !== undefined && !isProcessAlive(pid)) fs.rmSync(path.join(dir, name), { force: true });
+  }
 }
 
 /** Writes `file` through a temporary name in the same folder and a rename: readers see the old or the new bytes. */

@@ -129,4 +129,17 @@ describe('run folders: refused jobs touch nothing, no run clobbers another runâ€
       cleanup();
     }
   });
+
+  test('record temporaries a killed process left (summary.json.tmp-<pid>) are removed by the next run (issue 14.2 / 14.5)', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const out = path.join(dir, 'run1');
+      assert.equal((await run(counter('count'), ['--out', out])).code, 0);
+      fs.writeFileSync(path.join(out, 'summary.json.tmp-999999999'), '{"half');
+      assert.equal((await run(counter('count'), ['--out', out])).code, 0);
+      assert.deepEqual(fs.readdirSync(out).filter((f) => f.includes('.tmp-')), []);
+    } finally {
+      cleanup();
+    }
+  });
 });

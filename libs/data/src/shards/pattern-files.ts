@@ -23,6 +23,7 @@ export async function listPatternFiles(pattern: string): Promise<PatternFile[]> 
   const matcher = new RegExp(`^${escape(base.slice(0, field.index))} *(\\d+)${escape(base.slice(field.index + field[0].length))}$`);
   const names = await fs.readdir(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];
+    if (error.code === 'ENOTDIR') throw new Error(`shard pattern '${pattern}': ${dir} is not a folder`, { cause: error });
     throw error;
   });
   const files: PatternFile[] = [];

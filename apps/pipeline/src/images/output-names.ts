@@ -26,11 +26,11 @@ export class OutputNames {
     const name = this.naming.prefixShard && shard !== undefined ? `${shardStem(shard)}/${key}` : key;
     const first = this.seen.get(name);
     if (first !== undefined) {
-      const where = first === (shard ?? '') ? `in shard '${first}'` : `(shards '${first}' and '${shard ?? '?'}')`;
+      const where = shard === undefined || first === '' ? '' : first === shard ? ` in shard '${shard}'` : ` (shards '${first}' and '${shard}')`;
       const advice = this.naming.prefixShard
         ? 'its shards have the same file name; rename one'
         : 'pass --prefix-shard to name outputs <shard>/<key>';
-      throw new Error(`key '${key}' appears twice ${where}: the outputs would overwrite each other; ${advice}`);
+      throw new Error(`key '${key}' appears twice${where}: the outputs would overwrite each other; ${advice}`);
     }
     this.seen.set(name, shard ?? '');
     return name;

@@ -7,6 +7,7 @@ import { createCliLogger, writersOf } from './logger.js';
 import { COMMON_OPTIONS, registerOptions, resolveOptions, type CommonOptions } from './options.js';
 import type { OptionSpecs, ResolvedOptions, ValueSource } from './option-spec.js';
 import { BackendError } from '../backend.js';
+import { CancelledError } from './cancelled.js';
 import { UsageError } from './errors.js';
 import { createRunFolder, graphSummaries, type RunFolder } from './run-folder.js';
 import { archivePreviousRecords, restoreRecords, snapshotRecords } from './run-records.js';
@@ -128,6 +129,12 @@ async function execute<S extends OptionSpecs>(
   if (failure instanceof UsageError || failure instanceof BackendError) {
     restoreRecords(before);
     throw failure;
+  }
+  if (failure instanceof CancelledError) {
+    // Ctrl-C that stopped the work between graphs or inside a job (not a failure): exit 130, status "cancelled".
+    log.warn(failure.message);
+    result = { exitCode: EXIT.interrupted, summary: { ...(result?.summary ?? {}), cancelled: true } };
+    failure = undefined;
   }
   if (common.dryRun && before.createdDir === undefined) {
     restoreRecords(before);

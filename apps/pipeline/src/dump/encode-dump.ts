@@ -9,6 +9,7 @@ import {
   type RgbImage,
 } from '@vqrae/data';
 import { Graph, batchStage, forEachSink, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type SampleMeta, type Stage } from '@vqrae/graph';
+import { CancelledError } from '../cli/cancelled.js';
 import { runExactlyOnce, shardRef, type ExactlyOnceSummary, type ShardOutcome } from './exactly-once.js';
 import type { DumpManifest } from './manifest.js';
 import { rankManifestName } from './merge-manifests.js';
@@ -126,7 +127,7 @@ export async function runEncodeDump<Row>(job: EncodeDumpJob<Row>): Promise<Exact
         await emit(row);
       });
       const summary = await graph.run({ log: job.log, ...(job.signal ? { signal: job.signal } : {}) });
-      if (summary.cancelled) throw new Error('cancelled');
+      if (summary.cancelled) throw new CancelledError(`shard ${shard.url}: cancelled (interrupted)`);
       for (const stage of summary.stages) {
         const total = (stageTotals[stage.name] ??= { busyMs: 0, seen: 0 });
         total.busyMs += stage.busyMs;

@@ -87,7 +87,7 @@ export async function writeMomentsNpz(path: string, moments: FeatureMoments, fea
   });
 }
 
-/** Reads moments written by `writeMomentsNpz`. */
+/** Reads moments written by `writeMomentsNpz`; refuses (naming the file and entry) bad shapes, counts and non-finite sums. */
 export async function readMomentsNpz(path: string): Promise<{ moments: FeatureMoments; featureSpace: FeatureSpace }> {
   const arrays = await readNpzArrays(path, ['n', 'sum', 'sum_outer', 'feature_space']);
   const n = arrays.get('n');
@@ -95,5 +95,14 @@ export async function readMomentsNpz(path: string): Promise<{ moments: FeatureMo
   const sum = floatArray(arrays.get('sum'), path, 'sum');
   const sumOuter = floatArray(arrays.get('sum_outer'), path, 'sum_outer');
   if (!n || n.dtype !== 'i8' || !space || space.dtype !== 'unicode') throw new Error(`moments '${path}': 'n' (int64) and 'feature_space' (str) are required`);
-  return { moments: FeatureMoments.fromMoments(sum.data.length, Number(n.data[0]), sum.data, sumOuter.data), featureSpace: featureSpaceFromText(space.data) };
+  const count = Number(n.data[0]);
+  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`moments '${path}': 'n' is ${n.data[0]}, not a count`);
+  const d = sum.data.length;
+  if (sum.shape.length !== 1 || sumOuter.shape.length !== 2 || sumOuter.shape[0] !== d || sumOuter.shape[1] !== d) {
+    throw new Error(`moments '${path}': expected sum [d] and sum_outer [d, d], got sum (${sum.shape.join(', ')}) and sum_outer (${sumOuter.shape.join(', ')})`);
+  }
+  for (const [name, values] of [['sum', sum.data], ['sum_outer', sumOuter.data]] as const) {
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) throw new Error(`moments '${path}': '${name}'[${i}] is ${values[i]}`);
+  }
+  return { moments: FeatureMoments.fromMoments(d, count, sum.data, sumOuter.data), featureSpace: featureSpaceFromText(space.data) };
 }

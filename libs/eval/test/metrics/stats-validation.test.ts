@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { frechetDistance, readStatsNpz, writeNpz, type NpyArray } from '../../src/index.js';
+import { frechetDistance, readMomentsNpz, readStatsNpz, writeNpz, type NpyArray } from '../../src/index.js';
 
 const d = 4;
 
@@ -62,4 +62,25 @@ test('frechetDistance refuses non-finite statistics instead of returning NaN (is
   const good = { dim: d, mean: new Float64Array(d), covariance: identity() };
   const bad = { dim: d, mean: Float64Array.of(0, 0, NaN, 0), covariance: identity() };
   assert.throws(() => frechetDistance(good, bad), /second statistics: 'mu'\[2\] is NaN/);
+});
+
+test('mergeable moments with a NaN sum or a negative count are refused naming the file (issue 14.13, same class)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vqrae-moments-'));
+  try {
+    const write = async (name: string, n: bigint, sum: Float64Array): Promise<string> => {
+      const file = path.join(dir, name);
+      await writeNpz(file, {
+        n: { dtype: 'i8', shape: [], data: BigInt64Array.of(n) },
+        sum: { dtype: 'f8', shape: [d], data: sum },
+        sum_outer: { dtype: 'f8', shape: [d, d], data: identity() },
+        feature_space: { dtype: 'unicode', shape: [], data: 'test' },
+      });
+      return file;
+    };
+    await assert.rejects(readMomentsNpz(await write('nan.npz', 3n, Float64Array.of(0, 0, NaN, 0))), /nan\.npz': 'sum'\[2\] is NaN/);
+    await assert.rejects(readMomentsNpz(await write('neg.npz', -1n, new Float64Array(d))), /neg\.npz': 'n' is -1/);
+    assert.equal((await readMomentsNpz(await write('ok.npz', 3n, new Float64Array(d)))).moments.count, 3);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

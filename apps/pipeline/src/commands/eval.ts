@@ -6,6 +6,7 @@ import { loadCheckpoint } from '@vqrae/tokenizer';
 import { defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
 import { rankFromOptions, shardsForRank } from '../dump/rank.js';
 import type { EvalCrop } from '../eval/eval-batch.js';
+import { removeEarlierEvalOutputs } from '../eval/earlier-eval-outputs.js';
 import { buildEvalGraph } from '../eval/eval-graph.js';
 import { collectEvalResults, finishEvalRun } from '../eval/eval-run.js';
 import { loadReferenceStats } from '../eval/eval-summary.js';
@@ -109,6 +110,8 @@ export const evalCommand = defineCommand({
           rank: `${rank.rank} of ${rank.worldSize}`,
         },
       });
+      const removed = o.dryRun ? [] : await removeEarlierEvalOutputs(ctx.runFolder.dir);
+      if (removed.length > 0) ctx.log.info(`eval: removed ${removed.length} output(s) of an earlier eval in ${ctx.runFolder.dir} (${removed.join(', ')})`);
       const graph = buildEvalGraph({
         model,
         modelLabel: `${preset}, k=${identity.codebookSize}`,

@@ -11,6 +11,7 @@ import { CancelledError } from './cancelled.js';
 import { UsageError } from './errors.js';
 import { createRunFolder, graphSummaries, type RunFolder } from './run-folder.js';
 import { archivePreviousRecords, restoreRecords, snapshotRecords } from './run-records.js';
+import { withInterrupt } from './interrupt.js';
 import { EXIT, runGraph, type GraphRunOutcome } from './run-graph.js';
 
 /** What a command's `run` receives. */
@@ -120,8 +121,17 @@ async function execute<S extends OptionSpecs>(
   };
   let result: CommandResult | void = undefined;
   let failure: unknown;
+  let interrupted = false;
   try {
-    result = await definition.run(ctx);
+    // One Ctrl-C scope for the whole run (graphs and dumps inside nest in it), so an interrupt before, between or
+    // after graphs is a cancellation too, not Node's death by signal or a failure.
+    result = await withInterrupt(log, async (signal) => {
+      try {
+        return await definition.run(ctx);
+      } finally {
+        interrupted = signal.aborted;
+      }
+    });
   } catch (error) {
     if (error instanceof DryRunStop) result = { summary: { dryRun: true } };
     else failure = error;
@@ -130,9 +140,13 @@ async function execute<S extends OptionSpecs>(
     restoreRecords(before);
     throw failure;
   }
-  if (failure instanceof CancelledError) {
-    // Ctrl-C that stopped the work between graphs or inside a job (not a failure): exit 130, status "cancelled".
-    log.warn(failure.message);
+  if (interrupted && failure !== undefined && !(failure instanceof CancelledError)) {
+    log.warn(`stopped after the interrupt: ${failure instanceof Error ? failure.message : String(failure)}`);
+    failure = new CancelledError(`${definition.name}: cancelled (interrupted)`);
+  }
+  if (failure instanceof CancelledError || (interrupted && failure === undefined)) {
+    // Ctrl-C (not a failure, whatever the command made of a cut-short run): exit 130, status "cancelled".
+    log.warn(failure instanceof CancelledError ? failure.message : `${definition.name}: cancelled (interrupted)`);
     result = { exitCode: EXIT.interrupted, summary: { ...(result?.summary ?? {}), cancelled: true } };
     failure = undefined;
   }

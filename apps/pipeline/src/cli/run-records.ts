@@ -8,7 +8,7 @@ export const RECORD_FILES = { config: 'config.json', summary: 'summary.json', gr
 
 /**
  * Checks an explicit `--out` before anything is created: it must not be a file (nor lie below one), and a folder that
- * already holds the records of another command (`config.json` with another `command`) is refused, so that e.g.
+ * already holds the records of another command (`config.json`, else `summary.json`, with another `command`) is refused, so that e.g.
  * `dump-tokens --out <an eval folder>` cannot replace the eval's summary. Throws a UsageError naming the folder.
  */
 export function checkRunFolderTarget(dir: string, command: string): void {
@@ -19,7 +19,9 @@ export function checkRunFolderTarget(dir: string, command: string): void {
     }
     if (stat || path.dirname(at) === at) break;
   }
-  const owner = recordedCommand(path.join(dir, RECORD_FILES.config));
+  // config.json names the command of a defineCommand folder; summary.json also names it for writers without a
+  // config.json (merge-eval).
+  const owner = recordedCommand(path.join(dir, RECORD_FILES.config)) ?? recordedCommand(path.join(dir, RECORD_FILES.summary));
   if (owner !== null && owner !== command) {
     throw new UsageError(`--out ${dir} is a run folder of '${owner}'; '${command}' needs its own folder (choose another --out)`);
   }
@@ -36,7 +38,7 @@ function statOrNull(file: string): fs.Stats | null {
   }
 }
 
-/** The `command` field of a run folder's config.json, or null (no file, or not one of ours). */
+/** The `command` field of a run folder's record file, or null (no file, or not one of ours). */
 function recordedCommand(file: string): string | null {
   let text: string;
   try {

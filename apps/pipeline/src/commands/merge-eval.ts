@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { makeProvenance } from '@vqrae/eval';
 import { parseIntFlag, type CommandModule } from '../cli/index.js';
+import { checkRunFolderTarget } from '../cli/run-records.js';
 import { writeEvalOutputs, type PreviewSource } from '../eval/eval-outputs.js';
 import { writeEvalPartial } from '../eval/eval-partial.js';
 import type { PreviewIndex } from '../eval/eval-sinks.js';
@@ -18,6 +19,7 @@ export async function mergeEval(
   write: (line: string) => void,
   writeError: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<number> {
+  checkRunFolderTarget(path.resolve(out), 'merge-eval'); // never into a rank's own eval folder (its records would be replaced)
   const ranks = (await readRankFolders(dirs, out)).sort((a, b) => a.partial.rank - b.partial.rank);
   const problems = checkRanks(ranks);
   if (problems.length > 0) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { Graph, collectSink, fromIterable, mapStage } from '@vqrae/graph';
 import { booleanOption, createRunFolder, defineCommand, UsageError } from '../../src/cli/index.js';
-import { readJson, tempDir } from './helpers.js';
+import { readJson, runCli, tempDir } from './helpers.js';
 
 /** A throwaway command: runs one tiny graph, or refuses (UsageError) before any work under --refuse. */
 function counter(name: string) {
@@ -138,6 +138,25 @@ describe('run folders: refused jobs touch nothing, no run clobbers another runâ€
       fs.writeFileSync(path.join(out, 'summary.json.tmp-999999999'), '{"half');
       assert.equal((await run(counter('count'), ['--out', out])).code, 0);
       assert.deepEqual(fs.readdirSync(out).filter((f) => f.includes('.tmp-')), []);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('merge-eval --out a rankâ€™s eval folder, and eval --out a merge-eval folder, are refused (issue 14.2, same class)', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const rank0 = path.join(dir, 'rank-0');
+      fs.mkdirSync(rank0);
+      fs.writeFileSync(path.join(rank0, 'config.json'), JSON.stringify({ command: 'eval' }));
+      const merge = await runCli(['merge-eval', dir, '--out', rank0]);
+      assert.equal(merge.code, 2, merge.stderr);
+      assert.match(merge.stderr, /--out .*rank-0 is a run folder of 'eval'; 'merge-eval' needs its own folder/);
+      assert.deepEqual(fs.readdirSync(rank0), ['config.json']);
+      const merged = path.join(dir, 'merged');
+      fs.mkdirSync(merged);
+      fs.writeFileSync(path.join(merged, 'summary.json'), JSON.stringify({ command: 'merge-eval', status: 'ok' }));
+      assert.throws(() => createRunFolder({ command: 'eval', out: merged }), /--out .*merged is a run folder of 'merge-eval'; 'eval' needs its own folder/);
     } finally {
       cleanup();
     }

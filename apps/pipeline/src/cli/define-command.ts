@@ -150,7 +150,7 @@ async function execute<S extends OptionSpecs>(
     result = { exitCode: EXIT.interrupted, summary: { ...(result?.summary ?? {}), cancelled: true } };
     failure = undefined;
   }
-  if (common.dryRun && before.createdDir === undefined) {
+  if (common.dryRun && failure === undefined && before.createdDir === undefined) {
     restoreRecords(before);
     return EXIT.ok;
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileWriteError } from '@vqrae/graph';
 import { CancelledError } from '../cli/cancelled.js';
 import { sha256Hex } from './atomic-file.js';
 import { acquireLock, type HeldLock } from './dump-lock.js';
@@ -154,7 +155,10 @@ async function runLocked<Row>(job: ExactlyOnceJob<Row>, state: DumpState): Promi
         const bytes = job.encode(buffer);
         const final = partName(shard, temps.length, job.fileExtension);
         const temp = path.join(job.outDir, `.${final}.tmp-${process.pid}`);
-        await fs.writeFile(temp, bytes);
+        await fs.writeFile(temp, bytes).catch(async (error: unknown) => {
+          await fs.rm(temp, { force: true }); // a full disk leaves no empty temporary behind
+          throw fileWriteError(path.join(job.outDir, final), error);
+        });
         temps.push({ temp, final, rows: buffer.length, bytes: bytes.byteLength, sha256: sha256Hex(bytes) });
         buffer = [];
         writeMs += performance.now() - started;

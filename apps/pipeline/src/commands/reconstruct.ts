@@ -17,6 +17,7 @@ export const reconstructCommand = defineCommand({
     limit: intOption({ description: 'stop after this many images', min: 1 }),
     sideBySide: booleanOption({ description: 'write original | reconstruction pairs', default: false }),
     onError: stringOption({ description: 'bad samples: stop or skip', choices: ['throw', 'skip'], default: 'throw' }),
+    prefixShard: booleanOption({ description: 'name outputs <shard>/<key> (for data whose keys repeat across shards; otherwise a repeated key is refused)', default: false }),
     overwrite: booleanOption({ description: 'replace the images of an earlier reconstruct in --out (removed first); without it they are refused', default: false }),
   },
   examples: ["vqrae reconstruct --checkpoint ck.safetensors --data 'val-000000.tar' --limit 16 --side-by-side --out recon/"],
@@ -39,14 +40,14 @@ export const reconstructCommand = defineCommand({
           output.dispose();
           return samples.map((s, i) => {
             const r = pixels[i]!;
-            if (!o.sideBySide || s.image.height !== r.height) return { key: s.meta.key, ...r };
+            if (!o.sideBySide || s.image.height !== r.height) return { key: s.meta.key, shard: s.meta.shard, ...r };
             const w = s.image.width + r.width;
             const rgb = new Uint8Array(r.height * w * 3);
             for (let y = 0; y < r.height; y++) {
               rgb.set(s.image.data.subarray(y * s.image.width * 3, (y + 1) * s.image.width * 3), y * w * 3);
               rgb.set(r.rgb.subarray(y * r.width * 3, (y + 1) * r.width * 3), (y * w + s.image.width) * 3);
             }
-            return { key: s.meta.key, width: w, height: r.height, rgb };
+            return { key: s.meta.key, shard: s.meta.shard, width: w, height: r.height, rgb };
           });
         },
         { describe: `reconstruct(${model.config.preset ?? 'custom'})` },
@@ -56,7 +57,7 @@ export const reconstructCommand = defineCommand({
         .pipe(cropImages<ImageSample>({ crop: { protocol: o.crop as 'center' | 'adm' | 'exact', size: model.inputSize }, onError }))
         .pipe(batchStage<ImageSample>('batch', { size: o.batch }))
         .pipe(reconstruct)
-        .to(pngFolderSink(ctx.runFolder.path('images')));
+        .to(pngFolderSink(ctx.runFolder.path('images'), { prefixShard: o.prefixShard }));
       if (o.dryRun) {
         ctx.print(graph.describe());
         return { summary: { dryRun: true } };

@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { readShard, consoleReporter } from '@vqrae/data';
+import { consoleReporter, listImageFiles, packImages, readShard } from '@vqrae/data';
 import { createVqrae, presetConfig, saveCheckpoint } from '@vqrae/tokenizer';
 import { encodeTokenTable, type TokenRow } from '../../src/dump/token-table.js';
 import { runCli, tempDir } from '../cli/helpers.js';
 import { mountSmallTmpfs } from '../../../../tools/testing/small-tmpfs.js';
+import { WORKSPACE_ROOT } from '../../../../tools/testing/fixtures.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -103,4 +104,21 @@ test('decode on a full disk fails naming the PNG, leaves no partial PNG, no temp
   } finally {
     disk.unmount();
   }
+});
+
+test('reconstruct refuses an image key repeated across shards; --prefix-shard writes both (issue 14.3, same class)', async () => {
+  const images = path.join(WORKSPACE_ROOT, 'assets/images');
+  for (const [folder, source] of [['a', 'aurora.jpg'], ['b', 'bubbles.jpg']] as const) {
+    fs.mkdirSync(path.join(dir, 'same', folder), { recursive: true });
+    fs.copyFileSync(path.join(images, source), path.join(dir, 'same', folder, 'same.jpg'));
+    await packImages(await listImageFiles(path.join(dir, 'same', folder)), { pattern: path.join(dir, 'same', `${folder}-%06d.tar`) });
+  }
+  const data = `${path.join(dir, 'same', 'a-000000.tar')}::${path.join(dir, 'same', 'b-000000.tar')}`;
+  const refused = await runCli(['reconstruct', '--checkpoint', checkpoint, '--data', data, '--out', path.join(dir, 'rec-dup'), '--quiet']);
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  assert.match(refused.stderr + refused.stdout, /key 'same' appears twice \(shards '.*a-000000\.tar' and '.*b-000000\.tar'\)/);
+  const out = path.join(dir, 'rec-prefixed');
+  const written = await runCli(['reconstruct', '--checkpoint', checkpoint, '--data', data, '--out', out, '--prefix-shard', '--quiet']);
+  assert.equal(written.code, 0, written.stdout + written.stderr);
+  assert.deepEqual(filesUnder(path.join(out, 'images')), ['a-000000/same.png', 'b-000000/same.png']);
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import * as arrow from 'apache-arrow';
 import { decodeTokenTable, encodeTokenTable, type TokenRow } from '../../src/dump/token-table.js';
-import { tokenRowSource } from '../../src/images/token-source.js';
+import { tokenFiles, tokenRowSource } from '../../src/images/token-source.js';
 import { runCli, tempDir } from '../cli/helpers.js';
 
 const TOKENS = [0, 1, 2, 3, 4, 65535, 9, 8, 7, 6, 5, 4];
@@ -86,6 +86,19 @@ test('truncated and non-Arrow token files name the file in decode and inspect, n
     fs.writeFileSync(int64, foreignTable(new arrow.Int64(), BigInt64Array.from(TOKENS, BigInt)));
     const shown = await runCli(['inspect', int64, '--json']);
     assert.equal(shown.code, 0, shown.stderr);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a token manifest that is not JSON or lacks output files is refused naming it (issue 14.11, same class)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const broken = path.join(dir, 'manifest.json');
+    fs.writeFileSync(broken, '{"outputs": [');
+    await assert.rejects(tokenFiles(broken), (error: Error) => error.message.includes(broken) && /not valid JSON/.test(error.message));
+    fs.writeFileSync(broken, '{"outputs": [{"rows": 3}]}');
+    await assert.rejects(tokenFiles(broken), /outputs\[0\] has no 'file'/);
   } finally {
     cleanup();
   }

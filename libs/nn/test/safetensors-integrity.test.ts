@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadSafetensorsInto, ParamStore, SafetensorsFile } from '../src/index.js';
+import { loadSafetensorsInto, ParamStore, SafetensorsFile, writeSafetensors } from '../src/index.js';
 
 /** A safetensors file from a header object and raw data bytes. */
 function rawFile(dir: string, name: string, header: object, data: Uint8Array): string {
@@ -38,6 +38,19 @@ test('safetensors: tensors sharing bytes are refused at open; an integer-typed o
     assert.deepEqual([...store.get('w').dataSync()], [0, 0, 0, 0], 'the store is untouched');
     store.dispose();
     assert.equal(tf.memory().numTensors, baseline);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('writeSafetensors removes checkpoint temporaries of killed runs and keeps those of live writers (issue 14.5)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vqrae-st-temps-'));
+  try {
+    const file = path.join(dir, 'ck.safetensors');
+    const dead = 2 ** 22 + 99; // above Linux pid_max: never alive
+    for (const name of [`ck.safetensors.tmp-${dead}-0`, `ck.safetensors.tmp-${process.ppid}-4`, `other.safetensors.tmp-${dead}-0`]) fs.writeFileSync(path.join(dir, name), 'half');
+    await writeSafetensors(file, { w: { data: Float32Array.of(1, 2), shape: [2], dtype: 'F32' } });
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['ck.safetensors', `ck.safetensors.tmp-${process.ppid}-4`, `other.safetensors.tmp-${dead}-0`]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

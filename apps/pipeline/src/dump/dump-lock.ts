@@ -82,7 +82,7 @@ export function readLock(file: string): { owner: LockOwner | undefined; mtimeMs:
 }
 
 function describeOwner(owner: LockOwner): string {
-  return `pid ${owner.pid} on ${owner.hostname}, started ${owner.startedAt} (${owner.purpose})`;
+  return `pid ${owner.pid} on ${owner.hostname}, started ${owner.startedAt}`;
 }
 
 /**

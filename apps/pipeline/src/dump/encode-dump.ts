@@ -10,6 +10,7 @@ import {
 } from '@vqrae/data';
 import { Graph, batchStage, forEachSink, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type SampleMeta, type Stage } from '@vqrae/graph';
 import { CancelledError } from '../cli/cancelled.js';
+import { childSignal } from './child-signal.js';
 import { runExactlyOnce, shardRef, type ExactlyOnceSummary, type ShardOutcome } from './exactly-once.js';
 import type { DumpManifest } from './manifest.js';
 import { rankManifestName } from './merge-manifests.js';
@@ -126,7 +127,8 @@ export async function runEncodeDump<Row>(job: EncodeDumpJob<Row>): Promise<Exact
         job.progress.tick(1);
         await emit(row);
       });
-      const summary = await graph.run({ log: job.log, ...(job.signal ? { signal: job.signal } : {}) });
+      const shardSignal = childSignal(job.signal);
+      const summary = await graph.run({ log: job.log, signal: shardSignal.signal }).finally(() => shardSignal.dispose());
       if (summary.cancelled) throw new CancelledError(`shard ${shard.url}: cancelled (interrupted)`);
       for (const stage of summary.stages) {
         const total = (stageTotals[stage.name] ??= { busyMs: 0, seen: 0 });
@@ -136,9 +138,9 @@ export async function runEncodeDump<Row>(job: EncodeDumpJob<Row>): Promise<Exact
       // A tar stream that ends early is a failed shard, not one skipped sample: the samples after the cut were never
       // seen, so the shard is recorded as failed (nothing committed) and redone by the next run.
       const cut = reporter.skips.find((s) => s.endsShard === true);
-      if (cut) throw new Error(`shard ${shard.url} ends early (truncated or corrupt tar; the samples after the cut are missing): ${cut.reason}`);
+      if (cut) throw new Error(`tar stream ends early (truncated or corrupt; the samples after the cut are missing): ${cut.reason}`);
       const shardLevel = reporter.skips.find((s) => s.meta === undefined);
-      if (shardLevel) throw new Error(`shard ${shard.url} could not be read: ${shardLevel.reason}`);
+      if (shardLevel) throw new Error(`could not be read: ${shardLevel.reason}`);
       for (const message of reporter.messages) job.log.warn(message);
       const skips = [
         ...reporter.skips.map((s) => ({ key: s.meta?.key ?? '', reason: s.reason })),

@@ -101,3 +101,9 @@ test('nested shard lists resolve against their own folder; the same list twice (
     cleanup();
   }
 });
+
+test('a brace range naming billions of shards is refused at once instead of exhausting memory (issue 14.12, same class)', { timeout: 5000 }, async () => {
+  await assert.rejects(expandShardSpec('s-{000000000000..999999999999}.tar'), /names 1000000000000 shards, more than 10000000/);
+  await assert.rejects(expandShardSpec('s-{0..99999}-{0..99999}.tar'), /names 10000000000 shards/);
+  assert.equal((await expandShardSpec('s-{0..9}-{a,b}.tar')).length, 20);
+});

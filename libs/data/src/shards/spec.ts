@@ -29,10 +29,25 @@ async function expandSpecs(specs: readonly string[], chain: readonly { shown: st
       const trimmed = part.trim();
       if (trimmed === '') continue;
       if (trimmed.startsWith('@')) out.push(...(await readShardList(trimmed.slice(1), chain)));
-      else out.push(...braces(trimmed, { expand: true, rangeLimit: Infinity }));
+      else out.push(...expandBraces(trimmed));
     }
   }
   return out;
+}
+
+/** Most shards one brace pattern may name (a typo such as a 12-digit range would otherwise exhaust memory). */
+export const MAX_EXPANDED_SHARDS = 10_000_000;
+
+/** Brace expansion, refusing patterns whose numeric ranges multiply past {@link MAX_EXPANDED_SHARDS}. */
+function expandBraces(pattern: string): string[] {
+  let count = 1;
+  for (const [, from, to, step] of pattern.matchAll(/\{(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?\}/g)) {
+    count *= Math.floor(Math.abs(Number(to) - Number(from)) / Math.max(1, Math.abs(Number(step ?? 1)))) + 1;
+  }
+  if (count > MAX_EXPANDED_SHARDS) {
+    throw new Error(`expandShardSpec: '${pattern}' names ${count} shards, more than ${MAX_EXPANDED_SHARDS}; check the brace range`);
+  }
+  return braces(pattern, { expand: true, rangeLimit: Infinity });
 }
 
 /** True for `http://`, `https://` locations. */

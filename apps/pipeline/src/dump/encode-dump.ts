@@ -64,13 +64,24 @@ export function shardGraph<Row>(
   shard: string,
   reporter: ReturnType<typeof collectingReporter>,
   emit: (row: Row) => Promise<void>,
+  onBatch: (batch: SampleBatch) => void = () => {},
 ): Graph {
   const spec = new DatasetSpec({ shards: [shard], onError: job.onError, strict: true });
   return Graph.from(spec.asSource({ reporter }))
     .pipe(decodeImages({ onError: job.onError, concurrency: 4 }))
     .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }))
     .pipe(batchStage<ImageSample>('batch', { size: job.batchSize, describe: `batch(${job.batchSize}, within shard)` }))
-    .pipe(mapStage('sides', toBatch, { onError: job.onError }))
+    .pipe(
+      mapStage(
+        'sides',
+        (samples: ImageSample[]) => {
+          const batch = toBatch(samples);
+          onBatch(batch);
+          return batch;
+        },
+        { onError: job.onError },
+      ),
+    )
     .pipe(job.encodeStage)
     .to(
       forEachSink<Row[]>(
@@ -122,11 +133,20 @@ export async function runEncodeDump<Row>(job: EncodeDumpJob<Row>): Promise<Exact
     processShard: async (shard, emit): Promise<ShardOutcome> => {
       const reporter = collectingReporter();
       let written = 0;
-      const graph = shardGraph(job, shard.url, reporter, async (row) => {
-        written += 1;
-        job.progress.tick(1);
-        await emit(row);
-      });
+      // A batch the model stage skips is one skip record naming its keys joined by ','; keep each batch's samples to
+      // list them one by one (keys may contain commas, so the joined string is matched, never split).
+      const batches = new Map<string, readonly SampleMeta[]>();
+      const graph = shardGraph(
+        job,
+        shard.url,
+        reporter,
+        async (row) => {
+          written += 1;
+          job.progress.tick(1);
+          await emit(row);
+        },
+        (batch) => batches.set(batch.metas.map((m) => m.key).join(','), batch.metas),
+      );
       const shardSignal = childSignal(job.signal);
       const summary = await graph.run({ log: job.log, signal: shardSignal.signal }).finally(() => shardSignal.dispose());
       if (summary.cancelled) throw new CancelledError(`shard ${shard.url}: cancelled (interrupted)`);
@@ -144,7 +164,11 @@ export async function runEncodeDump<Row>(job: EncodeDumpJob<Row>): Promise<Exact
       for (const message of reporter.messages) job.log.warn(message);
       const skips = [
         ...reporter.skips.map((s) => ({ key: s.meta?.key ?? '', reason: s.reason })),
-        ...summary.skips.map((s) => ({ key: s.key ?? '', reason: `${s.stage}: ${s.reason}` })),
+        ...summary.skips.flatMap((s) => {
+          const reason = `${s.stage}: ${s.reason}`;
+          const batch = s.key === undefined ? undefined : batches.get(s.key);
+          return batch ? batch.map((m) => ({ key: m.key, reason })) : [{ key: s.key ?? '', reason }];
+        }),
       ];
       const decoded = summary.stages.find((s) => s.name === 'decode');
       const seen = (decoded?.seen ?? 0) + reporter.skips.length;

@@ -64,7 +64,9 @@ export function pngFolderSink(dir: string, options: PngSinkOptions = {}): Sink<O
           await removeStaleTemporaries(folder, (f) => f.endsWith('.png') === false && f.includes('.png.tmp-'));
           swept.add(folder);
         }
-        await writeFileAtomic(file, await encodePng(item), options.open ? { open: options.open } : {});
+        // No fsync per image (one per PNG would dominate on real disks): the rename alone keeps partial files out of
+        // final names while the system runs; the run's records are fsynced.
+        await writeFileAtomic(file, await encodePng(item), { fsync: false, ...(options.open ? { open: options.open } : {}) });
         written += 1;
       }
     },

@@ -83,10 +83,10 @@ const PART_FILE = /^\.?(.*-[0-9a-f]{8})\.\d{4,}\./;
  * shards not recorded as done, and temporary files of those shards and of this rank's manifest. One directory
  * listing for the whole job (O(files), not O(shards × files)); other ranks' files are never touched.
  */
-async function removeLeftovers(outDir: string, redo: ReadonlySet<string>, manifestFile: string): Promise<number> {
+async function removeLeftovers(outDir: string, names: readonly string[], redo: ReadonlySet<string>, manifestFile: string): Promise<number> {
   const manifestTemp = `.${path.basename(manifestFile)}.tmp-`;
   let removed = 0;
-  for (const name of await fs.readdir(outDir)) {
+  for (const name of names) {
     const id = PART_FILE.exec(name)?.[1];
     if ((id !== undefined && redo.has(id)) || name.startsWith(manifestTemp)) {
       await fs.rm(path.join(outDir, name), { force: true });
@@ -94,6 +94,20 @@ async function removeLeftovers(outDir: string, redo: ReadonlySet<string>, manife
     }
   }
   return removed;
+}
+
+/** Shards recorded as done whose output files are not all in the folder any more: redone rather than trusted. */
+function lostShards<Row>(job: ExactlyOnceJob<Row>, state: DumpState, present: ReadonlySet<string>): Set<string> {
+  const lost = new Set<string>();
+  for (const shard of job.shards) {
+    const record = state.record(shard.url);
+    if (record?.status !== 'done') continue;
+    const missing = record.files.filter((f) => !present.has(f));
+    if (missing.length === 0) continue;
+    lost.add(shard.url);
+    job.log(`shard ${shard.url} is recorded as done but ${missing.length} of its file(s) are missing (${missing[0]}): it is redone`);
+  }
+  return lost;
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -129,10 +143,12 @@ async function runLocked<Row>(job: ExactlyOnceJob<Row>, state: DumpState): Promi
     provenance: job.provenance,
     assigned: job.shards.map((s) => s.url),
   };
-  const isDone = (shard: ShardRef): boolean => state.record(shard.url)?.status === 'done';
+  const names = await fs.readdir(job.outDir); // one listing for the whole job
+  const lost = lostShards(job, state, new Set(names));
+  const isDone = (shard: ShardRef): boolean => state.record(shard.url)?.status === 'done' && !lost.has(shard.url);
   const resumed = job.shards.filter(isDone).length;
   const redo = new Set(job.shards.filter((s) => !isDone(s)).map((s) => s.id));
-  const stale = await removeLeftovers(job.outDir, redo, job.manifestFile);
+  const stale = await removeLeftovers(job.outDir, names, redo, job.manifestFile);
   if (stale > 0) job.log(`removed ${stale} file(s) left by an interrupted run`);
   if (resumed > 0) job.log(`resuming: ${resumed} of ${job.shards.length} shard(s) already complete`);
   await state.compact(header); // the manifest exists (with this job's header) from the start; the journal is folded in

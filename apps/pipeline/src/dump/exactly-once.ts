@@ -76,7 +76,7 @@ function partName(shard: ShardRef, part: number, ext: string): string {
 }
 
 /** `<shard id>.<part>` of a part file name (committed or temporary), the shard id being `<base>-<8 hex>`. */
-const PART_FILE = /^\.?(.*-[0-9a-f]{8})\.\d{4,}\./;
+export const PART_FILE = /^\.?(.*-[0-9a-f]{8})\.\d{4,}\./;
 
 /**
  * Deletes what earlier, interrupted runs of this job left for the shards it is about to (re)do: committed parts of

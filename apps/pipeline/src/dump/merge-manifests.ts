@@ -1,7 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sha256Hex } from './atomic-file.js';
+import { ownerIsAlive, readLock } from './dump-lock.js';
 import { readDumpManifest } from './dump-state.js';
+import { PART_FILE } from './exactly-once.js';
 import { MANIFEST_FORMAT, writeManifest, type DumpManifest } from './manifest.js';
 
 export interface MergeReport {
@@ -59,6 +61,7 @@ export async function mergeManifests(outDir: string, opts: { verify: boolean }):
   }
   const inputs = manifests.flatMap((m) => m.inputs).sort((a, b) => a.shard.localeCompare(b.shard));
   const outputs = manifests.flatMap((m) => m.outputs).sort((a, b) => a.file.localeCompare(b.file));
+  problems.push(...liveRanks(outDir, files), ...strayParts(await fs.readdir(outDir), outputs));
   if (opts.verify) {
     for (const o of outputs) {
       const bytes = await fs.readFile(path.join(outDir, o.file)).catch(() => undefined);
@@ -80,4 +83,25 @@ export async function mergeManifests(outDir: string, opts: { verify: boolean }):
   };
   if (problems.length === 0) await writeManifest(path.join(outDir, 'manifest.json'), manifest);
   return { manifest, problems };
+}
+
+/** Ranks whose lock a live process holds: their manifests are not final yet. */
+function liveRanks(outDir: string, manifestFiles: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const file of manifestFiles) {
+    const held = readLock(path.join(outDir, `${file}.lock`));
+    if (held?.owner && ownerIsAlive(held.owner, held.mtimeMs)) {
+      const [, rank, worldSize] = RANK_MANIFEST.exec(file)!;
+      problems.push(`rank ${Number(rank)} of ${Number(worldSize)} is still running (pid ${held.owner.pid} on ${held.owner.hostname}); merge after it ends`);
+    }
+  }
+  return problems;
+}
+
+/** Committed part files that no manifest lists (left by a killed run that was never resumed, or by another job). */
+function strayParts(names: readonly string[], outputs: readonly { file: string }[]): string[] {
+  const listed = new Set(outputs.map((o) => o.file));
+  return names
+    .filter((name) => !name.startsWith('.') && PART_FILE.test(name) && !listed.has(name))
+    .map((name) => `${name} is not listed by any manifest (left by a killed run? rerun its rank to clean it up, or remove it)`);
 }

@@ -29,7 +29,8 @@ export interface HeldLock {
 }
 
 const DEFAULT_HEARTBEAT_MS = 15_000;
-const DEFAULT_FOREIGN_STALE_MS = 120_000;
+// Long enough that a holder whose event loop is busy (one large forward pass on CPU) is not taken for dead.
+const DEFAULT_FOREIGN_STALE_MS = 10 * 60_000;
 
 /** The start time of process `pid` as /proc reports it, or null where /proc is unavailable or the pid is gone. */
 export function processStartTime(pid: number): string | null {

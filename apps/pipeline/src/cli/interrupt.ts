@@ -48,6 +48,11 @@ export function interruptScopeActive(): boolean {
   return activeScope !== undefined;
 }
 
+/** The signal of the active interrupt scope (a command's run), for work that is not a graph run through ctx. */
+export function interruptSignal(): AbortSignal | undefined {
+  return activeScope;
+}
+
 /**
  * For commands without their own cancellation (make-shards, shards, fid-stats, ...): while `work` runs, a Ctrl-C that
  * no `withInterrupt` scope handles prints `vqrae <name>: cancelled (interrupted)` and exits with code 130, instead of

@@ -12,6 +12,7 @@ import { mergeManifests } from './merge-manifests.js';
 import { provenanceMetadata, softwareVersions } from './provenance.js';
 import { encodeTokenTable, type TokenRow } from './token-table.js';
 import { tokenizeStage } from './tokenize-stage.js';
+import { interruptSignal } from '../cli/interrupt.js';
 
 /**
  * Demo step `tokens`: with the checkpoint the `train` step exported, dumps the tokens of every bundled image
@@ -55,6 +56,7 @@ export const tokensDemoStep: DemoStep = {
         provenance,
         log: ctx.log,
         progress: { start: () => {}, tick: () => {}, stop: () => {} },
+        ...(interruptSignal() ? { signal: interruptSignal()! } : {}), // Ctrl-C stops the dump too (exit 130)
       });
       await mergeManifests(outDir, { verify: true });
       const files = await tokenFiles(outDir);

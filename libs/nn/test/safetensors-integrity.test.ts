@@ -30,6 +30,7 @@ test('safetensors: tensors sharing bytes are refused at open; an integer-typed o
     store.add('w', tf.zeros([4]));
     const relabelled = await SafetensorsFile.open(rawFile(dir, 'i32.safetensors', { w: { dtype: 'I32', shape: [4], data_offsets: [0, 16] } }, data));
     await assert.rejects(loadSafetensorsInto(store, relabelled, { strict: true }), /'w' is stored as I32; parameter 'w' is float/);
+    await assert.rejects(relabelled.readTensor('w', { requireFloat: true }), /i32\.safetensors: tensor 'w' is stored as I32; a float weight/);
     await relabelled.close();
     const nan = new Uint8Array(Float32Array.of(1, 2, Number.NaN, 4).buffer);
     const corrupt = await SafetensorsFile.open(rawFile(dir, 'nan.safetensors', { w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, nan));

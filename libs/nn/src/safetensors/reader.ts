@@ -5,7 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { bf16ToF32, f16ToF32, type SafetensorsDtype } from './dtypes.js';
+import { bf16ToF32, f16ToF32, isFloatDtype, type SafetensorsDtype } from './dtypes.js';
 import { MAX_HEADER_BYTES, parseHeader, type SafetensorsHeader, type TensorInfo } from './header.js';
 import { nearestNames } from '../params/names.js';
 
@@ -24,6 +24,8 @@ export type TensorValues =
 export interface ReadTensorOptions {
   /** Refuse NaN/±Infinity in float tensors, naming the tensor and the first bad index (one pass, ~1 ns/value). */
   readonly requireFinite?: boolean;
+  /** Refuse tensors stored with an integer or bool dtype (weights: an F32 tensor relabelled I32 has the same size). */
+  readonly requireFloat?: boolean;
 }
 
 /** Options of `readAll`. */
@@ -102,6 +104,7 @@ export class SafetensorsFile {
 
   /** Values of `key` as float32 (integers converted). */
   async readFloat32(key: string, opts: ReadTensorOptions = {}): Promise<Float32Array> {
+    this.assertFloat(key, opts);
     const values = await this.readValues(key);
     if (opts.requireFinite && (values.kind === 'float32' || values.kind === 'float64')) this.assertFinite(key, values.data);
     if (values.kind === 'float32') return values.data;
@@ -115,6 +118,7 @@ export class SafetensorsFile {
    */
   async readTensor(key: string, opts: ReadTensorOptions = {}): Promise<tf.Tensor> {
     const { shape, dtype } = this.info(key);
+    this.assertFloat(key, opts);
     const values = await this.readValues(key);
     if (opts.requireFinite && (values.kind === 'float32' || values.kind === 'float64')) this.assertFinite(key, values.data);
     switch (values.kind) {
@@ -142,6 +146,11 @@ export class SafetensorsFile {
       throw error;
     }
     return out;
+  }
+
+  private assertFloat(key: string, opts: ReadTensorOptions): void {
+    const { dtype } = this.info(key);
+    if (opts.requireFloat && !isFloatDtype(dtype)) throw new Error(`safetensors ${this.path}: tensor '${key}' is stored as ${dtype}; a float weight (F32, F16, BF16 or F64) is expected`);
   }
 
   private assertFinite(key: string, data: Float32Array | Float64Array): void {

@@ -15,6 +15,7 @@ export { metaOf, batchMetasOf, stageErrorFor, skipRecordFor } from './item-meta.
 export { toHighland, fromHighland } from './highland-io.js';
 export {
   writeFileAtomic,
+  writeAll,
   removeStaleTemporaries,
   temporaryPathFor,
   temporaryOwnerPid,

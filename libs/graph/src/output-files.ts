@@ -66,6 +66,19 @@ export const openForWrite: OpenForWrite = async (file) => {
   };
 };
 
+/**
+ * Writes every byte of `bytes` (a file handle's write may write fewer bytes than asked: loop until all are written;
+ * a write that makes no progress is an error rather than an endless loop).
+ */
+export async function writeAll(file: WritableFile, bytes: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < bytes.length; ) {
+    const result = (await file.write(bytes.subarray(offset))) as { bytesWritten?: number } | undefined;
+    const written = result?.bytesWritten ?? bytes.length - offset;
+    if (!(written > 0)) throw new Error(`write made no progress at byte ${offset} of ${bytes.length}`);
+    offset += written;
+  }
+}
+
 /** Options of {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
   /** fsync before the rename (default true): after a crash the final name holds all bytes or the old file. */
@@ -81,11 +94,7 @@ export async function writeFileAtomic(finalPath: string, data: Uint8Array | stri
   try {
     const file = await (options.open ?? openForWrite)(temp);
     try {
-      // FileHandle.write may write fewer bytes than asked on some file systems: loop until all are written.
-      for (let offset = 0; offset < bytes.length; ) {
-        const result = (await file.write(bytes.subarray(offset))) as { bytesWritten?: number } | undefined;
-        offset += result?.bytesWritten ?? bytes.length - offset;
-      }
+      await writeAll(file, bytes);
       if (options.fsync ?? true) await file.sync();
     } finally {
       await file.close();

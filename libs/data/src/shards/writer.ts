@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import tar from 'tar-stream';
-import { fileWriteError, openForWrite, removeStaleTemporaries, type OpenForWrite, type WritableFile } from '@vqrae/graph';
+import { fileWriteError, openForWrite, removeStaleTemporaries, writeAll, type OpenForWrite, type WritableFile } from '@vqrae/graph';
 import { unsafePathReason } from './member-name.js';
 
 /** Options of a `ShardWriter`. */
@@ -48,7 +48,7 @@ interface OpenShard {
   readonly pack: tar.Pack;
   readonly file: WritableFile;
   /** Resolves when every packed byte reached the file; never rejects (failures land in `failure`). */
-  readonly pumped: Promise<void>;
+  pumped: Promise<void>;
   /** Rejects with the first write failure, so a writer waiting on the packer wakes up instead of hanging. */
   readonly failed: Promise<never>;
   failure: unknown;
@@ -155,9 +155,9 @@ export class ShardWriter {
     failed.catch(() => undefined); // observed through `failure` and the race in write()
     const shard: OpenShard = { pack, file, pumped: Promise.resolve(), failed, failure: undefined, path: finalPath, temp, samples: 0, bytes: 0 };
     const pump = async (): Promise<void> => {
-      for await (const chunk of pack as AsyncIterable<Uint8Array>) await file.write(chunk);
+      for await (const chunk of pack as AsyncIterable<Uint8Array>) await writeAll(file, chunk);
     };
-    (shard as { pumped: Promise<void> }).pumped = pump().catch((error: unknown) => {
+    shard.pumped = pump().catch((error: unknown) => {
       shard.failure ??= error;
       fail(error);
       pack.destroy();

@@ -1,7 +1,7 @@
 import { RecordBatchFileWriter, type RecordBatch, type Schema } from 'apache-arrow';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import nodePath from 'node:path';
-import { fileWriteError, removeStaleTemporaries } from '@vqrae/graph';
+import { fileWriteError, removeStaleTemporaries, writeAll } from '@vqrae/graph';
 
 let tempCounter = 0;
 
@@ -78,7 +78,7 @@ export class AtomicArrowFile {
   private async pump(): Promise<void> {
     const handle = await this.handle;
     for await (const chunk of this.writer) {
-      if (this.state !== 'aborted') await handle.write(chunk);
+      if (this.state !== 'aborted') await writeAll(handle, chunk);
     }
   }
 

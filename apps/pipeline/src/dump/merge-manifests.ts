@@ -59,8 +59,9 @@ export async function mergeManifests(outDir: string, opts: { verify: boolean }):
     if (n === 0 && failure !== undefined) problems.push(`shard ${shard} failed (${failure}); rerun the dump to retry it`);
     else if (n !== 1) problems.push(`shard ${shard} is done ${n} times (expected exactly once)`);
   }
-  const inputs = manifests.flatMap((m) => m.inputs).sort((a, b) => a.shard.localeCompare(b.shard));
-  const outputs = manifests.flatMap((m) => m.outputs).sort((a, b) => a.file.localeCompare(b.file));
+  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0); // code-unit order: fast, locale-free
+  const inputs = manifests.flatMap((m) => m.inputs).sort((a, b) => byName(a.shard, b.shard));
+  const outputs = manifests.flatMap((m) => m.outputs).sort((a, b) => byName(a.file, b.file));
   problems.push(...liveRanks(outDir, files), ...strayParts(await fs.readdir(outDir), outputs));
   if (opts.verify) {
     for (const o of outputs) {

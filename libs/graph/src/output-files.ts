@@ -85,10 +85,19 @@ export interface AtomicWriteOptions {
   readonly fsync?: boolean;
   /** How files are opened (default: the real file system). */
   readonly open?: OpenForWrite;
+  /**
+   * First remove this file's temporaries left by dead processes (default true; one folder listing per write, so
+   * writers of many files in one folder pass false and sweep once themselves).
+   */
+  readonly sweep?: boolean;
 }
 
 /** Writes `data` to `finalPath` through a temporary file and a rename; see the module comment. */
 export async function writeFileAtomic(finalPath: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): Promise<void> {
+  if (options.sweep ?? true) {
+    const prefix = `.${path.basename(finalPath)}.tmp-`;
+    await removeStaleTemporaries(path.dirname(finalPath), (name) => name.startsWith(prefix));
+  }
   const temp = temporaryPathFor(finalPath);
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   try {

@@ -47,3 +47,15 @@ test('removeStaleTemporaries removes temporaries of dead processes only (issue 1
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('writeFileAtomic removes its own stale temporaries of dead processes before writing (issue 14.5)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vqrae-graph-files-'));
+  try {
+    const dead = 2 ** 22 + 4242;
+    for (const name of [`.stats.npz.tmp-${dead}-1`, `.other.npz.tmp-${dead}-1`]) fs.writeFileSync(path.join(dir, name), 'x');
+    await writeFileAtomic(path.join(dir, 'stats.npz'), 'new');
+    assert.deepEqual(fs.readdirSync(dir).sort(), [`.other.npz.tmp-${dead}-1`, 'stats.npz']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

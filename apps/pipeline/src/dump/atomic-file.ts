@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic as writeShared } from '@vqrae/graph';
 
 /**
  * Writes `bytes` to `finalPath` atomically (a `.<name>.tmp-<pid>-<n>` file in the same folder, fsync, rename); a
- * failure removes the temporary file and names `finalPath` (the shared writer of `@vqrae/graph`).
+ * failure removes the temporary file and names `finalPath` (the shared writer of `@vqrae/graph`). No sweep per write:
+ * a dump folder holds many files and the exactly-once job removes its leftovers once per run.
  */
-export { writeFileAtomic } from '@vqrae/graph';
+export async function writeFileAtomic(finalPath: string, bytes: Uint8Array | string): Promise<void> {
+  await writeShared(finalPath, bytes, { sweep: false });
+}
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');

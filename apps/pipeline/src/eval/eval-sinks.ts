@@ -77,8 +77,8 @@ export function previewSink(dir: string, count: number): Sink<EvalBatch, Preview
   const write = async (meta: SampleMeta, original: Uint8Array, reconstruction: Uint8Array): Promise<void> => {
     const stem = String(entries.length).padStart(4, '0');
     const entry = { key: meta.key, shard: meta.shard, original: `previews/${stem}-original.png`, reconstruction: `previews/${stem}-reconstruction.png` };
-    await writeFileAtomic(path.join(dir, entry.original), await encodePng({ width: size, height: size, rgb: original }), { fsync: false });
-    await writeFileAtomic(path.join(dir, entry.reconstruction), await encodePng({ width: size, height: size, rgb: reconstruction }), { fsync: false });
+    await writeFileAtomic(path.join(dir, entry.original), await encodePng({ width: size, height: size, rgb: original }), { fsync: false, sweep: false });
+    await writeFileAtomic(path.join(dir, entry.reconstruction), await encodePng({ width: size, height: size, rgb: reconstruction }), { fsync: false, sweep: false });
     entries.push(entry);
   };
   return {

@@ -66,7 +66,7 @@ export function pngFolderSink(dir: string, options: PngSinkOptions = {}): Sink<O
         }
         // No fsync per image (one per PNG would dominate on real disks): the rename alone keeps partial files out of
         // final names while the system runs; the run's records are fsynced.
-        await writeFileAtomic(file, await encodePng(item), { fsync: false, ...(options.open ? { open: options.open } : {}) });
+        await writeFileAtomic(file, await encodePng(item), { fsync: false, sweep: false, ...(options.open ? { open: options.open } : {}) });
         written += 1;
       }
     },

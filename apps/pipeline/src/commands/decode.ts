@@ -83,7 +83,7 @@ export function decodeStage(model: VqraeModel, checkpointSha: string, allowOther
           const preset = model.config.preset ?? 'custom';
           throw new Error(`row '${row.key}' (shard ${row.shard}) has ${row.tokens.length} tokens; checkpoint '${checkpointFile}' (preset ${preset}) expects ${n}: were the tokens made with another checkpoint?`);
         }
-        for (const t of row.tokens) if (t < 0 || t >= codebookSize) throw new Error(`row '${row.key}' has token ${t} outside [0, ${codebookSize})`);
+        for (const t of row.tokens) if (t < 0 || t >= codebookSize) throw new Error(`row '${row.key}' (shard ${row.shard}) has token ${t} outside [0, ${codebookSize}) of checkpoint '${checkpointFile}'`);
       }
       const flat = new Int32Array(rows.length * n);
       rows.forEach((r, i) => flat.set(r.tokens, i * n));

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -7,6 +7,13 @@ import path from 'node:path';
 import { runExactlyOnce, shardRef, type ExactlyOnceJob, type ShardRef } from '../../src/dump/exactly-once.js';
 import { rankManifestName } from '../../src/dump/merge-manifests.js';
 import { shardsForRank } from '../../src/dump/rank.js';
+
+/** A temporary folder removed when the test ends. */
+async function scratch(t: TestContext, prefix: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 const ALL = ['x/0.tar', 'x/1.tar', 'x/2.tar', 'x/3.tar'].map(shardRef);
 const ROWS_PER_SHARD = 3;
@@ -58,8 +65,8 @@ async function rows(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-test('a second dump into a folder a live process is writing is refused and leaves its temp files alone (issue 14.10)', async () => {
-  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'vqrae-lock-'));
+test('a second dump into a folder a live process is writing is refused and leaves its temp files alone (issue 14.10)', async (t) => {
+  const out = await scratch(t, 'vqrae-lock-');
   const hold = gate();
   const first = runExactlyOnce(job(out, 0, 1, hold));
   await hold.reached;
@@ -74,8 +81,8 @@ test('a second dump into a folder a live process is writing is refused and leave
   assert.ok(!(await fs.readdir(out)).some((f) => f.endsWith('.lock')), 'the lock is released');
 });
 
-test("ranks of one world size share a folder concurrently without deleting each other's temp files; another world size is refused (issue 14.10)", async () => {
-  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'vqrae-lock-ranks-'));
+test("ranks of one world size share a folder concurrently without deleting each other's temp files; another world size is refused (issue 14.10)", async (t) => {
+  const out = await scratch(t, 'vqrae-lock-ranks-');
   const hold = gate();
   const rank0 = runExactlyOnce(job(out, 0, 2, hold));
   await hold.reached;
@@ -87,8 +94,8 @@ test("ranks of one world size share a folder concurrently without deleting each 
   assert.equal((await rows(out)).length, ALL.length * ROWS_PER_SHARD);
 });
 
-test('a stale lock (holder killed with SIGKILL, or its pid reused, or a silent foreign host) does not block a resume (issue 14.10)', async () => {
-  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'vqrae-lock-stale-'));
+test('a stale lock (holder killed with SIGKILL, or its pid reused, or a silent foreign host) does not block a resume (issue 14.10)', async (t) => {
+  const out = await scratch(t, 'vqrae-lock-stale-');
   const lockFile = path.join(out, `${rankManifestName(0, 1)}.lock`);
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   await new Promise((r) => child.once('spawn', r));
@@ -103,11 +110,11 @@ test('a stale lock (holder killed with SIGKILL, or its pid reused, or a silent f
   await new Promise((r) => child.once('exit', r));
   assert.equal((await runExactlyOnce(job(out, 0, 1))).written, ALL.length * ROWS_PER_SHARD, 'a killed holder does not block');
 
-  const reused = await fs.mkdtemp(path.join(os.tmpdir(), 'vqrae-lock-reused-'));
+  const reused = await scratch(t, 'vqrae-lock-reused-');
   await fs.writeFile(path.join(reused, `${rankManifestName(0, 1)}.lock`), JSON.stringify({ ...owner, pid: process.pid, processStart: '1' }));
   assert.equal((await runExactlyOnce(job(reused, 0, 1))).written, ALL.length * ROWS_PER_SHARD, 'a reused pid (other start time) does not block');
 
-  const foreign = await fs.mkdtemp(path.join(os.tmpdir(), 'vqrae-lock-foreign-'));
+  const foreign = await scratch(t, 'vqrae-lock-foreign-');
   const foreignLock = path.join(foreign, `${rankManifestName(0, 1)}.lock`);
   await fs.writeFile(foreignLock, JSON.stringify({ ...owner, hostname: `not-${os.hostname()}` }));
   await assert.rejects(runExactlyOnce(job(foreign, 0, 1)), /on not-/, 'a foreign holder with a fresh heartbeat blocks');

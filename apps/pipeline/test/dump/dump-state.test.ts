@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -6,12 +6,19 @@ import path from 'node:path';
 import { DumpState, journalFile, readDumpManifest, type ManifestHeader } from '../../src/dump/dump-state.js';
 import type { InputShardRecord } from '../../src/dump/manifest.js';
 
+/** A temporary folder removed when the test ends. */
+async function scratch(t: TestContext, prefix: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 const header: ManifestHeader = { kind: 'test', fingerprint: { c: 1 }, rank: 0, worldSize: 1, provenance: {}, assigned: ['a.tar', 'b.tar', 'c.tar'] };
 const done = (shard: string): InputShardRecord => ({ shard, status: 'done', seen: 1, written: 1, skipped: 0, skips: [], files: [`${shard}.0000.txt`] });
 const output = (shard: string) => ({ file: `${shard}.0000.txt`, shard, rows: 1, bytes: 2, sha256: 'x' });
 
-test('dump journal: records survive a kill before compaction, a torn last line is ignored, a later record wins (issue 14.6)', async () => {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vqrae-journal-'));
+test('dump journal: records survive a kill before compaction, a torn last line is ignored, a later record wins (issue 14.6)', async (t) => {
+  const dir = await scratch(t, 'vqrae-journal-');
   const manifestFile = path.join(dir, 'manifest-rank00000-of-00001.json');
   const state = await DumpState.load(manifestFile);
   await state.compact(header);

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -8,6 +8,13 @@ import { createProgress, mapStage } from '@vqrae/graph';
 import { runEncodeDump, type EncodeDumpJob, type SampleBatch } from '../../src/dump/encode-dump.js';
 import { mergeManifests, rankManifestName } from '../../src/dump/merge-manifests.js';
 import { readManifest } from '../../src/dump/manifest.js';
+
+/** A temporary folder removed when the test ends. */
+async function scratch(t: TestContext, prefix: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 const ASSETS = path.resolve(import.meta.dirname, '../../../../assets/images');
 
@@ -61,8 +68,8 @@ async function photoShard(work: string): Promise<{ path: string; keys: string[] 
   return { path: full!.path, keys: photos.map((p) => p.replace(/\.jpg$/, '')).sort() };
 }
 
-test('truncated shard under --on-error skip is a failed shard, retried and completed on rerun; merge refuses it meanwhile (issue 14.1)', async () => {
-  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'vqrae-trunc-'));
+test('truncated shard under --on-error skip is a failed shard, retried and completed on rerun; merge refuses it meanwhile (issue 14.1)', async (t) => {
+  const work = await scratch(t, 'vqrae-trunc-');
   const full = await photoShard(work);
   const shard = path.join(work, 'data/s-000000.tar');
   await fs.mkdir(path.dirname(shard));
@@ -92,8 +99,8 @@ test('truncated shard under --on-error skip is a failed shard, retried and compl
   assert.deepEqual((await mergeManifests(out, { verify: true })).problems, []);
 });
 
-test('a batch the model fails on under --on-error skip lists each of its samples as skipped, by key; the shard balances (issue 14.1, same class)', async () => {
-  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'vqrae-batch-skip-'));
+test('a batch the model fails on under --on-error skip lists each of its samples as skipped, by key; the shard balances (issue 14.1, same class)', async (t) => {
+  const work = await scratch(t, 'vqrae-batch-skip-');
   const full = await photoShard(work);
   const out = path.join(work, 'tok');
   const summary = await runEncodeDump(keyDump(full.path, out, 'city-night')); // batches of 3: aurora,bubbles,city-night fail

@@ -6,6 +6,7 @@ import { booleanOption, defineCommand, intOption, pathOption, stringOption, Usag
 import { clearEarlierOutputs } from '../images/earlier-outputs.js';
 import { pngFolderSink, pngShardSink, toUint8Images, type OutputImage } from '../images/image-output.js';
 import { tokenFiles, tokenRowSource } from '../images/token-source.js';
+import { refuseRepeatedKeys } from '../images/repeated-keys.js';
 import type { TokenRow } from '../dump/token-table.js';
 
 /**
@@ -34,6 +35,8 @@ export const decodeCommand = defineCommand({
     if (!o.tokens) throw new UsageError('decode: --tokens is required');
     if (!o.checkpoint) throw new UsageError('decode: --checkpoint is required');
     const files = await tokenFiles(o.tokens);
+    // Before anything is written: two rows that would get one output name refuse the job (exit 2).
+    await refuseRepeatedKeys(files, { prefixShard: o.prefixShard }).catch((error: Error) => Promise.reject(new UsageError(`decode: ${error.message}`)));
     const target = o.shards ? { pattern: o.shards } : { folder: ctx.runFolder.path('images') };
     const removed = await clearEarlierOutputs('decode', target, { overwrite: o.overwrite, dryRun: o.dryRun });
     if (removed > 0) ctx.log.info(`decode: --overwrite removed ${removed} file(s) of an earlier run`);

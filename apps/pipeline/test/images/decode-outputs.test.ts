@@ -48,11 +48,12 @@ test('decode refuses keys that repeat across shards instead of overwriting one i
   const tokens = writeTokens(path.join(dir, 'tokdup'), { 'sa/a-000000.tar': ['same', 'only-a'], 'sb/b-000000.tar': ['same'] });
   const baseline = tf.memory().numTensors;
   const png = await runCli(['decode', '--tokens', tokens, '--checkpoint', checkpoint, '--out', path.join(dir, 'decdup'), '--quiet']);
-  assert.equal(png.code, 1, png.stdout + png.stderr);
+  assert.equal(png.code, 2, png.stdout + png.stderr);
   assert.match(png.stderr + png.stdout, /key 'same' appears twice \(shards 'sa\/a-000000\.tar' and 'sb\/b-000000\.tar'\).*--prefix-shard/);
+  assert.deepEqual(filesUnder(path.join(dir, 'decdup', 'images')), [], 'refused before any image is written');
   assert.equal(tf.memory().numTensors, baseline);
   const sharded = await runCli(['decode', '--tokens', tokens, '--checkpoint', checkpoint, '--shards', path.join(dir, 'recon-%06d.tar'), '--out', path.join(dir, 'decdup-shards'), '--quiet']);
-  assert.equal(sharded.code, 1, sharded.stdout + sharded.stderr);
+  assert.equal(sharded.code, 2, sharded.stdout + sharded.stderr);
   assert.match(sharded.stderr + sharded.stdout, /key 'same' appears twice/);
   assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('recon-') || f.includes('.tmp-')), [], 'no shard and no temporary left');
 });

@@ -2,8 +2,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { decodeTokenTable } from '@vqrae/pipeline';
-import { ROOT, tempDir, vqrae, vqraeKilledAfter, vqraeKilledWhen } from './helpers.js';
+import { decodeTokenTable, readDumpManifest } from '@vqrae/pipeline';
+import { ROOT, tempDir, vqrae, vqraeInterruptedWhen, vqraeKilledAfter, vqraeKilledWhen } from './helpers.js';
 
 let work: string;
 let checkpoint: string;
@@ -79,8 +79,8 @@ test('dump-tokens killed with SIGKILL at random points and rerun produces every 
   const out = path.join(work, 'killed');
   const args = ['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', out, '--batch', '1', '--rows-per-file', '1', '--quiet'];
   const doneShards = async (): Promise<number> => {
-    const manifest = JSON.parse(await fs.readFile(path.join(out, 'manifest-rank00000-of-00001.json'), 'utf8')) as { inputs: { status: string }[] };
-    return manifest.inputs.filter((i) => i.status === 'done').length;
+    const manifest = await readDumpManifest(path.join(out, 'manifest-rank00000-of-00001.json')); // journal included
+    return (manifest?.inputs ?? []).filter((i) => i.status === 'done').length;
   };
   const hasTemp = async (): Promise<boolean> => (await fs.readdir(out)).some((f) => f.includes('.tmp-'));
   // Kill points: mid-shard (a part written under its temporary name), right after a shard was committed, and at a
@@ -99,4 +99,24 @@ test('dump-tokens killed with SIGKILL at random points and rerun produces every 
   assert.deepEqual(dump.byKey, reference.byKey);
   const leftovers = (await fs.readdir(out)).filter((f) => f.includes('.tmp-'));
   assert.deepEqual(leftovers, []);
+});
+
+test('Ctrl-C during dump-tokens exits 130 with status "cancelled"; the rerun resumes and gives every sample exactly once (issue 14.9)', async () => {
+  const reference = await readDump(path.join(work, 'single'));
+  const out = path.join(work, 'ctrl-c');
+  const args = ['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', out, '--batch', '1', '--rows-per-file', '1'];
+  const hasTemp = async (): Promise<boolean> => (await fs.readdir(out)).some((f) => f.includes('.tmp-'));
+  const run = await vqraeInterruptedWhen(args, hasTemp);
+  assert.ok(run.interrupted, 'the interrupt reached the job mid-shard');
+  assert.equal(run.code, 130, run.stderr);
+  assert.match(run.stderr, /cancelled/);
+  const summary = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as { status: string; exitCode: number };
+  assert.equal(summary.status, 'cancelled');
+  assert.equal(summary.exitCode, 130);
+  assert.deepEqual((await fs.readdir(out)).filter((f) => f.includes('.tmp-') || f.endsWith('.lock')), [], 'no temp files or lock left behind');
+  const rerun = vqrae([...args, '--quiet']);
+  assert.equal(rerun.status, 0, rerun.stderr);
+  const dump = await readDump(out);
+  assert.equal(dump.rows, 10);
+  assert.deepEqual(dump.byKey, reference.byKey);
 });

@@ -52,3 +52,34 @@ export function vqraeKilledWhen(args: readonly string[], condition: () => Promis
     });
   });
 }
+
+/**
+ * Starts `vqrae <args>`, sends it SIGINT (Ctrl-C) as soon as `condition()` holds (polled every 10 ms) and resolves
+ * with its exit code (null if a signal ended it), its stderr and whether the interrupt was sent before it finished.
+ */
+export function vqraeInterruptedWhen(
+  args: readonly string[],
+  condition: () => Promise<boolean>,
+): Promise<{ code: number | null; stderr: string; interrupted: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    let done = false;
+    let interrupted = false;
+    const poll = async (): Promise<void> => {
+      while (!done) {
+        if (await condition().catch(() => false)) {
+          interrupted = child.kill('SIGINT');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    void poll();
+    child.on('close', (code) => {
+      done = true;
+      resolve({ code, stderr, interrupted });
+    });
+  });
+}

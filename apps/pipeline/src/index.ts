@@ -4,4 +4,5 @@ export { decodeTokenTable, encodeTokenTable, tokenDtype, type TokenRow, type Tok
 export { encodeFeatureTable, type FeatureRow, type FeatureTableLayout } from './dump/feature-table.js';
 export { resolveRank, shardsForRank, type RankAssignment } from './dump/rank.js';
 export { mergeManifests, rankManifestName } from './dump/merge-manifests.js';
+export { readDumpManifest } from './dump/dump-state.js';
 export type { DumpManifest, InputShardRecord, OutputFileRecord } from './dump/manifest.js';

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { BackendError } from './backend.js';
 import { UsageError } from './cli/errors.js';
+import { withDefaultInterrupt } from './cli/interrupt.js';
 import { COMMANDS } from './commands/index.js';
 
 /** Where the CLI writes (commander's output configuration; tests pass their own). */
@@ -35,7 +36,9 @@ export function buildProgram(output: CliOutput = processOutput): Command {
 export async function main(argv: readonly string[], output: CliOutput = processOutput): Promise<number> {
   const program = buildProgram(output);
   try {
-    await program.parseAsync([...argv]);
+    // Ctrl-C → exit 130 and "cancelled" for every command: commands made with defineCommand cancel cleanly
+    // (withInterrupt); the others stop at once with that message instead of dying silently by signal.
+    await withDefaultInterrupt(argv[2] ?? '', output.writeErr, () => program.parseAsync([...argv]));
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     const code = (error as { code?: string }).code;

@@ -36,17 +36,27 @@ export function consoleReporter(): SkipReporter & { skipped: number } {
   return reporter;
 }
 
-/** A reporter that records skips in memory (tests, `shards check`). */
-export function collectingReporter(): SkipReporter & { skips: { meta?: SampleMeta; reason: string }[]; messages: string[] } {
+/**
+ * One recorded skip. `endsShard`: the shard could not be read past this point (a truncated or corrupt tar stream),
+ * so samples after it were never seen.
+ */
+export interface CollectedSkip {
+  readonly meta?: SampleMeta;
+  readonly reason: string;
+  readonly endsShard?: true;
+}
+
+/** A reporter that records skips in memory (tests, `shards check`, dumps). */
+export function collectingReporter(): SkipReporter & { skips: CollectedSkip[]; messages: string[] } {
   const messages: string[] = [];
-  const skips: { meta?: SampleMeta; reason: string }[] = [];
+  const skips: CollectedSkip[] = [];
   return {
     skips,
     messages,
     log: { info: (m) => messages.push(m), warn: (m) => messages.push(m), error: (m) => messages.push(m) },
     skip(item, reason) {
-      const meta = (item as { meta?: SampleMeta } | undefined)?.meta;
-      skips.push(meta ? { meta, reason } : { reason });
+      const { meta, endsShard } = (item ?? {}) as { meta?: SampleMeta; endsShard?: boolean };
+      skips.push({ ...(meta ? { meta } : {}), reason, ...(endsShard === true ? { endsShard } : {}) });
     },
   };
 }

@@ -96,7 +96,7 @@ test("member names with '..' or absolute paths never become keys", async () => {
 });
 
 /** Writes good.tar (3 samples) and a damaged copy of it, and reads [damaged, good] through a DatasetSpec. */
-async function damagedThenGood(damage: (tar: Buffer) => Buffer): Promise<{ thrown: Error; keys: string[]; skips: { key?: string; reason: string }[] }> {
+async function damagedThenGood(damage: (tar: Buffer) => Buffer): Promise<{ thrown: Error; keys: string[]; skips: { key?: string; reason: string; endsShard: boolean }[] }> {
   const { dir, cleanup } = tempDir();
   try {
     const members = [0, 1, 2].flatMap((i) => [
@@ -114,7 +114,7 @@ async function damagedThenGood(damage: (tar: Buffer) => Buffer): Promise<{ throw
     const reporter = collectingReporter();
     const samples = await collect(new DatasetSpec({ shards, onError: 'skip' }).open({ reporter }));
     const keys = samples.map((s) => `${path.basename(s.meta.shard)}:${s.meta.key}`);
-    return { thrown, keys, skips: reporter.skips.map((s) => ({ ...(s.meta ? { key: s.meta.key } : {}), reason: s.reason })) };
+    return { thrown, keys, skips: reporter.skips.map((s) => ({ ...(s.meta ? { key: s.meta.key } : {}), reason: s.reason, endsShard: s.endsShard === true })) };
   } finally {
     cleanup();
   }
@@ -127,6 +127,7 @@ test('truncated shard: error names shard and key; skip keeps the readable part a
   assert.deepEqual(result.keys, ['bad.tar:s0', 'good.tar:s0', 'good.tar:s1', 'good.tar:s2']);
   assert.equal(result.skips.length, 1);
   assert.equal(result.skips[0]?.key, 's1');
+  assert.equal(result.skips[0]?.endsShard, true, 'the skip says the rest of the shard was never read (issue 14.1)');
 });
 
 test('corrupt tar header: error names shard and the last key; skip goes on with the next shard', async () => {
@@ -138,6 +139,7 @@ test('corrupt tar header: error names shard and the last key; skip goes on with 
   assert.match(result.thrown.message, /key s0, shard .*bad\.tar.*Invalid tar header/);
   assert.deepEqual(result.keys, ['good.tar:s0', 'good.tar:s1', 'good.tar:s2']);
   assert.equal(result.skips[0]?.key, 's0');
+  assert.equal(result.skips[0]?.endsShard, true);
 });
 
 test('missing shard file: error names the shard; skip goes on', async () => {

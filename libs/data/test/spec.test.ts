@@ -61,3 +61,49 @@ test('formatShardPath formats printf-style fields', () => {
   assert.equal(formatShardPath('s%d.tar', 7), 's7.tar');
   assert.throws(() => formatShardPath('out.tar', 0), /exactly one %d/);
 });
+
+test('a self-referencing or cyclic shard list is refused, naming the cycle; nesting is bounded (issue 14.12)', { timeout: 5000 }, async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const self = path.join(dir, 'self.txt');
+    fs.writeFileSync(self, '@self.txt\n');
+    await assert.rejects(expandShardSpec(`@${self}`), (error: Error) => /cycle/.test(error.message) && error.message.includes('self.txt'));
+    // The issue's reproduction: a relative list in the working folder (this hung at 100% CPU).
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      await assert.rejects(expandShardSpec('@self.txt'), /cycle: self\.txt → self\.txt/);
+    } finally {
+      process.chdir(cwd);
+    }
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'x.tar\n@sub/b.txt\n');
+    fs.writeFileSync(path.join(dir, 'sub', 'b.txt'), '@../a.txt\n');
+    await assert.rejects(expandShardSpec(`@${dir}/a.txt`), (error: Error) => /cycle/.test(error.message) && error.message.includes('b.txt'));
+    // A chain deeper than the bound is refused even without a cycle.
+    for (let i = 0; i < 40; i += 1) fs.writeFileSync(path.join(dir, `l${i}.txt`), `@l${i + 1}.txt\n`);
+    fs.writeFileSync(path.join(dir, 'l40.txt'), 'end.tar\n');
+    await assert.rejects(expandShardSpec(`@${dir}/l0.txt`), /nested more than \d+ levels/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('nested shard lists resolve against their own folder; the same list twice (no cycle) is fine', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'top.txt'), '@sub/inner.txt\n@sub/inner.txt\n');
+    fs.writeFileSync(path.join(dir, 'sub', 'inner.txt'), 'a-{0..1}.tar\n');
+    const inner = [path.join(dir, 'sub', 'a-0.tar'), path.join(dir, 'sub', 'a-1.tar')];
+    assert.deepEqual(await expandShardSpec(`@${dir}/top.txt`), [...inner, ...inner]);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a brace range naming billions of shards is refused at once instead of exhausting memory (issue 14.12, same class)', { timeout: 5000 }, async () => {
+  await assert.rejects(expandShardSpec('s-{000000000000..999999999999}.tar'), /names 1000000000000 shards, more than 10000000/);
+  await assert.rejects(expandShardSpec('s-{0..99999}-{0..99999}.tar'), /names 10000000000 shards/);
+  assert.equal((await expandShardSpec('s-{0..9}-{a,b}.tar')).length, 20);
+});

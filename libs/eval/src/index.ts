@@ -15,6 +15,7 @@ export * from './stats/frechet-distance.js';
 export * from './stats/npy.js';
 export * from './stats/npz.js';
 export * from './stats/stats-file.js';
+export * from './stats/validate-stats.js';
 export * from './fid/index.js';
 export * from './sinks/index.js';
 export * from './report/index.js';

@@ -13,3 +13,16 @@ export { createProgress, quietProgress, formatRate, formatDuration, type Progres
 export { createStageContext, newCounters, silentLogger, consoleLogger, type StageContextOptions } from './stage-context.js';
 export { metaOf, batchMetasOf, stageErrorFor, skipRecordFor } from './item-meta.js';
 export { toHighland, fromHighland } from './highland-io.js';
+export {
+  writeFileAtomic,
+  writeAll,
+  removeStaleTemporaries,
+  temporaryPathFor,
+  temporaryOwnerPid,
+  isProcessAlive,
+  fileWriteError,
+  openForWrite,
+  type AtomicWriteOptions,
+  type OpenForWrite,
+  type WritableFile,
+} from './output-files.js';

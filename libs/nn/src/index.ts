@@ -33,10 +33,10 @@ export { AdamW, type AdamWOptions, type AdamWState, type LearningRate } from './
 export { clipByGlobalNorm, globalNorm, type ClippedGradients } from './optim/clip.js';
 export { Ema } from './optim/ema.js';
 export { constantSchedule, warmupCosine, type WarmupCosineOptions } from './optim/schedule.js';
-export { SafetensorsFile, type ReadAllOptions, type TensorValues } from './safetensors/reader.js';
+export { SafetensorsFile, firstNonFinite, type ReadAllOptions, type ReadTensorOptions, type TensorValues } from './safetensors/reader.js';
 export { writeSafetensors, type RawTensor, type WritableTensor, type WriteOptions } from './safetensors/writer.js';
 export { loadSafetensorsInto, type LoadSafetensorsOptions } from './safetensors/load-params.js';
 export { checkShapes, sameShape, shapeProblems } from './safetensors/check-shapes.js';
 export { sha256File } from './safetensors/sha256.js';
-export { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, type SafetensorsDtype } from './safetensors/dtypes.js';
+export { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, isFloatDtype, type SafetensorsDtype } from './safetensors/dtypes.js';
 export type { TensorInfo } from './safetensors/header.js';

@@ -6,7 +6,12 @@ import type { CommandModule } from './command-module.js';
 import { createCliLogger, writersOf } from './logger.js';
 import { COMMON_OPTIONS, registerOptions, resolveOptions, type CommonOptions } from './options.js';
 import type { OptionSpecs, ResolvedOptions, ValueSource } from './option-spec.js';
+import { BackendError } from '../backend.js';
+import { CancelledError } from './cancelled.js';
+import { UsageError } from './errors.js';
 import { createRunFolder, graphSummaries, type RunFolder } from './run-folder.js';
+import { archivePreviousRecords, restoreRecords, snapshotRecords } from './run-records.js';
+import { withInterrupt } from './interrupt.js';
 import { EXIT, runGraph, type GraphRunOutcome } from './run-graph.js';
 
 /** What a command's `run` receives. */
@@ -45,6 +50,10 @@ export interface CommandDefinition<S extends OptionSpecs> {
  * Turns a command definition into a CommandModule: registers flags (its own + COMMON_OPTIONS) with typed parsing,
  * resolves --config, creates the run folder and saves config.json, selects the backend (and prints which), runs,
  * writes summary.json and sets process.exitCode (1 if any graph failed, 130 if interrupted).
+ *
+ * Records are per invocation: a rerun into the same folder first moves the previous config.json + summary.json into
+ * one line of history.jsonl. A refused invocation (UsageError / BackendError from `run`, exit 2) and a --dry-run into
+ * an existing folder put every record back as it was (and remove a folder they created), so they leave no trace.
  */
 export function defineCommand<S extends OptionSpecs>(definition: CommandDefinition<S>): CommandModule {
   const specs = { ...definition.options, ...COMMON_OPTIONS } as S & typeof COMMON_OPTIONS;
@@ -78,6 +87,8 @@ async function execute<S extends OptionSpecs>(
   const backend = await selectBackend(common.backend as BackendChoice);
   log.info(backend.message);
   const runFolder = createRunFolder({ command: definition.name, out: common.out });
+  const before = snapshotRecords(runFolder.dir, runFolder.createdDir);
+  archivePreviousRecords(before);
   runFolder.writeJson('config.json', {
     command: definition.name,
     argv: process.argv.slice(2),
@@ -110,11 +121,38 @@ async function execute<S extends OptionSpecs>(
   };
   let result: CommandResult | void = undefined;
   let failure: unknown;
+  let interrupted = false;
   try {
-    result = await definition.run(ctx);
+    // One Ctrl-C scope for the whole run (graphs and dumps inside nest in it), so an interrupt before, between or
+    // after graphs is a cancellation too, not Node's death by signal or a failure.
+    result = await withInterrupt(log, async (signal) => {
+      try {
+        return await definition.run(ctx);
+      } finally {
+        interrupted = signal.aborted;
+      }
+    });
   } catch (error) {
     if (error instanceof DryRunStop) result = { summary: { dryRun: true } };
     else failure = error;
+  }
+  if (failure instanceof UsageError || failure instanceof BackendError) {
+    restoreRecords(before);
+    throw failure;
+  }
+  if (interrupted && failure !== undefined && !(failure instanceof CancelledError)) {
+    log.warn(`stopped after the interrupt: ${failure instanceof Error ? failure.message : String(failure)}`);
+    failure = new CancelledError(`${definition.name}: cancelled (interrupted)`);
+  }
+  if (failure instanceof CancelledError || (interrupted && failure === undefined)) {
+    // Ctrl-C (not a failure, whatever the command made of a cut-short run): exit 130, status "cancelled".
+    log.warn(failure instanceof CancelledError ? failure.message : `${definition.name}: cancelled (interrupted)`);
+    result = { exitCode: EXIT.interrupted, summary: { ...(result?.summary ?? {}), cancelled: true } };
+    failure = undefined;
+  }
+  if (common.dryRun && failure === undefined && before.createdDir === undefined) {
+    restoreRecords(before);
+    return EXIT.ok;
   }
   const worst = worstExitCode(outcomes.map((o) => o.exitCode));
   const exitCode = failure !== undefined ? EXIT.failed : (result?.exitCode ?? worst);

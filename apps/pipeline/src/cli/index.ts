@@ -24,6 +24,8 @@ export {
 export { COMMON_OPTIONS, registerOptions, resolveOptions, type CommonOptions, type Resolved } from './options.js';
 export { loadConfigFile, checkConfigValues } from './config-file.js';
 export { UsageError } from './errors.js';
+export { CancelledError, throwIfCancelled } from './cancelled.js';
+export { parseIntFlag } from './int-flag.js';
 export { createRunFolder, graphSummaries, timestamp, type RunFolder, type RunFolderOptions, type GraphRecord } from './run-folder.js';
 export { runGraph, EXIT, type RunGraphOptions, type GraphRunOutcome } from './run-graph.js';
 export { withInterrupt } from './interrupt.js';

@@ -79,6 +79,12 @@ export function checkValue(spec: OptionSpec, value: unknown, fromText: boolean):
       if (typeof n !== 'number' || !Number.isFinite(n) || (spec.kind === 'int' && !Number.isInteger(n))) {
         return { ok: false, reason: `must be ${what}` };
       }
+      if (spec.kind === 'int') {
+        // `1e3` and `0x10` parse as integers but are not how anyone writes a count; a typo there should not pass.
+        if (fromText && typeof value === 'string' && !/^\s*[+-]?\d+\s*$/.test(value)) return { ok: false, reason: 'must be an integer written in digits' };
+        // Above 2^53 integers lose their last digits (99999999999999999999 would be recorded as 1e20).
+        if (!Number.isSafeInteger(n)) return { ok: false, reason: `must be a safe integer (at most ${Number.MAX_SAFE_INTEGER})` };
+      }
       if (spec.min !== undefined && n < spec.min) return { ok: false, reason: `must be ${what} ≥ ${spec.min}` };
       if (spec.max !== undefined && n > spec.max) return { ok: false, reason: `must be ${what} ≤ ${spec.max}` };
       return { ok: true, value: n };

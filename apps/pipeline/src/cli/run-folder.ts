@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunSummary } from '@vqrae/graph';
 import { toJsonSafe } from './json-safe.js';
+import { checkRunFolderTarget, sweepRecordTemporaries, writeFileAtomicSync } from './run-records.js';
 
 /** One graph run recorded in a run folder. */
 export interface GraphRecord {
@@ -16,6 +17,8 @@ export interface GraphRecord {
  */
 export interface RunFolder {
   readonly dir: string;
+  /** The topmost folder that creating this run folder made (mkdir -p); undefined when it already existed. */
+  readonly createdDir: string | undefined;
   /** Absolute path of a file inside the folder. */
   path(name: string): string;
   writeJson(name: string, value: unknown): string;
@@ -34,18 +37,25 @@ export interface RunFolderOptions {
   readonly now?: Date;
 }
 
-/** Creates the run folder: `--out` as given, else `runs/<command>-<YYYYMMDD-HHMMSS>` (suffixed `-2`, … if taken). */
+/**
+ * Creates the run folder: `--out` as given, else `runs/<command>-<YYYYMMDD-HHMMSS>` (suffixed `-2`, … if taken).
+ * An `--out` that is a file, or a run folder of another command, is refused (UsageError) before anything is created.
+ * JSON records are written atomically (temporary name, rename).
+ */
 export function createRunFolder(options: RunFolderOptions): RunFolder {
   const dir = options.out !== undefined ? path.resolve(options.out) : freshDefaultFolder(options);
-  fs.mkdirSync(dir, { recursive: true });
+  checkRunFolderTarget(dir, options.command);
+  const createdDir = fs.mkdirSync(dir, { recursive: true });
+  if (createdDir === undefined) sweepRecordTemporaries(dir);
   const graphs: GraphRecord[] = [];
   const file = (name: string): string => path.join(dir, name);
   return {
     dir,
+    createdDir,
     path: file,
     graphs,
     writeJson: (name, value) => {
-      fs.writeFileSync(file(name), `${JSON.stringify(toJsonSafe(value), null, 2)}\n`);
+      writeFileAtomicSync(file(name), `${JSON.stringify(toJsonSafe(value), null, 2)}\n`);
       return file(name);
     },
     writeText: (name, text) => {

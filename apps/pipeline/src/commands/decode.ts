@@ -5,7 +5,9 @@ import { booleanOption, defineCommand, intOption, pathOption, stringOption, Usag
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { decodedImagesStage, tokenRowBatchStage, type SourceTokenRow } from '../images/decode-rows.js';
+import { clearEarlierOutputs } from '../images/earlier-outputs.js';
 import { pngFolderSink, pngShardSink } from '../images/image-output.js';
+import { refuseRepeatedKeys } from '../images/repeated-keys.js';
 import { tokenFiles, tokenRowSource } from '../images/token-source.js';
 
 /**
@@ -21,7 +23,9 @@ export const decodeCommand = defineCommand({
     batch: intOption({ description: 'rows per decoder forward', default: 16, min: 1 }),
     shards: stringOption({ description: 'write WebDataset shards with this pattern (e.g. out/recon-%06d.tar) instead of PNG files', placeholder: '<pattern>' }),
     maxSamples: intOption({ description: 'samples per output shard (with --shards)', default: 10000, min: 1 }),
+    prefixShard: booleanOption({ description: 'name outputs <shard>/<key> (for token files whose keys repeat across shards; otherwise a repeated key is refused)', default: false }),
     allowOtherCheckpoint: booleanOption({ description: 'decode even if the tokens were made by another checkpoint (sha256 differs)', default: false }),
+    overwrite: booleanOption({ description: 'replace the images (or --shards) of an earlier decode in the same place (removed first); without it they are refused', default: false }),
     ...ENGINE_OPTIONS,
   },
   examples: [
@@ -33,16 +37,22 @@ export const decodeCommand = defineCommand({
     if (!o.tokens) throw new UsageError('decode: --tokens is required');
     if (!o.checkpoint) throw new UsageError('decode: --checkpoint is required');
     const files = await tokenFiles(o.tokens);
+    // Before anything is written: two rows that would get one output name refuse the job (exit 2).
+    await refuseRepeatedKeys(files, { prefixShard: o.prefixShard }).catch((error: Error) => Promise.reject(new UsageError(`decode: ${error.message}`)));
+    const target = o.shards ? { pattern: o.shards } : { folder: ctx.runFolder.path('images') };
+    const removed = await clearEarlierOutputs('decode', target, { overwrite: o.overwrite, dryRun: o.dryRun });
+    if (removed > 0) ctx.log.info(`decode: --overwrite removed ${removed} file(s) of an earlier run`);
     const model = await loadCheckpoint(o.checkpoint);
     const preset = model.config.preset ?? 'custom';
     const { engine, record } = await openCommandEngine(ctx, model);
     try {
       const checkpointSha = await sha256File(o.checkpoint);
       const source = tokenRowSource(files, o.tokens);
-      const sink = o.shards ? pngShardSink(o.shards, o.maxSamples) : pngFolderSink(ctx.runFolder.path('images'));
+      const naming = { prefixShard: o.prefixShard };
+      const sink = o.shards ? pngShardSink(o.shards, o.maxSamples, naming) : pngFolderSink(ctx.runFolder.path('images'), naming);
       const graph = Graph.from(source)
         .pipe(batchStage<SourceTokenRow>('batch', { size: o.batch }))
-        .pipe(tokenRowBatchStage(checkpointSha, o.allowOtherCheckpoint))
+        .pipe(tokenRowBatchStage({ checkpointSha, allowOtherCheckpoint: o.allowOtherCheckpoint, checkpointFile: o.checkpoint, preset, tokensPerImage: engine.tokensPerImage, codebookSize: engine.codebookSize }))
         .pipe(decodeTokensStage(engine, { name: 'decode', label: `${preset}, ${engine.tokensPerImage} tokens → ${engine.outputSize}px` }))
         .pipe(decodedImagesStage())
         .to(sink);

@@ -8,6 +8,7 @@ import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { rankFromOptions, shardsForRank } from '../dump/rank.js';
 import type { EvalCrop } from '../eval/eval-batch.js';
+import { removeEarlierEvalOutputs } from '../eval/earlier-eval-outputs.js';
 import { buildEvalGraph } from '../eval/eval-graph.js';
 import { collectEvalResults, finishEvalRun } from '../eval/eval-run.js';
 import { loadReferenceStats } from '../eval/eval-summary.js';
@@ -114,6 +115,8 @@ export const evalCommand = defineCommand({
           rank: `${rank.rank} of ${rank.worldSize}`,
         },
       });
+      const removed = o.dryRun ? [] : await removeEarlierEvalOutputs(ctx.runFolder.dir);
+      if (removed.length > 0) ctx.log.info(`eval: removed ${removed.length} output(s) of an earlier eval in ${ctx.runFolder.dir} (${removed.join(', ')})`);
       const graph = buildEvalGraph({
         engine,
         modelLabel: `${preset}, k=${identity.codebookSize}`,

@@ -12,7 +12,7 @@ import {
   type FidInputVariant,
 } from '@vqrae/eval';
 import type { CommandModule } from '../cli/command-module.js';
-import { loadTf, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
+import { loadTf, parseIntFlag, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
 import { imageSet } from './metrics.js';
 
 interface FidStatsOptions {
@@ -23,6 +23,7 @@ interface FidStatsOptions {
   readonly batch: string;
   readonly moments?: string;
   readonly backend: string;
+  readonly force?: boolean;
 }
 
 /** Decodes images, groups same-size runs into batches of ≤ `batch`, and adds their features to `moments`. */
@@ -68,7 +69,8 @@ async function run(spec: string, options: FidStatsOptions): Promise<number> {
   if (!FID_INPUT_VARIANTS.includes(options.variant as FidInputVariant)) {
     throw new UsageError(`fid-stats: --variant must be one of ${FID_INPUT_VARIANTS.join(', ')}, got '${options.variant}'`);
   }
-  if (!(Number.isInteger(Number(options.batch)) && Number(options.batch) > 0)) throw new UsageError(`fid-stats: --batch must be a positive integer`);
+  parseIntFlag(options.batch, 'fid-stats: --batch', 1);
+  for (const file of [options.out, options.moments]) if (file !== undefined) checkNewOutputFile(file, options.force === true);
   const backend = await selectBackend(options.backend as BackendChoice);
   console.log(backend.message);
   const extractor = await FidInception.load(options.weights, { variant: options.variant as FidInputVariant });
@@ -102,9 +104,17 @@ export const fidStatsCommand: CommandModule = {
       .option('--batch <n>', 'images per forward pass', '16')
       .option('--moments <file.npz>', 'also write mergeable moments (n, sum, sum_outer) for combining shards/ranks')
       .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu', 'auto')
+      .option('--force', 'overwrite --out / --moments if they exist')
       .addHelpText('after', "\nExamples:\n  $ vqrae fid-stats 'val-{000..049}.tar' --weights fid_inception.safetensors --out val.npz")
       .action(async (images: string, opts: FidStatsOptions) => {
         process.exitCode = await run(images, opts);
       });
   },
 };
+
+/** Refuses an output that is a folder, or an existing file without --force (statistics are references: never replaced silently). */
+function checkNewOutputFile(file: string, force: boolean): void {
+  const existing = fs.statSync(file, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) throw new UsageError(`fid-stats: ${file} is a folder; expected a .npz file path`);
+  if (existing && !force) throw new UsageError(`fid-stats: ${file} already exists; pass --force to overwrite it`);
+}

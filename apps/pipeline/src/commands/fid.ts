@@ -26,7 +26,8 @@ export function distanceLabel(a: StatsFile, b: StatsFile, files: readonly [strin
 
 async function run(files: readonly string[], json: boolean): Promise<number> {
   if (files.length !== 2) throw new UsageError(`fid: --stats takes exactly two .npz files, got ${files.length}`);
-  const [a, b] = await Promise.all(files.map((f) => readStatsNpz(f)));
+  // A malformed or invalid statistics file is bad input (exit 2), named by readStatsNpz's message.
+  const [a, b] = await Promise.all(files.map((f) => readStatsNpz(f).catch((error: Error) => Promise.reject(new UsageError(`fid: ${error.message}`)))));
   if (a.dim !== b.dim) throw new UsageError(`fid: dimensions differ (${files[0]}: ${a.dim}, ${files[1]}: ${b.dim})`);
   const { label, notes } = distanceLabel(a, b, [files[0], files[1]]);
   const started = performance.now();

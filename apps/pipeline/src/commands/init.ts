@@ -1,4 +1,6 @@
-import { stat } from 'node:fs/promises';
+import fs from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { Option } from 'commander';
 import { sha256File } from '@vqrae/nn';
 import {
@@ -10,15 +12,17 @@ import {
   saveCheckpoint,
   type VqraeConfig,
 } from '@vqrae/tokenizer';
-import type { CommandModule } from '../cli/index.js';
+import { UsageError, type CommandModule } from '../cli/index.js';
+import { parseIntFlag } from '../cli/int-flag.js';
 import { selectBackend, type BackendChoice } from '../backend.js';
 
 interface InitOptions {
   preset: string;
   out: string;
-  seed: number;
+  seed: string;
   hf?: string;
   backend: string;
+  force?: boolean;
 }
 
 function millions(n: number): string {
@@ -38,15 +42,14 @@ export const initCommand: CommandModule = {
       .description('write a randomly initialised (seeded) VQRAE checkpoint for a preset')
       .addOption(new Option('--preset <name>', 'model preset').choices(Object.keys(VQRAE_PRESETS)).makeOptionMandatory())
       .requiredOption('--out <file>', 'checkpoint to write (.safetensors)')
-      .option('--seed <n>', 'seed of every initialiser', (text) => {
-        const value = Number(text);
-        if (!Number.isInteger(value) || value < 0) throw new Error(`--seed: expected a non-negative integer, got '${text}'`);
-        return value;
-      }, 0)
+      .option('--seed <n>', 'seed of every initialiser', '0')
+      .option('--force', 'overwrite --out if it already exists (it is replaced only once the new checkpoint is complete)')
       .option('--hf <dir>', 'take the SigLIP encoder from a Hugging Face folder (config.json + model.safetensors)')
       .option('--backend <name>', 'tfjs backend (auto | tensorflow | wasm | cpu); the so400m preset (3.4 GB) needs tensorflow or cpu, it exceeds the wasm heap', 'auto')
       .addHelpText('after', '\nExamples:\n  $ vqrae init --preset tiny --out tiny.safetensors --seed 1\n  $ vqrae init --preset small-cpu --out small.safetensors')
       .action(async (options: InitOptions) => {
+        const seed = parseIntFlag(options.seed, '--seed', 0);
+        checkInitOut(options.out, options.force === true);
         const backend = await selectBackend(options.backend as BackendChoice);
         process.stderr.write(`${backend.message}\n`);
         let config: VqraeConfig = presetConfig(options.preset);
@@ -57,10 +60,17 @@ export const initCommand: CommandModule = {
           config = { ...config, encoder: loaded.config };
           encoderParams = loaded.params;
         }
-        const model = await createVqrae(config, { seed: options.seed, encoderParams });
+        const model = await createVqrae(config, { seed, encoderParams });
         encoderParams?.dispose();
+        // Written beside --out and renamed over it: a failed or interrupted init never leaves half a checkpoint
+        // under the final name, and --force replaces the old file only once the new one is complete.
+        const temporary = `${options.out}.tmp-${process.pid}`;
         try {
-          await saveCheckpoint(model, options.out, { metadata: { 'vqrae.init_seed': String(options.seed), ...(options.hf ? { 'vqrae.hf_encoder': options.hf } : {}) } });
+          await saveCheckpoint(model, temporary, { metadata: { 'vqrae.init_seed': String(seed), ...(options.hf ? { 'vqrae.hf_encoder': options.hf } : {}) } });
+          await rename(temporary, options.out);
+        } catch (error) {
+          await rm(temporary, { force: true });
+          throw error;
         } finally {
           model.dispose();
         }
@@ -75,3 +85,14 @@ export const initCommand: CommandModule = {
       });
   },
 };
+
+/** Refuses an --out that is a folder, or an existing file without --force; creates the parent folder. */
+function checkInitOut(out: string, force: boolean): void {
+  const existing = fs.statSync(out, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) throw new UsageError(`init: --out ${out} is a folder; expected a .safetensors file path`);
+  if (existing && !force) throw new UsageError(`init: ${out} already exists; pass --force to overwrite it`);
+  const parent = path.dirname(path.resolve(out));
+  const parentStat = fs.statSync(parent, { throwIfNoEntry: false });
+  if (parentStat && !parentStat.isDirectory()) throw new UsageError(`init: --out ${out}: ${parent} is a file, not a folder`);
+  fs.mkdirSync(parent, { recursive: true });
+}

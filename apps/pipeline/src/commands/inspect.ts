@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import * as arrow from 'apache-arrow';
 import { SafetensorsFile } from '@vqrae/nn';
-import { UsageError, type CommandModule } from '../cli/index.js';
+import { parseIntFlag, type CommandModule } from '../cli/index.js';
+import { readArrowTable } from '../cli/arrow-input.js';
 
 /** `vqrae inspect <file>`: schema, metadata and first rows of an Arrow IPC file, or the tensors of a safetensors file. */
 export const inspectCommand: CommandModule = {
@@ -16,8 +17,7 @@ export const inspectCommand: CommandModule = {
       .option('--json', 'machine-readable output')
       .addHelpText('after', '\nExamples:\n  $ vqrae inspect tokens/val/val-000000-1a2b3c4d.0000.arrow --rows 3\n  $ vqrae inspect ck.safetensors')
       .action(async (file: string, flags: { rows: string; json?: boolean }) => {
-        const rows = Number(flags.rows);
-        if (!Number.isInteger(rows) || rows < 0) throw new UsageError(`inspect: --rows must be a non-negative integer, got '${flags.rows}'`);
+        const rows = parseIntFlag(flags.rows, 'inspect: --rows', 0);
         const out = file.endsWith('.safetensors') ? await inspectSafetensors(file) : await inspectArrow(file, rows);
         process.stdout.write(flags.json ? `${JSON.stringify(out, null, 2)}\n` : renderText(out));
       });
@@ -53,11 +53,12 @@ function previewValue(value: unknown): unknown {
     return values.length > 12 ? `[${shown.join(', ')}, … (${values.length} values)]` : `[${shown.join(', ')}]`;
   }
   if (typeof value === 'string' && value.length > 80) return `${value.slice(0, 77)}...`;
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : String(value); // Int64 cells; JSON has no BigInt
   return value;
 }
 
 async function inspectArrow(file: string, rows: number): Promise<Inspection> {
-  const table = arrow.tableFromIPC(await fs.readFile(file));
+  const table = readArrowTable(await fs.readFile(file), file);
   const preview: Record<string, unknown>[] = [];
   for (let i = 0; i < Math.min(rows, table.numRows); i++) {
     const row: Record<string, unknown> = {};

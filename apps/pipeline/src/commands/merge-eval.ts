@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { makeProvenance } from '@vqrae/eval';
-import type { CommandModule } from '../cli/index.js';
+import { parseIntFlag, type CommandModule } from '../cli/index.js';
+import { checkRunFolderTarget } from '../cli/run-records.js';
 import { writeEvalOutputs, type PreviewSource } from '../eval/eval-outputs.js';
 import { writeEvalPartial } from '../eval/eval-partial.js';
 import type { PreviewIndex } from '../eval/eval-sinks.js';
 import { computeEvalSummary, evalSummaryJson, formatEvalSummary } from '../eval/eval-summary.js';
 import { checkRanks, mergeMetricsFiles, mergeRankStates, readRankFolders } from '../eval/merge-partials.js';
+import { writeFileAtomic } from '@vqrae/graph';
 
 /** Merges the rank folders of one `vqrae eval` job into `out`; returns the exit code. */
 export async function mergeEval(
@@ -17,6 +19,7 @@ export async function mergeEval(
   write: (line: string) => void,
   writeError: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<number> {
+  checkRunFolderTarget(path.resolve(out), 'merge-eval'); // never into a rank's own eval folder (its records would be replaced)
   const ranks = (await readRankFolders(dirs, out)).sort((a, b) => a.partial.rank - b.partial.rank);
   const problems = checkRanks(ranks);
   if (problems.length > 0) {
@@ -50,7 +53,7 @@ export async function mergeEval(
   await writeEvalOutputs(out, { title, summary, state, identity, provenance, previews, maxPreviews });
   const shards = ranks.flatMap((r) => r.partial.shards);
   await writeEvalPartial(out, { rank: 0, worldSize: 1, shards, identity, nImages: result.rows, previews: false }, state);
-  fs.writeFileSync(path.join(out, 'summary.json'), `${JSON.stringify({ command: 'merge-eval', status: 'ok', ranks: ranks.map((r) => r.dir), ...evalSummaryJson(summary) }, null, 2)}\n`);
+  await writeFileAtomic(path.join(out, 'summary.json'), `${JSON.stringify({ command: 'merge-eval', status: 'ok', ranks: ranks.map((r) => r.dir), ...evalSummaryJson(summary) }, null, 2)}\n`);
   write(formatEvalSummary(summary, `${title} (${result.rows} images)`));
   write(`merge-eval: metrics.arrow, summary.arrow, summary.json, report.html in ${out}`);
   return 0;
@@ -68,8 +71,7 @@ export const mergeEvalCommand: CommandModule = {
       .option('--previews <n>', 'preview pairs in the report', '16')
       .addHelpText('after', '\nExamples:\n  $ vqrae merge-eval runs/eval/rank-0 runs/eval/rank-1 --out runs/eval/merged\n  $ vqrae merge-eval runs/eval --out runs/eval-merged')
       .action(async (dirs: string[], flags: { out: string; previews: string }) => {
-        const previews = Number(flags.previews);
-        if (!Number.isInteger(previews) || previews < 0) throw new Error('merge-eval: --previews must be a non-negative integer');
+        const previews = parseIntFlag(flags.previews, 'merge-eval: --previews', 0);
         process.exitCode = await mergeEval(dirs, flags.out, previews, (line) => process.stdout.write(`${line}\n`));
       });
   },

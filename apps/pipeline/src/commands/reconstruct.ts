@@ -4,6 +4,7 @@ import { loadCheckpoint, reconstructStage, type DecodedOutputs, type ImageBatchR
 import { booleanOption, defineCommand, intOption, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
+import { clearEarlierOutputs } from '../images/earlier-outputs.js';
 import { pngFolderSink, type OutputImage } from '../images/image-output.js';
 
 /** Original | reconstruction side by side (when the heights agree), else the reconstruction alone. */
@@ -11,15 +12,15 @@ function outputImages(batch: ImageBatchRecord & DecodedOutputs, sideBySide: bool
   const size = batch.outputSize;
   return batch.images.map((image, i) => {
     const decoded = batch.decoded[i]!;
-    const key = batch.metas[i]!.key;
-    if (!sideBySide || image.height !== size) return { key, width: size, height: size, rgb: decoded };
+    const { key, shard } = batch.metas[i]!;
+    if (!sideBySide || image.height !== size) return { key, shard, width: size, height: size, rgb: decoded };
     const w = image.width + size;
     const rgb = new Uint8Array(size * w * 3);
     for (let y = 0; y < size; y++) {
       rgb.set(image.data.subarray(y * image.width * 3, (y + 1) * image.width * 3), y * w * 3);
       rgb.set(decoded.subarray(y * size * 3, (y + 1) * size * 3), (y * w + image.width) * 3);
     }
-    return { key, width: w, height: size, rgb };
+    return { key, shard, width: w, height: size, rgb };
   });
 }
 
@@ -35,6 +36,8 @@ export const reconstructCommand = defineCommand({
     limit: intOption({ description: 'stop after this many images', min: 1 }),
     sideBySide: booleanOption({ description: 'write original | reconstruction pairs', default: false }),
     onError: stringOption({ description: 'bad samples: stop or skip', choices: ['throw', 'skip'], default: 'throw' }),
+    prefixShard: booleanOption({ description: 'name outputs <shard>/<key> (for data whose keys repeat across shards; otherwise a repeated key is refused)', default: false }),
+    overwrite: booleanOption({ description: 'replace the images of an earlier reconstruct in --out (removed first); without it they are refused', default: false }),
     ...ENGINE_OPTIONS,
   },
   examples: ["vqrae reconstruct --checkpoint ck.safetensors --data 'val-000000.tar' --limit 16 --side-by-side --out recon/"],
@@ -42,6 +45,8 @@ export const reconstructCommand = defineCommand({
     const o = ctx.options;
     if (!o.checkpoint || !o.data) throw new UsageError('reconstruct: --checkpoint and --data are required');
     const onError = o.onError as 'throw' | 'skip';
+    const removed = await clearEarlierOutputs('reconstruct', { folder: ctx.runFolder.path('images') }, { overwrite: o.overwrite, dryRun: o.dryRun });
+    if (removed > 0) ctx.log.info(`reconstruct: --overwrite removed ${removed} file(s) of an earlier run`);
     const model = await loadCheckpoint(o.checkpoint);
     const preset = model.config.preset ?? 'custom';
     const { engine, record } = await openCommandEngine(ctx, model);
@@ -54,7 +59,7 @@ export const reconstructCommand = defineCommand({
         .pipe(mapStage('record', (samples: ImageSample[]): ImageBatchRecord => ({ metas: samples.map((s) => s.meta), images: samples.map((s) => s.image) })))
         .pipe(reconstructStage(engine, { label: preset }))
         .pipe(mapStage('images', (batch: ImageBatchRecord & DecodedOutputs) => outputImages(batch, o.sideBySide), { describe: o.sideBySide ? 'images(side by side)' : 'images' }))
-        .to(pngFolderSink(ctx.runFolder.path('images')));
+        .to(pngFolderSink(ctx.runFolder.path('images'), { prefixShard: o.prefixShard }));
       if (o.dryRun) {
         ctx.print(graph.describe());
         return { summary: { dryRun: true } };

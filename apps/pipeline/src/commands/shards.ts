@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { checkShards, CROP_PROTOCOLS, DatasetSpec, listingOf, type CropSpec } from '@vqrae/data';
 import type { ErrorPolicy } from '@vqrae/graph';
-import { createCliLogger, UsageError, type CommandModule } from '../cli/index.js';
+import { createCliLogger, parseIntFlag, UsageError, type CommandModule } from '../cli/index.js';
 
 interface CheckFlags {
   decode?: boolean;
@@ -52,12 +52,13 @@ export const shardsCommand: CommandModule = {
       .action(async (specs: string[], flags: CheckFlags) => {
         const onError = parsePolicy(flags.onError);
         const crop = parseCrop(flags);
+        const concurrency = parseIntFlag(flags.concurrency, '--concurrency', 1);
         const log = createCliLogger(flags.quiet ?? false);
         const report = await checkShards(specs, {
           decode: flags.decode ?? crop !== undefined,
           ...(crop ? { crop } : {}),
           onError,
-          concurrency: Number(flags.concurrency),
+          concurrency,
           log,
           onBad: (bad) => process.stderr.write(`bad: ${bad.reason}\n`), // the reason names shard and key
           onSample: (n) => {
@@ -82,8 +83,7 @@ function parsePolicy(value: string): ErrorPolicy {
 
 function parseCrop(flags: CheckFlags): CropSpec | undefined {
   if (flags.size === undefined) return undefined;
-  const size = Number(flags.size);
-  if (!Number.isInteger(size) || size < 1) throw new UsageError(`--size must be a positive integer, got '${flags.size}'`);
+  const size = parseIntFlag(flags.size, '--size', 1);
   if (flags.crop !== 'center' && flags.crop !== 'adm' && flags.crop !== 'exact') {
     throw new UsageError(`--crop must be center, adm or exact, got '${flags.crop}'`);
   }

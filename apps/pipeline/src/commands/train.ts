@@ -1,8 +1,22 @@
 import { StageError, type RunSummary } from '@vqrae/graph';
 import { VQRAE_PRESETS } from '@vqrae/tokenizer';
-import { booleanOption, defineCommand, intOption, numberOption, pathOption, stringOption, UsageError } from '../cli/index.js';
+import path from 'node:path';
+import {
+  booleanOption,
+  COMMON_OPTIONS,
+  defineCommand,
+  intOption,
+  numberOption,
+  pathOption,
+  stringOption,
+  UsageError,
+  type ResolvedOptions,
+  type ValueSource,
+} from '../cli/index.js';
+import { resolveCheckpointDir } from '../train/checkpoint-state.js';
 import { defaultPerceptualWeight, trainDefaults, type TrainJobConfig } from '../train/job-config.js';
 import { presetOf } from '../train/model-factory.js';
+import { readSavedTrainConfig, resumedTrainConfig } from '../train/resume-config.js';
 import { runTrainJob } from '../train/train-job.js';
 
 const TRAIN_OPTIONS = {
@@ -51,6 +65,89 @@ function perceptualChoice(flag: string | undefined, lpipsWeights: string | undef
   return lpipsWeights !== undefined ? 'lpips' : preset;
 }
 
+type TrainFlags = ResolvedOptions<typeof TRAIN_OPTIONS & typeof COMMON_OPTIONS>;
+
+/** The config of a new run: flags (and --config) over the defaults of the preset and stage. */
+async function freshConfig(o: TrainFlags, sources: Readonly<Record<string, ValueSource>>, out: string): Promise<TrainJobConfig> {
+  if (o.data === undefined) throw new UsageError('train: --data <shards> is required');
+  const stage = o.stage === 2 ? 2 : 1;
+  if (stage === 2 && o.from === undefined && !o.resume) throw new UsageError('train --stage 2 needs --from <stage-1 checkpoint>');
+  // Stage 2 continues the --from model: its preset decides the defaults (a --preset flag is only a check).
+  const sourcePreset = stage === 2 && o.from !== undefined ? await presetOf(o.from) : null;
+  const preset = sourcePreset ?? o.preset;
+  if (sourcePreset !== null && sources['preset'] === 'cli' && o.preset !== sourcePreset) {
+    throw new UsageError(`train --stage 2: --preset ${o.preset} but --from ${o.from} is a '${sourcePreset}' model`);
+  }
+  const d = trainDefaults(preset, stage);
+  const steps = o.steps ?? d.steps;
+  const perceptual = perceptualChoice(o.perceptual, o.lpipsWeights, d.perceptual);
+  return {
+    ...d,
+    preset,
+    stage,
+    data: o.data,
+    evalData: o.evalData ?? null,
+    out,
+    from: o.from ?? null,
+    resume: o.resume,
+    steps,
+    batch: o.batch ?? d.batch,
+    accumulate: o.accumulate ?? d.accumulate,
+    lr: o.lr ?? d.lr,
+    finalLr: o.finalLr ?? d.finalLr,
+    encoderLr: o.encoderLr ?? d.encoderLr,
+    encoderFinalLr: o.encoderFinalLr ?? d.encoderFinalLr,
+    warmupSteps: Math.min(o.warmup ?? (o.steps !== undefined ? Math.max(1, Math.round(steps * 0.05)) : d.warmupSteps), steps),
+    emaDecay: o.emaDecay ?? d.emaDecay,
+    emaWarmup: o.emaWarmup,
+    clipGradNorm: o.clip ?? null,
+    seed: o.seed,
+    pixelLoss: o.pixelLoss === 'l1' ? 'l1' : 'l2',
+    distillWeight: o.distill ?? d.distillWeight,
+    perceptual,
+    perceptualWeight: o.perceptualWeight ?? defaultPerceptualWeight(perceptual),
+    lpipsWeights: o.lpipsWeights ?? null,
+    ganWeight: o.ganWeight ?? d.ganWeight,
+    ganDStart: o.ganDStart ?? d.ganDStart,
+    ganGStart: o.ganGStart ?? d.ganGStart,
+    ganAdaptiveEvery: o.ganAdaptiveEvery ?? d.ganAdaptiveEvery,
+    discKernel: o.discKernel ?? (o.dinoWeights !== undefined ? 9 : d.discKernel),
+    discBackbone: o.dinoWeights !== undefined ? 'dino' : d.discBackbone,
+    dinoWeights: o.dinoWeights ?? null,
+    onError: o.onError === 'skip' ? 'skip' : d.onError,
+    cropScaleMin: o.cropScaleMin ?? d.cropScaleMin,
+    checkpointEvery: o.checkpointEvery ?? d.checkpointEvery,
+    previewEvery: o.previewEvery ?? d.previewEvery,
+    evalEvery: o.evalEvery ?? d.evalEvery,
+    evalImages: o.evalImages ?? d.evalImages,
+    maxMinutes: o.maxMinutes ?? null,
+    stopAfterStep: o.stopAfter ?? null,
+  };
+}
+
+/** Flag → TrainJobConfig key for the flags that set one key to their value as given. */
+const FLAG_KEYS: ReadonlyArray<readonly [keyof TrainFlags, keyof TrainJobConfig]> = [
+  ['preset', 'preset'], ['stage', 'stage'], ['data', 'data'], ['evalData', 'evalData'], ['from', 'from'], ['steps', 'steps'],
+  ['stopAfter', 'stopAfterStep'], ['batch', 'batch'], ['accumulate', 'accumulate'], ['lr', 'lr'], ['finalLr', 'finalLr'],
+  ['encoderLr', 'encoderLr'], ['encoderFinalLr', 'encoderFinalLr'], ['warmup', 'warmupSteps'], ['emaDecay', 'emaDecay'],
+  ['emaWarmup', 'emaWarmup'], ['clip', 'clipGradNorm'], ['pixelLoss', 'pixelLoss'], ['distill', 'distillWeight'],
+  ['perceptualWeight', 'perceptualWeight'], ['lpipsWeights', 'lpipsWeights'], ['ganWeight', 'ganWeight'], ['ganDStart', 'ganDStart'],
+  ['ganGStart', 'ganGStart'], ['ganAdaptiveEvery', 'ganAdaptiveEvery'], ['discKernel', 'discKernel'], ['dinoWeights', 'dinoWeights'],
+  ['onError', 'onError'], ['cropScaleMin', 'cropScaleMin'], ['checkpointEvery', 'checkpointEvery'], ['previewEvery', 'previewEvery'],
+  ['evalEvery', 'evalEvery'], ['evalImages', 'evalImages'], ['maxMinutes', 'maxMinutes'], ['seed', 'seed'],
+];
+
+/** The config keys a resume's flags (or --config file) set explicitly; every other setting comes from the saved run. */
+function explicitOverrides(o: TrainFlags, sources: Readonly<Record<string, ValueSource>>, saved: TrainJobConfig): Partial<TrainJobConfig> {
+  const given = (flag: string): boolean => sources[flag] === 'cli' || sources[flag] === 'config';
+  const flags = o as unknown as Record<string, unknown>;
+  const overrides: Record<string, unknown> = {};
+  for (const [flag, key] of FLAG_KEYS) if (given(flag) && flags[flag] !== undefined) overrides[key] = flags[flag];
+  if (given('dinoWeights')) overrides['discBackbone'] = 'dino';
+  if (given('perceptual')) overrides['perceptual'] = perceptualChoice(o.perceptual, o.lpipsWeights ?? saved.lpipsWeights ?? undefined, saved.perceptual);
+  return overrides as Partial<TrainJobConfig>;
+}
+
 /** `vqrae train`: one training stage of a VQRAE tokenizer as a graph (see src/train/train-job.ts). */
 export const trainCommand = defineCommand({
   name: 'train',
@@ -59,64 +156,26 @@ export const trainCommand = defineCommand({
   examples: [
     "vqrae train --preset tiny --data 'train-{000..003}.tar' --eval-data val-000.tar --stage 1 --steps 2000 --out runs/tiny-s1",
     'vqrae train --stage 2 --from runs/tiny-s1 --data ... --eval-data ... --steps 1000 --out runs/tiny-s2',
-    'vqrae train --resume --out runs/tiny-s1 --data ... --steps 2000',
+    'vqrae train --resume --out runs/tiny-s1                 # every setting from the run; flags given override them',
   ],
   async run(ctx) {
     const o = ctx.options;
-    if (o.data === undefined) throw new UsageError('train: --data <shards> is required');
-    const stage = o.stage === 2 ? 2 : 1;
-    if (stage === 2 && o.from === undefined && !o.resume) throw new UsageError('train --stage 2 needs --from <stage-1 checkpoint>');
-    // Stage 2 continues the --from model: its preset decides the defaults (a --preset flag is only a check).
-    const sourcePreset = stage === 2 && o.from !== undefined ? await presetOf(o.from) : null;
-    const preset = sourcePreset ?? o.preset;
-    if (sourcePreset !== null && ctx.sources['preset'] === 'cli' && o.preset !== sourcePreset) {
-      throw new UsageError(`train --stage 2: --preset ${o.preset} but --from ${o.from} is a '${sourcePreset}' model`);
+    const runDir = ctx.runFolder.dir;
+    // Everything that can refuse the job is checked here, before the model is built (a refusal leaves the folder as it was).
+    const latest = await resolveCheckpointDir(path.join(runDir, 'checkpoints'));
+    if (!o.resume && latest !== null) throw new UsageError(`train: ${runDir} already has checkpoints; pass --resume to continue it or choose another --out`);
+    let config: TrainJobConfig;
+    if (o.resume && latest !== null) {
+      const saved = await readSavedTrainConfig(latest);
+      const resumed = resumedTrainConfig(saved, explicitOverrides(o, ctx.sources, saved), runDir);
+      const changed = resumed.changes.length > 0 ? `changed by flags: ${resumed.changes.join(', ')}` : 'no flag changes any of them';
+      ctx.log.info(`train --resume: settings of the run saved in ${path.join(latest, 'state.json')}; ${changed}`);
+      config = resumed.config;
+    } else {
+      if (o.resume && o.data === undefined) throw new UsageError(`train --resume: ${runDir} has no checkpoint to resume; pass --data to start a new run there`);
+      config = await freshConfig(o, ctx.sources, runDir);
     }
-    const d = trainDefaults(preset, stage);
-    const steps = o.steps ?? d.steps;
-    const perceptual = perceptualChoice(o.perceptual, o.lpipsWeights, d.perceptual);
-    const config: TrainJobConfig = {
-      ...d,
-      preset,
-      stage,
-      data: o.data,
-      evalData: o.evalData ?? null,
-      out: ctx.runFolder.dir,
-      from: o.from ?? null,
-      resume: o.resume,
-      steps,
-      batch: o.batch ?? d.batch,
-      accumulate: o.accumulate ?? d.accumulate,
-      lr: o.lr ?? d.lr,
-      finalLr: o.finalLr ?? d.finalLr,
-      encoderLr: o.encoderLr ?? d.encoderLr,
-      encoderFinalLr: o.encoderFinalLr ?? d.encoderFinalLr,
-      warmupSteps: Math.min(o.warmup ?? (o.steps !== undefined ? Math.max(1, Math.round(steps * 0.05)) : d.warmupSteps), steps),
-      emaDecay: o.emaDecay ?? d.emaDecay,
-      emaWarmup: o.emaWarmup,
-      clipGradNorm: o.clip ?? null,
-      seed: o.seed,
-      pixelLoss: o.pixelLoss === 'l1' ? 'l1' : 'l2',
-      distillWeight: o.distill ?? d.distillWeight,
-      perceptual,
-      perceptualWeight: o.perceptualWeight ?? defaultPerceptualWeight(perceptual),
-      lpipsWeights: o.lpipsWeights ?? null,
-      ganWeight: o.ganWeight ?? d.ganWeight,
-      ganDStart: o.ganDStart ?? d.ganDStart,
-      ganGStart: o.ganGStart ?? d.ganGStart,
-      ganAdaptiveEvery: o.ganAdaptiveEvery ?? d.ganAdaptiveEvery,
-      discKernel: o.discKernel ?? (o.dinoWeights !== undefined ? 9 : d.discKernel),
-      discBackbone: o.dinoWeights !== undefined ? 'dino' : d.discBackbone,
-      dinoWeights: o.dinoWeights ?? null,
-      onError: o.onError === 'skip' ? 'skip' : d.onError,
-      cropScaleMin: o.cropScaleMin ?? d.cropScaleMin,
-      checkpointEvery: o.checkpointEvery ?? d.checkpointEvery,
-      previewEvery: o.previewEvery ?? d.previewEvery,
-      evalEvery: o.evalEvery ?? d.evalEvery,
-      evalImages: o.evalImages ?? d.evalImages,
-      maxMinutes: o.maxMinutes ?? null,
-      stopAfterStep: o.stopAfter ?? null,
-    };
+    const { preset, stage } = config;
     const result = await runTrainJob(config, {
       log: ctx.log,
       runGraph: async (graph): Promise<RunSummary> => {

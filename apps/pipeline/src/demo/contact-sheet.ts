@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import sharp from 'sharp';
 import { forEachSink, type Sink } from '@vqrae/graph';
 import type { ImageStats, StatsItem } from './image-stages.js';
+import { writeFileAtomic } from '@vqrae/graph';
 
 export interface ContactSheetOptions {
   /** Output PNG path. */
@@ -34,10 +34,11 @@ export function contactSheetSink(options: ContactSheetOptions): Sink<StatsItem, 
         const rows = Math.max(1, Math.ceil(tiles.length / columns));
         const width = columns * tile + (columns + 1) * gap;
         const height = rows * tile + (rows + 1) * gap;
-        await sharp({ create: { width, height, channels: 3, background: '#202020' } })
+        const png = await sharp({ create: { width, height, channels: 3, background: '#202020' } })
           .composite(tiles.map((input, i) => ({ input, left: gap + (i % columns) * (tile + gap), top: gap + Math.floor(i / columns) * (tile + gap) })))
           .png()
-          .toFile(options.file);
+          .toBuffer();
+        await writeFileAtomic(options.file, png);
         return { file: options.file, tiles: tiles.length };
       },
     },
@@ -54,8 +55,8 @@ export function statsJsonSink(file: string): Sink<StatsItem, { file: string; ima
     },
     {
       describe: 'stats-json(image-stats.json)',
-      finish: () => {
-        fs.writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`);
+      finish: async () => {
+        await writeFileAtomic(file, `${JSON.stringify(rows, null, 2)}\n`);
         return { file, images: rows.length, stats: rows };
       },
     },

@@ -1,19 +1,15 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic as writeShared } from '@vqrae/graph';
 
-/** Writes `bytes` to `finalPath` atomically: a temp file in the same folder, fsync, then rename. */
+/**
+ * Writes `bytes` to `finalPath` atomically (a `.<name>.tmp-<pid>-<n>` file in the same folder, fsync, rename); a
+ * failure removes the temporary file and names `finalPath` (the shared writer of `@vqrae/graph`). No sweep per write:
+ * a dump folder holds many files and the exactly-once job removes its leftovers once per run.
+ */
 export async function writeFileAtomic(finalPath: string, bytes: Uint8Array | string): Promise<void> {
-  const dir = path.dirname(finalPath);
-  const temp = path.join(dir, `.${path.basename(finalPath)}.tmp-${process.pid}`);
-  const handle = await fs.open(temp, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(temp, finalPath);
+  await writeShared(finalPath, bytes, { sweep: false });
 }
 
 export function sha256Hex(bytes: Uint8Array): string {

@@ -12,6 +12,7 @@ import { mergeManifests } from './merge-manifests.js';
 import { tokenRowsOf } from './model-rows.js';
 import { provenanceMetadata, softwareVersions } from './provenance.js';
 import { encodeTokenTable, type TokenRow } from './token-table.js';
+import { interruptSignal } from '../cli/interrupt.js';
 
 /**
  * Demo step `tokens`: with the checkpoint the `train` step exported, dumps the tokens of every bundled image
@@ -58,12 +59,13 @@ export const tokensDemoStep: DemoStep = {
         provenance,
         log: ctx.log,
         progress: { start: () => {}, tick: () => {}, stop: () => {} },
+        ...(interruptSignal() ? { signal: interruptSignal()! } : {}), // Ctrl-C stops the dump too (exit 130)
       });
       await mergeManifests(outDir, { verify: true });
       const files = await tokenFiles(outDir);
       const decodeGraph = Graph.from(tokenRowSource(files, 'tokens/'))
         .pipe(batchStage<SourceTokenRow>('batch', { size: 8 }))
-        .pipe(tokenRowBatchStage(sha, false))
+        .pipe(tokenRowBatchStage({ checkpointSha: sha, allowOtherCheckpoint: false }))
         .pipe(decodeTokensStage(engine, { name: 'decode' }))
         .pipe(decodedImagesStage())
         .to(pngFolderSink(ctx.runFolder.path('decoded')));

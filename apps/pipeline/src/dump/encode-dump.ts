@@ -9,6 +9,8 @@ import {
   type RgbImage,
 } from '@vqrae/data';
 import { Graph, batchStage, forEachSink, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type SampleMeta, type Stage } from '@vqrae/graph';
+import { CancelledError } from '../cli/cancelled.js';
+import { childSignal } from './child-signal.js';
 import { runExactlyOnce, shardRef, type ExactlyOnceSummary, type ShardOutcome } from './exactly-once.js';
 import type { DumpManifest } from './manifest.js';
 import { rankManifestName } from './merge-manifests.js';
@@ -67,13 +69,24 @@ export function shardGraph<Row, Encoded>(
   shard: string,
   reporter: ReturnType<typeof collectingReporter>,
   emit: (row: Row) => Promise<void>,
+  onBatch: (batch: SampleBatch) => void = () => {},
 ): Graph {
   const spec = new DatasetSpec({ shards: [shard], onError: job.onError, strict: true });
   return Graph.from(spec.asSource({ reporter }))
     .pipe(decodeImages({ onError: job.onError, concurrency: 4 }))
     .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }))
     .pipe(batchStage<ImageSample>('batch', { size: job.batchSize, describe: `batch(${job.batchSize}, within shard)` }))
-    .pipe(mapStage('sides', toBatch, { onError: job.onError }))
+    .pipe(
+      mapStage(
+        'sides',
+        (samples: ImageSample[]) => {
+          const batch = toBatch(samples);
+          onBatch(batch);
+          return batch;
+        },
+        { onError: job.onError },
+      ),
+    )
     .pipe(job.encodeStage)
     .to(
       forEachSink<Encoded>(
@@ -125,24 +138,42 @@ export async function runEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encode
     processShard: async (shard, emit): Promise<ShardOutcome> => {
       const reporter = collectingReporter();
       let written = 0;
-      const graph = shardGraph(job, shard.url, reporter, async (row) => {
-        written += 1;
-        job.progress.tick(1);
-        await emit(row);
-      });
-      const summary = await graph.run({ log: job.log, ...(job.signal ? { signal: job.signal } : {}) });
-      if (summary.cancelled) throw new Error('cancelled');
+      // A batch the model stage skips is one skip record naming its keys joined by ','; keep each batch's samples to
+      // list them one by one (keys may contain commas, so the joined string is matched, never split).
+      const batches = new Map<string, readonly SampleMeta[]>();
+      const graph = shardGraph(
+        job,
+        shard.url,
+        reporter,
+        async (row) => {
+          written += 1;
+          job.progress.tick(1);
+          await emit(row);
+        },
+        (batch) => batches.set(batch.metas.map((m) => m.key).join(','), batch.metas),
+      );
+      const shardSignal = childSignal(job.signal);
+      const summary = await graph.run({ log: job.log, signal: shardSignal.signal }).finally(() => shardSignal.dispose());
+      if (summary.cancelled) throw new CancelledError(`shard ${shard.url}: cancelled (interrupted)`);
       for (const stage of summary.stages) {
         const total = (stageTotals[stage.name] ??= { busyMs: 0, seen: 0 });
         total.busyMs += stage.busyMs;
         total.seen += stage.seen;
       }
+      // A tar stream that ends early is a failed shard, not one skipped sample: the samples after the cut were never
+      // seen, so the shard is recorded as failed (nothing committed) and redone by the next run.
+      const cut = reporter.skips.find((s) => s.endsShard === true);
+      if (cut) throw new Error(`tar stream ends early (truncated or corrupt; the samples after the cut are missing): ${cut.reason}`);
       const shardLevel = reporter.skips.find((s) => s.meta === undefined);
-      if (shardLevel) throw new Error(`shard ${shard.url} could not be read to the end: ${shardLevel.reason}`);
+      if (shardLevel) throw new Error(`could not be read: ${shardLevel.reason}`);
       for (const message of reporter.messages) job.log.warn(message);
       const skips = [
         ...reporter.skips.map((s) => ({ key: s.meta?.key ?? '', reason: s.reason })),
-        ...summary.skips.map((s) => ({ key: s.key ?? '', reason: `${s.stage}: ${s.reason}` })),
+        ...summary.skips.flatMap((s) => {
+          const reason = `${s.stage}: ${s.reason}`;
+          const batch = s.key === undefined ? undefined : batches.get(s.key);
+          return batch ? batch.map((m) => ({ key: m.key, reason })) : [{ key: s.key ?? '', reason }];
+        }),
       ];
       const decoded = summary.stages.find((s) => s.name === 'decode');
       const seen = (decoded?.seen ?? 0) + reporter.skips.length;

@@ -2,24 +2,22 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { removeStaleTempFiles, sha256Hex } from './atomic-file.js';
-import {
-  MANIFEST_FORMAT,
-  assertSameFingerprint,
-  readManifest,
-  writeManifest,
-  type DumpManifest,
-  type InputShardRecord,
-  type OutputFileRecord,
-  type SampleSkip,
-} from './manifest.js';
+import { fileWriteError } from '@vqrae/graph';
+import { CancelledError } from '../cli/cancelled.js';
+import { sha256Hex } from './atomic-file.js';
+import { acquireLock, type HeldLock } from './dump-lock.js';
+import { DumpState, type ManifestHeader } from './dump-state.js';
+import { assertSameFingerprint, type DumpManifest, type InputShardRecord, type OutputFileRecord, type SampleSkip } from './manifest.js';
+import { assertNoOtherWorldSize } from './folder-locks.js';
 
 /**
  * Exactly-once, resumable dumps. The unit of work is one whole input shard: its rows are written to part files under
- * temporary names, and only when the shard is complete are the parts renamed and the manifest (atomically) updated.
- * A job killed at any moment and rerun with the same arguments therefore redoes exactly the shards that are not in
- * the manifest, after deleting their leftovers, so every input sample appears exactly once. Batches never cross a
- * shard boundary, so a shard's rows do not depend on which other shards a rank owns.
+ * temporary names, and only when the shard is complete are the parts fsync'd and renamed and the shard recorded
+ * (one fsync'd journal line, see DumpState). A job killed at any moment and rerun with the same arguments therefore
+ * redoes exactly the shards that are not recorded as done, after deleting their leftovers, so every input sample
+ * appears exactly once. Batches never cross a shard boundary, so a shard's rows do not depend on which other shards
+ * a rank owns. One process at a time per rank manifest: a lock beside it (see acquireLock) refuses a second live
+ * writer, and a stale lock of a killed process is broken.
  */
 export interface ShardRef {
   /** The shard as the user's spec named it (path or URL). */
@@ -77,97 +75,160 @@ function partName(shard: ShardRef, part: number, ext: string): string {
   return `${shard.id}.${String(part).padStart(4, '0')}${ext}`;
 }
 
-async function removeCommittedParts(outDir: string, shard: ShardRef): Promise<void> {
-  for (const name of await fs.readdir(outDir)) if (name.startsWith(`${shard.id}.`)) await fs.rm(path.join(outDir, name), { force: true });
+/** `<shard id>.<part>` of a part file name (committed or temporary), the shard id being `<base>-<8 hex>`. */
+export const PART_FILE = /^\.?(.*-[0-9a-f]{8})\.\d{4,}\./;
+
+/**
+ * Deletes what earlier, interrupted runs of this job left for the shards it is about to (re)do: committed parts of
+ * shards not recorded as done, and temporary files of those shards and of this rank's manifest. One directory
+ * listing for the whole job (O(files), not O(shards × files)); other ranks' files are never touched.
+ */
+async function removeLeftovers(outDir: string, names: readonly string[], redo: ReadonlySet<string>, manifestFile: string): Promise<number> {
+  const manifestTemp = `.${path.basename(manifestFile)}.tmp-`;
+  let removed = 0;
+  for (const name of names) {
+    const id = PART_FILE.exec(name)?.[1];
+    if ((id !== undefined && redo.has(id)) || name.startsWith(manifestTemp)) {
+      await fs.rm(path.join(outDir, name), { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
+}
+
+/** Shards recorded as done whose output files are not all in the folder any more: redone rather than trusted. */
+function lostShards<Row>(job: ExactlyOnceJob<Row>, state: DumpState, present: ReadonlySet<string>): Set<string> {
+  const lost = new Set<string>();
+  for (const shard of job.shards) {
+    const record = state.record(shard.url);
+    if (record?.status !== 'done') continue;
+    const missing = record.files.filter((f) => !present.has(f));
+    if (missing.length === 0) continue;
+    lost.add(shard.url);
+    job.log(`shard ${shard.url} is recorded as done but ${missing.length} of its file(s) are missing (${missing[0]}): it is redone`);
+  }
+  return lost;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function runExactlyOnce<Row>(job: ExactlyOnceJob<Row>): Promise<ExactlyOnceSummary> {
   await fs.mkdir(job.outDir, { recursive: true });
-  const stale = await removeStaleTempFiles(job.outDir);
-  if (stale > 0) job.log(`removed ${stale} temporary file(s) left by an interrupted run`);
-  const previous = await readManifest(job.manifestFile);
-  if (previous) assertSameFingerprint(previous, job.fingerprint, job.manifestFile);
-  const done = new Map<string, InputShardRecord>();
-  const outputs: OutputFileRecord[] = [];
-  for (const input of previous?.inputs ?? []) if (input.status === 'done') done.set(input.shard, input);
-  for (const output of previous?.outputs ?? []) if (done.has(output.shard)) outputs.push(output);
-  const inputs: InputShardRecord[] = [...done.values()];
-  const resumed = [...done.keys()].filter((url) => job.shards.some((s) => s.url === url)).length;
-  if (resumed > 0) job.log(`resuming: ${resumed} of ${job.shards.length} shard(s) already complete`);
+  const lock: HeldLock = acquireLock(`${job.manifestFile}.lock`, { purpose: `${job.kind} dump rank ${job.rank}/${job.worldSize} into ${job.outDir}` });
+  let state: DumpState | undefined;
+  try {
+    assertNoOtherWorldSize(job.outDir, job.worldSize);
+    state = await DumpState.load(job.manifestFile);
+    if (state.previous) assertSameFingerprint(state.previous, job.fingerprint, job.manifestFile);
+    return await runLocked(job, state);
+  } finally {
+    await state?.close();
+    lock.release();
+  }
+}
 
-  const manifest = (): DumpManifest => ({
-    format: MANIFEST_FORMAT,
+async function runLocked<Row>(job: ExactlyOnceJob<Row>, state: DumpState): Promise<ExactlyOnceSummary> {
+  const header: ManifestHeader = {
     kind: job.kind,
     fingerprint: job.fingerprint,
     rank: job.rank,
     worldSize: job.worldSize,
     provenance: job.provenance,
     assigned: job.shards.map((s) => s.url),
-    inputs: [...inputs].sort((a, b) => a.shard.localeCompare(b.shard)),
-    outputs: [...outputs].sort((a, b) => a.file.localeCompare(b.file)),
-    updatedAt: new Date().toISOString(),
-  });
+  };
+  const names = await fs.readdir(job.outDir); // one listing for the whole job
+  const lost = lostShards(job, state, new Set(names));
+  const isDone = (shard: ShardRef): boolean => state.record(shard.url)?.status === 'done' && !lost.has(shard.url);
+  const resumed = job.shards.filter(isDone).length;
+  const redo = new Set(job.shards.filter((s) => !isDone(s)).map((s) => s.id));
+  const stale = await removeLeftovers(job.outDir, names, redo, job.manifestFile);
+  if (stale > 0) job.log(`removed ${stale} file(s) left by an interrupted run`);
+  if (resumed > 0) job.log(`resuming: ${resumed} of ${job.shards.length} shard(s) already complete`);
+  await state.compact(header); // the manifest exists (with this job's header) from the start; the journal is folded in
 
   let failed = 0;
   let writeMs = 0;
-  for (const shard of job.shards) {
-    if (done.has(shard.url)) continue;
-    if (job.signal?.aborted) break;
-    await removeCommittedParts(job.outDir, shard);
-    const temps: Array<{ temp: string; final: string; rows: number; bytes: number; sha256: string }> = [];
-    let buffer: Row[] = [];
-    const flush = async (): Promise<void> => {
-      if (buffer.length === 0) return;
-      const started = performance.now();
-      const bytes = job.encode(buffer);
-      const final = partName(shard, temps.length, job.fileExtension);
-      const temp = path.join(job.outDir, `.${final}.tmp-${process.pid}`);
-      await fs.writeFile(temp, bytes);
-      temps.push({ temp, final, rows: buffer.length, bytes: bytes.byteLength, sha256: sha256Hex(bytes) });
-      buffer = [];
-      writeMs += performance.now() - started;
-    };
-    try {
-      const outcome = await job.processShard(shard, async (row) => {
-        buffer.push(row);
-        if (buffer.length >= job.rowsPerFile) await flush();
-      });
-      await flush();
-      const written = temps.reduce((n, t) => n + t.rows, 0);
-      if (outcome.seen !== written + outcome.skipped) {
-        throw new Error(`accounting error: seen ${outcome.seen} ≠ written ${written} + skipped ${outcome.skipped}`);
+  let cancelled = false;
+  try {
+    for (const shard of job.shards) {
+      if (isDone(shard)) continue;
+      if (job.signal?.aborted) {
+        cancelled = true;
+        break;
       }
-      for (const t of temps) {
-        const handle = await fs.open(t.temp, 'r+');
-        await handle.sync();
-        await handle.close();
-        await fs.rename(t.temp, path.join(job.outDir, t.final));
-        outputs.push({ file: t.final, shard: shard.url, rows: t.rows, bytes: t.bytes, sha256: t.sha256 });
-      }
-      const record: InputShardRecord = {
-        shard: shard.url,
-        status: 'done',
-        seen: outcome.seen,
-        written,
-        skipped: outcome.skipped,
-        skips: outcome.skips,
-        files: temps.map((t) => t.final),
+      const temps: Array<{ temp: string; final: string; rows: number; bytes: number; sha256: string }> = [];
+      let buffer: Row[] = [];
+      const flush = async (): Promise<void> => {
+        if (buffer.length === 0) return;
+        const started = performance.now();
+        const bytes = job.encode(buffer);
+        const final = partName(shard, temps.length, job.fileExtension);
+        const temp = path.join(job.outDir, `.${final}.tmp-${process.pid}`);
+        await fs.writeFile(temp, bytes).catch(async (error: unknown) => {
+          await fs.rm(temp, { force: true }); // a full disk leaves no empty temporary behind
+          throw fileWriteError(path.join(job.outDir, final), error);
+        });
+        temps.push({ temp, final, rows: buffer.length, bytes: bytes.byteLength, sha256: sha256Hex(bytes) });
+        buffer = [];
+        writeMs += performance.now() - started;
       };
-      inputs.push(record);
-      done.set(shard.url, record);
-      await writeManifest(job.manifestFile, manifest());
-    } catch (error) {
-      for (const t of temps) await fs.rm(t.temp, { force: true });
-      if (job.onShardError === 'throw' || job.signal?.aborted) throw error;
-      failed += 1;
-      const message = error instanceof Error ? error.message : String(error);
-      job.log(`shard ${shard.url} failed and was skipped: ${message}`);
-      inputs.push({ shard: shard.url, status: 'failed', seen: 0, written: 0, skipped: 0, skips: [], files: [], error: message });
-      await writeManifest(job.manifestFile, manifest());
+      try {
+        const outcome = await job.processShard(shard, async (row) => {
+          buffer.push(row);
+          if (buffer.length >= job.rowsPerFile) await flush();
+        });
+        await flush();
+        const written = temps.reduce((n, t) => n + t.rows, 0);
+        if (outcome.seen !== written + outcome.skipped) {
+          throw new Error(`accounting error: seen ${outcome.seen} ≠ written ${written} + skipped ${outcome.skipped}`);
+        }
+        const outputs: OutputFileRecord[] = [];
+        for (const t of temps) {
+          const handle = await fs.open(t.temp, 'r+');
+          await handle.sync();
+          await handle.close();
+          await fs.rename(t.temp, path.join(job.outDir, t.final));
+          outputs.push({ file: t.final, shard: shard.url, rows: t.rows, bytes: t.bytes, sha256: t.sha256 });
+        }
+        if (temps.length > 0) await fsyncDir(job.outDir); // the renames are durable before the record that lists them
+        const record: InputShardRecord = {
+          shard: shard.url,
+          status: 'done',
+          seen: outcome.seen,
+          written,
+          skipped: outcome.skipped,
+          skips: outcome.skips,
+          files: temps.map((t) => t.final),
+        };
+        await state.add(record, outputs, header, outputs.length > 0 ? 'fsync' : 'write');
+      } catch (error) {
+        for (const t of temps) await fs.rm(t.temp, { force: true });
+        if (job.signal?.aborted) {
+          cancelled = true;
+          break;
+        }
+        if (job.onShardError === 'throw') throw error;
+        failed += 1;
+        const message = error instanceof Error ? error.message : String(error);
+        job.log(`shard ${shard.url} failed and was skipped: ${message}`);
+        // Buffered: losing a failed record only means the shard is retried, which the next run does anyway.
+        await state.add({ shard: shard.url, status: 'failed', seen: 0, written: 0, skipped: 0, skips: [], files: [], error: message }, [], header, 'buffer');
+      }
     }
+  } catch (error) {
+    await state.compact(header).catch(() => undefined); // best effort: the journal keeps the records otherwise
+    throw error;
   }
-  const final = manifest();
-  const mine = final.inputs.filter((i) => job.shards.some((s) => s.url === i.shard));
+  const final = await state.compact(header);
+  if (cancelled) throw new CancelledError(`${job.kind} dump cancelled (interrupted): finished shards are recorded; rerun the same command to resume`);
+  const mine = job.shards.map((s) => state.record(s.url)).filter((r): r is InputShardRecord => r !== undefined);
   return {
     writeMs,
     shardsDone: mine.filter((i) => i.status === 'done').length,

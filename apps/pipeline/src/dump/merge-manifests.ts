@@ -1,7 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sha256Hex } from './atomic-file.js';
-import { MANIFEST_FORMAT, readManifest, writeManifest, type DumpManifest } from './manifest.js';
+import { ownerIsAlive, readLock } from './dump-lock.js';
+import { readDumpManifest } from './dump-state.js';
+import { PART_FILE } from './exactly-once.js';
+import { MANIFEST_FORMAT, writeManifest, type DumpManifest } from './manifest.js';
 
 export interface MergeReport {
   readonly manifest: DumpManifest;
@@ -24,7 +27,7 @@ export async function mergeManifests(outDir: string, opts: { verify: boolean }):
   const files = (await fs.readdir(outDir)).filter((f) => RANK_MANIFEST.test(f)).sort();
   if (files.length === 0) throw new Error(`merge-manifests: no manifest-rank*-of-*.json files in ${outDir}`);
   const manifests: DumpManifest[] = [];
-  for (const f of files) manifests.push((await readManifest(path.join(outDir, f)))!);
+  for (const f of files) manifests.push((await readDumpManifest(path.join(outDir, f)))!); // journal included
   const problems: string[] = [];
   const worldSizes = new Set(manifests.map((m) => m.worldSize));
   if (worldSizes.size !== 1) problems.push(`manifests from different world sizes: ${[...worldSizes].join(', ')}`);
@@ -43,13 +46,23 @@ export async function mergeManifests(outDir: string, opts: { verify: boolean }):
     }
   }
   const doneCount = new Map<string, number>();
-  for (const m of manifests) for (const i of m.inputs) if (i.status === 'done') doneCount.set(i.shard, (doneCount.get(i.shard) ?? 0) + 1);
+  const failures = new Map<string, string>();
+  for (const m of manifests) {
+    for (const i of m.inputs) {
+      if (i.status === 'done') doneCount.set(i.shard, (doneCount.get(i.shard) ?? 0) + 1);
+      else failures.set(i.shard, i.error ?? i.status);
+    }
+  }
   for (const shard of owner.keys()) {
     const n = doneCount.get(shard) ?? 0;
-    if (n !== 1) problems.push(`shard ${shard} is done ${n} times (expected exactly once)`);
+    const failure = failures.get(shard);
+    if (n === 0 && failure !== undefined) problems.push(`shard ${shard} failed (${failure}); rerun the dump to retry it`);
+    else if (n !== 1) problems.push(`shard ${shard} is done ${n} times (expected exactly once)`);
   }
-  const inputs = manifests.flatMap((m) => m.inputs).sort((a, b) => a.shard.localeCompare(b.shard));
-  const outputs = manifests.flatMap((m) => m.outputs).sort((a, b) => a.file.localeCompare(b.file));
+  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0); // code-unit order: fast, locale-free
+  const inputs = manifests.flatMap((m) => m.inputs).sort((a, b) => byName(a.shard, b.shard));
+  const outputs = manifests.flatMap((m) => m.outputs).sort((a, b) => byName(a.file, b.file));
+  problems.push(...liveRanks(outDir, files), ...strayParts(await fs.readdir(outDir), outputs));
   if (opts.verify) {
     for (const o of outputs) {
       const bytes = await fs.readFile(path.join(outDir, o.file)).catch(() => undefined);
@@ -71,4 +84,25 @@ export async function mergeManifests(outDir: string, opts: { verify: boolean }):
   };
   if (problems.length === 0) await writeManifest(path.join(outDir, 'manifest.json'), manifest);
   return { manifest, problems };
+}
+
+/** Ranks whose lock a live process holds: their manifests are not final yet. */
+function liveRanks(outDir: string, manifestFiles: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const file of manifestFiles) {
+    const held = readLock(path.join(outDir, `${file}.lock`));
+    if (held?.owner && ownerIsAlive(held.owner, held.mtimeMs)) {
+      const [, rank, worldSize] = RANK_MANIFEST.exec(file)!;
+      problems.push(`rank ${Number(rank)} of ${Number(worldSize)} is still running (pid ${held.owner.pid} on ${held.owner.hostname}); merge after it ends`);
+    }
+  }
+  return problems;
+}
+
+/** Committed part files that no manifest lists (left by a killed run that was never resumed, or by another job). */
+function strayParts(names: readonly string[], outputs: readonly { file: string }[]): string[] {
+  const listed = new Set(outputs.map((o) => o.file));
+  return names
+    .filter((name) => !name.startsWith('.') && PART_FILE.test(name) && !listed.has(name))
+    .map((name) => `${name} is not listed by any manifest (left by a killed run? rerun its rank to clean it up, or remove it)`);
 }

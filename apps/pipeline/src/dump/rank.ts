@@ -14,7 +14,7 @@ export interface RankAssignment {
 function parseIndex(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`rank: ${name}=${JSON.stringify(value)} is not a non-negative integer`);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new Error(`rank: ${name}=${JSON.stringify(value)} is not a non-negative integer`);
   return n;
 }
 

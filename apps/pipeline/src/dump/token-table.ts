@@ -1,4 +1,5 @@
 import * as arrow from 'apache-arrow';
+import { integerCell, readArrowTable } from '../cli/arrow-input.js';
 
 /**
  * Arrow layout of token dumps (one row per image):
@@ -67,36 +68,70 @@ export function encodeTokenTable(rows: readonly TokenRow[], layout: TokenTableLa
   return arrow.tableToIPC(withMeta, 'file');
 }
 
-/** Reads a token dump file back: rows with Int32Array tokens, plus the schema metadata. */
-export function decodeTokenTable(bytes: Uint8Array): { rows: TokenRow[]; gridH: number; gridW: number; metadata: Map<string, string> } {
-  const table = arrow.tableFromIPC(bytes);
+/**
+ * Reads a token dump file back: rows with Int32Array tokens, plus the schema metadata. Accepts files written by other
+ * tools too: tokens as a List or FixedSizeList of any integer width (numpy writes Int64), grid columns of any integer
+ * width. Refuses, naming `source` and the row: bytes that are not (complete) Arrow, float tokens, null keys, shards or
+ * token lists, null tokens, and token ids beyond Int32.
+ */
+export function decodeTokenTable(bytes: Uint8Array, source = 'token table'): { rows: TokenRow[]; gridH: number; gridW: number; metadata: Map<string, string> } {
+  const table = readArrowTable(bytes, source);
   const keys = table.getChild('key');
   const shards = table.getChild('shard');
   const tokens = table.getChild('tokens');
   const gridH = table.getChild('grid_h');
   const gridW = table.getChild('grid_w');
   if (!keys || !shards || !tokens || !gridH || !gridW) {
-    throw new Error(`token table: missing column(s); found ${table.schema.fields.map((f) => f.name).join(', ')}`);
+    throw new Error(`${source}: not a token table, missing column(s) of key, shard, tokens, grid_h, grid_w; found ${table.schema.fields.map((f) => f.name).join(', ')}`);
+  }
+  const listType = tokens.type as arrow.DataType;
+  const itemType = arrow.DataType.isFixedSizeList(listType) || arrow.DataType.isList(listType) ? (listType.children[0]!.type as arrow.DataType) : undefined;
+  if (!itemType || !arrow.DataType.isInt(itemType)) {
+    throw new Error(`${source}: column 'tokens' holds ${String(listType)}; token ids must be integers (a List or FixedSizeList of Int8…Int64 / Uint8…Uint64)`);
   }
   const labels = table.getChild('label');
   const captions = table.getChild('caption');
   const jsons = table.getChild('json');
   const rows: TokenRow[] = [];
   for (let i = 0; i < table.numRows; i++) {
-    const list = tokens.get(i) as arrow.Vector;
-    const label = labels?.get(i) as number | null | undefined;
+    const key = textCell(keys.get(i), () => `${source}: row ${i}: 'key'`);
+    const at = `${source}: row ${i} (key '${key}')`;
+    const shard = textCell(shards.get(i), () => `${at}: 'shard'`);
+    const list = tokens.get(i) as arrow.Vector | null;
+    if (list === null) throw new Error(`${at}: 'tokens' is null`);
+    const label = labels?.get(i) as unknown;
     const caption = captions?.get(i) as string | null | undefined;
     const json = jsons?.get(i) as string | null | undefined;
     rows.push({
-      key: keys.get(i) as string,
-      shard: shards.get(i) as string,
-      tokens: Int32Array.from(list.toArray() as ArrayLike<number>),
-      ...(label != null ? { label } : {}),
+      key,
+      shard,
+      tokens: tokenIds(list, at),
+      ...(label != null ? { label: integerCell(label, () => `${at}: 'label'`) } : {}),
       ...(caption != null ? { caption } : {}),
       ...(json != null ? { json } : {}),
     });
   }
-  const h = table.numRows > 0 ? (gridH.get(0) as number) : 0;
-  const w = table.numRows > 0 ? (gridW.get(0) as number) : 0;
+  const h = table.numRows > 0 ? integerCell(gridH.get(0), () => `${source}: row 0: 'grid_h'`) : 0;
+  const w = table.numRows > 0 ? integerCell(gridW.get(0), () => `${source}: row 0: 'grid_w'`) : 0;
   return { rows, gridH: h, gridW: w, metadata: table.schema.metadata };
+}
+
+function textCell(value: unknown, describe: () => string): string {
+  if (typeof value !== 'string') throw new Error(`${describe()} is ${value === null || value === undefined ? 'null' : typeof value}, expected a string`);
+  return value;
+}
+
+/** One row's token list (any integer width, number or bigint values) as Int32 ids; nulls and overflow refused. */
+function tokenIds(list: arrow.Vector, at: string): Int32Array {
+  const values = list.toArray() as ArrayLike<number | bigint>;
+  const out = new Int32Array(values.length);
+  for (let j = 0; j < values.length; j++) {
+    if (list.nullCount > 0 && !list.isValid(j)) throw new Error(`${at}: 'tokens'[${j}] is null`);
+    const v = values[j]!;
+    if (typeof v === 'bigint' ? v < -2147483648n || v > 2147483647n : v < -2147483648 || v > 2147483647) {
+      throw new Error(`${at}: 'tokens'[${j}] = ${v} does not fit a token id (Int32)`);
+    }
+    out[j] = Number(v);
+  }
+  return out;
 }

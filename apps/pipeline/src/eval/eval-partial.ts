@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CodebookUsage, readMomentsNpz, readNpzArrays, writeMomentsNpz, writeNpz, type FeatureMoments, type FeatureSpace } from '@vqrae/eval';
 import type { EvalCrop } from './eval-batch.js';
+import { writeFileAtomic } from '@vqrae/graph';
 
 /** File name of the per-run record `merge-eval` reads. */
 export const EVAL_PARTIAL_FILE = 'eval-partial.json';
@@ -77,8 +78,7 @@ export async function writeEvalPartial(dir: string, partial: Omit<EvalPartial, '
     files,
   };
   const file = path.join(dir, EVAL_PARTIAL_FILE);
-  await fs.writeFile(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
-  await fs.rename(`${file}.tmp`, file);
+  await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
   return record;
 }
 

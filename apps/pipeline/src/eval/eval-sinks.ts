@@ -5,6 +5,7 @@ import { CodebookUsage, featureStatsSink, type FeatureExtractor, type FeatureSta
 import type { SampleMeta, Sink } from '@vqrae/graph';
 import { encodePng } from '../images/image-output.js';
 import type { EvalBatch } from './eval-batch.js';
+import { writeFileAtomic } from '@vqrae/graph';
 
 /** Which images of an {@link EvalBatch} a feature sink reads. */
 export type EvalSide = 'reconstruction' | 'reference';
@@ -76,8 +77,8 @@ export function previewSink(dir: string, count: number): Sink<EvalBatch, Preview
   const write = async (meta: SampleMeta, original: Uint8Array, reconstruction: Uint8Array): Promise<void> => {
     const stem = String(entries.length).padStart(4, '0');
     const entry = { key: meta.key, shard: meta.shard, original: `previews/${stem}-original.png`, reconstruction: `previews/${stem}-reconstruction.png` };
-    await fs.writeFile(path.join(dir, entry.original), await encodePng({ width: size, height: size, rgb: original }));
-    await fs.writeFile(path.join(dir, entry.reconstruction), await encodePng({ width: size, height: size, rgb: reconstruction }));
+    await writeFileAtomic(path.join(dir, entry.original), await encodePng({ width: size, height: size, rgb: original }), { fsync: false, sweep: false });
+    await writeFileAtomic(path.join(dir, entry.reconstruction), await encodePng({ width: size, height: size, rgb: reconstruction }), { fsync: false, sweep: false });
     entries.push(entry);
   };
   return {
@@ -93,7 +94,7 @@ export function previewSink(dir: string, count: number): Sink<EvalBatch, Preview
       const index: PreviewIndex = { size, previews: entries };
       if (count > 0) {
         await fs.mkdir(folder, { recursive: true });
-        await fs.writeFile(path.join(folder, 'previews.json'), `${JSON.stringify(index, null, 2)}\n`);
+        await writeFileAtomic(path.join(folder, 'previews.json'), `${JSON.stringify(index, null, 2)}\n`);
       }
       return index;
     },

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { tableFromIPC } from 'apache-arrow';
 import { arrowMetricsSink, METRIC_COLUMNS_METADATA_KEY, type MetricColumn, type MetricRow, type MetricsFileResult, type Provenance } from '@vqrae/eval';
 import { silentLogger, createStageContext } from '@vqrae/graph';
 import { EVAL_PARTIAL_FILE, mergeEvalState, readEvalPartial, readEvalState, type EvalPartial, type EvalState } from './eval-partial.js';
+import { readArrowTable } from '../cli/arrow-input.js';
 
 /** One rank's folder and its record. */
 export interface RankFolder {
@@ -84,16 +84,22 @@ export async function mergeMetricsFiles(ranks: readonly RankFolder[], out: strin
   let metadata: Record<string, string> = {};
   const rows: MetricRow[] = [];
   for (const { dir, partial } of ranks) {
-    const table = tableFromIPC(fs.readFileSync(path.join(dir, partial.files.metrics)));
+    const metricsFile = path.join(dir, partial.files.metrics);
+    const table = readArrowTable(fs.readFileSync(metricsFile), metricsFile);
     const meta = table.schema.metadata;
     const declared = JSON.parse(meta.get(METRIC_COLUMNS_METADATA_KEY) ?? '[]') as MetricColumn[];
     columns ??= declared;
     if (JSON.stringify(declared) !== JSON.stringify(columns)) throw new Error(`merge-eval: ${dir}/metrics.arrow has other metric columns than the first rank`);
     metadata = Object.fromEntries([...meta].filter(([k]) => k.startsWith('vqrae.') && !['vqrae.provenance', 'vqrae.tool', 'vqrae.created_at', 'vqrae.checkpoint_sha256', METRIC_COLUMNS_METADATA_KEY, 'vqrae.rank'].includes(k)));
-    const key = table.getChild('key')!;
-    const shard = table.getChild('shard')!;
-    const index = table.getChild('index')!;
-    const values = columns.map((c) => table.getChild(c.name)!);
+    const column = (name: string): NonNullable<ReturnType<typeof table.getChild>> => {
+      const found = table.getChild(name);
+      if (!found) throw new Error(`merge-eval: '${metricsFile}' has no column '${name}'`);
+      return found;
+    };
+    const key = column('key');
+    const shard = column('shard');
+    const index = column('index');
+    const values = columns.map((c) => column(c.name));
     for (let i = 0; i < table.numRows; i++) {
       const entry: Record<string, number | null> = {};
       columns.forEach((c, j) => (entry[c.name] = values[j]!.get(i) as number | null));

@@ -16,8 +16,24 @@ export interface TokenRowBatch extends TokenBatchRecord {
   readonly rows: readonly SourceTokenRow[];
 }
 
-/** Stage `rows`: checks every row was made by this checkpoint (unless allowed) and packs the batch as a record. */
-export function tokenRowBatchStage(checkpointSha: string, allowOtherCheckpoint: boolean): Stage<SourceTokenRow[], TokenRowBatch> {
+/** What `tokenRowBatchStage` checks rows against. */
+export interface TokenRowChecks {
+  readonly checkpointSha: string;
+  readonly allowOtherCheckpoint: boolean;
+  /** Named in errors (the file given to --checkpoint). */
+  readonly checkpointFile?: string;
+  readonly preset?: string;
+  readonly tokensPerImage?: number;
+  readonly codebookSize?: number;
+}
+
+/**
+ * Stage `rows`: checks every row was made by this checkpoint (unless allowed), has the model's token count and codes
+ * inside its codebook (errors name the row, its shard and the checkpoint file), and packs the batch as a record.
+ */
+export function tokenRowBatchStage(checks: TokenRowChecks): Stage<SourceTokenRow[], TokenRowBatch> {
+  const { checkpointSha, allowOtherCheckpoint } = checks;
+  const checkpoint = `checkpoint '${checks.checkpointFile ?? 'given'}' (preset ${checks.preset ?? 'custom'})`;
   return mapStage<SourceTokenRow[], TokenRowBatch>(
     'rows',
     (rows) => {
@@ -25,6 +41,14 @@ export function tokenRowBatchStage(checkpointSha: string, allowOtherCheckpoint: 
         const madeBy = row.metadata.get('vqrae.checkpoint_sha256');
         if (madeBy && madeBy !== checkpointSha && !allowOtherCheckpoint) {
           throw new Error(`tokens of '${row.key}' were made by checkpoint ${madeBy.slice(0, 12)}…, not ${checkpointSha.slice(0, 12)}… (--allow-other-checkpoint to force)`);
+        }
+        if (checks.tokensPerImage !== undefined && row.tokens.length !== checks.tokensPerImage) {
+          throw new Error(`row '${row.key}' (shard ${row.shard}) has ${row.tokens.length} tokens; ${checkpoint} expects ${checks.tokensPerImage}: were the tokens made with another checkpoint?`);
+        }
+        if (checks.codebookSize !== undefined) {
+          for (const t of row.tokens) {
+            if (t < 0 || t >= checks.codebookSize) throw new Error(`row '${row.key}' (shard ${row.shard}) has token ${t} outside [0, ${checks.codebookSize}) of ${checkpoint}`);
+          }
         }
       }
       return { rows, keys: rows.map((r) => r.key), tokens: rows.map((r) => r.tokens) };
@@ -45,7 +69,7 @@ export function decodedImagesStage(): Stage<TokenRowBatch & DecodedOutputs, Outp
         if (row.label !== undefined) extras.set('cls', encoder.encode(String(row.label)));
         if (row.caption !== undefined) extras.set('txt', encoder.encode(row.caption));
         if (row.json !== undefined) extras.set('json', encoder.encode(row.json));
-        return { key: row.key, width: batch.outputSize, height: batch.outputSize, rgb: batch.decoded[i]!, extras };
+        return { key: row.key, shard: row.shard, width: batch.outputSize, height: batch.outputSize, rgb: batch.decoded[i]!, extras };
       }),
     { describe: 'images' },
   );

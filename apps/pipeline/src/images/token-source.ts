@@ -13,9 +13,19 @@ export async function tokenFiles(input: string): Promise<string[]> {
     return files.map((f) => path.join(input, f));
   }
   if (input.endsWith('.json')) {
-    const manifest = JSON.parse(await fs.readFile(input, 'utf8')) as { outputs?: { file: string }[] };
-    if (!manifest.outputs) throw new Error(`tokens: '${input}' is not a dump manifest (no outputs)`);
-    return manifest.outputs.map((o) => path.join(path.dirname(input), o.file));
+    let manifest: { outputs?: unknown };
+    try {
+      manifest = JSON.parse(await fs.readFile(input, 'utf8')) as { outputs?: unknown };
+    } catch (error) {
+      throw new Error(`tokens: '${input}' is not valid JSON: ${(error as Error).message}`);
+    }
+    const outputs = manifest?.outputs;
+    if (!Array.isArray(outputs)) throw new Error(`tokens: '${input}' is not a dump manifest (no outputs)`);
+    return outputs.map((o: unknown, i) => {
+      const file = (o as { file?: unknown } | null)?.file;
+      if (typeof file !== 'string' || file === '') throw new Error(`tokens: '${input}': outputs[${i}] has no 'file'`);
+      return path.join(path.dirname(input), file);
+    });
   }
   return [input];
 }
@@ -28,7 +38,7 @@ export function tokenRowSource(files: readonly string[], label: string): Source<
     open: async function* (signal) {
       for (const file of files) {
         if (signal.aborted) return;
-        const table = decodeTokenTable(await fs.readFile(file));
+        const table = decodeTokenTable(await fs.readFile(file), file);
         for (const row of table.rows) yield { ...row, gridH: table.gridH, gridW: table.gridW, metadata: table.metadata };
       }
     },

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { StepRow } from './step-log.js';
+import { writeFileAtomic } from '@vqrae/graph';
 
 /** One held-out evaluation point (for the PSNR panel). */
 export interface EvalPoint {
@@ -145,7 +146,7 @@ async function writeChart(spec: vl.TopLevelSpec, outDir: string, name: string): 
   await fs.mkdir(outDir, { recursive: true });
   const svgPath = path.join(outDir, `${name}.svg`);
   const pngPath = path.join(outDir, `${name}.png`);
-  await fs.writeFile(svgPath, svg);
-  await sharp(Buffer.from(svg)).png().toFile(pngPath);
+  await writeFileAtomic(svgPath, svg);
+  await writeFileAtomic(pngPath, await sharp(Buffer.from(svg)).png().toBuffer());
   return { svg: svgPath, png: pngPath };
 }

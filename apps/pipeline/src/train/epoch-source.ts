@@ -26,9 +26,11 @@ export class EpochSampleSource implements Source<TrainSourceSample> {
   /** epoch → global sample count at which it began (known for every epoch the source has started). */
   private readonly starts = new Map<number, number>();
 
+  /** `onEpochEnd(epoch, samples)` is called when an epoch's shards are exhausted, with its full sample count. */
   constructor(
     private readonly spec: DatasetSpec,
     private readonly start: StreamStart,
+    private readonly onEpochEnd?: (epoch: number, samples: number) => void,
   ) {
     this.starts.set(start.epoch, start.samplesTotal - start.samplesInEpoch);
   }
@@ -54,6 +56,7 @@ export class EpochSampleSource implements Source<TrainSourceSample> {
       if (index < skip) {
         throw new Error(`training source: cannot resume at sample ${skip} of epoch ${epoch}: it has only ${index} samples`);
       }
+      this.onEpochEnd?.(epoch, index);
     }
   }
 

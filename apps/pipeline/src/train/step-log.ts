@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Field, Float64, Int32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, tableFromIPC } from 'apache-arrow';
+import { Field, Float64, Int32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, tableFromIPC, tableToIPC } from 'apache-arrow';
 import type { StepRecord } from './types.js';
 
 /** One flat row of the per-step log: column name → number. */
@@ -113,4 +113,43 @@ export async function readStepLog(dir: string): Promise<StepRow[]> {
     }
   }
   return [...byStep.keys()].sort((a, b) => a - b).map((step) => byStep.get(step)!);
+}
+
+/**
+ * Before a resume from the checkpoint of `lastStep`: removes the logged rows of later steps (a killed run logged
+ * them, the resumed run trains them again) from every `steps-*.arrows` segment, so the log holds each step once.
+ * Rows of a segment are in step order, so the kept rows are a prefix; a segment is rewritten through a temporary
+ * name and a rename, or deleted when nothing of it is kept. Returns the number of rows dropped.
+ */
+export async function dropStepsAfter(dir: string, lastStep: number): Promise<number> {
+  const files = (await fsp.readdir(dir).catch(() => [] as string[])).filter((f) => /^steps-\d{8}\.arrows$/.test(f)).sort();
+  let dropped = 0;
+  for (const name of files) {
+    const file = path.join(dir, name);
+    const bytes = await fsp.readFile(file);
+    if (bytes.byteLength === 0) {
+      await fsp.rm(file);
+      continue;
+    }
+    let table;
+    try {
+      table = tableFromIPC(bytes);
+    } catch (error) {
+      throw new Error(`step log ${file}: unreadable (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    }
+    const steps = table.getChild('step');
+    if (!steps) throw new Error(`step log ${file}: no 'step' column`);
+    let keep = 0;
+    while (keep < table.numRows && Number(steps.get(keep)) <= lastStep) keep++;
+    if (keep === table.numRows) continue;
+    dropped += table.numRows - keep;
+    if (keep === 0) {
+      await fsp.rm(file);
+      continue;
+    }
+    const temporary = `${file}.tmp-${process.pid}`;
+    await fsp.writeFile(temporary, tableToIPC(table.slice(0, keep), 'stream'));
+    await fsp.rename(temporary, file);
+  }
+  return dropped;
 }

@@ -14,7 +14,8 @@ import { checkpointWriter, heldOutEvaluator, jobHooks } from './job-hooks.js';
 import { buildTrainer, restoreOrSeed } from './job-setup.js';
 import { buildStageLosses } from './loss-setup.js';
 import { loadModelSource, type LoadedModel } from './model-factory.js';
-import { readStepLog, StepLogWriter } from './step-log.js';
+import { dropStepsAfter, readStepLog, StepLogWriter } from './step-log.js';
+import { writeTrainConfigFile } from './train-config-file.js';
 import { trainStage } from './train-stage.js';
 import type { Trainer } from './trainer.js';
 import type { DataPosition, StepRecord } from './types.js';
@@ -110,10 +111,16 @@ async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet
   const { model } = loaded;
   const evaluate = heldOutEvaluator(config, loaded, trainer, heldOut, log);
   const spec = new DatasetSpec({ shards: config.data, seed: config.seed, shuffleShards: true, shuffle: { size: config.shuffleBuffer }, epochs: 1 });
-  const source = new EpochSampleSource(spec, start);
+  let warnedSmallEpoch = false;
+  const source = new EpochSampleSource(spec, start, (epoch, samples) => {
+    if (warnedSmallEpoch || samples >= config.batch) return;
+    warnedSmallEpoch = true;
+    log.warn(`train: --batch ${config.batch} exceeds the ${samples} training image(s) of one epoch of ${config.data}: every batch repeats each image ~${Math.ceil(config.batch / samples)} times`);
+  });
   const checkpoints = checkpointWriter(config, loaded, trainer, source);
   const hooks = jobHooks(config, checkpoints.save, evaluate);
   if (!resumed) await evaluate(0, true);
+  else await forgetStepsAfter(runDir, trainer.step, log);
 
   const writer = new StepLogWriter(path.join(runDir, 'log'), trainer.step, {
     preset: config.preset,
@@ -150,7 +157,7 @@ async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet
       }),
     );
   const description = graph.describe();
-  await fs.writeFile(path.join(runDir, 'train-config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  await writeTrainConfigFile(runDir, config);
   let summary: RunSummary;
   if (host.runGraph) {
     summary = await host.runGraph(graph);
@@ -185,6 +192,27 @@ async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet
     `${JSON.stringify({ ...result, summary: { wallMs: summary.wallMs, cancelled: summary.cancelled }, evals: allEvals }, null, 2)}\n`,
   );
   return result;
+}
+
+/**
+ * A resume from the checkpoint of `step`: the steps and evaluations a killed run logged after it are trained and
+ * evaluated again, so they are removed from `log/steps-*.arrows` and `eval.jsonl` first (each step is logged once).
+ */
+async function forgetStepsAfter(runDir: string, step: number, log: Logger): Promise<void> {
+  const rows = await dropStepsAfter(path.join(runDir, 'log'), step);
+  const evalFile = path.join(runDir, 'eval.jsonl');
+  const text = await fs.readFile(evalFile, 'utf8').catch(() => null);
+  let evals = 0;
+  if (text !== null) {
+    const lines = text.split('\n').filter((line) => line.trim() !== '');
+    const kept = lines.filter((line) => (JSON.parse(line) as { step: number }).step <= step);
+    evals = lines.length - kept.length;
+    if (evals > 0) {
+      await fs.writeFile(`${evalFile}.tmp-${process.pid}`, kept.map((line) => `${line}\n`).join(''));
+      await fs.rename(`${evalFile}.tmp-${process.pid}`, evalFile);
+    }
+  }
+  if (rows + evals > 0) log.info(`train --resume: ${rows} logged step(s) and ${evals} evaluation(s) after step ${step} (the checkpoint) are run again and replaced`);
 }
 
 async function readEvals(file: string): Promise<EvalResult[]> {

@@ -103,3 +103,15 @@ test('resume refuses a folder written with another fingerprint; skip policy reco
   assert.equal(failed.status, 'failed');
   assert.match(failed.error!, /unreadable/);
 });
+
+test('a resume redoes a shard recorded as done whose output file has gone missing, instead of trusting the record (issue 14.1, same class)', async () => {
+  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'eo-missing-'));
+  await runExactlyOnce(job(out));
+  const reference = await allRows(out);
+  await fs.rm(path.join(out, `${shards[1]!.id}.0001.txt`));
+  const messages: string[] = [];
+  const summary = await runExactlyOnce(job(out, { log: (line) => messages.push(line) }));
+  assert.equal(summary.shardsResumed, 2, 'the shard with a missing file is not resumed');
+  assert.match(messages.join('\n'), /d\/b\.tar.*missing.*redone/);
+  assert.deepEqual(await allRows(out), reference, 'every row is back, exactly once');
+});

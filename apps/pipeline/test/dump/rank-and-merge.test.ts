@@ -54,3 +54,34 @@ test('merge-manifests accepts a complete rank split and reports missing ranks an
   await fs.writeFile(path.join(out, merged.manifest.outputs[0]!.file), 'tampered');
   assert.match((await mergeManifests(out, { verify: true })).problems.join('\n'), /does not match its recorded size\/sha256/);
 });
+
+test('merge-manifests refuses while a rank is still running, and names part files that no manifest lists (issue 14.1/14.10, same class)', async () => {
+  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'merge-live-'));
+  const all = ['y/0.tar', 'y/1.tar'].map(shardRef);
+  await runExactlyOnce<string>({
+    outDir: out,
+    manifestFile: path.join(out, rankManifestName(0, 1)),
+    kind: 'test',
+    fingerprint: { c: 1 },
+    provenance: {},
+    rank: 0,
+    worldSize: 1,
+    shards: all,
+    rowsPerFile: 10,
+    fileExtension: '.txt',
+    encode: (rows) => new TextEncoder().encode(rows.join('\n')),
+    processShard: async (shard, emit) => {
+      await emit(shard.id);
+      return { seen: 1, skipped: 0, skips: [] };
+    },
+    onShardError: 'throw',
+    log: () => {},
+  });
+  assert.deepEqual((await mergeManifests(out, { verify: true })).problems, []);
+  const lock = path.join(out, `${rankManifestName(0, 1)}.lock`);
+  await fs.writeFile(lock, JSON.stringify({ pid: process.pid, hostname: os.hostname(), processStart: null, startedAt: 'now', purpose: 'test' }));
+  assert.match((await mergeManifests(out, { verify: false })).problems.join('\n'), /rank 0 of 1 is still running \(pid \d+/);
+  await fs.rm(lock);
+  await fs.writeFile(path.join(out, 'stray-0123abcd.0000.txt'), 'left by a killed run of another job');
+  assert.match((await mergeManifests(out, { verify: false })).problems.join('\n'), /stray-0123abcd\.0000\.txt is not listed by any manifest/);
+});

@@ -13,12 +13,22 @@ export interface ImageFile {
   readonly key: string;
 }
 
+/** Options of `listImageFiles`. */
+export interface ListImageFilesOptions {
+  /**
+   * Called for every entry that is not followed although it may hold images: symbolic links (to files or folders;
+   * they may point outside the input or loop) and special files. Hidden entries (`.name`) are ignored silently.
+   */
+  readonly onSkipped?: (file: string, reason: 'symlink' | 'special') => void;
+}
+
 /**
  * Lists the images of a folder (recursively) or of a glob (`*`, `**`, `?`, e.g. `photos/**\/*.jpg`), sorted by
  * path. The key is the path relative to the folder (or to the glob's fixed prefix) without extension, folders
- * kept; dots in the stem become `_` so that readers split the key back correctly.
+ * kept; dots in the stem become `_` so that readers split the key back correctly. Symbolic links are not followed
+ * (reported through `options.onSkipped`).
  */
-export async function listImageFiles(input: string): Promise<ImageFile[]> {
+export async function listImageFiles(input: string, options: ListImageFilesOptions = {}): Promise<ImageFile[]> {
   const isGlob = /[*?]/.test(input);
   if (isGlob) input = path.normalize(input);
   const root = isGlob ? globRoot(input) : input;
@@ -29,7 +39,11 @@ export async function listImageFiles(input: string): Promise<ImageFile[]> {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() && IMAGE_EXTENSIONS.includes(extensionOf(entry.name)) && (!matcher || matcher.test(full))) files.push(full);
+      else if (entry.isFile()) {
+        if (IMAGE_EXTENSIONS.includes(extensionOf(entry.name)) && (!matcher || matcher.test(full))) files.push(full);
+      } else if (options.onSkipped && (await mayHoldImages(full, matcher))) {
+        options.onSkipped(full, entry.isSymbolicLink() ? 'symlink' : 'special');
+      }
     }
   };
   await walk(root);
@@ -40,6 +54,13 @@ export async function listImageFiles(input: string): Promise<ImageFile[]> {
     const slash = stem.lastIndexOf('/');
     return { path: file, key: stem.slice(0, slash + 1) + stem.slice(slash + 1).replaceAll('.', '_') };
   });
+}
+
+/** Whether a link or special file would have contributed images if followed: it names a folder or a matching image. */
+async function mayHoldImages(file: string, matcher: RegExp | undefined): Promise<boolean> {
+  const target = await fs.stat(file).catch(() => null);
+  if (target?.isDirectory()) return true;
+  return IMAGE_EXTENSIONS.includes(extensionOf(file)) && (!matcher || matcher.test(file));
 }
 
 /** Options of `packImages`: the writer's plus an optional progress callback. */

@@ -29,7 +29,8 @@ interface PendingSample {
  * members are ignored. Failures name the shard and the key:
  * - the shard cannot be opened/fetched → one failure for the shard;
  * - the tar breaks (truncated, corrupt header, dropped connection) → the sample being assembled fails and reading
- *   this shard stops (tar offers no reliable resync point);
+ *   this shard stops (tar offers no reliable resync point); the reported item carries `endsShard: true`, so a
+ *   caller that must account for every sample (dumps) can treat the shard as failed rather than one sample skipped;
  * - a member with an unsafe name (absolute, `..`), a duplicate extension or (strict) a re-appearing key → that
  *   sample fails and reading goes on.
  * Under `onError: 'throw'` a failure throws a `StageError`; under `'skip'` it is reported and counted.
@@ -37,10 +38,11 @@ interface PendingSample {
 export async function* readShard(shard: string, options: ReadShardOptions): AsyncGenerator<ShardSample> {
   const policy = options.onError ?? 'throw';
   const strict = options.strict ?? true;
-  const fail = (meta: SampleMeta | undefined, why: string): void => {
+  /** `endsShard`: nothing after this failure was read (the reporter's item says so, see `collectingReporter`). */
+  const fail = (meta: SampleMeta | undefined, why: string, endsShard = false): void => {
     const error = new StageError(SHARD_STAGE, meta, new Error(meta ? why : `shard '${shard}': ${why}`));
     if (policy === 'throw') throw error;
-    options.reporter.skip({ meta }, error.message);
+    options.reporter.skip(endsShard ? { meta, endsShard } : { meta }, error.message);
   };
 
   let stream: Readable;
@@ -105,9 +107,9 @@ export async function* readShard(shard: string, options: ReadShardOptions): Asyn
       const inMember = member === undefined ? '' : ` in member '${member}'`;
       const why = `tar unreadable${inMember} (${(error as Error).message}); rest of shard dropped`;
       const memberName = member === undefined ? undefined : parseMemberName(member);
-      if (broken) fail(broken.meta, why);
-      else if (memberName?.kind === 'member') fail({ key: memberName.key, shard, index }, why);
-      else fail(undefined, lastKey === undefined ? why : `${why} after key '${lastKey}'`);
+      if (broken) fail(broken.meta, why, true);
+      else if (memberName?.kind === 'member') fail({ key: memberName.key, shard, index }, why, true);
+      else fail(undefined, lastKey === undefined ? why : `${why} after key '${lastKey}'`, true);
       return;
     }
     yield* flush();

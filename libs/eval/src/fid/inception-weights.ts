@@ -76,7 +76,7 @@ export async function loadFidInceptionWeights(path: string, arch: InceptionArchi
     const folded = new Map<string, FoldedConv>();
     try {
       for (const spec of allConvs(arch)) {
-        const read = (suffix: string): Promise<Float32Array> => file.readFloat32(`${spec.name}.${suffix}`);
+        const read = (suffix: string): Promise<Float32Array> => file.readFloat32(`${spec.name}.${suffix}`, { requireFinite: true, requireFloat: true });
         const [weight, gamma, beta, mean, variance] = await Promise.all([
           read('conv.weight'), read('bn.weight'), read('bn.bias'), read('bn.running_mean'), read('bn.running_var'),
         ]);

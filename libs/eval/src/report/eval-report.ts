@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@vqrae/graph';
 import type { CodebookUsage } from '../metrics/codebook-usage.js';
 import type { Provenance } from '../sinks/provenance.js';
 import { codeUsageHistogramSvg, lossCurvesSvg, type LossCurve } from './charts.js';
@@ -45,7 +45,5 @@ export async function renderEvalReport(input: EvalReportInput): Promise<string> 
 /** Renders and writes the report atomically (temporary file + rename). */
 export async function writeEvalReport(path: string, input: EvalReportInput): Promise<void> {
   const html = await renderEvalReport(input);
-  const temp = `${path}.tmp-${process.pid}`;
-  await writeFile(temp, html, 'utf8');
-  await rename(temp, path);
+  await writeFileAtomic(path, html);
 }

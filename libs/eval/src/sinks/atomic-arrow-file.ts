@@ -1,6 +1,7 @@
 import { RecordBatchFileWriter, type RecordBatch, type Schema } from 'apache-arrow';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
+import nodePath from 'node:path';
+import { fileWriteError, removeStaleTemporaries, writeAll } from '@vqrae/graph';
 
 let tempCounter = 0;
 
@@ -8,7 +9,9 @@ let tempCounter = 0;
  * An Arrow IPC *file* written batch by batch to a temporary name beside `path`, renamed into place on
  * {@link close} (readers never see a half-written file; a killed job leaves nothing under the final name);
  * {@link abort} removes the temporary file. Bytes are pumped from the writer's queue to the file as they are
- * produced, so memory stays at about one record batch.
+ * produced, so memory stays at about one record batch; the file is fsynced before the rename. A failed write (full
+ * disk) makes {@link write}/{@link close} throw naming the final file; temporaries of this name left by dead
+ * processes are removed when the file is started.
  */
 export class AtomicArrowFile {
   private readonly writer = new RecordBatchFileWriter();
@@ -25,7 +28,8 @@ export class AtomicArrowFile {
   ) {
     tempCounter += 1;
     this.tempPath = `${path}.tmp-${process.pid}-${tempCounter}`;
-    this.handle = open(this.tempPath, 'w');
+    const base = `${nodePath.basename(path)}.tmp-`;
+    this.handle = removeStaleTemporaries(nodePath.dirname(path), (name) => name.startsWith(base)).then(() => open(this.tempPath, 'w'));
     this.pumped = this.pump().catch((error: unknown) => {
       this.failure ??= error;
     });
@@ -42,7 +46,7 @@ export class AtomicArrowFile {
     this.assertOpen('write');
     if (this.failure !== undefined) throw this.wrap(this.failure);
     if (!sameFields(batch.schema, this.schema)) {
-      throw new Error(`AtomicArrowFile(${path.basename(this.path)}): batch schema differs from the file's`);
+      throw new Error(`AtomicArrowFile(${nodePath.basename(this.path)}): batch schema differs from the file's`);
     }
     this.writer.write(batch);
   }
@@ -52,12 +56,14 @@ export class AtomicArrowFile {
     this.assertOpen('close');
     this.state = 'closed';
     this.writer.finish(); // footer + end of the byte queue
-    await this.settle();
-    if (this.failure !== undefined) {
+    try {
+      await this.settle(true);
+      if (this.failure !== undefined) throw this.failure;
+      await rename(this.tempPath, this.path);
+    } catch (error) {
       await rm(this.tempPath, { force: true });
-      throw this.wrap(this.failure);
+      throw this.wrap(error);
     }
-    await rename(this.tempPath, this.path);
   }
 
   /** Stops writing and deletes the temporary file; the final path is never created. Safe to call twice. */
@@ -72,24 +78,28 @@ export class AtomicArrowFile {
   private async pump(): Promise<void> {
     const handle = await this.handle;
     for await (const chunk of this.writer) {
-      if (this.state !== 'aborted') await handle.write(chunk);
+      if (this.state !== 'aborted') await writeAll(handle, chunk);
     }
   }
 
-  /** Waits for the pump to drain and closes the file handle (if it was ever opened). */
-  private async settle(): Promise<void> {
+  /** Waits for the pump to drain and closes the file handle (if it was ever opened), fsyncing it first if asked. */
+  private async settle(sync = false): Promise<void> {
     await this.pumped;
     const handle = await this.handle.catch(() => undefined);
-    await handle?.close();
+    if (!handle) return;
+    try {
+      if (sync && this.failure === undefined) await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 
   private assertOpen(op: string): void {
-    if (this.state !== 'open') throw new Error(`AtomicArrowFile(${path.basename(this.path)}): ${op} after the file was ${this.state}`);
+    if (this.state !== 'open') throw new Error(`AtomicArrowFile(${nodePath.basename(this.path)}): ${op} after the file was ${this.state}`);
   }
 
   private wrap(error: unknown): Error {
-    const why = error instanceof Error ? error.message : String(error);
-    return new Error(`AtomicArrowFile: writing '${this.path}' failed: ${why}`);
+    return fileWriteError(this.path, error);
   }
 }
 

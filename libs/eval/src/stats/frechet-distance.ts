@@ -65,10 +65,16 @@ export function frechetDistance(
   return { distance, meanTerm, traceA, traceB, traceSqrtProduct: sqrt.trace, minProductEigenvalue: sqrt.minProduct, method: sqrt.method, epsilon };
 }
 
+/** Shapes and finiteness (O(d²)); symmetry and PSD are checked where statistics enter (`readStatsNpz`). */
 function checkStats(stats: GaussianStats, which: string): void {
   const d = stats.dim;
   if (stats.mean.length !== d || stats.covariance.length !== d * d) {
     throw new Error(`frechetDistance: ${which} statistics have mean [${stats.mean.length}] and covariance of ${stats.covariance.length} values for dim ${d}`);
+  }
+  for (let i = 0; i < d; i++) if (!Number.isFinite(stats.mean[i])) throw new Error(`frechetDistance: ${which} statistics: 'mu'[${i}] is ${stats.mean[i]}`);
+  for (let i = 0; i < d * d; i++) {
+    const v = stats.covariance[i];
+    if (!Number.isFinite(v)) throw new Error(`frechetDistance: ${which} statistics: 'sigma'[${Math.floor(i / d)}, ${i % d}] is ${v}`);
   }
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { zipSync } from 'fflate';
 import { decodeNpy, encodeNpy, type NpyArray } from './npy.js';
 import { readZipEntry, zipEntries } from './zip-reader.js';
+import { writeFileAtomic } from '@vqrae/graph';
 
 /** Names of the arrays in an `.npz` file (entry names without `.npy`). */
 export async function listNpz(path: string): Promise<string[]> {
@@ -37,8 +38,11 @@ export async function readNpzArrays(path: string, names: readonly string[]): Pro
   }
 }
 
-/** Writes arrays as an uncompressed `.npz` (what `np.savez` writes; `np.load` reads it). */
+/**
+ * Writes arrays as an uncompressed `.npz` (what `np.savez` writes; `np.load` reads it), atomically: a failure (full
+ * disk) names the file and leaves any previous file intact.
+ */
 export async function writeNpz(path: string, arrays: Readonly<Record<string, NpyArray>>): Promise<void> {
   const files = Object.fromEntries(Object.entries(arrays).map(([name, array]) => [`${name}.npy`, encodeNpy(array)]));
-  await fs.writeFile(path, zipSync(files, { level: 0 }));
+  await writeFileAtomic(path, zipSync(files, { level: 0 }));
 }

@@ -3,6 +3,7 @@ import type { GaussianStats } from './feature-moments.js';
 import { FeatureMoments } from './feature-moments.js';
 import { listNpz, readNpzArrays, writeNpz } from './npz.js';
 import type { NpyArray } from './npy.js';
+import { validateGaussianStats } from './validate-stats.js';
 
 /**
  * Statistics files written here carry `feature_space`: the JSON of a {@link FeatureSpace} as a unicode scalar (NumPy
@@ -40,7 +41,8 @@ function floatArray(array: NpyArray | undefined, path: string, name: string): { 
 
 /**
  * Reads `mu`/`sigma` statistics (pytorch-fid `np.savez(mu=, sigma=)`, ADM reference batches with extra arrays,
- * or files from `writeStatsNpz`). Only `mu`, `sigma` and the optional `n`/`feature_space` entries are read.
+ * or files from `writeStatsNpz`). Only `mu`, `sigma` and the optional `n`/`feature_space` entries are read. Refuses
+ * (naming the file and the entry) non-finite values and a sigma that is not symmetric positive semi-definite.
  */
 export async function readStatsNpz(path: string): Promise<StatsFile> {
   const names = await listNpz(path);
@@ -52,6 +54,7 @@ export async function readStatsNpz(path: string): Promise<StatsFile> {
   if (mu.shape.length !== 1 || sigma.shape.length !== 2 || sigma.shape[0] !== dim || sigma.shape[1] !== dim) {
     throw new Error(`stats '${path}': expected mu [d] and sigma [d, d], got mu (${mu.shape.join(', ')}) and sigma (${sigma.shape.join(', ')})`);
   }
+  validateGaussianStats({ dim, mean: mu.data, covariance: sigma.data }, `stats '${path}'`);
   const n = arrays.get('n');
   const space = arrays.get('feature_space');
   return {
@@ -84,7 +87,7 @@ export async function writeMomentsNpz(path: string, moments: FeatureMoments, fea
   });
 }
 
-/** Reads moments written by `writeMomentsNpz`. */
+/** Reads moments written by `writeMomentsNpz`; refuses (naming the file and entry) bad shapes, counts and non-finite sums. */
 export async function readMomentsNpz(path: string): Promise<{ moments: FeatureMoments; featureSpace: FeatureSpace }> {
   const arrays = await readNpzArrays(path, ['n', 'sum', 'sum_outer', 'feature_space']);
   const n = arrays.get('n');
@@ -92,5 +95,14 @@ export async function readMomentsNpz(path: string): Promise<{ moments: FeatureMo
   const sum = floatArray(arrays.get('sum'), path, 'sum');
   const sumOuter = floatArray(arrays.get('sum_outer'), path, 'sum_outer');
   if (!n || n.dtype !== 'i8' || !space || space.dtype !== 'unicode') throw new Error(`moments '${path}': 'n' (int64) and 'feature_space' (str) are required`);
-  return { moments: FeatureMoments.fromMoments(sum.data.length, Number(n.data[0]), sum.data, sumOuter.data), featureSpace: featureSpaceFromText(space.data) };
+  const count = Number(n.data[0]);
+  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`moments '${path}': 'n' is ${n.data[0]}, not a count`);
+  const d = sum.data.length;
+  if (sum.shape.length !== 1 || sumOuter.shape.length !== 2 || sumOuter.shape[0] !== d || sumOuter.shape[1] !== d) {
+    throw new Error(`moments '${path}': expected sum [d] and sum_outer [d, d], got sum (${sum.shape.join(', ')}) and sum_outer (${sumOuter.shape.join(', ')})`);
+  }
+  for (const [name, values] of [['sum', sum.data], ['sum_outer', sumOuter.data]] as const) {
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) throw new Error(`moments '${path}': '${name}'[${i}] is ${values[i]}`);
+  }
+  return { moments: FeatureMoments.fromMoments(d, count, sum.data, sumOuter.data), featureSpace: featureSpaceFromText(space.data) };
 }

@@ -104,7 +104,7 @@ test('rows with undeclared columns fail naming the sample; an empty run still wr
 test('a missing output folder fails at finish with the path in the message, leaving no files', async () => {
   const sink = arrowMetricsSink({ path: path.join(dir, 'no-such-dir', 'm.arrow'), columns, provenance });
   await sink.write(row(1), testContext());
-  await assert.rejects(async () => sink.finish!(testContext()), /writing '.*no-such-dir\/m\.arrow' failed: ENOENT/);
+  await assert.rejects(async () => sink.finish!(testContext()), /cannot write '.*no-such-dir\/m\.arrow': ENOENT/);
 });
 
 test('one-row summary file with units and provenance; package versions are recorded', async () => {

@@ -69,7 +69,7 @@ export async function loadDinoVit(path: string, requested?: DinoVitConfig): Prom
     const expected = dinoVitShapes(config);
     problems.push(...shapeProblems(expected, file.shapes()));
     if (problems.length > 0) throw new Error(problems.join('; '));
-    for (const key of Object.keys(expected)) named[key] = await file.readTensor(key);
+    for (const key of Object.keys(expected)) named[key] = await file.readTensor(key, { requireFinite: true, requireFloat: true });
     const network = DinoVit.fromNamedTensors(named, config);
     return { network, source: `${path} (sha256 ${await sha256File(path)})`, metadata: file.metadata };
   } catch (error) {

@@ -25,7 +25,7 @@ export async function loadLpipsNetwork(path: string, topology: LpipsTopology = {
       ...[0, 1, 2, 3, 4].map((l) => `lin${l}.model.1.weight`),
     ];
     const present = new Set(file.keys());
-    for (const key of wanted) if (present.has(key)) named[key] = await file.readTensor(key);
+    for (const key of wanted) if (present.has(key)) named[key] = await file.readTensor(key, { requireFinite: true, requireFloat: true });
     const network = LpipsNetwork.fromNamedTensors(named, topology);
     return { network, source: `${path} (sha256 ${await sha256File(path)})`, metadata: file.metadata };
   } catch (error) {

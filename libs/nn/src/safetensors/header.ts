@@ -66,5 +66,18 @@ export function parseHeader(json: string, headerLength: number, dataLength: numb
     if (end > dataLength) throw new Error(`safetensors ${source}: '${name}' ends at byte ${end} beyond the data section (${dataLength} bytes)`);
     tensors.set(name, { dtype, shape, begin, end });
   }
+  checkNoOverlap(tensors, source);
   return { tensors, metadata, dataStart: 8 + headerLength };
+}
+
+/** Two tensors may not share bytes (a header that aliases them is corrupt or crafted); empty tensors take none. */
+function checkNoOverlap(tensors: ReadonlyMap<string, TensorInfo>, source: string): void {
+  const spans = [...tensors].filter(([, t]) => t.end > t.begin).sort((a, b) => a[1].begin - b[1].begin);
+  for (let i = 1; i < spans.length; i++) {
+    const [prevName, prev] = spans[i - 1]!;
+    const [name, info] = spans[i]!;
+    if (info.begin < prev.end) {
+      throw new Error(`safetensors ${source}: tensors '${prevName}' [${prev.begin}, ${prev.end}) and '${name}' [${info.begin}, ${info.end}) overlap; each tensor needs its own bytes`);
+    }
+  }
 }

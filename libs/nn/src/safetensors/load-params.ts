@@ -4,6 +4,7 @@
  */
 import type { LoadReport, ParamStore } from '../params/param-store.js';
 import { shapeProblems } from './check-shapes.js';
+import { isFloatDtype } from './dtypes.js';
 import type { SafetensorsFile } from './reader.js';
 
 /** Options of `loadSafetensorsInto`. */
@@ -21,7 +22,8 @@ export interface LoadSafetensorsOptions {
 
 /**
  * Copies tensors from `file` into `store` (names via `rename`, scope `prefix`). Throws ONE error listing missing,
- * unexpected and shape-mismatched names (strict), or only mismatches (non-strict), before reading any data.
+ * unexpected and shape-mismatched names (strict), or only mismatches (non-strict), before reading any data; then
+ * refuses, naming the tensor, an integer-typed file tensor for a float parameter and any NaN/±Infinity value.
  */
 export async function loadSafetensorsInto(store: ParamStore, file: SafetensorsFile, opts: LoadSafetensorsOptions): Promise<LoadReport> {
   const prefix = opts.prefix ?? '';
@@ -46,7 +48,12 @@ export async function loadSafetensorsInto(store: ParamStore, file: SafetensorsFi
   if (problems.length > 0) throw new Error(`loadSafetensorsInto ${file.path}${scope}: ${problems.join('; ')}`);
   const loaded: string[] = [];
   for (const name of both) {
-    const tensor = await file.readTensor(sourceOf.get(name) as string);
+    const key = sourceOf.get(name) as string;
+    const { dtype } = file.info(key);
+    if (store.get(name).dtype === 'float32' && !isFloatDtype(dtype)) {
+      throw new Error(`loadSafetensorsInto ${file.path}: '${key}' is stored as ${dtype}; parameter '${name}' is float`);
+    }
+    const tensor = await file.readTensor(key, { requireFinite: true });
     try {
       store.assign(name, tensor);
     } finally {

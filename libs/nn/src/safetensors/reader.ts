@@ -5,7 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { bf16ToF32, f16ToF32, type SafetensorsDtype } from './dtypes.js';
+import { bf16ToF32, f16ToF32, isFloatDtype, type SafetensorsDtype } from './dtypes.js';
 import { MAX_HEADER_BYTES, parseHeader, type SafetensorsHeader, type TensorInfo } from './header.js';
 import { nearestNames } from '../params/names.js';
 
@@ -19,6 +19,14 @@ export type TensorValues =
   | { readonly kind: 'float64'; readonly data: Float64Array }
   | { readonly kind: 'bigint64'; readonly data: BigInt64Array }
   | { readonly kind: 'uint8'; readonly data: Uint8Array };
+
+/** Options of `readTensor`. */
+export interface ReadTensorOptions {
+  /** Refuse NaN/±Infinity in float tensors, naming the tensor and the first bad index (one pass, ~1 ns/value). */
+  readonly requireFinite?: boolean;
+  /** Refuse tensors stored with an integer or bool dtype (weights: an F32 tensor relabelled I32 has the same size). */
+  readonly requireFloat?: boolean;
+}
 
 /** Options of `readAll`. */
 export interface ReadAllOptions {
@@ -95,8 +103,10 @@ export class SafetensorsFile {
   }
 
   /** Values of `key` as float32 (integers converted). */
-  async readFloat32(key: string): Promise<Float32Array> {
+  async readFloat32(key: string, opts: ReadTensorOptions = {}): Promise<Float32Array> {
+    this.assertFloat(key, opts);
     const values = await this.readValues(key);
+    if (opts.requireFinite && (values.kind === 'float32' || values.kind === 'float64')) this.assertFinite(key, values.data);
     if (values.kind === 'float32') return values.data;
     if (values.kind === 'bigint64') return Float32Array.from(values.data, (v) => Number(v));
     return Float32Array.from(values.data);
@@ -106,9 +116,11 @@ export class SafetensorsFile {
    * `key` as a new tensor (caller owns): float types → float32, integer types → int32 (I64 must fit in int32),
    * BOOL → bool.
    */
-  async readTensor(key: string): Promise<tf.Tensor> {
+  async readTensor(key: string, opts: ReadTensorOptions = {}): Promise<tf.Tensor> {
     const { shape, dtype } = this.info(key);
+    this.assertFloat(key, opts);
     const values = await this.readValues(key);
+    if (opts.requireFinite && (values.kind === 'float32' || values.kind === 'float64')) this.assertFinite(key, values.data);
     switch (values.kind) {
       case 'float32':
         return tf.tensor(values.data, shape, 'float32');
@@ -136,10 +148,31 @@ export class SafetensorsFile {
     return out;
   }
 
+  private assertFloat(key: string, opts: ReadTensorOptions): void {
+    const { dtype } = this.info(key);
+    if (opts.requireFloat && !isFloatDtype(dtype)) throw new Error(`safetensors ${this.path}: tensor '${key}' is stored as ${dtype}; a float weight (F32, F16, BF16 or F64) is expected`);
+  }
+
+  private assertFinite(key: string, data: Float32Array | Float64Array): void {
+    const bad = firstNonFinite(data);
+    if (bad >= 0) {
+      throw new Error(`safetensors ${this.path}: tensor '${key}' has a non-finite value (${data[bad]}) at index ${bad} of ${data.length}; the weights are corrupt`);
+    }
+  }
+
   /** Closes the file handle. */
   async close(): Promise<void> {
     await this.handle.close();
   }
+}
+
+/** Index of the first NaN or ±Infinity, or -1 (`v - v` is 0 for every finite v and NaN otherwise). */
+export function firstNonFinite(data: Float32Array | Float64Array): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v - v !== 0) return i;
+  }
+  return -1;
 }
 
 async function readExactly(handle: fsp.FileHandle, position: number, length: number, source: string): Promise<Uint8Array> {

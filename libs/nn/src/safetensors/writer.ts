@@ -1,12 +1,14 @@
 /**
  * Streaming, atomic safetensors writer: the header is computed from shapes alone, then tensors are converted and
  * written one at a time to `<path>.tmp-<pid>-<n>`, fsynced and renamed over `path` (a crash never leaves a
- * half-written checkpoint under the final name).
+ * half-written checkpoint under the final name; a failure removes the temporary file, and temporaries of `path` left
+ * by killed processes are removed before writing).
  */
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { bytesPerElement, f32ToBf16, f32ToF16, type SafetensorsDtype } from './dtypes.js';
+import { removeStaleCheckpointTemps } from './stale-temps.js';
 
 /** Host-side tensor to write, with the dtype to store it as. */
 export interface RawTensor {
@@ -120,6 +122,7 @@ export async function writeSafetensors(path: string, tensors: Readonly<Record<st
   const prefix = Buffer.alloc(8);
   prefix.writeBigUInt64LE(BigInt(headerBytes.length), 0);
 
+  await removeStaleCheckpointTemps(path);
   const temp = `${path}.tmp-${process.pid}-${tempCounter++}`;
   let handle: fsp.FileHandle;
   try {

@@ -36,7 +36,7 @@ export async function readSiglipWeights(file: SafetensorsFile, encoder: SiglipEn
     actual[key] = [...info.shape];
   }
   checkShapes(encoder.paramShapes(), actual, opts.context);
-  for (const key of keys) store.add(key, await file.readTensor(key), { trainable: opts.trainable });
+  for (const key of keys) store.add(key, await file.readTensor(key, { requireFinite: true }), { trainable: opts.trainable });
 }
 
 /**

@@ -5,7 +5,7 @@
  * are referenced by identity (package, version, sha256) unless the encoder was fine-tuned; then they are embedded.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ParamStore, SafetensorsFile, checkShapes, writeSafetensors } from '@vqrae/nn';
+import { ParamStore, SafetensorsFile, checkShapes, isFloatDtype, writeSafetensors } from '@vqrae/nn';
 import { parseVqraeConfig } from '../config/validate.js';
 import { decoderStemKeys } from '../decoder/vit-decoder.js';
 import { addPackagedEncoderWeights, encoderFor, hasPackagedWeights } from '../encoders/encoder-factory.js';
@@ -65,7 +65,8 @@ export interface LoadCheckpointOptions {
 
 /**
  * Rebuilds a model from a checkpoint: config from metadata, strict names/shapes (one error listing missing,
- * unexpected and mismatched keys), the decoder's fixed sin-cos table checked against its formula. The model starts
+ * unexpected and mismatched keys), float dtypes, finite values (a corrupt weight is named instead of giving black
+ * images or all-zero tokens), the decoder's fixed sin-cos table checked against its formula. The model starts
  * in stage 1; call `setStage` to change.
  */
 export async function loadCheckpoint(path: string, opts: LoadCheckpointOptions = {}): Promise<VqraeModel> {
@@ -84,7 +85,11 @@ export async function loadCheckpoint(path: string, opts: LoadCheckpointOptions =
     const expected = { ...(mode === 'embedded' ? encoder.paramShapes() : {}), ...quantizer.paramShapes(), ...decoder.paramShapes() };
     checkShapes(expected, file.shapes(), context);
     if (mode === 'package') await addPackagedEncoderWeights(encoder, params);
-    for (const key of Object.keys(expected)) params.add(key, await file.readTensor(key), { trainable: false });
+    for (const key of Object.keys(expected)) {
+      const { dtype } = file.info(key);
+      if (!isFloatDtype(dtype)) throw new Error(`${context}: '${key}' is stored as ${dtype}; model weights are float (F32, F16, BF16 or F64)`);
+      params.add(key, await file.readTensor(key, { requireFinite: true }), { trainable: false });
+    }
     checkPositionTable(params, decoder, file.info(decoderStemKeys(decoder.paramPrefix).pos).dtype, context);
     return new VqraeModel(config, encoder, params, { search: opts.search });
   } catch (error) {

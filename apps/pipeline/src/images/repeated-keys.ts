@@ -1,0 +1,23 @@
+import fs from 'node:fs/promises';
+import { readArrowTable } from '../cli/arrow-input.js';
+import { OutputNames, type OutputNaming } from './output-names.js';
+
+/**
+ * Reads only the `key` and `shard` columns of every token file and throws (as {@link OutputNames} does) if two rows
+ * would get one output name, so a decode with repeated keys is refused before any image is written.
+ */
+export async function refuseRepeatedKeys(files: readonly string[], naming: OutputNaming): Promise<void> {
+  const names = new OutputNames(naming);
+  for (const file of files) {
+    const table = readArrowTable(await fs.readFile(file), file);
+    const keys = table.getChild('key');
+    const shards = table.getChild('shard');
+    if (!keys) continue; // decodeTokenTable names the missing column when the file is decoded
+    for (let i = 0; i < table.numRows; i++) {
+      const key = keys.get(i) as unknown;
+      const shard = shards?.get(i) as unknown;
+      if (typeof key !== 'string') continue; // likewise: refused with file and row by decodeTokenTable
+      names.take(key, typeof shard === 'string' ? shard : undefined);
+    }
+  }
+}

@@ -17,7 +17,8 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // Test files may use the repository's test utilities (tools/testing: fixtures root, a small tmpfs).
+          allow: ['/tools/testing/[a-z-]+\\.js$'],
           depConstraints: [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },

@@ -28,7 +28,7 @@ function job(outDir: string, processShard: ExactlyOnceJob<string>['processShard'
   };
 }
 
-test('100,000 missing shards under --on-error skip are recorded in seconds, and a rerun retries them in seconds (issue 14.6)', { timeout: 60_000 }, async () => {
+test('100,000 missing shards under --on-error skip are recorded in seconds, and a rerun retries them in seconds (issue 14.6)', { timeout: 240_000 }, async () => {
   const out = await fs.mkdtemp(path.join(os.tmpdir(), 'vqrae-scale-'));
   const missing = async (): Promise<never> => {
     throw new Error('ENOENT: no such file');
@@ -40,7 +40,8 @@ test('100,000 missing shards under --on-error skip are recorded in seconds, and 
   const manifest = (await readManifest(path.join(out, 'manifest-rank00000-of-00001.json')))!;
   assert.equal(manifest.inputs.length, SHARDS);
   assert.ok(manifest.inputs.every((i) => i.status === 'failed'));
-  assert.ok(firstMs < 20_000, `per-shard bookkeeping must be O(1): ${SHARDS} failed shards took ${firstMs.toFixed(0)} ms`);
+  // The quadratic version needed ~10 minutes for 17,000 shards; a generous bound keeps a loaded CI machine green.
+  assert.ok(firstMs < 60_000, `per-shard bookkeeping must be O(1): ${SHARDS} failed shards took ${firstMs.toFixed(0)} ms`);
 
   // The rerun finds every shard again: odd ones are now "readable" (no rows), even ones still missing.
   started = performance.now();
@@ -59,6 +60,6 @@ test('100,000 missing shards under --on-error skip are recorded in seconds, and 
   const final = (await readManifest(path.join(out, 'manifest-rank00000-of-00001.json')))!;
   assert.equal(final.inputs.length, SHARDS, 'one record per shard (a retried shard replaces its failed record)');
   assert.equal(final.inputs.filter((i) => i.status === 'done').length, SHARDS / 2);
-  assert.ok(secondMs < 20_000, `rerun took ${secondMs.toFixed(0)} ms`);
+  assert.ok(secondMs < 60_000, `rerun took ${secondMs.toFixed(0)} ms`);
   await fs.rm(out, { recursive: true, force: true });
 });

@@ -26,6 +26,7 @@ export { searchPlan, type SearchPlan } from './export/simvq.js';
 export {
   EXECUTION_PROVIDERS,
   listExecutionProviders,
+  probeExecutionProvider,
   loadOnnxRuntime,
   providerHint,
   requireOnnxRuntime,

@@ -1,6 +1,6 @@
 /**
  * OnnxEngine on the tiny preset: same host arrays as the tfjs engine, one session per graph reused across calls,
- * clear errors for bad input and unavailable providers, provider listing, and tensors released on dispose.
+ * clear errors for bad input and unavailable providers, sessions created only for the graphs called, provider listing, and tensors released on dispose.
  */
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
@@ -31,7 +31,22 @@ describe('OnnxEngine (tiny preset, cpu)', () => {
     assert.equal(onnx.kind, 'onnx');
     assert.equal(onnx.label, 'onnx(cpu, 1 thread)');
     assert.deepEqual([onnx.inputSize, onnx.outputSize, onnx.tokensPerImage, onnx.codebookSize, onnx.featureWidth], [32, 32, 64, 512, 64]);
-    assert.deepEqual(onnx.loadedGraphs, ['tokenize']);
+    assert.deepEqual(onnx.loadedGraphs, [], 'create() probes the provider but builds no graph');
+  });
+
+  it('creates sessions lazily per graph: decode-only use builds only the decode session', async () => {
+    const decoder = await OnnxEngine.create(await createVqrae(presetConfig('tiny'), { seed: 3 }), { ep: 'cpu', threads: 1 });
+    try {
+      assert.deepEqual(decoder.loadedGraphs, []);
+      const indices = Int32Array.from({ length: 2 * 64 }, (_, i) => (i * 37) % 512); // [2, N]
+      const pixels = await decoder.decode(indices, 2);
+      assert.deepEqual(decoder.loadedGraphs, ['decode']);
+      assert.ok(relativeError(pixels, await reference.decode(indices, 2)) < 1e-4);
+      await decoder.decode(indices.subarray(0, 64), 1);
+      assert.deepEqual(decoder.loadedGraphs, ['decode'], 'the decode session is reused');
+    } finally {
+      await decoder.dispose();
+    }
   });
 
   it('returns the tfjs engine\'s indices, features and pixels, reusing one session per graph', async () => {

@@ -80,23 +80,26 @@ async function trivialModel(): Promise<Uint8Array> {
 }
 
 /**
- * Probes every provider by creating (and running) a trivial session with it alone. For `vqrae info`; cheap
- * (milliseconds per provider, WebGPU adapter discovery can take ~1 s).
+ * Creates and runs a trivial one-node session on `ep` alone (milliseconds; WebGPU adapter discovery can take ~1 s).
+ * Rejects with ONNX Runtime's error when the provider is unavailable here; releases everything it made.
  */
+export async function probeExecutionProvider(ort: OnnxRuntime, ep: ExecutionProviderName): Promise<void> {
+  const session = await ort.InferenceSession.create(await trivialModel(), { executionProviders: [ep], intraOpNumThreads: 1, logSeverityLevel: 4 });
+  try {
+    await session.run({ x: new ort.Tensor('float32', Float32Array.of(1), [1]) });
+  } finally {
+    await session.release();
+  }
+}
+
+/** Probes every provider with {@link probeExecutionProvider}. For `vqrae info`. */
 export async function listExecutionProviders(): Promise<ExecutionProviderStatus[]> {
   const loaded = await loadOnnxRuntime();
   if (!loaded.ok) return EXECUTION_PROVIDERS.map((name) => ({ name, loads: false, note: loaded.reason }));
-  const ort = loaded.runtime;
-  const model = await trivialModel();
   const rows: ExecutionProviderStatus[] = [];
   for (const name of EXECUTION_PROVIDERS) {
     try {
-      const session = await ort.InferenceSession.create(model, { executionProviders: [name], logSeverityLevel: 4 });
-      try {
-        await session.run({ x: new ort.Tensor('float32', Float32Array.of(1), [1]) });
-      } finally {
-        await session.release();
-      }
+      await probeExecutionProvider(loaded.runtime, name);
       rows.push({ name, loads: true, note: `onnxruntime-node ${loaded.version}` });
     } catch (error) {
       const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);

@@ -27,6 +27,7 @@ export { searchOnlyGraph } from './export/search-graph.js';
 export {
   EXECUTION_PROVIDERS,
   listExecutionProviders,
+  ortErrorMessage,
   probeExecutionProvider,
   loadOnnxRuntime,
   providerHint,

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { createVqrae, presetConfig, tfjsEngine, type TokenizerEngine } from '@vqrae/tokenizer';
-import { OnnxEngine, listExecutionProviders, loadOnnxRuntime } from '../src/index.js';
+import { OnnxEngine, listExecutionProviders, loadOnnxRuntime, ortErrorMessage } from '../src/index.js';
 import { relativeError, seededPixels } from './helpers.js';
 
 describe('OnnxEngine (tiny preset, cpu)', () => {
@@ -119,5 +119,18 @@ describe('OnnxEngine (tiny preset, cpu)', () => {
   after(() => {
     // runs after the suite's own `after` (declared first): both engines disposed → back to the baseline
     assert.equal(tf.memory().numTensors, baseline);
+  });
+});
+
+describe('ortErrorMessage', () => {
+  it('keeps the readable part of an ORT_ENFORCE message and drops bare source locations', () => {
+    const enforce = new Error(
+      '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuContextConfig&)::<lambda()> ' +
+        'adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters\n',
+    );
+    assert.equal(ortErrorMessage(enforce), 'Failed to get a WebGPU adapter: No supported adapters');
+    assert.equal(ortErrorMessage(new Error('/src/a/b.cc:12 Load model failed\nmore')), 'Load model failed');
+    assert.equal(ortErrorMessage(new Error('OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library')), 'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library');
+    assert.equal(ortErrorMessage('plain'), 'plain');
   });
 });

@@ -19,7 +19,7 @@ import type * as Ort from 'onnxruntime-node';
 import { type PixelBatch, type Reconstruction, type TokenizerEngine, type VqraeModel, checkPixelBatch } from '@vqrae/tokenizer';
 import { writeOnnxArtifact } from '../builder/write-artifact.js';
 import { type OnnxGraphKind, exportOnnx } from '../export/export-onnx.js';
-import { EXECUTION_PROVIDERS, type ExecutionProviderName, type OnnxRuntime, probeExecutionProvider, providerHint, requireOnnxRuntime } from './runtime.js';
+import { EXECUTION_PROVIDERS, type ExecutionProviderName, type OnnxRuntime, ortErrorMessage, probeExecutionProvider, providerHint, requireOnnxRuntime } from './runtime.js';
 
 /** Options of `OnnxEngine.create`. */
 export interface OnnxEngineOptions {
@@ -98,7 +98,7 @@ export class OnnxEngine implements TokenizerEngine {
     try {
       await probeExecutionProvider(ort, opts.ep);
     } catch (error) {
-      const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      const cause = ortErrorMessage(error);
       throw new Error(`OnnxEngine: could not create a session on provider '${opts.ep}' (${cause}); ${providerHint(opts.ep)}`);
     }
     return new OnnxEngine(ort, model, opts);
@@ -177,7 +177,7 @@ export class OnnxEngine implements TokenizerEngine {
     const artifact = exportOnnx(this.model, graph, { fp16, maxChunkElements, externalDataThreshold });
     const options = sessionOptions(this.options);
     const fail = (error: unknown): never => {
-      const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      const cause = ortErrorMessage(error);
       throw new Error(`${this.label}: could not create the '${graph}' session on provider '${this.options.ep}' (${cause}); ${providerHint(this.options.ep)}`);
     };
     if (artifact.externalData === undefined) return this.ort.InferenceSession.create(artifact.model, options).catch(fail);

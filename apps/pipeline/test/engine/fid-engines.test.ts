@@ -8,7 +8,9 @@ import { createRng } from '@vqrae/data';
 import { frechetDistance, readStatsNpz, type StatsFile } from '@vqrae/eval';
 import { loadOnnxRuntime } from '@vqrae/onnx';
 import { UsageError } from '../../src/cli/errors.js';
+import { createRunFolder } from '../../src/cli/run-folder.js';
 import { openFidInception } from '../../src/engine/fid-inception-engine.js';
+import { openEvalFeatureNetwork } from '../../src/eval/feature-network-engine.js';
 import { readJson, runCli, tempDir } from '../cli/helpers.js';
 import { evalFixture, FID_W16_WEIGHTS } from '../eval/fixtures.js';
 
@@ -79,7 +81,40 @@ test('openFidInception: auto falls back to tfjs with the reason; forced engines 
   assert.equal(tf.memory().numTensors, baseline);
 });
 
-test('fid-stats --engine onnx and --engine tfjs: equal statistics (mu 1e-4 relative) and a Fréchet distance between the files below 1e-6·tr Σ', async (t) => {
+test('eval feature networks: FID-Inception follows --engine (auto falls back with the reason), the fallback FD networks run on tfjs; each recorded as featureEngine', async () => {
+  const baseline = tf.memory().numTensors;
+  const lines: string[] = [];
+  const host = (engine: string, dryRun = false) => ({
+    options: { engine, ep: 'cpu', threads: 1, dryRun },
+    backend: { name: 'wasm' },
+    log: { info: (m: string) => void lines.push(m), warn: () => undefined, error: () => undefined },
+    runFolder: createRunFolder({ command: 'eval', out: path.join(work.dir, `features-${engine}-${dryRun}`) }),
+  });
+  const configOf = (h: ReturnType<typeof host>) => readJson(h.runFolder.path('config.json')) as { featureEngine?: { engine: string; reason: string } };
+
+  const fid = host('auto');
+  const fallback = await openEvalFeatureNetwork(fid, { kind: 'fid-inception', weights: FID_W16_WEIGHTS, variant: 'clean' }, { loadOnnx: failing });
+  assert.equal(fallback.record?.engine, 'tfjs');
+  assert.equal(lines.at(-1), 'engine (FID-Inception): tfjs (wasm; auto: onnxruntime-node could not be loaded (boom: no native binary))');
+  assert.deepEqual(configOf(fid).featureEngine, fallback.record);
+  fallback.extractor?.dispose();
+
+  const mobile = host('onnx');
+  const tfjsOnly = await openEvalFeatureNetwork(mobile, { kind: 'mobilenetv2' }, { loadOnnx: failing });
+  assert.equal(lines.at(-1), 'engine (FD network mobilenetv2): tfjs (wasm; mobilenetv2 has no ONNX graph)');
+  assert.equal(configOf(mobile).featureEngine?.reason, 'mobilenetv2 has no ONNX graph');
+  tfjsOnly.extractor?.dispose();
+
+  const dry = host('onnx', true);
+  const stand = await openEvalFeatureNetwork(dry, { kind: 'fid-inception', weights: FID_W16_WEIGHTS, variant: 'clean' }, { loadOnnx: failing });
+  assert.match(lines.at(-1)!, /^engine \(FID-Inception\): tfjs \(wasm; dry run/);
+  assert.ok(!fs.existsSync(dry.runFolder.path('config.json')), '--dry-run records nothing');
+  stand.extractor?.dispose();
+  assert.deepEqual(await openEvalFeatureNetwork(host('auto'), null), { extractor: null, record: null });
+  assert.equal(tf.memory().numTensors, baseline);
+});
+
+test('fid-stats --engine onnx and --engine tfjs: equal statistics (mu, sigma 1e-4 relative) and a Fréchet distance between the files below 1e-6·tr Σ', async (t) => {
   if (!(await loadOnnxRuntime()).ok) return t.skip('onnxruntime-node does not load here');
   const files: Record<string, StatsFile> = {};
   for (const engine of ['onnx', 'tfjs']) {

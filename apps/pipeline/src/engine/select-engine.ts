@@ -13,7 +13,7 @@ import { chooseEngine, type EngineRecord } from './choose-engine.js';
 import type { EngineChoice, EngineOptions } from './engine-options.js';
 import { loadOnnxModule, type OnnxModule } from './onnx-module.js';
 
-export { defaultThreads, type EngineRecord } from './choose-engine.js';
+export type { EngineRecord } from './choose-engine.js';
 
 export interface OpenedEngine {
   readonly engine: TokenizerEngine;

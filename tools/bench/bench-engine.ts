@@ -4,8 +4,9 @@
  * python3-torch, torch.set_num_threads(2), OMP_WAIT_POLICY=PASSIVE, inference mode), in one run. Random seeded
  * weights (speed only); every engine runs the same shapes. Rows:
  * - SigLIP2-B/16-256 encoder (Z_I, B 4), images/s: `OnnxEngine.features` / `tfjsEngine.features` / torch_tokenizer.py;
- * - SimVQ nearest-code search k = 16384, e = 1536 on 1024 tokens per call, tokens/s: the exported op sequence
- *   (−2z·C'ᵀ + ‖C'‖², ArgMin) as one ONNX graph / `nearestCodeIndices` / torch addmm + argmin;
+ * - SimVQ nearest-code search k = 16384, e = 1536 on 1024 tokens per call, tokens/s: the engine's own blocked and
+ *   chunked search (`searchOnlyGraph`: a Loop over row blocks, −2z·C'ᵀ + ‖C'‖², ArgMin, first-minimum joins, default
+ *   maxChunkElements) / `nearestCodeIndices` (same default chunking) / torch addmm + argmin;
  * - ViT-B decoder (768/12/12/3072, e 1536, p16, B 4) from code indices, images/s: `decode` of both engines /
  *   torch_tokenizer.py's RAE-layout decoder;
  * - FID-Inception (full width, torch-fidelity input: uint8 256² → 299, B 8), images/s: `inceptionFeatureSession` /
@@ -26,7 +27,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { FidInception } from '@vqrae/eval';
-import { OnnxEngine, OnnxGraphBuilder, buildModel, inceptionFeatureSession, int, requireOnnxRuntime, sessionOptions } from '@vqrae/onnx';
+import { OnnxEngine, inceptionFeatureSession, requireOnnxRuntime, searchOnlyGraph, sessionOptions } from '@vqrae/onnx';
 import {
   createVqrae,
   nearestCodeIndices,
@@ -137,12 +138,10 @@ function searchData(s: Sizes): { z: Float32Array; codesT: Float32Array; norms: F
 async function onnxSearch(s: Sizes, iters: number): Promise<Measured> {
   const ort = await requireOnnxRuntime();
   const { z, codesT, norms } = searchData(s);
-  const g = new OnnxGraphBuilder('nearest_code_search');
-  const zIn = g.input('z', 'float32', ['tokens', s.codebookDim]);
-  const scaled = g.node('Mul', [zIn, g.floatConstant([-2])]); // −2z [M, e]
-  const scores = g.node('Add', [g.node('MatMul', [scaled, g.weight('codes_t', codesT, [s.codebookDim, s.codebookSize])]), g.weight('norms', norms, [s.codebookSize])]); // [M, k]
-  g.output('indices', g.node('ArgMin', [scores], { axis: int(1), keepdims: int(0) }), 'int64', ['tokens']);
-  const session = await ort.InferenceSession.create(buildModel(g).model, sessionOptions({ ep: 'cpu', threads: THREADS })); // as OnnxEngine's sessions
+  // The engine's own search (blocks of R rows in a Loop against codebook chunks, default maxChunkElements), not a
+  // stand-in: the same `codeSearch` every exported tokenize graph contains.
+  const artifact = searchOnlyGraph({ codesT, norms, codebookSize: s.codebookSize, codebookDim: s.codebookDim });
+  const session = await ort.InferenceSession.create(artifact.model, sessionOptions({ ep: 'cpu', threads: THREADS })); // as OnnxEngine's sessions
   try {
     const feeds = { z: new ort.Tensor('float32', z, [s.searchTokens, s.codebookDim]) };
     return await timeCalls(1, iters, s.searchTokens, async () => void (await session.run(feeds)));

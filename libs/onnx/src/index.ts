@@ -22,10 +22,13 @@ export {
   type ExportOnnxOptions,
   type OnnxGraphKind,
 } from './export/export-onnx.js';
-export { searchPlan, type SearchPlan } from './export/simvq.js';
+export { searchPlan, type SearchCodebook, type SearchPlan } from './export/simvq.js';
+export { searchOnlyGraph } from './export/search-graph.js';
 export {
   EXECUTION_PROVIDERS,
   listExecutionProviders,
+  ortErrorMessage,
+  probeExecutionProvider,
   loadOnnxRuntime,
   providerHint,
   requireOnnxRuntime,

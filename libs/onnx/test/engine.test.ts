@@ -1,6 +1,6 @@
 /**
  * OnnxEngine on the tiny preset: same host arrays as the tfjs engine, one session per graph reused across calls,
- * clear errors for bad input and unavailable providers, provider listing, and tensors released on dispose.
+ * clear errors for bad input and unavailable providers, sessions created only for the graphs called, provider listing, and tensors released on dispose.
  */
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import os from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { createVqrae, presetConfig, tfjsEngine, type TokenizerEngine } from '@vqrae/tokenizer';
-import { OnnxEngine, listExecutionProviders, loadOnnxRuntime } from '../src/index.js';
+import { OnnxEngine, listExecutionProviders, loadOnnxRuntime, ortErrorMessage } from '../src/index.js';
 import { relativeError, seededPixels } from './helpers.js';
 
 describe('OnnxEngine (tiny preset, cpu)', () => {
@@ -31,7 +31,22 @@ describe('OnnxEngine (tiny preset, cpu)', () => {
     assert.equal(onnx.kind, 'onnx');
     assert.equal(onnx.label, 'onnx(cpu, 1 thread)');
     assert.deepEqual([onnx.inputSize, onnx.outputSize, onnx.tokensPerImage, onnx.codebookSize, onnx.featureWidth], [32, 32, 64, 512, 64]);
-    assert.deepEqual(onnx.loadedGraphs, ['tokenize']);
+    assert.deepEqual(onnx.loadedGraphs, [], 'create() probes the provider but builds no graph');
+  });
+
+  it('creates sessions lazily per graph: decode-only use builds only the decode session', async () => {
+    const decoder = await OnnxEngine.create(await createVqrae(presetConfig('tiny'), { seed: 3 }), { ep: 'cpu', threads: 1 });
+    try {
+      assert.deepEqual(decoder.loadedGraphs, []);
+      const indices = Int32Array.from({ length: 2 * 64 }, (_, i) => (i * 37) % 512); // [2, N]
+      const pixels = await decoder.decode(indices, 2);
+      assert.deepEqual(decoder.loadedGraphs, ['decode']);
+      assert.ok(relativeError(pixels, await reference.decode(indices, 2)) < 1e-4);
+      await decoder.decode(indices.subarray(0, 64), 1);
+      assert.deepEqual(decoder.loadedGraphs, ['decode'], 'the decode session is reused');
+    } finally {
+      await decoder.dispose();
+    }
   });
 
   it('returns the tfjs engine\'s indices, features and pixels, reusing one session per graph', async () => {
@@ -104,5 +119,18 @@ describe('OnnxEngine (tiny preset, cpu)', () => {
   after(() => {
     // runs after the suite's own `after` (declared first): both engines disposed → back to the baseline
     assert.equal(tf.memory().numTensors, baseline);
+  });
+});
+
+describe('ortErrorMessage', () => {
+  it('keeps the readable part of an ORT_ENFORCE message and drops bare source locations', () => {
+    const enforce = new Error(
+      '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuContextConfig&)::<lambda()> ' +
+        'adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters\n',
+    );
+    assert.equal(ortErrorMessage(enforce), 'Failed to get a WebGPU adapter: No supported adapters');
+    assert.equal(ortErrorMessage(new Error('/src/a/b.cc:12 Load model failed\nmore')), 'Load model failed');
+    assert.equal(ortErrorMessage(new Error('OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library')), 'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library');
+    assert.equal(ortErrorMessage('plain'), 'plain');
   });
 });

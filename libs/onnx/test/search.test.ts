@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { QUANTIZER_KEYS, createVqrae, presetConfig, type VqraeModel } from '@vqrae/tokenizer';
-import { exportOnnx, searchPlan } from '../src/index.js';
+import * as ort from 'onnxruntime-node';
+import { QUANTIZER_KEYS, createVqrae, nearestCodeIndices, presetConfig, type VqraeModel } from '@vqrae/tokenizer';
+import { exportOnnx, searchOnlyGraph, searchPlan } from '../src/index.js';
 import { runArtifact, seededPixels, withTensor } from './helpers.js';
 
 /**
@@ -80,4 +81,40 @@ describe('exported code search (tiny preset: N = 64, k = 512)', () => {
       }
     });
   }
+});
+
+/** Seeded standard-normal host array (read outside any tidy). */
+function seededNormal(shape: number[], seed: number): Float32Array {
+  const t = tf.randomNormal(shape, 0, 1, 'float32', seed);
+  const data = Float32Array.from(t.dataSync());
+  t.dispose();
+  return data;
+}
+
+describe('searchOnlyGraph: the engine\'s search as a model of its own (z [tokens, e] → indices [tokens])', () => {
+  it('equals the tfjs nearestCodeIndices on random data, whole and chunked/blocked (padded last block), with ties to the first index', async () => {
+    const [k, e, tokens] = [96, 16, 37];
+    const baseline = tf.memory().numTensors;
+    const codesT = seededNormal([e, k], 31); // C'ᵀ [e, k]
+    for (let r = 0; r < e; r++) codesT[r * k + 70] = codesT[r * k + 20]!; // code 70 duplicates code 20: a tie across chunks
+    const norms = new Float32Array(k); // ‖C'_j‖² [k]
+    for (let r = 0; r < e; r++) for (let j = 0; j < k; j++) norms[j]! += codesT[r * k + j]! ** 2;
+    const z = seededNormal([tokens, e], 32); // [tokens, e]
+    z.set(codesT.filter((_, i) => i % k === 20), 0); // row 0 is code 20 itself → 20 (never 70)
+    const reference = withTensor(z, [tokens, e], (zt) => tf.tidy(() => nearestCodeIndices(zt as tf.Tensor2D, tf.tensor2d(codesT, [e, k]), tf.tensor1d(norms))));
+    assert.equal(reference[0], 20);
+    for (const maxChunkElements of [undefined, 7 * 32, 7]) {
+      const artifact = searchOnlyGraph({ codesT, norms, codebookSize: k, codebookDim: e }, { maxChunkElements });
+      const session = await ort.InferenceSession.create(artifact.model, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+      try {
+        const out = await session.run({ z: new ort.Tensor('float32', z, [tokens, e]) });
+        assert.equal(out.indices!.type, 'int32');
+        assert.deepEqual([...(out.indices!.data as Int32Array)], [...reference], `maxChunkElements ${maxChunkElements}`);
+      } finally {
+        await session.release();
+      }
+    }
+    assert.throws(() => searchOnlyGraph({ codesT, norms: norms.subarray(1), codebookSize: k, codebookDim: e }), /norms has 95 values, expected k = 96/);
+    assert.equal(tf.memory().numTensors, baseline);
+  });
 });

@@ -13,7 +13,8 @@ import { buildEvalGraph } from '../eval/eval-graph.js';
 import { collectEvalResults, finishEvalRun } from '../eval/eval-run.js';
 import { loadReferenceStats } from '../eval/eval-summary.js';
 import { EVAL_PARTIAL_FILE, readEvalPartial, type EvalIdentity } from '../eval/eval-partial.js';
-import { openFeatureExtractor, type FeatureNetworkChoice } from '../eval/feature-extractors.js';
+import type { FeatureNetworkChoice } from '../eval/feature-extractors.js';
+import { openEvalFeatureNetwork } from '../eval/feature-network-engine.js';
 import { ssimSelection } from '../eval/image-metrics.js';
 
 /** The checkpoint's `vqrae.weights` metadata (`ema` for exports of `vqrae train`). */
@@ -80,7 +81,8 @@ export const evalCommand = defineCommand({
         ? { kind: 'fid-inception', weights: o.fidWeights, variant: o.fidVariant as FidInputVariant }
         : o.fdNetwork === 'mobilenetv2' ? { kind: 'mobilenetv2' }
           : o.fdNetwork === 'encoder' ? { kind: 'encoder', model, checkpointSha256 } : null;
-      extractor = choice ? await openFeatureExtractor(choice) : null;
+      const featureNetwork = await openEvalFeatureNetwork(ctx, choice);
+      extractor = featureNetwork.extractor;
       if (o.referenceStats) {
         if (!extractor) throw new UsageError('eval: --reference-stats needs a feature network (--fid-weights, or --fd-network other than none)');
         await loadReferenceStats(extractor.space, o.referenceStats); // label check before any work
@@ -107,7 +109,7 @@ export const evalCommand = defineCommand({
       const provenance = makeProvenance({
         tool: 'vqrae eval',
         command: process.argv.slice(2),
-        config: { ...identity, options: o, rank: { rank: rank.rank, worldSize: rank.worldSize, source: rank.source }, backend: ctx.backend.name, engine: record },
+        config: { ...identity, options: o, rank: { rank: rank.rank, worldSize: rank.worldSize, source: rank.source }, backend: ctx.backend.name, engine: record, featureEngine: featureNetwork.record },
         checkpointSha256,
         extra: {
           protocol: `${identity.crop}(${identity.inputSize}); reconstructions clamped to [0,1], uint8 round half up; PSNR mean of per-image`,

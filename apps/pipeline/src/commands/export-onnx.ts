@@ -41,7 +41,21 @@ export const exportOnnxCommand: CommandModule = {
       .option('--backend <name>', 'tfjs backend used to read the checkpoint (auto | tensorflow | wasm | cpu)', 'auto')
       .addHelpText(
         'after',
-        '\nExamples:\n  $ vqrae export-onnx --checkpoint ck.safetensors --graph tokenize --out tokenize.onnx\n  $ vqrae export-onnx --checkpoint ck.safetensors --graph decode --fp16 --out decode-fp16.onnx',
+        [
+          '',
+          'Graphs (batch is a symbolic dimension; N tokens per image, d encoder width):',
+          '  tokenize     pixels → indices int32 [batch, N]',
+          '  reconstruct  pixels → indices + reconstruction float32 [batch, S_out, S_out, 3] (not clamped)',
+          '  encode       pixels → features float32 [batch, N, d] + indices',
+          '  features     pixels → features',
+          '  decode       indices int32 [batch, N] → pixels float32 [batch, S_out, S_out, 3]',
+          'pixels: float32 NHWC [batch, S, S, 3] in [0, 1]; the model normalises them itself. Prints the files written,',
+          'the inputs/outputs and the metadata (vqrae.*: config, tie rule, checkpoint sha256).',
+          '',
+          'Examples:',
+          '  $ vqrae export-onnx --checkpoint ck.safetensors --graph tokenize --out tokenize.onnx',
+          '  $ vqrae export-onnx --checkpoint ck.safetensors --graph decode --fp16 --out decode-fp16.onnx',
+        ].join('\n'),
       )
       .action(async (options: ExportOnnxCliOptions, command: Parameters<typeof writersOf>[0]) => {
         const out = path.resolve(options.out);

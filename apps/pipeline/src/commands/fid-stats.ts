@@ -4,7 +4,6 @@ import { loadImage } from '@vqrae/data';
 import {
   FeatureMoments,
   FID_INPUT_VARIANTS,
-  FidInception,
   frechetProtocol,
   writeMomentsNpz,
   writeStatsNpz,
@@ -12,7 +11,9 @@ import {
   type FidInputVariant,
 } from '@vqrae/eval';
 import type { CommandModule } from '../cli/command-module.js';
-import { loadTf, parseIntFlag, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
+import { loadTf, parseIntFlag, registerOptions, resolveOptions, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
+import { ENGINE_OPTIONS, type EngineOptions } from '../engine/engine-options.js';
+import { openFidInception } from '../engine/fid-inception-engine.js';
 import { imageSet } from './metrics.js';
 
 interface FidStatsOptions {
@@ -58,7 +59,7 @@ async function accumulate(spec: string, options: FidStatsOptions, extractor: Fea
   await flush();
 }
 
-async function run(spec: string, options: FidStatsOptions): Promise<number> {
+async function run(spec: string, options: FidStatsOptions, engineOptions: EngineOptions): Promise<number> {
   if (options.weights === undefined) {
     throw new UsageError(
       'fid-stats: FID-Inception weights are required (--weights fid_inception.safetensors, converted from pt_inception-2015-12-05 ' +
@@ -73,7 +74,10 @@ async function run(spec: string, options: FidStatsOptions): Promise<number> {
   for (const file of [options.out, options.moments]) if (file !== undefined) checkNewOutputFile(file, options.force === true);
   const backend = await selectBackend(options.backend as BackendChoice);
   console.log(backend.message);
-  const extractor = await FidInception.load(options.weights, { variant: options.variant as FidInputVariant });
+  // FID-Inception on the chosen engine (auto: ONNX Runtime when it loads); one line says which and why.
+  const opened = await openFidInception(options.weights, options.variant as FidInputVariant, engineOptions, { backend: backend.name });
+  console.log(opened.message);
+  const extractor = opened.value;
   try {
     const moments = new FeatureMoments(extractor.featureDim);
     const started = performance.now();
@@ -93,7 +97,7 @@ async function run(spec: string, options: FidStatsOptions): Promise<number> {
 export const fidStatsCommand: CommandModule = {
   name: 'fid-stats',
   register(program: Command): void {
-    program
+    const command = program
       .command('fid-stats')
       .description('FID-Inception statistics (mu, sigma in float64, .npz readable by pytorch-fid) of the images in shards or a folder')
       .argument('<images>', 'shard spec or folder')
@@ -104,10 +108,12 @@ export const fidStatsCommand: CommandModule = {
       .option('--batch <n>', 'images per forward pass', '16')
       .option('--moments <file.npz>', 'also write mergeable moments (n, sum, sum_outer) for combining shards/ranks')
       .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu', 'auto')
-      .option('--force', 'overwrite --out / --moments if they exist')
-      .addHelpText('after', "\nExamples:\n  $ vqrae fid-stats 'val-{000..049}.tar' --weights fid_inception.safetensors --out val.npz")
+      .option('--force', 'overwrite --out / --moments if they exist');
+    const engineFlags = registerOptions(command, ENGINE_OPTIONS);
+    command
+      .addHelpText('after', "\nExamples:\n  $ vqrae fid-stats 'val-{000..049}.tar' --weights fid_inception.safetensors --out val.npz\n  $ vqrae fid-stats images/ --weights fid_inception.safetensors --engine onnx --threads 2 --out images.npz")
       .action(async (images: string, opts: FidStatsOptions) => {
-        process.exitCode = await run(images, opts);
+        process.exitCode = await run(images, opts, resolveOptions(command, ENGINE_OPTIONS, engineFlags).values);
       });
   },
 };

@@ -9,7 +9,7 @@ async function providerLines(): Promise<string[]> {
   try {
     const onnx = await import('@vqrae/onnx');
     const loaded = await onnx.loadOnnxRuntime();
-    const engine = loaded.ok ? `engine (--engine auto): onnx via onnxruntime-node ${loaded.version}` : `engine (--engine auto): tfjs (${loaded.reason})`;
+    const engine = loaded.ok ? `engine (--engine auto): onnx via onnxruntime-node ${loaded.version} (tokenizer and FID-Inception)` : `engine (--engine auto): tfjs (${loaded.reason})`;
     const rows = await onnx.listExecutionProviders();
     return [engine, 'execution providers (--ep):', ...rows.map((r) => `  ${r.name}: ${r.loads ? 'loads' : 'unavailable'} (${r.note})`)];
   } catch (error) {

@@ -17,11 +17,14 @@ export interface EngineHost {
   readonly runFolder: RunFolder;
 }
 
-/** Adds `engine: record` to the run folder's config.json (written before the command ran). */
-export function recordEngine(runFolder: RunFolder, record: EngineRecord): void {
+/**
+ * Adds `<key>: record` to the run folder's config.json (written before the command ran): `engine` for the tokenizer,
+ * `featureEngine` for the Fréchet-distance network of `vqrae eval`.
+ */
+export function recordEngine(runFolder: RunFolder, record: EngineRecord, key: 'engine' | 'featureEngine' = 'engine'): void {
   const file = runFolder.path('config.json');
   const config = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  runFolder.writeJson('config.json', { ...config, engine: record });
+  runFolder.writeJson('config.json', { ...config, [key]: record });
 }
 
 /**

@@ -7,24 +7,13 @@
  * Ownership: the returned engine owns the model it was opened on (`engine.dispose()` frees both); when opening
  * fails the caller still owns the model.
  */
-import os from 'node:os';
 import { tfjsEngine, type TokenizerEngine, type VqraeModel } from '@vqrae/tokenizer';
 import { UsageError } from '../cli/errors.js';
-import type { EngineChoice, EngineOptions, ExecutionProvider } from './engine-options.js';
+import { chooseEngine, type EngineRecord } from './choose-engine.js';
+import type { EngineChoice, EngineOptions } from './engine-options.js';
 import { loadOnnxModule, type OnnxModule } from './onnx-module.js';
 
-/** What a run records about its engine (config.json, provenance, dump metadata). */
-export interface EngineRecord {
-  readonly engine: 'onnx' | 'tfjs';
-  readonly requested: EngineChoice;
-  /** ONNX Runtime execution provider, or the tfjs backend. */
-  readonly provider: string;
-  /** ONNX Runtime intra-op threads; null for tfjs (its backend decides). */
-  readonly threads: number | null;
-  readonly label: string;
-  /** Why this engine (auto) or `forced by --engine`. */
-  readonly reason: string;
-}
+export type { EngineRecord } from './choose-engine.js';
 
 export interface OpenedEngine {
   readonly engine: TokenizerEngine;
@@ -40,52 +29,22 @@ export interface EngineDeps {
   readonly loadOnnx?: () => Promise<Pick<OnnxModule, 'OnnxEngine'> & { readonly runtimeVersion: string }>;
 }
 
-/** Cores this process may use (the default of --threads). */
-export function defaultThreads(): number {
-  return os.availableParallelism();
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.slice(0, 200);
-}
-
-function tfjsOpened(model: VqraeModel, requested: EngineChoice, backend: string, reason: string): OpenedEngine {
-  const engine = tfjsEngine(model, `tfjs(${backend})`);
-  const record: EngineRecord = { engine: 'tfjs', requested, provider: backend, threads: null, label: engine.label, reason };
-  return { engine, record, message: `engine: tfjs (${backend}; ${reason})` };
-}
-
 /** Opens the engine `options` ask for on a loaded model; takes ownership of `model`. */
 export async function openEngine(model: VqraeModel, options: EngineOptions, deps: EngineDeps): Promise<OpenedEngine> {
-  const requested = options.engine as EngineChoice;
-  const ep = options.ep as ExecutionProvider;
-  if (requested === 'tfjs') {
-    if (ep !== 'cpu') throw new UsageError(`--ep ${ep} needs --engine onnx (or auto); the tfjs engine runs on --backend`);
-    return tfjsOpened(model, requested, deps.backend, 'forced by --engine');
-  }
-  let onnx: Awaited<ReturnType<NonNullable<EngineDeps['loadOnnx']>>>;
-  try {
-    onnx = await (deps.loadOnnx ?? loadOnnxModule)();
-  } catch (error) {
-    const why = `onnxruntime-node could not be loaded (${firstLine(error)})`;
-    if (requested === 'onnx') throw new UsageError(`--engine onnx: ${why}`);
-    if (ep !== 'cpu') throw new UsageError(`--ep ${ep} needs the onnx engine, but ${why}`);
-    return tfjsOpened(model, requested, deps.backend, `auto: ${why}`);
-  }
-  const threads = options.threads ?? defaultThreads();
-  let engine: TokenizerEngine;
-  try {
-    engine = await onnx.OnnxEngine.create(model, { ep, threads }); // owns the model from here on
-  } catch (error) {
-    // A forced engine or provider fails; `auto` on the CPU provider falls back (e.g. a graph the exporter cannot
-    // build), saying why. The model is still ours when create() rejects.
-    if (requested !== 'auto' || ep !== 'cpu') throw error;
-    return tfjsOpened(model, requested, deps.backend, `auto: the ONNX engine could not start (${firstLine(error)})`);
-  }
-  const reason = requested === 'auto' ? `auto: onnxruntime-node ${onnx.runtimeVersion} loads` : 'forced by --engine';
-  const record: EngineRecord = { engine: 'onnx', requested, provider: ep, threads, label: engine.label, reason };
-  return { engine, record, message: `engine: onnx (${ep}, ${threads} thread${threads === 1 ? '' : 's'}; ${reason})` };
+  const chosen = await chooseEngine(options, {
+    subject: 'engine',
+    backend: deps.backend,
+    loadOnnx: deps.loadOnnx ?? loadOnnxModule,
+    openOnnx: async (onnx, ep, threads) => {
+      const engine: TokenizerEngine = await onnx.OnnxEngine.create(model, { ep, threads }); // owns the model from here on
+      return { value: engine, label: engine.label };
+    },
+    openTfjs: async () => {
+      const engine = tfjsEngine(model, `tfjs(${deps.backend})`);
+      return { value: engine, label: engine.label };
+    },
+  });
+  return { engine: chosen.value, record: chosen.record, message: chosen.message };
 }
 
 /**

@@ -74,11 +74,19 @@ function encoderExtractor(model: VqraeModel, checkpointSha256: string): FeatureE
   );
 }
 
-/** Opens the feature network of a Fréchet distance; the caller disposes it. */
+/** The tfjs FID-Inception of converted `weights` (any width divisor, read from the file); the caller disposes it. */
+export async function loadTfjsFidInception(weights: string, variant: FidInputVariant): Promise<FeatureExtractor> {
+  return FidInception.load(weights, { variant, widthDivisor: await fidWidthDivisor(weights) });
+}
+
+/**
+ * Opens the feature network of a Fréchet distance on tfjs; the caller disposes it. (FID-Inception on the engine a
+ * command chose: `openFidInception` in `engine/fid-inception-engine.ts`.)
+ */
 export async function openFeatureExtractor(choice: FeatureNetworkChoice): Promise<FeatureExtractor> {
   switch (choice.kind) {
     case 'fid-inception':
-      return FidInception.load(choice.weights, { variant: choice.variant, widthDivisor: await fidWidthDivisor(choice.weights) });
+      return loadTfjsFidInception(choice.weights, choice.variant);
     case 'mobilenetv2':
       return mobileNetExtractor();
     case 'encoder':

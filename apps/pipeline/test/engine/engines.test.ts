@@ -128,10 +128,11 @@ test('export-onnx: writes a model onnxruntime-node runs with the tfjs tokens; re
 test('info: names the engine auto would choose and one line per execution provider', async () => {
   const r = await runCli(['info', '--backend', 'wasm']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^engine \(--engine auto\): (onnx via onnxruntime-node \d+\.\d+\.\d+|tfjs \(.+\))$/m);
+  assert.match(r.stdout, /^engine \(--engine auto\): (onnx via onnxruntime-node \d+\.\d+\.\d+ \(tokenizer and FID-Inception\)|tfjs \(.+\))$/m);
   if ((await loadOnnxRuntime()).ok) {
     assert.match(r.stdout, /^ {2}cpu: loads \(onnxruntime-node /m);
     for (const ep of ['webgpu', 'cuda', 'tensorrt']) assert.match(r.stdout, new RegExp(`^  ${ep}: (loads|unavailable) \\(.+\\)$`, 'm'));
+    assert.doesNotMatch(r.stdout, /onnxruntime_src|\.cc:\d+/, 'ORT source locations are trimmed from the reasons');
   }
 });
 

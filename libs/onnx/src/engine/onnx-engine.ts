@@ -1,7 +1,8 @@
 /**
  * `OnnxEngine`: the `TokenizerEngine` on ONNX Runtime. Each graph (tokenize, reconstruct, features, decode) is
  * exported from the tfjs model in memory the first time a call needs it and gets ONE session, reused by every later
- * call of this engine (never one per batch). Models past the protobuf limit are written to a private temporary
+ * call of this engine (never one per batch); a graph never called is never exported (`vqrae decode` builds only the
+ * decode session). Models past the protobuf limit are written to a private temporary
  * folder (ORT reads external data from files next to the model) which is removed when the session exists.
  *
  * Ownership: the engine owns the model (as `tfjsEngine` does) and its sessions; `dispose()` releases both. Inputs
@@ -18,7 +19,7 @@ import type * as Ort from 'onnxruntime-node';
 import { type PixelBatch, type Reconstruction, type TokenizerEngine, type VqraeModel, checkPixelBatch } from '@vqrae/tokenizer';
 import { writeOnnxArtifact } from '../builder/write-artifact.js';
 import { type OnnxGraphKind, exportOnnx } from '../export/export-onnx.js';
-import { EXECUTION_PROVIDERS, type ExecutionProviderName, type OnnxRuntime, providerHint, requireOnnxRuntime } from './runtime.js';
+import { EXECUTION_PROVIDERS, type ExecutionProviderName, type OnnxRuntime, ortErrorMessage, probeExecutionProvider, providerHint, requireOnnxRuntime } from './runtime.js';
 
 /** Options of `OnnxEngine.create`. */
 export interface OnnxEngineOptions {
@@ -83,8 +84,8 @@ export class OnnxEngine implements TokenizerEngine {
 
   /**
    * An engine on `opts.ep`; takes ownership of `model` once it resolves (when it rejects, the caller still owns the
-   * model). Loads ONNX Runtime and creates the tokenize session, so an unavailable provider fails here with how to
-   * get it.
+   * model). Loads ONNX Runtime and probes `opts.ep` with a trivial session, so an unavailable provider fails here
+   * with how to get it; no graph is exported or loaded until a call needs it.
    */
   static async create(model: VqraeModel, opts: OnnxEngineOptions): Promise<OnnxEngine> {
     if (!EXECUTION_PROVIDERS.includes(opts.ep)) {
@@ -94,9 +95,13 @@ export class OnnxEngine implements TokenizerEngine {
       throw new Error(`OnnxEngine: threads must be a positive integer, got ${opts.threads}`);
     }
     const ort = await requireOnnxRuntime();
-    const engine = new OnnxEngine(ort, model, opts);
-    await engine.session('tokenize');
-    return engine;
+    try {
+      await probeExecutionProvider(ort, opts.ep);
+    } catch (error) {
+      const cause = ortErrorMessage(error);
+      throw new Error(`OnnxEngine: could not create a session on provider '${opts.ep}' (${cause}); ${providerHint(opts.ep)}`);
+    }
+    return new OnnxEngine(ort, model, opts);
   }
 
   async tokenize(pixels: PixelBatch): Promise<Int32Array> {
@@ -172,7 +177,7 @@ export class OnnxEngine implements TokenizerEngine {
     const artifact = exportOnnx(this.model, graph, { fp16, maxChunkElements, externalDataThreshold });
     const options = sessionOptions(this.options);
     const fail = (error: unknown): never => {
-      const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      const cause = ortErrorMessage(error);
       throw new Error(`${this.label}: could not create the '${graph}' session on provider '${this.options.ep}' (${cause}); ${providerHint(this.options.ep)}`);
     };
     if (artifact.externalData === undefined) return this.ort.InferenceSession.create(artifact.model, options).catch(fail);

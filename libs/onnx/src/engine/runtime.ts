@@ -28,6 +28,10 @@ export function loadOnnxRuntime(): Promise<LoadedOnnxRuntime> {
       // them as the namespace itself.
       const runtime = (mod.default ?? (mod as unknown as OnnxRuntime)) as OnnxRuntime | undefined;
       if (runtime?.InferenceSession === undefined) throw new Error('the module has no InferenceSession export');
+      // ORT's process-wide logger (default level 'warning') prints every failed provider probe as coloured `[E:…]`
+      // lines on stderr, although the same error comes back as the rejection we report with a hint. Sessions set
+      // their own level (`sessionOptions`). Read once, when the first session is created.
+      if (runtime.env.logLevel === undefined || runtime.env.logLevel === 'warning') runtime.env.logLevel = 'fatal';
       return { ok: true, runtime, version: runtime.env.versions.node ?? 'unknown' };
     })
     .catch((error: unknown): LoadedOnnxRuntime => {
@@ -38,6 +42,19 @@ export function loadOnnxRuntime(): Promise<LoadedOnnxRuntime> {
       };
     });
   return loading;
+}
+
+/**
+ * The readable part of an ONNX Runtime error, one line: ORT_ENFORCE messages start with the C++ source location and
+ * function signature (`/onnxruntime_src/…/webgpu_context.cc:136 onnxruntime::webgpu::…::<lambda()> <condition> was
+ * false. Failed to get a WebGPU adapter: No supported adapters`); this keeps what follows the failed condition (or
+ * drops the bare source location).
+ */
+export function ortErrorMessage(error: unknown): string {
+  const first = (error instanceof Error ? error.message : String(error)).trim().split('\n')[0]!;
+  const enforce = first.indexOf(' was false. ');
+  if (/^\S+\.(cc|cpp|h):\d+ /.test(first) && enforce >= 0) return first.slice(enforce + ' was false. '.length);
+  return first.replace(/^\S+\.(cc|cpp|h):\d+ /, '');
 }
 
 /** Like `loadOnnxRuntime` but throws the reason. */
@@ -80,27 +97,29 @@ async function trivialModel(): Promise<Uint8Array> {
 }
 
 /**
- * Probes every provider by creating (and running) a trivial session with it alone. For `vqrae info`; cheap
- * (milliseconds per provider, WebGPU adapter discovery can take ~1 s).
+ * Creates and runs a trivial one-node session on `ep` alone (milliseconds; WebGPU adapter discovery can take ~1 s).
+ * Rejects with ONNX Runtime's error when the provider is unavailable here; releases everything it made.
  */
+export async function probeExecutionProvider(ort: OnnxRuntime, ep: ExecutionProviderName): Promise<void> {
+  const session = await ort.InferenceSession.create(await trivialModel(), { executionProviders: [ep], intraOpNumThreads: 1, logSeverityLevel: 4 });
+  try {
+    await session.run({ x: new ort.Tensor('float32', Float32Array.of(1), [1]) });
+  } finally {
+    await session.release();
+  }
+}
+
+/** Probes every provider with {@link probeExecutionProvider}. For `vqrae info`. */
 export async function listExecutionProviders(): Promise<ExecutionProviderStatus[]> {
   const loaded = await loadOnnxRuntime();
   if (!loaded.ok) return EXECUTION_PROVIDERS.map((name) => ({ name, loads: false, note: loaded.reason }));
-  const ort = loaded.runtime;
-  const model = await trivialModel();
   const rows: ExecutionProviderStatus[] = [];
   for (const name of EXECUTION_PROVIDERS) {
     try {
-      const session = await ort.InferenceSession.create(model, { executionProviders: [name], logSeverityLevel: 4 });
-      try {
-        await session.run({ x: new ort.Tensor('float32', Float32Array.of(1), [1]) });
-      } finally {
-        await session.release();
-      }
+      await probeExecutionProvider(loaded.runtime, name);
       rows.push({ name, loads: true, note: `onnxruntime-node ${loaded.version}` });
     } catch (error) {
-      const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      rows.push({ name, loads: false, note: `${cause.slice(0, 200)} — ${providerHint(name)}` });
+      rows.push({ name, loads: false, note: `${ortErrorMessage(error).slice(0, 200)} — ${providerHint(name)}` });
     }
   }
   return rows;

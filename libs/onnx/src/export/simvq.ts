@@ -83,9 +83,16 @@ interface ChunkConstants {
   readonly norms: string[];
 }
 
-function chunkConstants(g: OnnxGraphBuilder, model: VqraeModel, chunks: SearchPlan['chunks']): ChunkConstants {
-  const { codebookSize: k, codebookDim: e } = model.config.quantizer;
-  const { codesT, norms } = projectedCodebook(model);
+/** The searched codebook as host arrays: C'ᵀ `[e, k]` and ‖C'_j‖² `[k]`. */
+export interface SearchCodebook {
+  readonly codesT: Float32Array;
+  readonly norms: Float32Array;
+  readonly codebookSize: number;
+  readonly codebookDim: number;
+}
+
+function chunkConstants(g: OnnxGraphBuilder, codebook: SearchCodebook, chunks: SearchPlan['chunks']): ChunkConstants {
+  const { codebookSize: k, codebookDim: e, codesT, norms } = codebook;
   const out: ChunkConstants = { codesT: [], norms: [] };
   for (const { start, size } of chunks) {
     const chunkT = new Float32Array(e * size); // C'ᵀ[:, start:start+size] [e, size]
@@ -98,37 +105,45 @@ function chunkConstants(g: OnnxGraphBuilder, model: VqraeModel, chunks: SearchPl
 }
 
 /**
- * Z_I `[B, N, d]` → code indices int32 `[B, N]`. The rows z `[M, e]` (M = B·N) are padded to T·R rows and searched
- * block by block in a Loop (T iterations, block i = rows [i·R, (i+1)·R)); the stacked `[T, R]` indices are cut back
- * to M.
+ * The blocked search in graph `g`: rows z float32 `[M, e]` → nearest code indices int32 `[M]`. The rows (scaled by
+ * −2) are padded to T·R rows and searched block by block in a Loop (T iterations, block i = rows [i·R, (i+1)·R));
+ * the stacked `[T, R]` indices are cut back to M. Shared by the exported models and {@link searchOnlyGraph}.
  */
-export function nearestCodes(ctx: ExportContext, model: VqraeModel, features: string, maxChunkElements: number): string {
-  const g = ctx.g;
-  const { codebookSize: k, codebookDim: e } = model.config.quantizer;
-  const n = model.tokensPerImage;
-  const plan = searchPlan(k, maxChunkElements);
+export function codeSearch(g: OnnxGraphBuilder, rows32: string, codebook: SearchCodebook, maxChunkElements: number): string {
+  const plan = searchPlan(codebook.codebookSize, maxChunkElements);
   const r = plan.rows;
-  const z = linear(ctx, features, { weight: QUANTIZER_KEYS.inWeight, bias: QUANTIZER_KEYS.inBias }); // [B, N, e]
-  const rows = g.node('Reshape', [z, g.int64([-1, e])]); // [M, e]
-  const rows32 = g.precision === 'float32' ? rows : g.node('Cast', [rows], { to: int(1) });
   const scaled = g.node('Mul', [rows32, g.floatConstant([-2], [], { prefix: 'minus_two', keepFloat32: true })]); // −2·z [M, e]
   const m = g.node('Gather', [g.node('Shape', [scaled]), g.int64([0], [])], { axis: int(0) }); // M, int64 scalar
   const blocks = g.node('Div', [g.node('Add', [m, g.int64([r - 1], [])]), g.int64([r], [])]); // T = ⌈M / R⌉ scalar
   const padRows = g.node('Sub', [g.node('Mul', [blocks, g.int64([r], [])]), m]); // T·R − M
   const pads = g.node('Concat', [g.int64([0, 0]), g.node('Unsqueeze', [padRows, g.int64([0])]), g.int64([0])], { axis: int(0) }); // [0, 0, pad, 0]
   const padded = g.node('Pad', [scaled, pads]); // [T·R, e], zero rows at the end
-  const codebook = chunkConstants(g, model, plan.chunks);
+  const constants = chunkConstants(g, codebook, plan.chunks);
   const body = g.subgraph('code_search_block');
   const iteration = body.input(body.fresh('iteration'), 'int64', []);
   const condition = body.input(body.fresh('condition'), 'bool', []);
   const start = body.node('Unsqueeze', [body.node('Mul', [iteration, body.int64([r], [])]), body.int64([0])]); // [1]
   const block = body.node('Slice', [padded, start, body.node('Add', [start, body.int64([r])]), body.int64([0])]); // [R, e]
   body.output(body.fresh('condition_out'), body.node('Identity', [condition]), 'bool', []);
-  body.output(body.fresh('block_indices'), searchBlock(body, block, plan.chunks, codebook), 'int64', [r]);
+  body.output(body.fresh('block_indices'), searchBlock(body, block, plan.chunks, constants), 'int64', [r]);
   const [stacked] = g.nodeOutputs('Loop', [blocks, ''], 1, { body: graph(body) }); // [T, R]
   const flat = g.node('Slice', [g.node('Reshape', [stacked, g.int64([-1])]), g.int64([0]), g.node('Unsqueeze', [m, g.int64([0])]), g.int64([0])]); // [M]
-  const indices = g.node('Cast', [flat], { to: int(6) }); // int32 [M]
-  return g.node('Reshape', [indices, g.int64([-1, n])]); // [B, N]
+  return g.node('Cast', [flat], { to: int(6) }); // int32 [M]
+}
+
+/**
+ * Z_I `[B, N, d]` → code indices int32 `[B, N]`: z = quant_in(Z_I) as rows `[M, e]` (M = B·N), searched by
+ * {@link codeSearch} in float32 against the model's projected codebook.
+ */
+export function nearestCodes(ctx: ExportContext, model: VqraeModel, features: string, maxChunkElements: number): string {
+  const g = ctx.g;
+  const { codebookSize, codebookDim: e } = model.config.quantizer;
+  const z = linear(ctx, features, { weight: QUANTIZER_KEYS.inWeight, bias: QUANTIZER_KEYS.inBias }); // [B, N, e]
+  const rows = g.node('Reshape', [z, g.int64([-1, e])]); // [M, e]
+  const rows32 = g.precision === 'float32' ? rows : g.node('Cast', [rows], { to: int(1) });
+  const { codesT, norms } = projectedCodebook(model);
+  const indices = codeSearch(g, rows32, { codesT, norms, codebookSize, codebookDim: e }, maxChunkElements); // [M]
+  return g.node('Reshape', [indices, g.int64([-1, model.tokensPerImage])]); // [B, N]
 }
 
 /** Code indices int32 `[B, N]` → C'[indices] `[B, N, e]` in the compute precision. */

@@ -8,7 +8,7 @@ import { fidInceptionArchitecture, FID_INCEPTION_INPUT_SIZE, type FeatureSpace, 
 import { SafetensorsFile } from '@vqrae/nn';
 import { buildModel } from '../builder/model.js';
 import { sessionOptions } from '../engine/onnx-engine.js';
-import { providerHint, requireOnnxRuntime, type ExecutionProviderName } from '../engine/runtime.js';
+import { ortErrorMessage, providerHint, requireOnnxRuntime, type ExecutionProviderName } from '../engine/runtime.js';
 import { checkFidImageBatch, fidInputScale, type FidImageBatch } from './fid-input-scale.js';
 import { inceptionGraph, INCEPTION_GRAPH_IO } from './inception-graph.js';
 import { loadInceptionWeightArrays } from './inception-weights.js';
@@ -81,7 +81,7 @@ export async function inceptionFeatureSession(
   try {
     session = await ort.InferenceSession.create(artifact.model, options);
   } catch (error) {
-    const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const cause = ortErrorMessage(error);
     throw new Error(`inceptionFeatureSession: could not create a session on provider '${ep}' (${cause}); ${providerHint(ep)}`);
   }
   const where = `inceptionFeatureSession(${variant}, ${label})`;

@@ -56,11 +56,12 @@ test('HTTP 404 and refused connections name the shard; skip goes on with the nex
   }
 });
 
-test('a connection dropped mid-shard fails with shard and key; skip keeps what was read', async () => {
+test('a connection dropped mid-shard (on every retry) fails with shard and key; skip keeps what was read', async () => {
   const shards = [`${base}/drops.tar`, `${base}/good-0.tar`];
-  await assert.rejects(collect(new DatasetSpec({ shards }).open({ reporter: collectingReporter() })), /key k1, shard .*drops\.tar/);
+  const remote = { retries: 1, retryDelayMs: 5 };
+  await assert.rejects(collect(new DatasetSpec({ shards, remote }).open({ reporter: collectingReporter() })), /key k1, shard .*drops\.tar/);
   const reporter = collectingReporter();
-  const samples = await collect(new DatasetSpec({ shards, onError: 'skip' }).open({ reporter }));
+  const samples = await collect(new DatasetSpec({ shards, onError: 'skip', remote }).open({ reporter }));
   assert.deepEqual(samples.map((s) => `${s.meta.shard.slice(base.length)}:${s.meta.key}`), ['/drops.tar:k0', '/good-0.tar:k0', '/good-0.tar:k1', '/good-0.tar:k2']);
   assert.equal(reporter.skips[0]?.meta?.key, 'k1');
 });

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { newCounters, StageError, type ErrorPolicy, type Logger, type SampleMeta, type StageContext } from '@vqrae/graph';
 import { decodeImages } from './image/stages.js';
+import type { DecodeMode } from './image/load-image.js';
 import type { CropSpec } from './image/types.js';
 import type { ShardSample, SkipReporter } from './sample.js';
 import { DatasetSpec } from './shards/dataset.js';
@@ -43,6 +44,8 @@ export interface CheckShardsOptions {
   readonly onError: ErrorPolicy;
   /** Images decoded at once (default 4). */
   readonly concurrency?: number;
+  /** Decode protocol (`LoadImageOptions.decodeMode`, default exact). */
+  readonly decodeMode?: DecodeMode;
   /** Called for each bad sample as soon as it is found. */
   readonly onBad?: (bad: BadSample) => void;
   /** Called after each good sample with the running count. */
@@ -84,7 +87,7 @@ export async function checkShards(shards: string | readonly string[], options: C
   const dataset = new DatasetSpec({ shards, onError: options.onError });
   const opened = dataset.open(options.signal ? { reporter, signal: options.signal } : { reporter });
   const stream: AsyncIterable<unknown> = options.decode || options.crop
-    ? decodeImages({ onError: options.onError, concurrency: options.concurrency ?? 4, ...(options.crop ? { crop: options.crop } : {}) }).run(opened, reporter)
+    ? decodeImages({ onError: options.onError, concurrency: options.concurrency ?? 4, decodeMode: options.decodeMode ?? 'exact', ...(options.crop ? { crop: options.crop } : {}) }).run(opened, reporter)
     : opened;
   let good = 0;
   let stopped = false;

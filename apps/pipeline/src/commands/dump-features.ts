@@ -4,6 +4,7 @@ import { sha256File } from '@vqrae/nn';
 import { featuresStage, loadCheckpoint, loadHfSiglip, tfjsFeatureEngine, type EncoderGeometry, type FeatureEngine, type FeatureOutputs } from '@vqrae/tokenizer';
 import { defineCommand, intOption, pathOption, stringOption, UsageError, type CommandContext } from '../cli/index.js';
 import type { EncodeDumpJob, ImageProtocol, SampleBatch } from '../dump/encode-dump.js';
+import { DECODE_MODE_FAST_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 import { runDumpCommand } from '../dump/run-dump-command.js';
 import { encodeFeatureTable, type FeatureRow } from '../dump/feature-table.js';
 import { featureRowsOf } from '../dump/model-rows.js';
@@ -67,6 +68,7 @@ export const dumpFeaturesCommand = defineCommand({
     hf: pathOption({ description: 'Hugging Face SigLIP folder (config.json + model.safetensors; only vision_model.* is read)', mustExist: 'dir', placeholder: '<dir>' }),
     data: stringOption({ description: "shard spec, e.g. 'val-{000000..000009}.tar'", placeholder: '<spec>' }),
     crop: stringOption({ description: 'image protocol (an image already at the input size is not resampled)', choices: ['center', 'adm', 'exact'], default: 'center' }),
+    decodeMode: DECODE_MODE_FAST_DEFAULT,
     size: intOption({ description: 'input size (must equal the encoder’s fixed resolution; default: the encoder’s)', min: 1 }),
     pool: stringOption({ description: 'per-token features, or their mean over tokens', choices: ['none', 'mean'], default: 'none' }),
     dtype: stringOption({ description: 'stored float type', choices: ['f32', 'f16'], default: 'f32' }),
@@ -92,7 +94,7 @@ export const dumpFeaturesCommand = defineCommand({
       if (o.size !== undefined && o.size !== geometry.imageSize) {
         throw new UsageError(`dump-features: --size ${o.size} differs from the encoder's fixed resolution ${geometry.imageSize} (fixed-resolution towers only)`);
       }
-      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], size: geometry.imageSize };
+      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], decodeMode: decodeModeOf(o.decodeMode), size: geometry.imageSize };
       const pool = o.pool as 'none' | 'mean';
       const tokens = pool === 'mean' ? 1 : geometry.gridSize * geometry.gridSize;
       const provenance = {
@@ -130,7 +132,7 @@ export const dumpFeaturesCommand = defineCommand({
         encodeStage: featuresStage<SampleBatch>(loaded.engine, { label: loaded.label, pool, onError }),
         rowsOf: featureRowsOf,
         encodeFile: (rows) => encodeFeatureTable(rows, layout),
-        fingerprint: { kind: 'features', encoder: JSON.stringify(loaded.identity), crop: protocol.crop, pool, dtype: o.dtype, data: o.data },
+        fingerprint: { kind: 'features', encoder: JSON.stringify(loaded.identity), crop: protocol.crop, decode_mode: protocol.decodeMode ?? 'exact', pool, dtype: o.dtype, data: o.data },
         provenance,
         log: ctx.log,
         progress: createProgress({ mode: o.quiet ? 'quiet' : 'auto', label: 'dump-features' }),

@@ -10,6 +10,7 @@ import {
   UsageError,
 } from '../cli/index.js';
 import type { EncodeDumpJob, ImageProtocol, SampleBatch } from '../dump/encode-dump.js';
+import { DECODE_MODE_FAST_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 import { tokenRowsOf } from '../dump/model-rows.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { openCommandEngine } from '../engine/command-engine.js';
@@ -31,6 +32,7 @@ export const dumpTokensCommand = defineCommand({
     data: stringOption({ description: "shard spec, e.g. 'val-{000000..000009}.tar' (quote it)", placeholder: '<spec>' }),
     batch: intOption({ description: 'images per forward pass (batches never cross a shard)', default: 16, min: 1 }),
     crop: stringOption({ description: 'image protocol before encoding', choices: ['center', 'adm', 'exact'], default: 'center' }),
+    decodeMode: DECODE_MODE_FAST_DEFAULT,
     rowsPerFile: intOption({ description: 'rows per Arrow file (files roll over within a shard)', default: 10000, min: 1 }),
     onError: stringOption({ description: 'bad samples/shards: stop, or skip them (counted, logged, listed in the manifest)', choices: ['throw', 'skip'], default: 'throw' }),
     rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
@@ -51,7 +53,7 @@ export const dumpTokensCommand = defineCommand({
     const model = await loadCheckpoint(o.checkpoint);
     const { engine, record } = await openCommandEngine(ctx, model);
     try {
-      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], size: model.inputSize };
+      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], decodeMode: decodeModeOf(o.decodeMode), size: model.inputSize };
       const checkpointSha256 = await sha256File(o.checkpoint);
       const grid = Math.round(Math.sqrt(model.tokensPerImage));
       const codebookSize = model.config.quantizer.codebookSize;
@@ -90,7 +92,7 @@ export const dumpTokensCommand = defineCommand({
         encodeStage: tokenizeStage<SampleBatch>(engine, { label: `${model.config.preset ?? 'custom'}, k=${codebookSize}`, onError: o.onError as 'throw' | 'skip' }),
         rowsOf: tokenRowsOf,
         encodeFile: (rows) => encodeTokenTable(rows, layout),
-        fingerprint: { kind: 'tokens', checkpoint_sha256: checkpointSha256, crop: protocol.crop, size: protocol.size, pass_through: passThrough, data: o.data },
+        fingerprint: { kind: 'tokens', checkpoint_sha256: checkpointSha256, crop: protocol.crop, size: protocol.size, decode_mode: protocol.decodeMode ?? 'exact', pass_through: passThrough, data: o.data },
         provenance,
         log: ctx.log,
         progress: createProgress({ mode: o.quiet ? 'quiet' : 'auto', label: 'dump-tokens' }),

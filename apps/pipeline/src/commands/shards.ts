@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkShards, CROP_PROTOCOLS, DatasetSpec, listingOf, type CropSpec } from '@vqrae/data';
+import { checkShards, CROP_PROTOCOLS, DatasetSpec, listingOf, type CropSpec, type DecodeMode } from '@vqrae/data';
 import type { ErrorPolicy } from '@vqrae/graph';
 import { createCliLogger, parseIntFlag, UsageError, type CommandModule } from '../cli/index.js';
 
@@ -7,6 +7,7 @@ interface CheckFlags {
   decode?: boolean;
   size?: string;
   crop: string;
+  decodeMode: string;
   onError: string;
   concurrency: string;
   quiet?: boolean;
@@ -46,6 +47,7 @@ export const shardsCommand: CommandModule = {
       .option('--decode', 'decode every image with sharp')
       .option('--size <S>', 'also crop every image to S×S (implies --decode)')
       .option('--crop <protocol>', `crop protocol with --size: ${CROP_PROTOCOLS.filter((p) => !p.startsWith('random')).join(' | ')}`, 'center')
+      .option('--decode-mode <mode>', 'fast (shrink-on-load for JPEG/WebP ≥ 2× the crop) or exact (full decode)', 'fast')
       .option('--on-error <policy>', "'throw' stops at the first bad sample (exit 1); 'skip' reports all and exits 0", 'throw')
       .option('--concurrency <n>', 'images decoded at once', '4')
       .option('--quiet', 'print only bad samples and the summary')
@@ -57,6 +59,7 @@ export const shardsCommand: CommandModule = {
         const report = await checkShards(specs, {
           decode: flags.decode ?? crop !== undefined,
           ...(crop ? { crop } : {}),
+          decodeMode: parseDecodeMode(flags.decodeMode),
           onError,
           concurrency,
           log,
@@ -78,6 +81,11 @@ export const shardsCommand: CommandModule = {
 
 function parsePolicy(value: string): ErrorPolicy {
   if (value !== 'throw' && value !== 'skip') throw new UsageError(`--on-error must be throw or skip, got '${value}'`);
+  return value;
+}
+
+function parseDecodeMode(value: string): DecodeMode {
+  if (value !== 'fast' && value !== 'exact') throw new UsageError(`--decode-mode must be fast or exact, got '${value}'`);
   return value;
 }
 

@@ -5,6 +5,7 @@ import {
   decodeImages,
   expandShardSpec,
   type CropSpec,
+  type DecodeMode,
   type ImageSample,
   type RgbImage,
 } from '@vqrae/data';
@@ -21,6 +22,8 @@ import { readSideFields, type SideFields } from './side-fields.js';
 export interface ImageProtocol {
   readonly crop: 'center' | 'adm' | 'exact';
   readonly size: number;
+  /** `fast`: crop inside the decoder (shrink-on-load for large JPEG/WebP); `exact` (default): full decode, then crop. */
+  readonly decodeMode?: DecodeMode;
 }
 
 /** Decoded, cropped samples of one batch (never crossing a shard boundary). */
@@ -72,9 +75,12 @@ export function shardGraph<Row, Encoded>(
   onBatch: (batch: SampleBatch) => void = () => {},
 ): Graph {
   const spec = new DatasetSpec({ shards: [shard], onError: job.onError, strict: true });
-  return Graph.from(spec.asSource({ reporter }))
-    .pipe(decodeImages({ onError: job.onError, concurrency: 4 }))
-    .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }))
+  const decoded = job.protocol.decodeMode === 'fast'
+    ? Graph.from(spec.asSource({ reporter })).pipe(decodeImages({ onError: job.onError, concurrency: 4, crop: cropSpec(job.protocol), decodeMode: 'fast' }))
+    : Graph.from(spec.asSource({ reporter }))
+      .pipe(decodeImages({ onError: job.onError, concurrency: 4 }))
+      .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }));
+  return decoded
     .pipe(batchStage<ImageSample>('batch', { size: job.batchSize, describe: `batch(${job.batchSize}, within shard)` }))
     .pipe(
       mapStage(

@@ -6,6 +6,7 @@ import { defineCommand, intOption, pathOption, stringOption, UsageError, type Co
 import type { EncodeDumpJob, ImageProtocol, SampleBatch } from '../dump/encode-dump.js';
 import { DECODE_MODE_FAST_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 import { runDumpCommand } from '../dump/run-dump-command.js';
+import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { encodeFeatureTable, type FeatureRow } from '../dump/feature-table.js';
 import { featureRowsOf } from '../dump/model-rows.js';
 import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
@@ -78,6 +79,7 @@ export const dumpFeaturesCommand = defineCommand({
     rank: intOption({ description: 'this process’s rank (default from RANK / SLURM_PROCID / JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks', min: 1 }),
     ...ENGINE_OPTIONS,
+    ...REMOTE_SHARD_OPTIONS,
   },
   examples: [
     "vqrae dump-features --hf ~/siglip2-so400m-patch16-256 --data 'val-{000000..000009}.tar' --pool mean --dtype f16 --out feats/val",
@@ -123,6 +125,7 @@ export const dumpFeaturesCommand = defineCommand({
       const job: EncodeDumpJob<FeatureRow, SampleBatch & FeatureOutputs> = {
         kind: 'features',
         data: o.data,
+        remote: remoteShardOptions(o, ctx.log),
         outDir: ctx.runFolder.dir,
         rank,
         batchSize: o.batch,

@@ -15,6 +15,7 @@ import { tokenRowsOf } from '../dump/model-rows.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { runDumpCommand } from '../dump/run-dump-command.js';
+import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
 import { rankFromOptions } from '../dump/rank.js';
 import { encodeTokenTable, tokenDtype, type TokenRow } from '../dump/token-table.js';
@@ -39,6 +40,7 @@ export const dumpTokensCommand = defineCommand({
     worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
     noPassThrough: booleanOption({ description: 'do not copy .cls/.txt/.json members into label/caption/json columns', default: false }),
     ...ENGINE_OPTIONS,
+    ...REMOTE_SHARD_OPTIONS,
   },
   examples: [
     "vqrae dump-tokens --checkpoint ck.safetensors --data 'val-{000000..000009}.tar' --out tokens/val",
@@ -83,6 +85,7 @@ export const dumpTokensCommand = defineCommand({
       const job: EncodeDumpJob<TokenRow, SampleBatch & TokenOutputs> = {
         kind: 'tokens',
         data: o.data,
+        remote: remoteShardOptions(o, ctx.log),
         outDir: ctx.runFolder.dir,
         rank,
         batchSize: o.batch,

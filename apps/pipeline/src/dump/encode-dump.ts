@@ -7,6 +7,7 @@ import {
   type CropSpec,
   type DecodeMode,
   type ImageSample,
+  type RemoteShardOptions,
   type RgbImage,
 } from '@vqrae/data';
 import { Graph, batchStage, forEachSink, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type SampleMeta, type Stage } from '@vqrae/graph';
@@ -40,6 +41,8 @@ export interface SampleBatch {
 export interface EncodeDumpJob<Row, Encoded = Row[]> {
   readonly kind: string;
   readonly data: string;
+  /** Retries and cache of http(s) shards (a runtime choice: not part of the fingerprint). */
+  readonly remote?: RemoteShardOptions;
   readonly outDir: string;
   readonly rank: RankAssignment;
   readonly batchSize: number;
@@ -68,13 +71,13 @@ function toBatch(samples: ImageSample[]): SampleBatch {
 
 /** The per-shard graph: shard → decode → crop → batch → encode → rows sink. */
 export function shardGraph<Row, Encoded>(
-  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'rowsOf'>,
+  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'rowsOf' | 'remote'>,
   shard: string,
   reporter: ReturnType<typeof collectingReporter>,
   emit: (row: Row) => Promise<void>,
   onBatch: (batch: SampleBatch) => void = () => {},
 ): Graph {
-  const spec = new DatasetSpec({ shards: [shard], onError: job.onError, strict: true });
+  const spec = new DatasetSpec({ shards: [shard], onError: job.onError, strict: true, ...(job.remote ? { remote: job.remote } : {}) });
   const decoded = job.protocol.decodeMode === 'fast'
     ? Graph.from(spec.asSource({ reporter })).pipe(decodeImages({ onError: job.onError, concurrency: 4, crop: cropSpec(job.protocol), decodeMode: 'fast' }))
     : Graph.from(spec.asSource({ reporter }))

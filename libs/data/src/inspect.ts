@@ -5,6 +5,7 @@ import type { DecodeMode } from './image/load-image.js';
 import type { CropSpec } from './image/types.js';
 import type { ShardSample, SkipReporter } from './sample.js';
 import { DatasetSpec } from './shards/dataset.js';
+import type { RemoteShardOptions } from './shards/remote-options.js';
 
 /** One line of `shards ls`: a sample, where it is, its members and their sizes. */
 export interface SampleListing {
@@ -52,6 +53,8 @@ export interface CheckShardsOptions {
   readonly onSample?: (count: number) => void;
   readonly log: Logger;
   readonly signal?: AbortSignal;
+  /** Retries and cache of http(s) shards. */
+  readonly remote?: RemoteShardOptions;
 }
 
 /** Result of `checkShards`. */
@@ -84,7 +87,7 @@ export async function checkShards(shards: string | readonly string[], options: C
     counters: newCounters(),
     skip: (item, reason) => record((item as { meta?: SampleMeta } | undefined)?.meta, reason),
   };
-  const dataset = new DatasetSpec({ shards, onError: options.onError });
+  const dataset = new DatasetSpec({ shards, onError: options.onError, ...(options.remote ? { remote: options.remote } : {}) });
   const opened = dataset.open(options.signal ? { reporter, signal: options.signal } : { reporter });
   const stream: AsyncIterable<unknown> = options.decode || options.crop
     ? decodeImages({ onError: options.onError, concurrency: options.concurrency ?? 4, decodeMode: options.decodeMode ?? 'exact', ...(options.crop ? { crop: options.crop } : {}) }).run(opened, reporter)

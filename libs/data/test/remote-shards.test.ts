@@ -77,6 +77,12 @@ test('a stalled transfer times out and is resumed', async () => {
   assert.match(lines[0] ?? '', /no data for 150 ms at byte 5000.*resuming at byte 5000/);
 });
 
+test('shards are read as stored: no transfer encoding that would change lengths and ranges', async () => {
+  server.routes.set('/cdn.tar', { body: shard, gzipWhenAccepted: true, dropAfter: (n) => (n === 1 ? 7000 : undefined) });
+  assert.deepEqual(await read('/cdn.tar', FAST), ALL);
+  assert.deepEqual(server.requests.get('/cdn.tar'), [null, 'bytes=7000-']);
+});
+
 test('404 fails at once; 500 is retried, then named with URL and attempts; a transient 503 recovers', async () => {
   await assert.rejects(read('/missing.tar', FAST), (error: Error) => {
     assert.match(error.message, /cannot fetch shard 'http:\/\/127\.0\.0\.1:\d+\/missing\.tar': HTTP 404/);

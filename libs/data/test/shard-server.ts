@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
 
 /** How the loopback server misbehaves for one path. */
 export interface Route {
@@ -16,6 +17,8 @@ export interface Route {
   readonly status?: (request: number) => number | undefined;
   /** Write the body in pieces of this many bytes, waiting `delayMs` between them (a slow link). */
   readonly throttle?: { readonly bytes: number; readonly delayMs: number };
+  /** Gzip the body with `Content-Encoding: gzip` when the client's Accept-Encoding allows it (as CDNs do). */
+  readonly gzipWhenAccepted?: boolean;
   /** Write this many bytes, then wait for the promise before writing the rest. */
   readonly gate?: { readonly after: number; readonly open: Promise<void> };
 }
@@ -56,7 +59,9 @@ export async function startShardServer(): Promise<ShardServer> {
       res.writeHead(status).end();
       return;
     }
-    const full = typeof route.body === 'function' ? route.body(n) : route.body;
+    const stored = typeof route.body === 'function' ? route.body(n) : route.body;
+    const gzip = route.gzipWhenAccepted === true && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const full = gzip ? zlib.gzipSync(stored) : stored;
     const etag = `"${createHash('sha256').update(full).digest('hex').slice(0, 16)}"`;
     const ranges = route.ranges ?? true;
     let start = 0;
@@ -66,6 +71,7 @@ export async function startShardServer(): Promise<ShardServer> {
     const body = full.subarray(start);
     const headers: Record<string, string> = { 'content-length': String(body.length), etag };
     if (ranges) headers['accept-ranges'] = 'bytes';
+    if (gzip) headers['content-encoding'] = 'gzip';
     if (start > 0) headers['content-range'] = `bytes ${start}-${full.length - 1}/${full.length}`;
     res.writeHead(start > 0 ? 206 : 200, headers);
     const drop = route.dropAfter?.(n);

@@ -66,7 +66,9 @@ export async function* httpShardBytes(
     };
     try {
       const resuming = received > 0 && acceptsRanges;
-      const headers: Record<string, string> = {};
+      // Bytes as stored: fetch would undo a `Content-Encoding: gzip` itself, and then lengths and ranges (which count
+      // encoded bytes) would no longer match what is read. `.tar.gz` shards are gunzipped later, by name.
+      const headers: Record<string, string> = { 'accept-encoding': 'identity' };
       if (resuming) {
         headers.range = `bytes=${received}-`;
         if (info?.etag) headers['if-range'] = info.etag;

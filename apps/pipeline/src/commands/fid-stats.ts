@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { loadImage } from '@vqrae/data';
+import { loadImage, type RemoteShardOptions } from '@vqrae/data';
 import {
   FeatureMoments,
   FID_INPUT_VARIANTS,
@@ -12,7 +12,8 @@ import {
   type FidInputVariant,
 } from '@vqrae/eval';
 import type { CommandModule } from '../cli/command-module.js';
-import { loadTf, parseIntFlag, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
+import { createCliLogger, loadTf, parseIntFlag, registerOptions, resolveOptions, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
+import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { imageSet } from './metrics.js';
 
 interface FidStatsOptions {
@@ -24,6 +25,8 @@ interface FidStatsOptions {
   readonly moments?: string;
   readonly backend: string;
   readonly force?: boolean;
+  /** Retries and cache of http(s) shards (from the shared remote-shard flags). */
+  readonly remote?: RemoteShardOptions;
 }
 
 /** Decodes images, groups same-size runs into batches of ≤ `batch`, and adds their features to `moments`. */
@@ -49,7 +52,7 @@ async function accumulate(spec: string, options: FidStatsOptions, extractor: Fea
     }
     pending = [];
   };
-  for await (const image of imageSet(spec, options.field)) {
+  for await (const image of imageSet(spec, options.field, undefined, options.remote)) {
     const rgb = await loadImage(image.bytes, {}, image.meta.key);
     if (pending.length > 0 && (pending[0].height !== rgb.height || pending[0].width !== rgb.width || pending.length >= batchSize)) await flush();
     pending.push({ data: rgb.data, height: rgb.height, width: rgb.width });
@@ -93,7 +96,7 @@ async function run(spec: string, options: FidStatsOptions): Promise<number> {
 export const fidStatsCommand: CommandModule = {
   name: 'fid-stats',
   register(program: Command): void {
-    program
+    const command = program
       .command('fid-stats')
       .description('FID-Inception statistics (mu, sigma in float64, .npz readable by pytorch-fid) of the images in shards or a folder')
       .argument('<images>', 'shard spec or folder')
@@ -105,10 +108,12 @@ export const fidStatsCommand: CommandModule = {
       .option('--moments <file.npz>', 'also write mergeable moments (n, sum, sum_outer) for combining shards/ranks')
       .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu', 'auto')
       .option('--force', 'overwrite --out / --moments if they exist')
-      .addHelpText('after', "\nExamples:\n  $ vqrae fid-stats 'val-{000..049}.tar' --weights fid_inception.safetensors --out val.npz")
-      .action(async (images: string, opts: FidStatsOptions) => {
-        process.exitCode = await run(images, opts);
-      });
+      .addHelpText('after', "\nExamples:\n  $ vqrae fid-stats 'val-{000..049}.tar' --weights fid_inception.safetensors --out val.npz");
+    const remoteFlags = registerOptions(command, REMOTE_SHARD_OPTIONS);
+    command.action(async (images: string, opts: FidStatsOptions) => {
+      const remote = remoteShardOptions(resolveOptions(command, REMOTE_SHARD_OPTIONS, remoteFlags).values, createCliLogger(false));
+      process.exitCode = await run(images, { ...opts, remote });
+    });
   },
 };
 

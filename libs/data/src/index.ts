@@ -17,7 +17,8 @@ export { IMAGE_EXTENSIONS, listImageFiles, packImages, SIDE_EXTENSIONS, type Ima
 export { CROP_PROTOCOLS, type Background, type CropProtocol, type CropSpec, type RgbImage } from './image/types.js';
 export { planCrop, pythonRound, type CropPlan, type Window } from './image/crop-geometry.js';
 export { cropRgb, pilResize, type PilFilter } from './image/pil-resample.js';
-export { cropImage, DECODE_MODES, DEFAULT_LIMIT_INPUT_PIXELS, FAST_DECODE_CONTRACT, loadImage, type DecodeMode, type LoadImageOptions } from './image/load-image.js';
+export { chooseDecodeConcurrency, libuvThreadpoolSize, type DecodeConcurrency, type DecodeConcurrencyInput } from './image/decode-concurrency.js';
+export { cropImage, DECODE_MODES, DEFAULT_LIMIT_INPUT_PIXELS, FAST_DECODE_CONTRACT, imageSourcePixels, loadImage, type DecodeMode, type LoadImageOptions } from './image/load-image.js';
 export { readJpegHeader, type JpegHeader } from './image/jpeg-header.js';
 export { tuneSharpForStreaming, type SharpStreamingTuning } from './image/sharp-tuning.js';
 export { mapOrdered, type Settled } from './image/ordered-map.js';

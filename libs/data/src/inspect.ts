@@ -43,8 +43,8 @@ export interface CheckShardsOptions {
   readonly crop?: CropSpec;
   /** 'throw' stops at the first bad sample; 'skip' reports every bad sample and reads on. */
   readonly onError: ErrorPolicy;
-  /** Images decoded at once (default 4). */
-  readonly concurrency?: number;
+  /** Images decoded at once, or `auto` (default; see `chooseDecodeConcurrency`). */
+  readonly concurrency?: number | 'auto';
   /** Decode protocol (`LoadImageOptions.decodeMode`, default exact). */
   readonly decodeMode?: DecodeMode;
   /** Called for each bad sample as soon as it is found. */
@@ -90,7 +90,7 @@ export async function checkShards(shards: string | readonly string[], options: C
   const dataset = new DatasetSpec({ shards, onError: options.onError, ...(options.remote ? { remote: options.remote } : {}) });
   const opened = dataset.open(options.signal ? { reporter, signal: options.signal } : { reporter });
   const stream: AsyncIterable<unknown> = options.decode || options.crop
-    ? decodeImages({ onError: options.onError, concurrency: options.concurrency ?? 4, decodeMode: options.decodeMode ?? 'exact', ...(options.crop ? { crop: options.crop } : {}) }).run(opened, reporter)
+    ? decodeImages({ onError: options.onError, concurrency: options.concurrency ?? 'auto', decodeMode: options.decodeMode ?? 'exact', ...(options.crop ? { crop: options.crop } : {}) }).run(opened, reporter)
     : opened;
   let good = 0;
   let stopped = false;

@@ -53,13 +53,13 @@ export const shardsCommand: CommandModule = {
       .option('--crop <protocol>', `crop protocol with --size: ${CROP_PROTOCOLS.filter((p) => !p.startsWith('random')).join(' | ')}`, 'center')
       .option('--decode-mode <mode>', 'fast (shrink-on-load for JPEG/WebP ≥ 2× the crop) or exact (full decode)', 'fast')
       .option('--on-error <policy>', "'throw' stops at the first bad sample (exit 1); 'skip' reports all and exits 0", 'throw')
-      .option('--concurrency <n>', 'images decoded at once', '4')
+      .option('--concurrency <n|auto>', 'images decoded at once; auto: from the cores and the first image size (libvips 1 thread per image)', 'auto')
       .option('--quiet', 'print only bad samples and the summary');
     const checkRemote = registerOptions(check, REMOTE_SHARD_OPTIONS);
     check.action(async (specs: string[], flags: CheckFlags) => {
       const onError = parsePolicy(flags.onError);
       const crop = parseCrop(flags);
-      const concurrency = parseIntFlag(flags.concurrency, '--concurrency', 1);
+      const concurrency = flags.concurrency === 'auto' ? 'auto' : parseIntFlag(flags.concurrency, '--concurrency', 1);
       const log = createCliLogger(flags.quiet ?? false);
       const remote = remoteShardOptions(resolveOptions(check, REMOTE_SHARD_OPTIONS, checkRemote).values, log);
       const report = await checkShards(specs, {

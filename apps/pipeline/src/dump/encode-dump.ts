@@ -79,9 +79,9 @@ export function shardGraph<Row, Encoded>(
 ): Graph {
   const spec = new DatasetSpec({ shards: [shard], onError: job.onError, strict: true, ...(job.remote ? { remote: job.remote } : {}) });
   const decoded = job.protocol.decodeMode === 'fast'
-    ? Graph.from(spec.asSource({ reporter })).pipe(decodeImages({ onError: job.onError, concurrency: 4, crop: cropSpec(job.protocol), decodeMode: 'fast' }))
+    ? Graph.from(spec.asSource({ reporter })).pipe(decodeImages({ onError: job.onError, concurrency: 'auto', crop: cropSpec(job.protocol), decodeMode: 'fast' }))
     : Graph.from(spec.asSource({ reporter }))
-      .pipe(decodeImages({ onError: job.onError, concurrency: 4 }))
+      .pipe(decodeImages({ onError: job.onError, concurrency: 'auto' }))
       .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }));
   return decoded
     .pipe(batchStage<ImageSample>('batch', { size: job.batchSize, describe: `batch(${job.batchSize}, within shard)` }))

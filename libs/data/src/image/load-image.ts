@@ -100,6 +100,16 @@ export async function loadImage(bytes: Uint8Array, options: LoadImageOptions = {
   return plan ? applyPlan(full, plan, options.resampler ?? 'sharp') : full;
 }
 
+/** Source pixels (width × height) from the image header, without decoding; 0 when the header is unreadable. */
+export async function imageSourcePixels(bytes: Uint8Array): Promise<number> {
+  try {
+    const { width, height } = await readHeader(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    return width * height;
+  } catch {
+    return 0;
+  }
+}
+
 /** Size, orientation and format from the header: parsed in TypeScript for JPEG, else by sharp (header only). */
 async function readHeader(input: Buffer): Promise<{ width: number; height: number; orientation: number; format: string | undefined }> {
   const jpeg = readJpegHeader(input);

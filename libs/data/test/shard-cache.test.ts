@@ -149,6 +149,15 @@ test('eviction removes the least recently used shards first, down to the size bu
   assert.deepEqual(entries(tiny.dir), []);
 });
 
+test('a cache folder that cannot be used does not fail the shard: it is streamed and the reason logged', async () => {
+  const blocker = path.join(temp.dir, 'not-a-folder');
+  fs.writeFileSync(blocker, 'x');
+  const lines: string[] = [];
+  const cache = new ShardCache({ dir: path.join(blocker, 'cache'), maxBytes: 1e9 });
+  assert.deepEqual(await keys(`${server.base}/one.tar`, remote(cache, lines)), ['k0', 'k1', 'k2']);
+  assert.match(lines.join('\n'), /one\.tar': cache cache\(.*not-a-folder\/cache, 1 GB\) unusable \(cannot create the shard cache folder .*ENOTDIR.*streaming without caching/);
+});
+
 test('cache sizes parse with units and refuse nonsense', () => {
   assert.equal(parseByteSize('50GB'), 50e9);
   assert.equal(parseByteSize('500 mb'), 500e6);

@@ -78,7 +78,7 @@ export class ShardCache {
       const meta = JSON.parse(text) as CacheEntryMeta;
       if (meta.url !== url || meta.length !== stat.size || typeof meta.sha256 !== 'string') return undefined;
       const now = new Date();
-      await fs.utimes(paths.data, now, now);
+      await fs.utimes(paths.data, now, now).catch(() => undefined); // a read-only cache still serves hits
       return { file: paths.data, meta };
     } catch {
       return undefined;

@@ -11,6 +11,8 @@
  * Targets: Node ≥ 2× Python single-process; Node using both cores ≥ 1.5× Python with 2 processes. After the table:
  * the cost of each step (CPU ms per image, both languages) and the CPU budget each target leaves per image.
  * `npm run bench:data -- --build-only` only builds the cached shards; `--quick` runs one round and no components.
+ * Then the large-image table (2048×1536, vqrae fast/exact decode modes vs PIL full decode and PIL draft; see
+ * bench-data-large.ts); `--large-only` runs only that one, `--no-large` skips it.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +23,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import sharp from 'sharp';
 import { createRng, ShardWriter } from '@vqrae/data';
 import { WORKSPACE_ROOT } from '../testing/fixtures.js';
+import { largeImageTable } from './bench-data-large.js';
 import { busyCores, formatMeasure, nodeComponents, runNodePipeline, type Measure } from './bench-data-node.js';
 
 const IMAGES = 640;
@@ -115,9 +118,10 @@ interface Row extends Measure {
 
 async function main(): Promise<void> {
   if (!(await tf.setBackend('wasm'))) throw new Error('bench:data: the wasm backend could not be initialised');
+  const quick = process.argv.includes('--quick');
+  if (process.argv.includes('--large-only')) return largeImageTable(quick);
   const shards = await ensureDataset();
   if (process.argv.includes('--build-only')) return;
-  const quick = process.argv.includes('--quick');
   ensurePythonDeps();
   const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`node ${process.versions.node}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), tfjs ${tf.getBackend()}, ` +
@@ -150,6 +154,7 @@ async function main(): Promise<void> {
   const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   console.log(`\ntarget ≥ 2× python 1-process (one node process): ${bestNode.toFixed(1)} vs ${(2 * rate(py1)).toFixed(1)} img/s = ${(bestNode / rate(py1)).toFixed(2)}× → ${verdict(bestNode >= 2 * rate(py1))}`);
   console.log(`target ≥ 1.5× python 2-process (node on both cores): ${bothCores.toFixed(1)} vs ${(1.5 * rate(py2)).toFixed(1)} img/s = ${(bothCores / rate(py2)).toFixed(2)}× → ${verdict(bothCores >= 1.5 * rate(py2))}`);
+  if (!process.argv.includes('--no-large')) await largeImageTable(quick);
   if (quick) return;
 
   const pyParts = (python(shards, ['--components']) as { components: { name: string; images: number; cpu_seconds: number }[] }).components;

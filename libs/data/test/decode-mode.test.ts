@@ -46,6 +46,15 @@ describe('decode modes on large photographs (2048×1536 JPEG q90)', () => {
     assert.ok(db >= FAST_DECODE_CONTRACT.minPsnrDb, `PSNR ${db.toFixed(2)} dB`);
   });
 
+  it('EXIF orientation: fast follows the rotated geometry (portrait 1536×2048 → center 256)', async () => {
+    const rotated = await sharp(photos[1]).withMetadata({ orientation: 6 }).jpeg({ quality: 90 }).toBuffer();
+    const crop = { protocol: 'center', size: 256 } as const;
+    const exact = await loadImage(rotated, { crop, decodeMode: 'exact' });
+    const fast = await loadImage(rotated, { crop, decodeMode: 'fast' });
+    const db = psnr(fast, exact);
+    assert.ok(db >= FAST_DECODE_CONTRACT.minPsnrDb && db < Infinity, `PSNR ${db.toFixed(2)} dB`);
+  });
+
   it('fast equals exact bit for bit where shrink-on-load does not apply', async () => {
     const jpeg = photos[0]!;
     const cases: CropSpec[] = [

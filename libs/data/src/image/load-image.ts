@@ -87,11 +87,17 @@ export async function loadImage(bytes: Uint8Array, options: LoadImageOptions = {
     // fast: sharp reloads the JPEG/WebP at reduced scale (it never does with a pre-resize extract, so a source
     // window keeps the exact path) and resizes the rest of the way with the same kernel.
     const fast = shrinks && options.decodeMode === 'fast' && !plan.sourceWindow;
-    if (!shrinks || fast) {
+    if (fast) {
+      // The window is cut in TypeScript: any sharp `extract` after `autoOrient` makes sharp orient before resizing,
+      // which turns shrink-on-load off for every EXIF-rotated photo.
+      const resized = await toRgb(base.resize(plan.resize.width, plan.resize.height, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: true }), background);
+      return cropRgb(resized, plan.window.left, plan.window.top, plan.window.width, plan.window.height);
+    }
+    if (!shrinks) {
       let pipeline = base;
       if (plan.sourceWindow) pipeline = pipeline.extract(plan.sourceWindow);
       pipeline = pipeline
-        .resize(plan.resize.width, plan.resize.height, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: fast })
+        .resize(plan.resize.width, plan.resize.height, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: false })
         .extract(plan.window);
       return toRgb(pipeline, background);
     }

@@ -5,7 +5,7 @@ export { expandShardSpec, isUrl } from './shards/spec.js';
 export { isGzipShard, openShardStream } from './shards/open-shard.js';
 export { parseMemberName, unsafePathReason, type MemberName } from './shards/member-name.js';
 export { DEFAULT_REMOTE, retryDelay, type RemoteShardOptions } from './shards/remote-options.js';
-export { httpShardBytes, type HttpShardInfo } from './shards/http-shard.js';
+export { expectedSha256, httpShardBytes, type HttpShardInfo } from './shards/http-shard.js';
 export { CacheWriter, formatBytes, parseByteSize, ShardCache, type CacheEntryMeta, type CacheHit } from './shards/shard-cache.js';
 export { openRemoteShard } from './shards/remote-shard.js';
 export { readShard, SHARD_STAGE, type ReadShardOptions } from './shards/read-shard.js';

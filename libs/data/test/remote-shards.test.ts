@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { collectingReporter, DatasetSpec, httpShardBytes, retryDelay, type RemoteShardOptions } from '../src/index.js';
+import { createHash } from 'node:crypto';
+import { collectingReporter, DatasetSpec, expectedSha256, httpShardBytes, isGzipShard, retryDelay, type RemoteShardOptions } from '../src/index.js';
 import { buildTar, collect } from './helpers.js';
 import { startShardServer, type ShardServer } from './shard-server.js';
 
@@ -81,6 +82,18 @@ test('shards are read as stored: no transfer encoding that would change lengths 
   server.routes.set('/cdn.tar', { body: shard, gzipWhenAccepted: true, dropAfter: (n) => (n === 1 ? 7000 : undefined) });
   assert.deepEqual(await read('/cdn.tar', FAST), ALL);
   assert.deepEqual(server.requests.get('/cdn.tar'), [null, 'bytes=7000-']);
+});
+
+test('a URL may pin its shard with #sha256=<hex>: checked once read (across a resume); a mismatch fails the shard', async () => {
+  const digest = createHash('sha256').update(shard).digest('hex');
+  assert.equal(expectedSha256(`http://h/a.tar#sha256=${digest.toUpperCase()}`), digest);
+  assert.equal(expectedSha256('http://h/a.tar'), undefined);
+  assert.ok(isGzipShard(`http://h/a.tar.gz?x=1#sha256=${digest}`));
+  server.routes.set('/pinned.tar', { body: shard, dropAfter: (n) => (n === 1 ? 7000 : undefined) });
+  assert.deepEqual(await read(`/pinned.tar#sha256=${digest}`, FAST), ALL);
+  assert.deepEqual(server.requests.get('/pinned.tar'), [null, 'bytes=7000-'], 'the fragment is not sent');
+  const wrong = '0'.repeat(64);
+  await assert.rejects(read(`/pinned.tar#sha256=${wrong}`, FAST), new RegExp(`pinned\\.tar#sha256=0+': sha256 of the ${shard.length} bytes received is ${digest}, not the 0+ its URL names`));
 });
 
 test('404 fails at once; 500 is retried, then named with URL and attempts; a transient 503 recovers', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -147,6 +148,18 @@ test('eviction removes the least recently used shards first, down to the size bu
   const tiny = new ShardCache({ dir: path.join(temp.dir, 'tiny'), maxBytes: 100 }); // smaller than any shard
   assert.deepEqual(await keys(`${server.base}/a.tar`, remote(tiny)), ['k0', 'k1', 'k2']);
   assert.deepEqual(entries(tiny.dir), []);
+});
+
+test('a pinned URL (#sha256=) is cached only with that content and a cached entry must match it', async () => {
+  const dir = path.join(temp.dir, 'pinned');
+  const cache = new ShardCache({ dir, maxBytes: 1e9 });
+  const digest = createHash('sha256').update(shard).digest('hex');
+  server.routes.set('/p.tar', { body: shard });
+  await assert.rejects(keys(`${server.base}/p.tar#sha256=${'1'.repeat(64)}`, remote(cache)), /sha256 of the \d+ bytes received is/);
+  assert.deepEqual(entries(dir), [], 'content that fails its pin is never cached');
+  assert.deepEqual(await keys(`${server.base}/p.tar#sha256=${digest}`, remote(cache)), ['k0', 'k1', 'k2']);
+  assert.deepEqual(await keys(`${server.base}/p.tar#sha256=${digest}`, remote(cache)), ['k0', 'k1', 'k2']);
+  assert.equal(requests('p'), 2, 'the verified entry serves the second read');
 });
 
 test('a cache folder that cannot be used does not fail the shard: it is streamed and the reason logged', async () => {

@@ -10,6 +10,15 @@ export interface HttpShardInfo {
   readonly etag?: string;
 }
 
+/**
+ * The sha256 a URL names in its fragment (`…/train-000042.tar#sha256=<64 hex digits>`), if any. Fragments are never
+ * sent to the server; this one lets a shard list pin each shard's content.
+ */
+export function expectedSha256(url: string): string | undefined {
+  const match = /#(?:.*&)?sha256=([0-9a-f]{64})(?:&|$)/i.exec(url);
+  return match?.[1]?.toLowerCase();
+}
+
 /** An attempt failed in a way another attempt may fix (dropped connection, 5xx, 429, stall). */
 class TransientError extends Error {}
 
@@ -38,6 +47,7 @@ function describeFetchError(error: unknown): string {
  * - other statuses (404, 403, …) fail at once; after the last attempt the error names the URL, the number of attempts
  *   and the last failure.
  * `onInfo` is called once, with the first response's length and ETag (the cache uses them to verify what it keeps).
+ * A URL ending in `#sha256=<hex>` is also checked against that digest once read: a mismatch fails the shard.
  */
 export async function* httpShardBytes(
   url: string,
@@ -141,6 +151,11 @@ export async function* httpShardBytes(
       if (skip > 0) throw new TransientError(`body ended after ${received - skip} bytes, before the ${received} already read`);
       if (info?.contentLength !== undefined && received !== info.contentLength) {
         throw new TransientError(`body ended at byte ${received} of ${info.contentLength}`);
+      }
+      const expected = expectedSha256(url);
+      const actual = expected === undefined ? undefined : delivered.digest('hex');
+      if (expected !== undefined && actual !== expected) {
+        throw new Error(`shard '${url}': sha256 of the ${received} bytes received is ${actual}, not the ${expected} its URL names`);
       }
       return;
     } catch (error) {

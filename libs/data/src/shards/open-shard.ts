@@ -8,7 +8,7 @@ import { isUrl } from './spec.js';
 
 /** True when the shard name says it is gzip-compressed (`.tar.gz`, `.tgz`). */
 export function isGzipShard(location: string): boolean {
-  return /\.(tar\.gz|tgz)(\?.*)?$/i.test(location);
+  return /\.(tar\.gz|tgz)(\?[^#]*)?(#.*)?$/i.test(location);
 }
 
 /**

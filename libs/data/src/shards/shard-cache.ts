@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileWriteError, removeStaleTemporaries, temporaryPathFor, writeAll, writeFileAtomic } from '@vqrae/graph';
 import { tryLock, type EntryLock } from './cache-lock.js';
+import { expectedSha256 } from './http-shard.js';
 
 /** What the cache keeps beside each shard (`<entry>.json`) to verify it on every read. */
 export interface CacheEntryMeta {
@@ -77,6 +78,8 @@ export class ShardCache {
       const [stat, text] = await Promise.all([fs.stat(paths.data), fs.readFile(paths.meta, 'utf8')]);
       const meta = JSON.parse(text) as CacheEntryMeta;
       if (meta.url !== url || meta.length !== stat.size || typeof meta.sha256 !== 'string') return undefined;
+      const pinned = expectedSha256(url);
+      if (pinned !== undefined && meta.sha256 !== pinned) return undefined;
       const now = new Date();
       await fs.utimes(paths.data, now, now).catch(() => undefined); // a read-only cache still serves hits
       return { file: paths.data, meta };

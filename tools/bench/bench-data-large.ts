@@ -1,25 +1,26 @@
 /**
  * `bench:data`'s large-image table (issue 16.4): 2048×1536 JPEGs (tools/testing/large-photos.ts: demo scenes
  * upscaled with seeded texture, quality 90, cached under tmp/bench/large-v1-<count>) → center 256 → float32 batches.
- * Rows: vqrae `fast` and `exact` decode modes at 1, 2, 4 images in flight and `auto` (one Node process), against the
+ * Rows: vqrae `fast` and `exact` decode modes at 1, 2, 4 images in flight (sharp's default libvips threads) and
+ * `auto` (its own choice of both; one Node process), against the
  * Python peer (tools/bench/python_dataload.py) with PIL full decode and with PIL `draft()` (DCT-domain downscale), 1
  * and 2 processes. Goals: best vqrae ≥ 4× PIL full decode single-process and ≥ 1.5× PIL draft with 2 processes.
- * The Python peer needs PIL and numpy: /usr/bin/python3 when it has them, else `VQRAE_BENCH_PYTHON`, else the
- * private unpacked Debian root `/tmp/pytorch-root/python3` (never a system install from here).
+ * The Python peer needs PIL and numpy (`findBenchPython`; never a system install from here).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ShardWriter } from '@vqrae/data';
+import sharp from 'sharp';
+import { chooseDecodeConcurrency, ShardWriter } from '@vqrae/data';
 import { WORKSPACE_ROOT } from '../testing/fixtures.js';
 import { largePhotoJpeg } from '../testing/large-photos.js';
 import { busyCores, formatMeasure, runNodePipeline, type Measure } from './bench-data-node.js';
+import { findBenchPython } from './bench-python.js';
 
 const SIZE = 256;
 const BATCH = 32;
 const PY_SCRIPT = path.join(WORKSPACE_ROOT, 'tools/bench/python_dataload.py');
-const PRIVATE_PYTHON = '/tmp/pytorch-root/python3';
 
 /** Builds (or reuses) `count` 2048×1536 JPEGs in `shardCount` shards; returns the shard paths. */
 async function ensureLargeDataset(count: number, shardCount: number): Promise<string[]> {
@@ -43,12 +44,6 @@ async function ensureLargeDataset(count: number, shardCount: number): Promise<st
   return shards;
 }
 
-/** A Python with PIL and numpy (see the file comment), or undefined. */
-function findPython(): string | undefined {
-  const candidates = [process.env.VQRAE_BENCH_PYTHON, '/usr/bin/python3', PRIVATE_PYTHON].filter((p): p is string => !!p);
-  return candidates.find((python) => fs.existsSync(python) && spawnSync(python, ['-c', 'import PIL, numpy'], { encoding: 'utf8' }).status === 0);
-}
-
 function runPython(python: string, shards: string[], procs: number, draft: boolean): Measure {
   const before = busyCores();
   const args = [PY_SCRIPT, ...shards, '--size', String(SIZE), '--batch', String(BATCH), '--procs', String(procs), ...(draft ? ['--draft'] : [])];
@@ -62,9 +57,10 @@ function runPython(python: string, shards: string[], procs: number, draft: boole
 export async function largeImageTable(quick: boolean): Promise<void> {
   const count = quick ? 16 : 160;
   const shards = await ensureLargeDataset(count, quick ? 2 : 4);
-  const python = findPython();
+  const python = findBenchPython();
   const crop = { protocol: 'center', size: SIZE } as const;
-  await runNodePipeline(shards.slice(0, 1), crop, BATCH, 'auto', 'fast'); // warm-up
+  const defaultVipsThreads = sharp.concurrency(); // before anything runs `auto`, which sets it process-wide
+  await runNodePipeline(shards.slice(0, 1), crop, BATCH, 4, 'fast'); // warm-up
   const plan: { name: string; group: string; run: () => Promise<Measure> }[] = [];
   if (python) {
     plan.push(
@@ -74,10 +70,27 @@ export async function largeImageTable(quick: boolean): Promise<void> {
       { name: 'python PIL draft(), 2 processes', group: 'py-draft-2', run: async () => runPython(python, shards, 2, true) },
     );
   }
+  // Fixed rows run with sharp's default libvips threads (one per core); `auto` sets one thread per image itself
+  // (process-wide), so the default is restored before every fixed row.
   for (const mode of ['fast', 'exact'] as const) {
-    for (const k of [1, 2, 4, 'auto'] as const) {
-      plan.push({ name: `vqrae ${mode}, ${k} in flight`, group: mode, run: () => runNodePipeline(shards, crop, BATCH, k, mode) });
+    for (const k of [1, 2, 4] as const) {
+      const run = (): Promise<Measure> => {
+        sharp.concurrency(defaultVipsThreads);
+        return runNodePipeline(shards, crop, BATCH, k, mode);
+      };
+      plan.push({ name: `vqrae ${mode}, ${k} in flight, libvips ${defaultVipsThreads} thread${defaultVipsThreads === 1 ? '' : 's'}`, group: mode, run });
     }
+    const cores = os.availableParallelism();
+    if (cores !== defaultVipsThreads) {
+      // oversubscribed on purpose: 4 in flight × one libvips thread per core
+      const run = (): Promise<Measure> => {
+        sharp.concurrency(cores);
+        return runNodePipeline(shards, crop, BATCH, 4, mode).finally(() => sharp.concurrency(defaultVipsThreads));
+      };
+      plan.push({ name: `vqrae ${mode}, 4 in flight, libvips ${cores} threads`, group: mode, run });
+    }
+    const auto = chooseDecodeConcurrency({ sourcePixels: 2048 * 1536 });
+    plan.push({ name: `vqrae ${mode}, auto (${auto.inFlight} in flight, libvips ${auto.vipsThreads} thread)`, group: mode, run: () => runNodePipeline(shards, crop, BATCH, 'auto', mode) });
   }
   const best = new Map<string, Measure>();
   const rate = (m: Measure): number => m.images / m.seconds;

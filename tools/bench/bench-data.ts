@@ -24,6 +24,7 @@ import sharp from 'sharp';
 import { createRng, ShardWriter } from '@vqrae/data';
 import { WORKSPACE_ROOT } from '../testing/fixtures.js';
 import { largeImageTable } from './bench-data-large.js';
+import { findBenchPython } from './bench-python.js';
 import { busyCores, formatMeasure, nodeComponents, runNodePipeline, type Measure } from './bench-data-node.js';
 
 const IMAGES = 640;
@@ -31,7 +32,7 @@ const PER_SHARD = 80;
 const SIZE = 256;
 const BATCH = 32;
 const CACHE = path.join(WORKSPACE_ROOT, 'tmp/bench/data-v2');
-const PYTHON = '/usr/bin/python3';
+let PYTHON = '/usr/bin/python3';
 const PY_SCRIPT = path.join(WORKSPACE_ROOT, 'tools/bench/python_dataload.py');
 
 /** A photo-like RGB image: separable colour waves, a disc, a checker tint and tiled noise (seeded). */
@@ -89,12 +90,14 @@ async function ensureDataset(): Promise<string[]> {
   return shards;
 }
 
-function ensurePythonDeps(): void {
-  const probe = spawnSync(PYTHON, ['-c', 'import PIL, numpy'], { encoding: 'utf8' });
-  if (probe.status === 0) return;
-  console.log('installing python3-pil python3-numpy (Debian) for the Python peer ...');
-  const install = spawnSync('apt-get', ['install', '-y', 'python3-pil', 'python3-numpy'], { stdio: 'inherit' });
-  if (install.status !== 0) throw new Error('bench:data: python3-pil/python3-numpy missing and apt-get install failed (run as root?)');
+/** The peer's Python (PIL + numpy, see bench-python.ts); a clear error when there is none. */
+function ensurePython(): void {
+  const found = findBenchPython();
+  if (!found) {
+    throw new Error('bench:data: no Python with PIL and numpy (tried $VQRAE_BENCH_PYTHON, /usr/bin/python3, /tmp/pytorch-root/python3); ' +
+      'unpack Debian python3-pil and python3-numpy into a private root (apt-get download + dpkg -x) and set VQRAE_BENCH_PYTHON');
+  }
+  PYTHON = found;
 }
 
 function python(shards: string[], extra: string[]): unknown {
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--large-only')) return largeImageTable(quick);
   const shards = await ensureDataset();
   if (process.argv.includes('--build-only')) return;
-  ensurePythonDeps();
+  ensurePython();
   const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`node ${process.versions.node}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), tfjs ${tf.getBackend()}, ` +
     `${os.availableParallelism()} cores, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}; load average at start ${load()}`);

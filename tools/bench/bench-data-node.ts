@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { newCounters, silentLogger, type StageContext } from '@vqrae/graph';
-import { batchImages, collectingReporter, DatasetSpec, decodeImages, loadImage, writePixels, type CropSpec, type RgbImage } from '@vqrae/data';
+import { batchImages, collectingReporter, DatasetSpec, decodeImages, loadImage, writePixels, type CropSpec, type DecodeMode, type RgbImage } from '@vqrae/data';
 
 export interface Measure {
   readonly images: number;
@@ -58,13 +58,13 @@ function context(): StageContext {
   return { signal: new AbortController().signal, log: silentLogger, counters: newCounters(), skip: () => undefined };
 }
 
-/** shards → decode(crop, `concurrency` in flight) → float32 batches (pixel01) → dispose; throws on any leak. */
-export async function runNodePipeline(shards: string[], crop: CropSpec, batchSize: number, concurrency: number): Promise<Measure> {
+/** shards → decode(crop, `concurrency` in flight, decode mode) → float32 batches (pixel01) → dispose; throws on any leak. */
+export async function runNodePipeline(shards: string[], crop: CropSpec, batchSize: number, concurrency: number | 'auto', decodeMode: DecodeMode = 'exact'): Promise<Measure> {
   const tensorsBefore = tf.memory().numTensors;
   const measure = await timed(async () => {
     const ctx = context();
     const samples = new DatasetSpec({ shards }).open({ reporter: collectingReporter() });
-    const decoded = decodeImages({ crop, concurrency }).run(samples, ctx);
+    const decoded = decodeImages({ crop, concurrency, decodeMode }).run(samples, ctx);
     let images = 0;
     for await (const batch of batchImages({ batchSize, range: 'pixel01' }).run(decoded, ctx)) {
       images += batch.images.shape[0];

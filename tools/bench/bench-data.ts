@@ -11,6 +11,8 @@
  * Targets: Node ≥ 2× Python single-process; Node using both cores ≥ 1.5× Python with 2 processes. After the table:
  * the cost of each step (CPU ms per image, both languages) and the CPU budget each target leaves per image.
  * `npm run bench:data -- --build-only` only builds the cached shards; `--quick` runs one round and no components.
+ * Then the large-image table (2048×1536, vqrae fast/exact decode modes vs PIL full decode and PIL draft; see
+ * bench-data-large.ts); `--large-only` runs only that one, `--no-large` skips it.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +23,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import sharp from 'sharp';
 import { createRng, ShardWriter } from '@vqrae/data';
 import { WORKSPACE_ROOT } from '../testing/fixtures.js';
+import { largeImageTable } from './bench-data-large.js';
+import { findBenchPython } from './bench-python.js';
 import { busyCores, formatMeasure, nodeComponents, runNodePipeline, type Measure } from './bench-data-node.js';
 
 const IMAGES = 640;
@@ -28,7 +32,7 @@ const PER_SHARD = 80;
 const SIZE = 256;
 const BATCH = 32;
 const CACHE = path.join(WORKSPACE_ROOT, 'tmp/bench/data-v2');
-const PYTHON = '/usr/bin/python3';
+let PYTHON = '/usr/bin/python3';
 const PY_SCRIPT = path.join(WORKSPACE_ROOT, 'tools/bench/python_dataload.py');
 
 /** A photo-like RGB image: separable colour waves, a disc, a checker tint and tiled noise (seeded). */
@@ -86,12 +90,14 @@ async function ensureDataset(): Promise<string[]> {
   return shards;
 }
 
-function ensurePythonDeps(): void {
-  const probe = spawnSync(PYTHON, ['-c', 'import PIL, numpy'], { encoding: 'utf8' });
-  if (probe.status === 0) return;
-  console.log('installing python3-pil python3-numpy (Debian) for the Python peer ...');
-  const install = spawnSync('apt-get', ['install', '-y', 'python3-pil', 'python3-numpy'], { stdio: 'inherit' });
-  if (install.status !== 0) throw new Error('bench:data: python3-pil/python3-numpy missing and apt-get install failed (run as root?)');
+/** The peer's Python (PIL + numpy, see bench-python.ts); a clear error when there is none. */
+function ensurePython(): void {
+  const found = findBenchPython();
+  if (!found) {
+    throw new Error('bench:data: no Python with PIL and numpy (tried $VQRAE_BENCH_PYTHON, /usr/bin/python3, /tmp/pytorch-root/python3); ' +
+      'unpack Debian python3-pil and python3-numpy into a private root (apt-get download + dpkg -x) and set VQRAE_BENCH_PYTHON');
+  }
+  PYTHON = found;
 }
 
 function python(shards: string[], extra: string[]): unknown {
@@ -115,10 +121,11 @@ interface Row extends Measure {
 
 async function main(): Promise<void> {
   if (!(await tf.setBackend('wasm'))) throw new Error('bench:data: the wasm backend could not be initialised');
+  const quick = process.argv.includes('--quick');
+  if (process.argv.includes('--large-only')) return largeImageTable(quick);
   const shards = await ensureDataset();
   if (process.argv.includes('--build-only')) return;
-  const quick = process.argv.includes('--quick');
-  ensurePythonDeps();
+  ensurePython();
   const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`node ${process.versions.node}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), tfjs ${tf.getBackend()}, ` +
     `${os.availableParallelism()} cores, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}; load average at start ${load()}`);
@@ -150,6 +157,7 @@ async function main(): Promise<void> {
   const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   console.log(`\ntarget ≥ 2× python 1-process (one node process): ${bestNode.toFixed(1)} vs ${(2 * rate(py1)).toFixed(1)} img/s = ${(bestNode / rate(py1)).toFixed(2)}× → ${verdict(bestNode >= 2 * rate(py1))}`);
   console.log(`target ≥ 1.5× python 2-process (node on both cores): ${bothCores.toFixed(1)} vs ${(1.5 * rate(py2)).toFixed(1)} img/s = ${(bothCores / rate(py2)).toFixed(2)}× → ${verdict(bothCores >= 1.5 * rate(py2))}`);
+  if (!process.argv.includes('--no-large')) await largeImageTable(quick);
   if (quick) return;
 
   const pyParts = (python(shards, ['--components']) as { components: { name: string; images: number; cpu_seconds: number }[] }).components;

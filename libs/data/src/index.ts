@@ -4,6 +4,10 @@ export { collectingReporter, consoleReporter, type CollectedSkip, type ShardSamp
 export { expandShardSpec, isUrl } from './shards/spec.js';
 export { isGzipShard, openShardStream } from './shards/open-shard.js';
 export { parseMemberName, unsafePathReason, type MemberName } from './shards/member-name.js';
+export { DEFAULT_REMOTE, retryDelay, type RemoteShardOptions } from './shards/remote-options.js';
+export { expectedSha256, httpShardBytes, type HttpShardInfo } from './shards/http-shard.js';
+export { CacheWriter, formatBytes, parseByteSize, ShardCache, type CacheEntryMeta, type CacheHit } from './shards/shard-cache.js';
+export { openRemoteShard } from './shards/remote-shard.js';
 export { readShard, SHARD_STAGE, type ReadShardOptions } from './shards/read-shard.js';
 export { checkSplit, epochShards, resampledShards, shuffleBuffer, type ShuffleBufferConfig, type SplitPosition } from './shards/ordering.js';
 export { DatasetSpec, type DatasetConfig, type OpenedDataset, type OpenOptions, type ReadStats } from './shards/dataset.js';
@@ -13,7 +17,8 @@ export { IMAGE_EXTENSIONS, listImageFiles, packImages, SIDE_EXTENSIONS, type Ima
 export { CROP_PROTOCOLS, type Background, type CropProtocol, type CropSpec, type RgbImage } from './image/types.js';
 export { planCrop, pythonRound, type CropPlan, type Window } from './image/crop-geometry.js';
 export { cropRgb, pilResize, type PilFilter } from './image/pil-resample.js';
-export { cropImage, DEFAULT_LIMIT_INPUT_PIXELS, loadImage, type LoadImageOptions } from './image/load-image.js';
+export { chooseDecodeConcurrency, libuvThreadpoolSize, type DecodeConcurrency, type DecodeConcurrencyInput } from './image/decode-concurrency.js';
+export { cropImage, DECODE_MODES, DEFAULT_LIMIT_INPUT_PIXELS, FAST_DECODE_CONTRACT, imageSourcePixels, loadImage, type DecodeMode, type LoadImageOptions } from './image/load-image.js';
 export { readJpegHeader, type JpegHeader } from './image/jpeg-header.js';
 export { tuneSharpForStreaming, type SharpStreamingTuning } from './image/sharp-tuning.js';
 export { mapOrdered, type Settled } from './image/ordered-map.js';

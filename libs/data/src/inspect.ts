@@ -1,9 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { newCounters, StageError, type ErrorPolicy, type Logger, type SampleMeta, type StageContext } from '@vqrae/graph';
 import { decodeImages } from './image/stages.js';
+import type { DecodeMode } from './image/load-image.js';
 import type { CropSpec } from './image/types.js';
 import type { ShardSample, SkipReporter } from './sample.js';
 import { DatasetSpec } from './shards/dataset.js';
+import type { RemoteShardOptions } from './shards/remote-options.js';
 
 /** One line of `shards ls`: a sample, where it is, its members and their sizes. */
 export interface SampleListing {
@@ -41,14 +43,18 @@ export interface CheckShardsOptions {
   readonly crop?: CropSpec;
   /** 'throw' stops at the first bad sample; 'skip' reports every bad sample and reads on. */
   readonly onError: ErrorPolicy;
-  /** Images decoded at once (default 4). */
-  readonly concurrency?: number;
+  /** Images decoded at once, or `auto` (default; see `chooseDecodeConcurrency`). */
+  readonly concurrency?: number | 'auto';
+  /** Decode protocol (`LoadImageOptions.decodeMode`, default exact). */
+  readonly decodeMode?: DecodeMode;
   /** Called for each bad sample as soon as it is found. */
   readonly onBad?: (bad: BadSample) => void;
   /** Called after each good sample with the running count. */
   readonly onSample?: (count: number) => void;
   readonly log: Logger;
   readonly signal?: AbortSignal;
+  /** Retries and cache of http(s) shards. */
+  readonly remote?: RemoteShardOptions;
 }
 
 /** Result of `checkShards`. */
@@ -81,10 +87,10 @@ export async function checkShards(shards: string | readonly string[], options: C
     counters: newCounters(),
     skip: (item, reason) => record((item as { meta?: SampleMeta } | undefined)?.meta, reason),
   };
-  const dataset = new DatasetSpec({ shards, onError: options.onError });
+  const dataset = new DatasetSpec({ shards, onError: options.onError, ...(options.remote ? { remote: options.remote } : {}) });
   const opened = dataset.open(options.signal ? { reporter, signal: options.signal } : { reporter });
   const stream: AsyncIterable<unknown> = options.decode || options.crop
-    ? decodeImages({ onError: options.onError, concurrency: options.concurrency ?? 4, ...(options.crop ? { crop: options.crop } : {}) }).run(opened, reporter)
+    ? decodeImages({ onError: options.onError, concurrency: options.concurrency ?? 'auto', decodeMode: options.decodeMode ?? 'exact', ...(options.crop ? { crop: options.crop } : {}) }).run(opened, reporter)
     : opened;
   let good = 0;
   let stopped = false;

@@ -40,27 +40,29 @@ test('streams shards over http(s), brace-expanded, plain and gzipped', async () 
   assert.deepEqual(samples.slice(0, 3).map((s) => s.meta.key), ['k0', 'k1', 'k2']);
 });
 
-test('HTTP 404 and refused connections name the shard; skip goes on with the next shard', async () => {
-  for (const [bad, pattern] of [[`${base}/missing.tar`, /HTTP 404/], [refused, /cannot fetch shard.*ECONNREFUSED/]] as const) {
+test('HTTP 404 and refused connections (after their retries) name the shard; skip goes on with the next shard', async () => {
+  for (const [bad, pattern] of [[`${base}/missing.tar`, /HTTP 404/], [refused, /cannot fetch shard.*gave up after 2 attempts.*ECONNREFUSED/]] as const) {
     const shards = [bad, `${base}/good-0.tar`];
-    await assert.rejects(collect(new DatasetSpec({ shards }).open({ reporter: collectingReporter() })), (error: Error) => {
+    const remote = { retries: 1, retryDelayMs: 5 };
+    await assert.rejects(collect(new DatasetSpec({ shards, remote }).open({ reporter: collectingReporter() })), (error: Error) => {
       assert.match(error.message, pattern);
       assert.ok(error.message.includes(bad), error.message);
       return true;
     });
     const reporter = collectingReporter();
-    const samples = await collect(new DatasetSpec({ shards, onError: 'skip' }).open({ reporter }));
+    const samples = await collect(new DatasetSpec({ shards, onError: 'skip', remote }).open({ reporter }));
     assert.equal(samples.length, 3);
     assert.equal(reporter.skips.length, 1);
     assert.ok(reporter.skips[0]?.reason.includes(bad));
   }
 });
 
-test('a connection dropped mid-shard fails with shard and key; skip keeps what was read', async () => {
+test('a connection dropped mid-shard (on every retry) fails with shard and key; skip keeps what was read', async () => {
   const shards = [`${base}/drops.tar`, `${base}/good-0.tar`];
-  await assert.rejects(collect(new DatasetSpec({ shards }).open({ reporter: collectingReporter() })), /key k1, shard .*drops\.tar/);
+  const remote = { retries: 1, retryDelayMs: 5 };
+  await assert.rejects(collect(new DatasetSpec({ shards, remote }).open({ reporter: collectingReporter() })), /key k1, shard .*drops\.tar/);
   const reporter = collectingReporter();
-  const samples = await collect(new DatasetSpec({ shards, onError: 'skip' }).open({ reporter }));
+  const samples = await collect(new DatasetSpec({ shards, onError: 'skip', remote }).open({ reporter }));
   assert.deepEqual(samples.map((s) => `${s.meta.shard.slice(base.length)}:${s.meta.key}`), ['/drops.tar:k0', '/good-0.tar:k0', '/good-0.tar:k1', '/good-0.tar:k2']);
   assert.equal(reporter.skips[0]?.meta?.key, 'k1');
 });

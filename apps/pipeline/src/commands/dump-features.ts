@@ -4,7 +4,9 @@ import { sha256File } from '@vqrae/nn';
 import { featuresStage, loadCheckpoint, loadHfSiglip, tfjsFeatureEngine, type EncoderGeometry, type FeatureEngine, type FeatureOutputs } from '@vqrae/tokenizer';
 import { defineCommand, intOption, pathOption, stringOption, UsageError, type CommandContext } from '../cli/index.js';
 import type { EncodeDumpJob, ImageProtocol, SampleBatch } from '../dump/encode-dump.js';
+import { DECODE_MODE_FAST_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 import { runDumpCommand } from '../dump/run-dump-command.js';
+import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { encodeFeatureTable, type FeatureRow } from '../dump/feature-table.js';
 import { featureRowsOf } from '../dump/model-rows.js';
 import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
@@ -67,6 +69,7 @@ export const dumpFeaturesCommand = defineCommand({
     hf: pathOption({ description: 'Hugging Face SigLIP folder (config.json + model.safetensors; only vision_model.* is read)', mustExist: 'dir', placeholder: '<dir>' }),
     data: stringOption({ description: "shard spec, e.g. 'val-{000000..000009}.tar'", placeholder: '<spec>' }),
     crop: stringOption({ description: 'image protocol (an image already at the input size is not resampled)', choices: ['center', 'adm', 'exact'], default: 'center' }),
+    decodeMode: DECODE_MODE_FAST_DEFAULT,
     size: intOption({ description: 'input size (must equal the encoder’s fixed resolution; default: the encoder’s)', min: 1 }),
     pool: stringOption({ description: 'per-token features, or their mean over tokens', choices: ['none', 'mean'], default: 'none' }),
     dtype: stringOption({ description: 'stored float type', choices: ['f32', 'f16'], default: 'f32' }),
@@ -76,6 +79,7 @@ export const dumpFeaturesCommand = defineCommand({
     rank: intOption({ description: 'this process’s rank (default from RANK / SLURM_PROCID / JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks', min: 1 }),
     ...ENGINE_OPTIONS,
+    ...REMOTE_SHARD_OPTIONS,
   },
   examples: [
     "vqrae dump-features --hf ~/siglip2-so400m-patch16-256 --data 'val-{000000..000009}.tar' --pool mean --dtype f16 --out feats/val",
@@ -92,7 +96,7 @@ export const dumpFeaturesCommand = defineCommand({
       if (o.size !== undefined && o.size !== geometry.imageSize) {
         throw new UsageError(`dump-features: --size ${o.size} differs from the encoder's fixed resolution ${geometry.imageSize} (fixed-resolution towers only)`);
       }
-      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], size: geometry.imageSize };
+      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], decodeMode: decodeModeOf(o.decodeMode), size: geometry.imageSize };
       const pool = o.pool as 'none' | 'mean';
       const tokens = pool === 'mean' ? 1 : geometry.gridSize * geometry.gridSize;
       const provenance = {
@@ -121,6 +125,7 @@ export const dumpFeaturesCommand = defineCommand({
       const job: EncodeDumpJob<FeatureRow, SampleBatch & FeatureOutputs> = {
         kind: 'features',
         data: o.data,
+        remote: remoteShardOptions(o, ctx.log),
         outDir: ctx.runFolder.dir,
         rank,
         batchSize: o.batch,
@@ -130,7 +135,7 @@ export const dumpFeaturesCommand = defineCommand({
         encodeStage: featuresStage<SampleBatch>(loaded.engine, { label: loaded.label, pool, onError }),
         rowsOf: featureRowsOf,
         encodeFile: (rows) => encodeFeatureTable(rows, layout),
-        fingerprint: { kind: 'features', encoder: JSON.stringify(loaded.identity), crop: protocol.crop, pool, dtype: o.dtype, data: o.data },
+        fingerprint: { kind: 'features', encoder: JSON.stringify(loaded.identity), crop: protocol.crop, decode_mode: protocol.decodeMode ?? 'exact', pool, dtype: o.dtype, data: o.data },
         provenance,
         log: ctx.log,
         progress: createProgress({ mode: o.quiet ? 'quiet' : 'auto', label: 'dump-features' }),

@@ -10,10 +10,12 @@ import {
   UsageError,
 } from '../cli/index.js';
 import type { EncodeDumpJob, ImageProtocol, SampleBatch } from '../dump/encode-dump.js';
+import { DECODE_MODE_FAST_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 import { tokenRowsOf } from '../dump/model-rows.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { runDumpCommand } from '../dump/run-dump-command.js';
+import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
 import { rankFromOptions } from '../dump/rank.js';
 import { encodeTokenTable, tokenDtype, type TokenRow } from '../dump/token-table.js';
@@ -31,12 +33,14 @@ export const dumpTokensCommand = defineCommand({
     data: stringOption({ description: "shard spec, e.g. 'val-{000000..000009}.tar' (quote it)", placeholder: '<spec>' }),
     batch: intOption({ description: 'images per forward pass (batches never cross a shard)', default: 16, min: 1 }),
     crop: stringOption({ description: 'image protocol before encoding', choices: ['center', 'adm', 'exact'], default: 'center' }),
+    decodeMode: DECODE_MODE_FAST_DEFAULT,
     rowsPerFile: intOption({ description: 'rows per Arrow file (files roll over within a shard)', default: 10000, min: 1 }),
     onError: stringOption({ description: 'bad samples/shards: stop, or skip them (counted, logged, listed in the manifest)', choices: ['throw', 'skip'], default: 'throw' }),
     rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
     noPassThrough: booleanOption({ description: 'do not copy .cls/.txt/.json members into label/caption/json columns', default: false }),
     ...ENGINE_OPTIONS,
+    ...REMOTE_SHARD_OPTIONS,
   },
   examples: [
     "vqrae dump-tokens --checkpoint ck.safetensors --data 'val-{000000..000009}.tar' --out tokens/val",
@@ -51,7 +55,7 @@ export const dumpTokensCommand = defineCommand({
     const model = await loadCheckpoint(o.checkpoint);
     const { engine, record } = await openCommandEngine(ctx, model);
     try {
-      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], size: model.inputSize };
+      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], decodeMode: decodeModeOf(o.decodeMode), size: model.inputSize };
       const checkpointSha256 = await sha256File(o.checkpoint);
       const grid = Math.round(Math.sqrt(model.tokensPerImage));
       const codebookSize = model.config.quantizer.codebookSize;
@@ -81,6 +85,7 @@ export const dumpTokensCommand = defineCommand({
       const job: EncodeDumpJob<TokenRow, SampleBatch & TokenOutputs> = {
         kind: 'tokens',
         data: o.data,
+        remote: remoteShardOptions(o, ctx.log),
         outDir: ctx.runFolder.dir,
         rank,
         batchSize: o.batch,
@@ -90,7 +95,7 @@ export const dumpTokensCommand = defineCommand({
         encodeStage: tokenizeStage<SampleBatch>(engine, { label: `${model.config.preset ?? 'custom'}, k=${codebookSize}`, onError: o.onError as 'throw' | 'skip' }),
         rowsOf: tokenRowsOf,
         encodeFile: (rows) => encodeTokenTable(rows, layout),
-        fingerprint: { kind: 'tokens', checkpoint_sha256: checkpointSha256, crop: protocol.crop, size: protocol.size, pass_through: passThrough, data: o.data },
+        fingerprint: { kind: 'tokens', checkpoint_sha256: checkpointSha256, crop: protocol.crop, size: protocol.size, decode_mode: protocol.decodeMode ?? 'exact', pass_through: passThrough, data: o.data },
         provenance,
         log: ctx.log,
         progress: createProgress({ mode: o.quiet ? 'quiet' : 'auto', label: 'dump-tokens' }),

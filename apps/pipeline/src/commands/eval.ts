@@ -6,6 +6,7 @@ import { loadCheckpoint } from '@vqrae/tokenizer';
 import { defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
+import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { rankFromOptions, shardsForRank } from '../dump/rank.js';
 import type { EvalCrop } from '../eval/eval-batch.js';
 import { removeEarlierEvalOutputs } from '../eval/earlier-eval-outputs.js';
@@ -52,6 +53,7 @@ export const evalCommand = defineCommand({
     worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
     onError: stringOption({ description: 'bad samples: stop, or skip them (counted, listed in summary.json)', choices: ['throw', 'skip'], default: 'throw' }),
     ...ENGINE_OPTIONS,
+    ...REMOTE_SHARD_OPTIONS,
   },
   examples: [
     "vqrae eval --checkpoint ck.safetensors --data 'val-{000..009}.tar' --fid-weights fid_inception.safetensors --out runs/eval-val",
@@ -123,6 +125,7 @@ export const evalCommand = defineCommand({
         engine,
         modelLabel: `${preset}, k=${identity.codebookSize}`,
         data: o.data,
+        remote: remoteShardOptions(o, ctx.log),
         rank,
         crop: identity.crop,
         batch: o.batch,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { loadImage } from '@vqrae/data';
+import { loadImage, type RemoteShardOptions } from '@vqrae/data';
 import {
   FeatureMoments,
   FID_INPUT_VARIANTS,
@@ -11,7 +11,8 @@ import {
   type FidInputVariant,
 } from '@vqrae/eval';
 import type { CommandModule } from '../cli/command-module.js';
-import { loadTf, parseIntFlag, registerOptions, resolveOptions, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
+import { createCliLogger, loadTf, parseIntFlag, registerOptions, resolveOptions, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
+import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { ENGINE_OPTIONS, type EngineOptions } from '../engine/engine-options.js';
 import { openFidInception } from '../engine/fid-inception-engine.js';
 import { imageSet } from './metrics.js';
@@ -25,6 +26,8 @@ interface FidStatsOptions {
   readonly moments?: string;
   readonly backend: string;
   readonly force?: boolean;
+  /** Retries and cache of http(s) shards (from the shared remote-shard flags). */
+  readonly remote?: RemoteShardOptions;
 }
 
 /** Decodes images, groups same-size runs into batches of ≤ `batch`, and adds their features to `moments`. */
@@ -50,7 +53,7 @@ async function accumulate(spec: string, options: FidStatsOptions, extractor: Fea
     }
     pending = [];
   };
-  for await (const image of imageSet(spec, options.field)) {
+  for await (const image of imageSet(spec, options.field, undefined, options.remote)) {
     const rgb = await loadImage(image.bytes, {}, image.meta.key);
     if (pending.length > 0 && (pending[0].height !== rgb.height || pending[0].width !== rgb.width || pending.length >= batchSize)) await flush();
     pending.push({ data: rgb.data, height: rgb.height, width: rgb.width });
@@ -110,10 +113,12 @@ export const fidStatsCommand: CommandModule = {
       .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu', 'auto')
       .option('--force', 'overwrite --out / --moments if they exist');
     const engineFlags = registerOptions(command, ENGINE_OPTIONS);
+    const remoteFlags = registerOptions(command, REMOTE_SHARD_OPTIONS);
     command
       .addHelpText('after', "\nExamples:\n  $ vqrae fid-stats 'val-{000..049}.tar' --weights fid_inception.safetensors --out val.npz\n  $ vqrae fid-stats images/ --weights fid_inception.safetensors --engine onnx --threads 2 --out images.npz")
       .action(async (images: string, opts: FidStatsOptions) => {
-        process.exitCode = await run(images, opts, resolveOptions(command, ENGINE_OPTIONS, engineFlags).values);
+        const remote = remoteShardOptions(resolveOptions(command, REMOTE_SHARD_OPTIONS, remoteFlags).values, createCliLogger(false));
+        process.exitCode = await run(images, { ...opts, remote }, resolveOptions(command, ENGINE_OPTIONS, engineFlags).values);
       });
   },
 };

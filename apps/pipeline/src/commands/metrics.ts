@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { consoleReporter, DEFAULT_IMAGE_MEMBERS, expandShardSpec, listImageFiles, loadImage, readShard } from '@vqrae/data';
+import { consoleReporter, DEFAULT_IMAGE_MEMBERS, expandShardSpec, listImageFiles, loadImage, readShard, type RemoteShardOptions } from '@vqrae/data';
 import {
   arrowMetricsSink,
   makeProvenance,
@@ -12,6 +12,7 @@ import {
 } from '@vqrae/eval';
 import { asyncMapStage, fromAsyncIterable, Graph, type SampleMeta } from '@vqrae/graph';
 import { defineCommand, intOption, stringOption, UsageError } from '../cli/index.js';
+import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { imageMetricColumns, scorePair, ssimSelection } from '../eval/image-metrics.js';
 
 /** One encoded image of an image set, with the metadata that names it. */
@@ -23,9 +24,9 @@ export interface EncodedImage {
 /**
  * The images of `<shards|folder>`: a directory is walked for image files (key = relative path without extension);
  * anything else is a shard spec (`val-{000..009}.tar`, `@list.txt`) whose samples give member `field` (default: the
- * first image member present).
+ * first image member present); `remote`: retries and cache of http(s) shards.
  */
-export async function* imageSet(spec: string, field: string | undefined, signal?: AbortSignal): AsyncGenerator<EncodedImage> {
+export async function* imageSet(spec: string, field: string | undefined, signal?: AbortSignal, remote?: RemoteShardOptions): AsyncGenerator<EncodedImage> {
   if (fs.existsSync(spec) && fs.statSync(spec).isDirectory()) {
     const files = await listImageFiles(spec);
     if (files.length === 0) throw new UsageError(`no image files under '${spec}'`);
@@ -37,7 +38,7 @@ export async function* imageSet(spec: string, field: string | undefined, signal?
   }
   const members = field !== undefined ? [field.toLowerCase()] : DEFAULT_IMAGE_MEMBERS;
   for (const shard of await expandShardSpec(spec)) {
-    for await (const sample of readShard(shard, { reporter: consoleReporter(), ...(signal ? { signal } : {}) })) {
+    for await (const sample of readShard(shard, { reporter: consoleReporter(), ...(signal ? { signal } : {}), ...(remote ? { remote } : {}) })) {
       const member = members.find((m) => sample.files.has(m));
       if (member === undefined) {
         throw new Error(`sample '${sample.meta.key}' in ${shard} has no ${field ? `'${field}'` : 'image'} member (has ${[...sample.files.keys()].join(', ')})`);
@@ -108,6 +109,7 @@ export const metricsCommand = defineCommand({
     candidateField: stringOption({ description: 'shard member holding the candidate image (default: first image member)', placeholder: '<ext>' }),
     ssim: stringOption({ description: `SSIM variants, comma-separated; the first fills the 'ssim' column (${SSIM_VARIANT_NAMES.join(', ')})`, default: SSIM_VARIANT_NAMES.join(','), placeholder: '<list>' }),
     concurrency: intOption({ description: 'image pairs decoded and scored at once', default: 2, min: 1 }),
+    ...REMOTE_SHARD_OPTIONS,
   },
   examples: [
     "vqrae metrics --reference 'val-{000..009}.tar' --candidate 'recon-{000..009}.tar' --out runs/metrics-val",
@@ -123,8 +125,9 @@ export const metricsCommand = defineCommand({
     const scorer = new SsimScorer(selection.variants);
     const columns = imageMetricColumns(selection);
     const report: MatchReport = { unmatchedReference: [], unmatchedCandidate: [] };
+    const remote = remoteShardOptions(ctx.options, ctx.log);
     const source = fromAsyncIterable('matched-pairs', (signal) =>
-      matchByKey(imageSet(reference, ctx.options.referenceField, signal), imageSet(candidate, ctx.options.candidateField, signal), report),
+      matchByKey(imageSet(reference, ctx.options.referenceField, signal, remote), imageSet(candidate, ctx.options.candidateField, signal, remote), report),
       { describe: `match-by-key(${reference} × ${candidate})` });
     const score = asyncMapStage<MatchedPair, MetricRow>('psnr-ssim', async (pair) => {
       const [a, b] = await Promise.all([loadImage(pair.reference, {}, pair.meta.key), loadImage(pair.candidate, {}, pair.meta.key)]);

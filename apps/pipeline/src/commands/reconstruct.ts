@@ -4,6 +4,7 @@ import { loadCheckpoint, reconstructStage, type DecodedOutputs, type ImageBatchR
 import { booleanOption, defineCommand, intOption, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
+import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { clearEarlierOutputs } from '../images/earlier-outputs.js';
 import { pngFolderSink, type OutputImage } from '../images/image-output.js';
 
@@ -39,6 +40,7 @@ export const reconstructCommand = defineCommand({
     prefixShard: booleanOption({ description: 'name outputs <shard>/<key> (for data whose keys repeat across shards; otherwise a repeated key is refused)', default: false }),
     overwrite: booleanOption({ description: 'replace the images of an earlier reconstruct in --out (removed first); without it they are refused', default: false }),
     ...ENGINE_OPTIONS,
+    ...REMOTE_SHARD_OPTIONS,
   },
   examples: ["vqrae reconstruct --checkpoint ck.safetensors --data 'val-000000.tar' --limit 16 --side-by-side --out recon/"],
   async run(ctx) {
@@ -51,7 +53,7 @@ export const reconstructCommand = defineCommand({
     const preset = model.config.preset ?? 'custom';
     const { engine, record } = await openCommandEngine(ctx, model);
     try {
-      const spec = new DatasetSpec({ shards: o.data, onError, ...(o.limit !== undefined ? { limit: o.limit } : {}) });
+      const spec = new DatasetSpec({ shards: o.data, onError, remote: remoteShardOptions(o, ctx.log), ...(o.limit !== undefined ? { limit: o.limit } : {}) });
       const graph = Graph.from(spec.asSource())
         .pipe(decodeImages({ onError }))
         .pipe(cropImages<ImageSample>({ crop: { protocol: o.crop as 'center' | 'adm' | 'exact', size: engine.inputSize }, onError }))

@@ -18,6 +18,7 @@ import { defaultPerceptualWeight, trainDefaults, type TrainJobConfig } from '../
 import { presetOf } from '../train/model-factory.js';
 import { readSavedTrainConfig, resumedTrainConfig } from '../train/resume-config.js';
 import { runTrainJob } from '../train/train-job.js';
+import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 
 const TRAIN_OPTIONS = {
   preset: stringOption({ description: 'model preset (stage 2 takes it from the --from checkpoint)', choices: Object.keys(VQRAE_PRESETS), default: 'tiny' }),
@@ -56,6 +57,7 @@ const TRAIN_OPTIONS = {
   evalEvery: intOption({ description: 'evaluate on --eval-data every N steps (and at the start and end)', min: 0 }),
   evalImages: intOption({ description: 'held-out images to evaluate on', min: 1 }),
   maxMinutes: numberOption({ description: 'stop (with final checkpoint and evaluation) after this many minutes', min: 0 }),
+  ...REMOTE_SHARD_OPTIONS,
 } as const;
 
 /** The perceptual setting: explicit flag, else LPIPS when weights are supplied, else the preset default. */
@@ -178,6 +180,7 @@ export const trainCommand = defineCommand({
     const { preset, stage } = config;
     const result = await runTrainJob(config, {
       log: ctx.log,
+      remote: remoteShardOptions(o, ctx.log),
       runGraph: async (graph): Promise<RunSummary> => {
         const outcome = await ctx.runGraph('train', graph);
         if (outcome.error) throw outcome.error;

@@ -5,7 +5,9 @@ import {
   decodeImages,
   expandShardSpec,
   type CropSpec,
+  type DecodeMode,
   type ImageSample,
+  type RemoteShardOptions,
   type RgbImage,
 } from '@vqrae/data';
 import { Graph, batchStage, forEachSink, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type SampleMeta, type Stage } from '@vqrae/graph';
@@ -21,6 +23,8 @@ import { readSideFields, type SideFields } from './side-fields.js';
 export interface ImageProtocol {
   readonly crop: 'center' | 'adm' | 'exact';
   readonly size: number;
+  /** `fast`: crop inside the decoder (shrink-on-load for large JPEG/WebP); `exact` (default): full decode, then crop. */
+  readonly decodeMode?: DecodeMode;
 }
 
 /** Decoded, cropped samples of one batch (never crossing a shard boundary). */
@@ -37,6 +41,8 @@ export interface SampleBatch {
 export interface EncodeDumpJob<Row, Encoded = Row[]> {
   readonly kind: string;
   readonly data: string;
+  /** Retries and cache of http(s) shards (a runtime choice: not part of the fingerprint). */
+  readonly remote?: RemoteShardOptions;
   readonly outDir: string;
   readonly rank: RankAssignment;
   readonly batchSize: number;
@@ -65,16 +71,19 @@ function toBatch(samples: ImageSample[]): SampleBatch {
 
 /** The per-shard graph: shard → decode → crop → batch → encode → rows sink. */
 export function shardGraph<Row, Encoded>(
-  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'rowsOf'>,
+  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'rowsOf' | 'remote'>,
   shard: string,
   reporter: ReturnType<typeof collectingReporter>,
   emit: (row: Row) => Promise<void>,
   onBatch: (batch: SampleBatch) => void = () => {},
 ): Graph {
-  const spec = new DatasetSpec({ shards: [shard], onError: job.onError, strict: true });
-  return Graph.from(spec.asSource({ reporter }))
-    .pipe(decodeImages({ onError: job.onError, concurrency: 4 }))
-    .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }))
+  const spec = new DatasetSpec({ shards: [shard], onError: job.onError, strict: true, ...(job.remote ? { remote: job.remote } : {}) });
+  const decoded = job.protocol.decodeMode === 'fast'
+    ? Graph.from(spec.asSource({ reporter })).pipe(decodeImages({ onError: job.onError, concurrency: 'auto', crop: cropSpec(job.protocol), decodeMode: 'fast' }))
+    : Graph.from(spec.asSource({ reporter }))
+      .pipe(decodeImages({ onError: job.onError, concurrency: 'auto' }))
+      .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }));
+  return decoded
     .pipe(batchStage<ImageSample>('batch', { size: job.batchSize, describe: `batch(${job.batchSize}, within shard)` }))
     .pipe(
       mapStage(

@@ -1,4 +1,4 @@
-import { DatasetSpec, decodeImages } from '@vqrae/data';
+import { DatasetSpec, decodeImages, type RemoteShardOptions } from '@vqrae/data';
 import { Graph, type ErrorPolicy, type Sink } from '@vqrae/graph';
 import type { FeatureExtractor, Provenance } from '@vqrae/eval';
 import { reconstructStage, type TokenizerEngine } from '@vqrae/tokenizer';
@@ -14,6 +14,8 @@ export interface EvalGraphOptions {
   /** e.g. `tiny, k=512`. */
   readonly modelLabel: string;
   readonly data: string;
+  /** Retries and cache of http(s) shards. */
+  readonly remote?: RemoteShardOptions;
   readonly rank: RankAssignment;
   readonly crop: EvalCrop;
   readonly batch: number;
@@ -38,7 +40,7 @@ export interface EvalGraphOptions {
  * reconstruct (clamp, uint8 round half up) → { metrics.arrow | FD reconstructions | FD references | codebook | previews }.
  */
 export function buildEvalGraph(o: EvalGraphOptions): Graph {
-  const spec = new DatasetSpec({ shards: o.data, onError: o.onError });
+  const spec = new DatasetSpec({ shards: o.data, onError: o.onError, ...(o.remote ? { remote: o.remote } : {}) });
   const sinks: Sink<EvalBatch>[] = [imageMetricsSink({ path: o.metricsPath, ssim: o.ssim, provenance: o.provenance, metadata: o.metadata })];
   if (o.extractor) {
     sinks.push(evalFeatureSink(o.extractor, 'reconstruction', o.featureBatch));

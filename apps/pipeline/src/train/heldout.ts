@@ -1,4 +1,4 @@
-import { DatasetSpec, loadImage, pixelBatch, DEFAULT_IMAGE_MEMBERS, type PixelBatch, type RgbImage } from '@vqrae/data';
+import { DatasetSpec, loadImage, pixelBatch, DEFAULT_IMAGE_MEMBERS, type PixelBatch, type RemoteShardOptions, type RgbImage } from '@vqrae/data';
 import { CodebookUsage, pixel01Image, psnr } from '@vqrae/eval';
 import type { FeatureEngine, TokenizerEngine } from '@vqrae/tokenizer';
 
@@ -9,9 +9,9 @@ export interface HeldOutSet {
   readonly keys: readonly string[];
 }
 
-/** Reads up to `limit` images of `shards` (first epoch, spec order), centre crop `size`. */
-export async function loadHeldOut(shards: string, size: number, limit: number): Promise<HeldOutSet> {
-  const spec = new DatasetSpec({ shards, epochs: 1, limit });
+/** Reads up to `limit` images of `shards` (first epoch, spec order), centre crop `size`; `remote`: http(s) retries/cache. */
+export async function loadHeldOut(shards: string, size: number, limit: number, remote?: RemoteShardOptions): Promise<HeldOutSet> {
+  const spec = new DatasetSpec({ shards, epochs: 1, limit, ...(remote ? { remote } : {}) });
   const images: RgbImage[] = [];
   const keys: string[] = [];
   for await (const sample of spec.open({ epoch: 0 })) {

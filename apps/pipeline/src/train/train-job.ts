@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Graph, type Logger, type RunSummary } from '@vqrae/graph';
-import { DatasetSpec } from '@vqrae/data';
+import { DatasetSpec, type RemoteShardOptions } from '@vqrae/data';
 import { readTrainCheckpoint, resolveCheckpointDir, type LoadedTrainCheckpoint } from './checkpoint-state.js';
 import { writeLossCurves, type EvalPoint } from './curves.js';
 import { decodeEpochSamples, epochRandomResizedCrop, trainBatches, type KeyedBatch } from './data-stages.js';
@@ -41,6 +41,8 @@ export interface TrainJobHost {
   readonly signal?: AbortSignal;
   /** Runs the graph (default: graph.run and graph.txt written here); must reject when the run failed. */
   readonly runGraph?: (graph: Graph) => Promise<RunSummary>;
+  /** Retries and cache of http(s) shards (training and held-out data); a runtime choice, not saved with the run. */
+  readonly remote?: RemoteShardOptions;
 }
 
 /**
@@ -50,7 +52,7 @@ export interface TrainJobHost {
  * loss-curves.{svg,png}, train-summary.json.
  */
 export async function runTrainJob(config: TrainJobConfig, host: TrainJobHost | Logger): Promise<TrainJobResult> {
-  const { log, signal, runGraph } = 'log' in host ? host : { log: host, signal: undefined, runGraph: undefined };
+  const { log, signal, runGraph, remote } = 'log' in host ? host : { log: host, signal: undefined, runGraph: undefined, remote: undefined };
   const runDir = config.out;
   const checkpointRoot = path.join(runDir, 'checkpoints');
   await fs.mkdir(runDir, { recursive: true });
@@ -63,7 +65,7 @@ export async function runTrainJob(config: TrainJobConfig, host: TrainJobHost | L
   const resumed = resumeDir ? await readTrainCheckpoint(resumeDir) : null;
   const loaded: LoadedModel = await loadModelSource(config, resumed, runDir, log);
   try {
-    return await trainLoaded(config, loaded, resumed, { log, signal, runGraph });
+    return await trainLoaded(config, loaded, resumed, { log, signal, runGraph, remote });
   } finally {
     loaded.teacher?.dispose();
     loaded.model.dispose();
@@ -75,7 +77,12 @@ interface JobParts {
   readonly config: TrainJobConfig;
   readonly loaded: LoadedModel;
   readonly resumed: LoadedTrainCheckpoint | null;
-  readonly host: { log: Logger; signal: AbortSignal | undefined; runGraph: ((graph: Graph) => Promise<RunSummary>) | undefined };
+  readonly host: {
+    log: Logger;
+    signal: AbortSignal | undefined;
+    runGraph: ((graph: Graph) => Promise<RunSummary>) | undefined;
+    remote: RemoteShardOptions | undefined;
+  };
 }
 
 async function trainLoaded(
@@ -96,7 +103,7 @@ async function trainLoaded(
   let heldOut: HeldOutSet | null = null;
   try {
     const start = restoreOrSeed(trainer, resumed, loaded, config, host.log);
-    heldOut = config.evalData ? await loadHeldOut(config.evalData, loaded.model.inputSize, config.evalImages) : null;
+    heldOut = config.evalData ? await loadHeldOut(config.evalData, loaded.model.inputSize, config.evalImages, host.remote) : null;
     return await runGraphWith({ config, loaded, resumed, host }, trainer, heldOut, start);
   } finally {
     trainer.dispose();
@@ -110,7 +117,8 @@ async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet
   const runDir = config.out;
   const { model } = loaded;
   const evaluate = heldOutEvaluator(config, loaded, trainer, heldOut, log);
-  const spec = new DatasetSpec({ shards: config.data, seed: config.seed, shuffleShards: true, shuffle: { size: config.shuffleBuffer }, epochs: 1 });
+  const remote = host.remote ? { remote: host.remote } : {};
+  const spec = new DatasetSpec({ shards: config.data, seed: config.seed, shuffleShards: true, shuffle: { size: config.shuffleBuffer }, epochs: 1, ...remote });
   let warnedSmallEpoch = false;
   const source = new EpochSampleSource(spec, start, (epoch, samples) => {
     if (warnedSmallEpoch || samples >= config.batch) return;

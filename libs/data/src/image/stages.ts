@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { StageError, type ErrorPolicy, type SampleMeta, type Stage, type StageContext } from '@vqrae/graph';
 import type { ShardSample } from '../sample.js';
-import { cropImage, loadImage, type LoadImageOptions } from './load-image.js';
+import sharp from 'sharp';
+import { chooseDecodeConcurrency } from './decode-concurrency.js';
+import { cropImage, imageSourcePixels, loadImage, type LoadImageOptions } from './load-image.js';
 import { mapOrdered } from './ordered-map.js';
 import type { CropSpec, RgbImage } from './types.js';
 
@@ -17,8 +19,12 @@ export const DEFAULT_IMAGE_MEMBERS: readonly string[] = ['jpg', 'jpeg', 'png', '
 export interface DecodeImagesConfig extends LoadImageOptions {
   /** Member extensions to look for, first match wins (default `DEFAULT_IMAGE_MEMBERS`). */
   readonly members?: readonly string[];
-  /** Images decoded at once (default 4; actual parallelism is bounded by UV_THREADPOOL_SIZE). */
-  readonly concurrency?: number;
+  /**
+   * Images decoded at once, or `auto` (default): chosen by `chooseDecodeConcurrency` from the cores, the libuv pool
+   * and the first image's size, which also sets libvips to that many threads per image (process-wide
+   * `sharp.concurrency`, so in-flight × threads never oversubscribes the cores).
+   */
+  readonly concurrency?: number | 'auto';
   readonly onError?: ErrorPolicy;
 }
 
@@ -44,7 +50,18 @@ export function decodeImages(config: DecodeImagesConfig = {}): Stage<ShardSample
     }
   };
   const crop = config.crop ? `, ${describeCrop(config.crop)}` : '';
-  return policyStage(name, `decode(sharp${crop}${config.resampler === 'pil' ? ', pil kernels' : ''})`, config, run);
+  const mode = config.decodeMode === 'fast' ? ', fast' : '';
+  const concurrency = config.concurrency ?? 'auto';
+  const chooser = concurrency !== 'auto'
+    ? concurrency
+    : async (first: ShardSample): Promise<number> => {
+      const extension = members.find((ext) => first.files.has(ext));
+      const pixels = extension === undefined ? 0 : await imageSourcePixels(first.files.get(extension) as Uint8Array);
+      const chosen = chooseDecodeConcurrency({ sourcePixels: pixels });
+      sharp.concurrency(chosen.vipsThreads);
+      return chosen.inFlight;
+    };
+  return policyStage(name, `decode(sharp${crop}${mode}${config.resampler === 'pil' ? ', pil kernels' : ''})`, { ...config, concurrency: chooser }, run);
 }
 
 /** Configuration of `cropImages`. */
@@ -73,10 +90,13 @@ export function describeCrop(crop: CropSpec): string {
   }
 }
 
+/** A fixed concurrency, or one chosen from the first item (e.g. its image size). */
+type ConcurrencyChoice<In> = number | ((first: In) => Promise<number>);
+
 function policyStage<In extends { readonly meta: SampleMeta }, Out>(
   name: string,
   description: string,
-  config: { readonly concurrency?: number; readonly onError?: ErrorPolicy },
+  config: { readonly concurrency?: ConcurrencyChoice<In>; readonly onError?: ErrorPolicy },
   fn: (item: In) => Promise<Out>,
 ): Stage<In, Out> {
   const onError = config.onError ?? 'throw';
@@ -94,7 +114,8 @@ function policyStage<In extends { readonly meta: SampleMeta }, Out>(
           ctx.counters.busyMs += performance.now() - started;
         }
       };
-      for await (const { item, result } of mapOrdered(input, config.concurrency ?? 4, timed)) {
+      const { concurrency, items } = await resolveConcurrency(input, config.concurrency ?? 4);
+      for await (const { item, result } of mapOrdered(items, concurrency, timed)) {
         if (result.ok) {
           ctx.counters.emitted += 1;
           yield result.value;
@@ -106,4 +127,22 @@ function policyStage<In extends { readonly meta: SampleMeta }, Out>(
       }
     },
   };
+}
+
+/** Resolves a concurrency choice, peeking at the first item when it depends on it (the item is not lost). */
+async function resolveConcurrency<In>(input: AsyncIterable<In>, choice: ConcurrencyChoice<In>): Promise<{ concurrency: number; items: AsyncIterable<In> }> {
+  if (typeof choice === 'number') return { concurrency: choice, items: input };
+  const iterator = input[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return { concurrency: 1, items: (async function* () {})() };
+  const concurrency = await choice(first.value);
+  const items = (async function* (): AsyncGenerator<In> {
+    try {
+      yield first.value;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    } finally {
+      await iterator.return?.(); // a consumer that stops early closes the source too
+    }
+  })();
+  return { concurrency, items };
 }

@@ -3,6 +3,7 @@ import { createRng } from '../random.js';
 import { consoleReporter, type ShardSample, type SkipReporter } from '../sample.js';
 import { checkSplit, epochShards, resampledShards, shuffleBuffer, type ShuffleBufferConfig, type SplitPosition } from './ordering.js';
 import { readShard } from './read-shard.js';
+import type { RemoteShardOptions } from './remote-options.js';
 import { expandShardSpec } from './spec.js';
 
 /** Endless reading (resampled or infinite epochs) gives up after this many consecutive shards without a sample. */
@@ -30,6 +31,8 @@ export interface DatasetConfig {
   readonly onError?: ErrorPolicy;
   /** When there are fewer shards than rank × worker readers: throw (default) or warn. */
   readonly tooFewShards?: 'error' | 'warn';
+  /** Retries and local cache of `http(s)://` shards (default: `DEFAULT_REMOTE` retries, no cache). */
+  readonly remote?: RemoteShardOptions;
 }
 
 /** Where and which epoch an `open()` reads. */
@@ -80,6 +83,7 @@ export class DatasetSpec {
     if (c.shuffle) parts.push(`buffer ${c.shuffle.size}/${c.shuffle.initial ?? Math.min(100, c.shuffle.size)}`);
     if (c.epochs !== undefined) parts.push(`epochs ${c.epochs}`);
     if (c.limit !== undefined) parts.push(`limit ${c.limit}`);
+    if (c.remote?.cache) parts.push(c.remote.cache.describe());
     parts.push(`seed ${c.seed ?? 0}`, c.strict === false ? 'lenient' : 'strict', `onError ${c.onError ?? 'throw'}`);
     return `shards(${parts.join(', ')})`;
   }
@@ -127,7 +131,7 @@ export class DatasetSpec {
       for (const shard of shardStream()) {
         if (options.signal?.aborted) return;
         stats.shards += 1;
-        const readOptions = { strict: c.strict ?? true, onError: c.onError ?? 'throw', reporter };
+        const readOptions = { strict: c.strict ?? true, onError: c.onError ?? 'throw', reporter, ...(c.remote ? { remote: c.remote } : {}) };
         let count = 0;
         for await (const sample of readShard(shard, options.signal ? { ...readOptions, signal: options.signal } : readOptions)) {
           count += 1;

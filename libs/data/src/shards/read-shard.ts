@@ -4,6 +4,7 @@ import tar from 'tar-stream';
 import type { ShardSample, SkipReporter } from '../sample.js';
 import { parseMemberName } from './member-name.js';
 import { openShardStream } from './open-shard.js';
+import type { RemoteShardOptions } from './remote-options.js';
 
 /** Name used for errors raised while reading shards. */
 export const SHARD_STAGE = 'shards';
@@ -14,6 +15,8 @@ export interface ReadShardOptions {
   readonly onError?: ErrorPolicy;
   readonly reporter: SkipReporter;
   readonly signal?: AbortSignal;
+  /** Retries and cache of `http(s)://` shards (retry and cache lines go to `reporter.log.warn` unless `remote.log` is set). */
+  readonly remote?: RemoteShardOptions;
 }
 
 interface PendingSample {
@@ -47,7 +50,8 @@ export async function* readShard(shard: string, options: ReadShardOptions): Asyn
 
   let stream: Readable;
   try {
-    stream = await openShardStream(shard, options.signal);
+    const remote = { ...options.remote, log: options.remote?.log ?? ((line: string) => options.reporter.log.warn(line)) };
+    stream = await openShardStream(shard, options.signal, remote);
   } catch (error) {
     fail(undefined, (error as Error).message);
     return;

@@ -17,6 +17,7 @@ import { runDumpCommand } from '../dump/run-dump-command.js';
 import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
 import { rankFromOptions } from '../dump/rank.js';
 import { encodeTokenTable, tokenDtype, type TokenRow } from '../dump/token-table.js';
+import { rowSequence, tokenFormatsOption, tokenPartEncoder } from '../dump/token-formats.js';
 
 /**
  * `vqrae dump-tokens`: tokenises a WebDataset corpus once for LLM pretraining. One Arrow row per image (key, shard,
@@ -31,10 +32,11 @@ export const dumpTokensCommand = defineCommand({
     data: stringOption({ description: "shard spec, e.g. 'val-{000000..000009}.tar' (quote it)", placeholder: '<spec>' }),
     batch: intOption({ description: 'images per forward pass (batches never cross a shard)', default: 16, min: 1 }),
     crop: stringOption({ description: 'image protocol before encoding', choices: ['center', 'adm', 'exact'], default: 'center' }),
-    rowsPerFile: intOption({ description: 'rows per Arrow file (files roll over within a shard)', default: 10000, min: 1 }),
+    rowsPerFile: intOption({ description: 'rows per output part (files roll over within a shard)', default: 10000, min: 1 }),
     onError: stringOption({ description: 'bad samples/shards: stop, or skip them (counted, logged, listed in the manifest)', choices: ['throw', 'skip'], default: 'throw' }),
     rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
+    format: stringOption({ description: 'output formats, comma-separated: arrow, parquet, megatron, wds, jsonl (each shard commits all of them as one unit)', default: 'arrow', placeholder: '<list>' }),
     noPassThrough: booleanOption({ description: 'do not copy .cls/.txt/.json members into label/caption/json columns', default: false }),
     ...ENGINE_OPTIONS,
   },
@@ -47,6 +49,7 @@ export const dumpTokensCommand = defineCommand({
     if (!o.checkpoint) throw new UsageError('dump-tokens: --checkpoint is required');
     if (!o.data) throw new UsageError('dump-tokens: --data is required');
     if (o.out === undefined) throw new UsageError('dump-tokens: --out <dir> is required (the dump folder; rerun with the same --out to resume)');
+    const formats = tokenFormatsOption(o.format);
     const rank = rankFromOptions(o);
     const model = await loadCheckpoint(o.checkpoint);
     const { engine, record } = await openCommandEngine(ctx, model);
@@ -69,6 +72,7 @@ export const dumpTokensCommand = defineCommand({
         backend: ctx.backend.name,
         engine: record,
         versions: softwareVersions(),
+        ...(o.format !== 'arrow' ? { formats } : {}),
       };
       const passThrough = !o.noPassThrough;
       const layout = {
@@ -89,8 +93,32 @@ export const dumpTokensCommand = defineCommand({
         protocol,
         encodeStage: tokenizeStage<SampleBatch>(engine, { label: `${model.config.preset ?? 'custom'}, k=${codebookSize}`, onError: o.onError as 'throw' | 'skip' }),
         rowsOf: tokenRowsOf,
-        encodeFile: (rows) => encodeTokenTable(rows, layout),
-        fingerprint: { kind: 'tokens', checkpoint_sha256: checkpointSha256, crop: protocol.crop, size: protocol.size, pass_through: passThrough, data: o.data },
+        encodeFile:
+          formats.length === 1 && formats[0] === 'arrow'
+            ? (rows) => encodeTokenTable(rows, layout) // the historical layout, byte for byte
+            : tokenPartEncoder<TokenRow>(
+                formats,
+                {
+                  vocabSize: codebookSize,
+                  codebookSize,
+                  grid: [grid, grid],
+                  side: { cls: passThrough, txt: passThrough, json: passThrough },
+                  withAug: false,
+                  withCodes: false,
+                  metadata: layout.metadata,
+                },
+                (rows) => rows.map((row) => rowSequence(row, [grid, grid])),
+              ),
+        formatLabel: formats.join('+'),
+        fingerprint: {
+          kind: 'tokens',
+          checkpoint_sha256: checkpointSha256,
+          crop: protocol.crop,
+          size: protocol.size,
+          pass_through: passThrough,
+          data: o.data,
+          ...(o.format !== 'arrow' ? { formats: formats.join(',') } : {}),
+        },
         provenance,
         log: ctx.log,
         progress: createProgress({ mode: o.quiet ? 'quiet' : 'auto', label: 'dump-tokens' }),

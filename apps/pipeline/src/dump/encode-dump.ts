@@ -11,7 +11,7 @@ import {
 import { Graph, batchStage, forEachSink, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type SampleMeta, type Stage } from '@vqrae/graph';
 import { CancelledError } from '../cli/cancelled.js';
 import { childSignal } from './child-signal.js';
-import { runExactlyOnce, shardRef, type ExactlyOnceSummary, type ShardOutcome } from './exactly-once.js';
+import { runExactlyOnce, shardRef, type ExactlyOnceSummary, type PartFile, type ShardOutcome } from './exactly-once.js';
 import type { DumpManifest } from './manifest.js';
 import { rankManifestName } from './merge-manifests.js';
 import { shardsForRank, type RankAssignment } from './rank.js';
@@ -47,7 +47,10 @@ export interface EncodeDumpJob<Row, Encoded = Row[]> {
   readonly encodeStage: Stage<SampleBatch, Encoded>;
   /** One row per sample of an encoded batch, in order. */
   readonly rowsOf: (encoded: Encoded) => readonly Row[];
-  readonly encodeFile: (rows: readonly Row[]) => Uint8Array;
+  /** One part's file (named `<shard id>.<part>.arrow`), or all its files with their extensions (several formats). */
+  readonly encodeFile: (rows: readonly Row[]) => Uint8Array | Promise<readonly PartFile[]>;
+  /** What the written files are, for `--dry-run` (default `arrow`). */
+  readonly formatLabel?: string;
   readonly fingerprint: DumpManifest['fingerprint'];
   readonly provenance: Record<string, unknown>;
   readonly log: Logger;
@@ -104,7 +107,7 @@ export function describeEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encoded
   const perShard = shardGraph(job, '<shard>', collectingReporter(), async () => {})
     .describe()
     .replace(/^shards\([^)]*\)/, `shards(${job.data}, rank ${job.rank.rank}/${job.rank.worldSize}, one shard at a time, onError ${job.onError})`);
-  return `${perShard} → arrow(${job.kind}, ${job.rowsPerFile} rows/file, exactly once per shard) → ${rankManifestName(job.rank.rank, job.rank.worldSize)}`;
+  return `${perShard} → ${job.formatLabel ?? 'arrow'}(${job.kind}, ${job.rowsPerFile} rows/file, exactly once per shard) → ${rankManifestName(job.rank.rank, job.rank.worldSize)}`;
 }
 
 /** Runs the dump for this rank's shards. Returns the exactly-once summary (seen = written + skipped). */

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { readArrowTable } from '../cli/arrow-input.js';
+import { isArrowTokenFile, readTokenRows } from './token-source.js';
 import { OutputNames, type OutputNaming } from './output-names.js';
 
 /**
@@ -9,6 +10,10 @@ import { OutputNames, type OutputNaming } from './output-names.js';
 export async function refuseRepeatedKeys(files: readonly string[], naming: OutputNaming): Promise<void> {
   const names = new OutputNames(naming);
   for (const file of files) {
+    if (!(await isArrowTokenFile(file))) {
+      for (const row of (await readTokenRows(file)).rows) names.take(row.key, row.shard);
+      continue;
+    }
     const table = readArrowTable(await fs.readFile(file), file);
     const keys = table.getChild('key');
     const shards = table.getChild('shard');

@@ -18,6 +18,8 @@ import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
 import { rankFromOptions } from '../dump/rank.js';
 import { encodeTokenTable, tokenDtype, type TokenRow } from '../dump/token-table.js';
 import { rowSequence, tokenFormatsOption, tokenPartEncoder } from '../dump/token-formats.js';
+import { dumpSequencing, SEQUENCE_OPTIONS, writeVocabJson } from '../dump/sequence-options.js';
+import { sequencesOfRows } from '../dump/sequence-rows.js';
 
 /**
  * `vqrae dump-tokens`: tokenises a WebDataset corpus once for LLM pretraining. One Arrow row per image (key, shard,
@@ -38,6 +40,7 @@ export const dumpTokensCommand = defineCommand({
     worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
     format: stringOption({ description: 'output formats, comma-separated: arrow, parquet, megatron, wds, jsonl (each shard commits all of them as one unit)', default: 'arrow', placeholder: '<list>' }),
     noPassThrough: booleanOption({ description: 'do not copy .cls/.txt/.json members into label/caption/json columns', default: false }),
+    ...SEQUENCE_OPTIONS,
     ...ENGINE_OPTIONS,
   },
   examples: [
@@ -54,10 +57,12 @@ export const dumpTokensCommand = defineCommand({
     const model = await loadCheckpoint(o.checkpoint);
     const { engine, record } = await openCommandEngine(ctx, model);
     try {
-      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], size: model.inputSize };
-      const checkpointSha256 = await sha256File(o.checkpoint);
       const grid = Math.round(Math.sqrt(model.tokensPerImage));
       const codebookSize = model.config.quantizer.codebookSize;
+      const sequencing = dumpSequencing(o, { codebookSize, grid: [grid, grid], inputSize: model.inputSize });
+      const augmented = sequencing.augment !== 'none';
+      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], size: sequencing.cropSize };
+      const checkpointSha256 = await sha256File(o.checkpoint);
       const provenance = {
         kind: 'tokens',
         checkpoint_sha256: checkpointSha256,
@@ -73,6 +78,7 @@ export const dumpTokensCommand = defineCommand({
         engine: record,
         versions: softwareVersions(),
         ...(o.format !== 'arrow' ? { formats } : {}),
+        ...(sequencing.bare && !augmented ? {} : { sequence: sequencing.record }),
       };
       const passThrough = !o.noPassThrough;
       const layout = {
@@ -91,23 +97,24 @@ export const dumpTokensCommand = defineCommand({
         rowsPerFile: o.rowsPerFile,
         onError: o.onError as 'throw' | 'skip',
         protocol,
+        ...(augmented ? { augment: { mode: sequencing.augment, size: model.inputSize } } : {}),
         encodeStage: tokenizeStage<SampleBatch>(engine, { label: `${model.config.preset ?? 'custom'}, k=${codebookSize}`, onError: o.onError as 'throw' | 'skip' }),
         rowsOf: tokenRowsOf,
         encodeFile:
-          formats.length === 1 && formats[0] === 'arrow'
+          formats.length === 1 && formats[0] === 'arrow' && sequencing.bare && !augmented
             ? (rows) => encodeTokenTable(rows, layout) // the historical layout, byte for byte
             : tokenPartEncoder<TokenRow>(
                 formats,
                 {
-                  vocabSize: codebookSize,
+                  vocabSize: sequencing.plan.vocabSize,
                   codebookSize,
                   grid: [grid, grid],
                   side: { cls: passThrough, txt: passThrough, json: passThrough },
-                  withAug: false,
-                  withCodes: false,
+                  withAug: augmented,
+                  withCodes: !sequencing.bare,
                   metadata: layout.metadata,
                 },
-                (rows) => rows.map((row) => rowSequence(row, [grid, grid])),
+                sequencing.bare && !augmented ? (rows) => rows.map((row) => rowSequence(row, [grid, grid])) : (rows) => sequencesOfRows(sequencing.layer, rows),
               ),
         formatLabel: formats.join('+'),
         fingerprint: {
@@ -118,16 +125,20 @@ export const dumpTokensCommand = defineCommand({
           pass_through: passThrough,
           data: o.data,
           ...(o.format !== 'arrow' ? { formats: formats.join(',') } : {}),
+          ...(sequencing.bare && !augmented ? {} : { sequence: JSON.stringify(sequencing.record) }),
         },
         provenance,
         log: ctx.log,
         progress: createProgress({ mode: o.quiet ? 'quiet' : 'auto', label: 'dump-tokens' }),
       };
+      // vocab.json: which ids to add to the LLM (identical on every rank; written before any shard so it exists as
+      // soon as the first part does).
+      if (!sequencing.bare && !o.dryRun) ctx.log.info(`vocabulary: ${await writeVocabJson(ctx.runFolder.dir, sequencing.plan)}`);
       const summary = await runDumpCommand('dump-tokens', job, ctx);
       if (!summary) return { summary: { dryRun: true } };
       const files = summary.manifest.outputs.length;
       ctx.print(
-        `dump-tokens: ${summary.written} images → ${summary.written * model.tokensPerImage} tokens in ${files} file(s); ` +
+        `dump-tokens: ${summary.written} ${augmented ? `image views (--augment ${sequencing.augment})` : 'images'} → ${summary.written * model.tokensPerImage} tokens in ${files} file(s); ` +
           `seen ${summary.seen} = written ${summary.written} + skipped ${summary.skipped}; ` +
           `shards ${summary.shardsDone}/${summary.shardCount} done (${summary.shardsResumed} resumed, ${summary.shardsFailed} failed)`,
       );

@@ -16,6 +16,8 @@ import type { DumpManifest } from './manifest.js';
 import { rankManifestName } from './merge-manifests.js';
 import { shardsForRank, type RankAssignment } from './rank.js';
 import { readSideFields, type SideFields } from './side-fields.js';
+import { augmentStage, type AugmentedSample } from './augment-stage.js';
+import { viewsPerImage, type Augment } from '@vqrae/tokens';
 
 /** Image protocol applied before encoding (recorded in the dump's metadata). */
 export interface ImageProtocol {
@@ -28,6 +30,8 @@ export interface SampleBatch {
   readonly metas: readonly SampleMeta[];
   readonly images: readonly RgbImage[];
   readonly sides: readonly SideFields[];
+  /** `--augment` view of each sample (absent without augmentation). */
+  readonly augs?: readonly string[];
 }
 
 /**
@@ -43,6 +47,11 @@ export interface EncodeDumpJob<Row, Encoded = Row[]> {
   readonly rowsPerFile: number;
   readonly onError: ErrorPolicy;
   readonly protocol: ImageProtocol;
+  /**
+   * `--augment`: each cropped sample (cropped at `protocol.size`) becomes `viewsPerImage(mode)` views at `size`, each
+   * its own row; the shard's seen/written/skipped then count rows (views), `viewsPerImage(mode)` per sample.
+   */
+  readonly augment?: { readonly mode: Augment; readonly size: number };
   /** The model stage: a batch of samples → its encoded record. */
   readonly encodeStage: Stage<SampleBatch, Encoded>;
   /** One row per sample of an encoded batch, in order. */
@@ -63,21 +72,34 @@ function cropSpec(protocol: ImageProtocol): CropSpec {
 }
 
 function toBatch(samples: ImageSample[]): SampleBatch {
-  return { metas: samples.map((s) => s.meta), images: samples.map((s) => s.image), sides: samples.map(readSideFields) };
+  const augs = samples.map((s) => (s as Partial<AugmentedSample>).aug);
+  return {
+    metas: samples.map((s) => s.meta),
+    images: samples.map((s) => s.image),
+    sides: samples.map(readSideFields),
+    ...(augs.some((a) => a !== undefined) ? { augs: augs.map((a) => a ?? 'none') } : {}),
+  };
+}
+
+/** Views per decoded sample (1 without `--augment`). */
+function viewsOf(job: { readonly augment?: { readonly mode: Augment } }): number {
+  return job.augment ? viewsPerImage(job.augment.mode) : 1;
 }
 
 /** The per-shard graph: shard → decode → crop → batch → encode → rows sink. */
 export function shardGraph<Row, Encoded>(
-  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'rowsOf'>,
+  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'rowsOf' | 'augment'>,
   shard: string,
   reporter: ReturnType<typeof collectingReporter>,
   emit: (row: Row) => Promise<void>,
   onBatch: (batch: SampleBatch) => void = () => {},
 ): Graph {
   const spec = new DatasetSpec({ shards: [shard], onError: job.onError, strict: true });
-  return Graph.from(spec.asSource({ reporter }))
+  const cropped = Graph.from(spec.asSource({ reporter }))
     .pipe(decodeImages({ onError: job.onError, concurrency: 4 }))
-    .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }))
+    .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }));
+  const views = job.augment && job.augment.mode !== 'none' ? cropped.pipe(augmentStage(job.augment.mode, job.augment.size, job.onError)) : cropped;
+  return views
     .pipe(batchStage<ImageSample>('batch', { size: job.batchSize, describe: `batch(${job.batchSize}, within shard)` }))
     .pipe(
       mapStage(
@@ -179,9 +201,16 @@ export async function runEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encode
         }),
       ];
       const decoded = summary.stages.find((s) => s.name === 'decode');
-      const seen = (decoded?.seen ?? 0) + reporter.skips.length;
-      if (written !== seen - skips.length) job.log.warn(`shard ${shard.url}: ${written} rows for ${seen} samples and ${skips.length} skips`);
-      return { seen, skipped: skips.length, skips };
+      // With --augment every sample stands for `views` rows: a sample skipped before the views were cut (tar, decode,
+      // crop) skips all of them; a model batch skip already lists one key per view.
+      const views = viewsOf(job);
+      const augmentStats = summary.stages.find((s) => s.name === 'augment');
+      const earlySkips = reporter.skips.length + summary.skips.filter((s) => s.stage === 'decode' || s.stage === 'crop' || s.stage === 'augment').length;
+      const seen = views === 1 ? (decoded?.seen ?? 0) + reporter.skips.length : ((decoded?.seen ?? 0) + reporter.skips.length) * views;
+      const skipped = views === 1 ? skips.length : skips.length + earlySkips * (views - 1);
+      if (augmentStats && views > 1) job.log.info(`shard ${shard.url}: ${augmentStats.seen} sample(s) × ${views} views`);
+      if (written !== seen - skipped) job.log.warn(`shard ${shard.url}: ${written} rows for ${seen} samples and ${skipped} skips`);
+      return { seen, skipped, skips };
     },
   });
   job.progress.stop();

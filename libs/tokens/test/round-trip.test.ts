@@ -129,3 +129,9 @@ test('ids outside the vocabulary are refused naming the row', async () => {
     }, /sample-0000.*1024/, format);
   }
 });
+
+test('wds refuses a key whose last path part has a dot (WebDataset splits member names there), naming key and shard', async () => {
+  const writer = fanOutTokenWriter(['wds'], config({}));
+  const [s] = bareSequences(1, 1024, [2, 3], 5);
+  assert.throws(() => writer.add({ ...s!, key: 'dir/photo.v2' }), /sample key 'dir\/photo\.v2' \(shard data\/shard-000000\.tar\) cannot be a WebDataset key/);
+});

@@ -19,6 +19,8 @@ export function wdsWriter(config: TokenWriterConfig): TokenShardWriter {
     extensions: ['.tar', `.wds${SIDECAR_EXTENSION}`],
     add: (s) => {
       assertIdsInRange(s.ids, config.vocabSize, `wds: sample ${s.key}`);
+      const base = sampleKey(s).split('/').pop()!;
+      if (base.includes('.') || base === '') throw new Error(`wds: sample key '${s.key}' (shard ${s.shard}) cannot be a WebDataset key: its last path part must be non-empty and contain no '.' (readers split member names at the first dot)`);
       sequences.push(s);
     },
     finish: async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Source } from '@vqrae/graph';
 import { readTokenFile, tokenFormatOf, type TokenFormat } from '@vqrae/tokens';
+import { sequenceCodes, vocabPlanBeside } from './sequence-codes.js';
 import { decodeTokenTable, type TokenRow } from '../dump/token-table.js';
 
 /** When a folder or manifest holds several formats of one dump, decode reads the first of these. */
@@ -69,14 +70,18 @@ export function tokenRowSource(files: readonly string[], label: string): Source<
 export async function readTokenRows(file: string): Promise<{ rows: TokenRow[]; gridH: number; gridW: number; metadata: Map<string, string> }> {
   if (await isArrowTokenFile(file)) return decodeTokenTable(await fs.readFile(file), file);
   const read = await readTokenFile(file);
-  const rows = read.sequences.map((s): TokenRow => ({
-    key: s.key,
-    shard: s.shard,
-    tokens: s.codes ?? s.ids,
-    ...(s.side.cls !== undefined ? { label: s.side.cls } : {}),
-    ...(s.side.txt !== undefined ? { caption: s.side.txt } : {}),
-    ...(s.side.json !== undefined ? { json: s.side.json } : {}),
-  }));
+  // Offsets, specials, captions and packing are stripped with the dump's vocab.json (G2's sequence layer).
+  const plan = await vocabPlanBeside(file);
+  const rows = read.sequences.flatMap((s): TokenRow[] =>
+    sequenceCodes(s, plan, file).map(({ key, codes }) => ({
+      key,
+      shard: s.shard,
+      tokens: codes,
+      ...(s.side.cls !== undefined ? { label: s.side.cls } : {}),
+      ...(s.side.txt !== undefined ? { caption: s.side.txt } : {}),
+      ...(s.side.json !== undefined ? { json: s.side.json } : {}),
+    })),
+  );
   const [gridH, gridW] = read.sequences[0]?.grid ?? [0, 0];
   return { rows, gridH, gridW, metadata: read.metadata };
 }

@@ -8,6 +8,6 @@ export { encodeParquet, parquetWriter, readParquetSequences } from './formats/pa
 export { decodeMegatron, encodeMegatron, MEGATRON_MAGIC, megatronWriter, readMegatronSequences, type MegatronDataset } from './formats/megatron.js';
 export { readWdsSequences, sampleKey, wdsWriter } from './formats/wds.js';
 export { jsonlWriter, readJsonlSequences } from './formats/jsonl.js';
-export { createTokenWriter, fanOutTokenWriter, parseTokenFormats } from './formats/registry.js';
+export { createTokenWriter, fanOutTokenWriter, parseTokenFormats, tokenFormatExtensions } from './formats/registry.js';
 export { readTokenFile, tokenFormatOf, type ReadTokens } from './read-token-files.js';
 export * from './sequence/index.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import pl from 'nodejs-polars';
-import { fanOutTokenWriter, readTokenFile, TOKEN_FORMATS, type TokenSequence, type TokenWriterConfig } from '../src/index.js';
+import { createTokenWriter, fanOutTokenWriter, readTokenFile, TOKEN_FORMATS, tokenFormatExtensions, type TokenSequence, type TokenWriterConfig } from '../src/index.js';
 
 /** Deterministic LCG so the ids are seeded, not random per run. */
 function lcg(seed: number): () => number {
@@ -134,4 +134,8 @@ test('wds refuses a key whose last path part has a dot (WebDataset splits member
   const writer = fanOutTokenWriter(['wds'], config({}));
   const [s] = bareSequences(1, 1024, [2, 3], 5);
   assert.throws(() => writer.add({ ...s!, key: 'dir/photo.v2' }), /sample key 'dir\/photo\.v2' \(shard data\/shard-000000\.tar\) cannot be a WebDataset key/);
+});
+
+test('tokenFormatExtensions lists exactly the files each writer produces', () => {
+  for (const format of TOKEN_FORMATS) assert.deepEqual(tokenFormatExtensions(format), createTokenWriter(format, config({})).extensions, format);
 });

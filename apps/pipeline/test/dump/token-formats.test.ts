@@ -6,6 +6,7 @@ import path from 'node:path';
 import { TOKEN_FORMATS } from '@vqrae/tokens';
 import { runExactlyOnce, shardRef, type ExactlyOnceJob } from '../../src/dump/exactly-once.js';
 import { readManifest } from '../../src/dump/manifest.js';
+import { mergeManifests } from '../../src/dump/merge-manifests.js';
 import { encodeTokenTable, type TokenRow, type TokenTableLayout } from '../../src/dump/token-table.js';
 import { rowSequence, tokenFormatsOption, tokenPartEncoder } from '../../src/dump/token-formats.js';
 import { readTokenRows, tokenFiles } from '../../src/images/token-source.js';
@@ -79,6 +80,15 @@ test('exactly-once with every format: all files of a shard committed together, e
       const read = (await Promise.all(names.map((n) => readTokenRows(path.join(outDir, n))))).flatMap((t) => t.rows);
       assert.deepEqual(read.map((r) => [r.key, r.shard, Array.from(r.tokens), r.label, r.caption, r.json]), expected.map((r) => [r.key, r.shard, Array.from(r.tokens), r.label, r.caption, r.json]), format);
     }
+    assert.deepEqual((await mergeManifests(outDir, { verify: true })).problems, []);
+    // A part that lost one file of one format (its record and the file): merge-manifests names shard, part and file.
+    const idx = manifest.outputs.find((o) => o.file.endsWith('.idx'))!;
+    const edited = { ...manifest, outputs: manifest.outputs.filter((o) => o !== idx), inputs: manifest.inputs.map((i) => ({ ...i, files: i.files.filter((f) => f !== idx.file) })) };
+    await fs.writeFile(job.manifestFile, JSON.stringify(edited));
+    await fs.rm(path.join(outDir, idx.file));
+    const { problems } = await mergeManifests(outDir, { verify: true });
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0]!, new RegExp(`shard ${idx.shard}: part .*0000\\.… has no \\.idx file \\(format megatron\\)`));
   } finally {
     await fs.rm(outDir, { recursive: true, force: true });
   }

@@ -26,6 +26,19 @@ export function parseTokenFormats(list: string): TokenFormat[] {
   return out;
 }
 
+const EXTENSIONS: Record<TokenFormat, readonly string[]> = {
+  arrow: ['.arrow'],
+  parquet: ['.parquet'],
+  megatron: ['.bin', '.idx', '.megatron.meta.json'],
+  wds: ['.tar', '.wds.meta.json'],
+  jsonl: ['.jsonl', '.jsonl.meta.json'],
+};
+
+/** The file extensions one shard unit of `format` consists of (all present when the unit is complete). */
+export function tokenFormatExtensions(format: TokenFormat): readonly string[] {
+  return EXTENSIONS[format];
+}
+
 /** The writer of one format for one shard unit. */
 export function createTokenWriter(format: TokenFormat, config: TokenWriterConfig): TokenShardWriter {
   return FACTORIES[format](config);

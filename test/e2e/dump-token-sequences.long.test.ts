@@ -2,9 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import sharp from 'sharp';
 import { extractImages, planFromVocabJson } from '@vqrae/tokens';
 import { vqrae } from './helpers.js';
-import { jsonlSequences, sequenceFixture, type SequenceFixture } from './sequence-fixture.js';
+import { jsonlSequences, sequenceFixture, TOKENIZER, type SequenceFixture } from './sequence-fixture.js';
 
 let fx: SequenceFixture;
 let work: string;
@@ -73,4 +74,28 @@ test('dump-tokens --augment tencrop: ten views per image in TenCrop order, crop 
   assert.deepEqual(manifest.inputs.map((i) => [i.seen, i.written]), [[20, 20], [20, 20]]);
   assert.equal(manifest.provenance.sequence.augment, 'tencrop');
   assert.equal(manifest.provenance.image_protocol.size, 35, 'tiny preset: S = 32, crop ⌊1.1·32⌋ = 35 before TenCrop(32)');
+});
+
+test('decode --tokens of a Megatron dump with offset, specials and captions gives the images of the bare dump (vocab.json strips them)', async () => {
+  const out = path.join(work, 'megatron-captions');
+  let r = vqrae([
+    'dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', out, '--format', 'megatron', '--batch', '4', '--quiet',
+    '--text-tokenizer', TOKENIZER, '--token-offset', '32', '--boi', '20', '--eoi', '21', '--eol', '22', '--eos', '</s>',
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  const idx = (await fs.readdir(out)).filter((f) => f.endsWith('.idx')).sort();
+  const fromBare = path.join(work, 'decoded-bare');
+  const fromMegatron = path.join(work, 'decoded-megatron');
+  r = vqrae(['decode', '--tokens', path.join(work, 'bare', (await fs.readdir(path.join(work, 'bare'))).filter((f) => f.endsWith('.jsonl')).sort()[0]!), '--checkpoint', checkpoint, '--out', fromBare, '--quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  r = vqrae(['decode', '--tokens', path.join(out, idx[0]!), '--checkpoint', checkpoint, '--out', fromMegatron, '--quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  const pngsOf = async (dir: string): Promise<string[]> => (await fs.readdir(dir, { recursive: true })).filter((f) => f.endsWith('.png')).sort();
+  const pngs = await pngsOf(fromBare);
+  assert.equal(pngs.length, 2);
+  assert.deepEqual(await pngsOf(fromMegatron), pngs);
+  for (const png of pngs) {
+    const [x, y] = await Promise.all([sharp(path.join(fromMegatron, png)).raw().toBuffer(), sharp(path.join(fromBare, png)).raw().toBuffer()]);
+    assert.ok(x.equals(y), `${png}: same pixels`);
+  }
 });

@@ -98,6 +98,7 @@ export const dumpTokensCommand = defineCommand({
         onError: o.onError as 'throw' | 'skip',
         protocol,
         ...(augmented ? { augment: { mode: sequencing.augment, size: model.inputSize } } : {}),
+        ...(sequencing.checkSample ? { checkSample: sequencing.checkSample } : {}),
         encodeStage: tokenizeStage<SampleBatch>(engine, { label: `${model.config.preset ?? 'custom'}, k=${codebookSize}`, onError: o.onError as 'throw' | 'skip' }),
         rowsOf: tokenRowsOf,
         encodeFile:

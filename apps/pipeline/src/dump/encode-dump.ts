@@ -52,6 +52,11 @@ export interface EncodeDumpJob<Row, Encoded = Row[]> {
    * its own row; the shard's seen/written/skipped then count rows (views), `viewsPerImage(mode)` per sample.
    */
   readonly augment?: { readonly mode: Augment; readonly size: number };
+  /**
+   * Per-sample check after crop (e.g. "the template needs a caption and the sample has one"): a throw is that sample's
+   * error under `onError` (skipped and listed with `skip`), so one bad sample never fails its shard at write time.
+   */
+  readonly checkSample?: (sample: ImageSample) => void;
   /** The model stage: a batch of samples → its encoded record. */
   readonly encodeStage: Stage<SampleBatch, Encoded>;
   /** One row per sample of an encoded batch, in order. */
@@ -88,7 +93,7 @@ function viewsOf(job: { readonly augment?: { readonly mode: Augment } }): number
 
 /** The per-shard graph: shard → decode → crop → batch → encode → rows sink. */
 export function shardGraph<Row, Encoded>(
-  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'rowsOf' | 'augment'>,
+  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'rowsOf' | 'augment' | 'checkSample'>,
   shard: string,
   reporter: ReturnType<typeof collectingReporter>,
   emit: (row: Row) => Promise<void>,
@@ -98,7 +103,20 @@ export function shardGraph<Row, Encoded>(
   const cropped = Graph.from(spec.asSource({ reporter }))
     .pipe(decodeImages({ onError: job.onError, concurrency: 4 }))
     .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }));
-  const views = job.augment && job.augment.mode !== 'none' ? cropped.pipe(augmentStage(job.augment.mode, job.augment.size, job.onError)) : cropped;
+  const check = job.checkSample;
+  const checked = check
+    ? cropped.pipe(
+        mapStage(
+          'check',
+          (sample: ImageSample) => {
+            check(sample);
+            return sample;
+          },
+          { onError: job.onError },
+        ),
+      )
+    : cropped;
+  const views = job.augment && job.augment.mode !== 'none' ? checked.pipe(augmentStage(job.augment.mode, job.augment.size, job.onError)) : checked;
   return views
     .pipe(batchStage<ImageSample>('batch', { size: job.batchSize, describe: `batch(${job.batchSize}, within shard)` }))
     .pipe(
@@ -205,7 +223,7 @@ export async function runEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encode
       // crop) skips all of them; a model batch skip already lists one key per view.
       const views = viewsOf(job);
       const augmentStats = summary.stages.find((s) => s.name === 'augment');
-      const earlySkips = reporter.skips.length + summary.skips.filter((s) => s.stage === 'decode' || s.stage === 'crop' || s.stage === 'augment').length;
+      const earlySkips = reporter.skips.length + summary.skips.filter((s) => s.stage === 'decode' || s.stage === 'crop' || s.stage === 'check' || s.stage === 'augment').length;
       const seen = views === 1 ? (decoded?.seen ?? 0) + reporter.skips.length : ((decoded?.seen ?? 0) + reporter.skips.length) * views;
       const skipped = views === 1 ? skips.length : skips.length + earlySkips * (views - 1);
       if (augmentStats && views > 1) job.log.info(`shard ${shard.url}: ${augmentStats.seen} sample(s) × ${views} views`);

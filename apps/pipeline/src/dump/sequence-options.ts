@@ -2,6 +2,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '@vqrae/graph';
 import {
   AUGMENTS,
+  captionOf,
   checkTemplate,
   defaultTemplate,
   loadTextTokenizer,
@@ -18,7 +19,9 @@ import {
   type TextTokenizer,
   type VocabPlan,
 } from '@vqrae/tokens';
+import type { ShardSample } from '@vqrae/data';
 import { intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
+import { readSideFields } from './side-fields.js';
 
 const SPECIAL_HELP = 'an id, or a token of --text-tokenizer (e.g. "</s>")';
 
@@ -63,6 +66,8 @@ export interface DumpSequencing {
   readonly cropSize: number;
   /** True when ids are exactly the bare codes (today's output, no vocab.json needed). */
   readonly bare: boolean;
+  /** Throws for a sample the template cannot render (no caption), before it reaches the model. */
+  readonly checkSample?: (sample: ShardSample) => void;
   /** Recorded in the provenance and the resume fingerprint. */
   readonly record: Record<string, unknown>;
 }
@@ -108,7 +113,17 @@ export function dumpSequencing(o: SequenceOptionValues, model: { codebookSize: n
     };
     checkTemplate(template, finalPlan, text);
     const augment = o.augment as Augment;
+    const captionSource = layer.caption;
+    const checkSample = template.usesCaption
+      ? (sample: ShardSample): void => {
+          const side = readSideFields(sample);
+          const where = `sample '${sample.meta.key}'`;
+          const caption = captionOf({ ...(side.caption !== undefined ? { txt: side.caption } : {}), ...(side.json !== undefined ? { json: side.json } : {}) }, captionSource, where);
+          if (caption === undefined) throw new Error(`--template has {caption} but the sample has no ${captionSource.from === 'txt' ? '.txt member' : `.json field '${captionSource.field}'`}`);
+        }
+      : undefined;
     return {
+      ...(checkSample ? { checkSample } : {}),
       layer,
       plan: finalPlan,
       augment,

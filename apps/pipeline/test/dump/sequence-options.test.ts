@@ -46,3 +46,15 @@ test('bad combinations are usage errors naming the option', () => {
   usage({ template: '{image}{caption}' }, /pass --text-tokenizer/);
   assert.equal(dumpSequencing({ ...base, augment: 'tencrop' }, model).cropSize, 281);
 });
+
+test('a template with {caption} checks each sample before the model: a sample without caption is that sample’s error', () => {
+  const sample = (files: Record<string, string>) => ({ meta: { key: 'k7', shard: 's.tar', index: 7 }, files: new Map(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)])) });
+  const s = dumpSequencing({ ...base, tokenOffset: 20, textTokenizer: tokenizerJson }, model);
+  assert.doesNotThrow(() => s.checkSample!(sample({ txt: 'cat' })));
+  assert.throws(() => s.checkSample!(sample({ jpg: 'x' })), /--template has \{caption\} but the sample has no .txt member/);
+  const fromJson = dumpSequencing({ ...base, tokenOffset: 20, textTokenizer: tokenizerJson, caption: 'json:caption' }, model);
+  assert.doesNotThrow(() => fromJson.checkSample!(sample({ json: '{"caption":"red dog"}' })));
+  assert.throws(() => fromJson.checkSample!(sample({ json: '{"caption":3}' })), /sample 'k7': .json field 'caption' is number/);
+  assert.throws(() => fromJson.checkSample!(sample({ json: '{}' })), /no .json field 'caption'/);
+  assert.equal(dumpSequencing(base, model).checkSample, undefined);
+});

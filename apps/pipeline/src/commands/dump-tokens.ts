@@ -77,7 +77,7 @@ export const dumpTokensCommand = defineCommand({
         backend: ctx.backend.name,
         engine: record,
         versions: softwareVersions(),
-        ...(o.format !== 'arrow' ? { formats } : {}),
+        ...(formats.join(',') !== 'arrow' ? { formats } : {}),
         ...(sequencing.bare && !augmented ? {} : { sequence: sequencing.record }),
       };
       const passThrough = !o.noPassThrough;
@@ -125,7 +125,7 @@ export const dumpTokensCommand = defineCommand({
           size: protocol.size,
           pass_through: passThrough,
           data: o.data,
-          ...(o.format !== 'arrow' ? { formats: formats.join(',') } : {}),
+          ...(formats.join(',') !== 'arrow' ? { formats: formats.join(',') } : {}),
           ...(sequencing.bare && !augmented ? {} : { sequence: JSON.stringify(sequencing.record) }),
         },
         provenance,
@@ -134,7 +134,7 @@ export const dumpTokensCommand = defineCommand({
       };
       // vocab.json: which ids to add to the LLM (identical on every rank; written before any shard so it exists as
       // soon as the first part does).
-      if (!sequencing.bare && !o.dryRun) ctx.log.info(`vocabulary: ${await writeVocabJson(ctx.runFolder.dir, sequencing.plan)}`);
+      if ((!sequencing.bare || augmented) && !o.dryRun) ctx.log.info(`vocabulary: ${await writeVocabJson(ctx.runFolder.dir, sequencing.plan)}`);
       const summary = await runDumpCommand('dump-tokens', job, ctx);
       if (!summary) return { summary: { dryRun: true } };
       const files = summary.manifest.outputs.length;

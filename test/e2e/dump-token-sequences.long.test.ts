@@ -48,7 +48,7 @@ test('dump-tokens --pack: rows of exactly L ids, whole documents, docStarts, pad
 test('dump-tokens --augment flip: a none and a flip row per image, counted in the manifest; overlapping ranges refused (exit 2)', async () => {
   const bare = new Map(fx.bare.map((s) => [s.key, [...s.ids].join(',')]));
   const out = path.join(work, 'flip');
-  let r = vqrae(['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', out, '--format', 'jsonl', '--batch', '3', '--quiet', '--augment', 'flip']);
+  let r = vqrae(['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', out, '--format', 'jsonl,arrow', '--batch', '3', '--quiet', '--augment', 'flip']);
   assert.equal(r.status, 0, r.stderr);
   const rows = await jsonlSequences(out);
   assert.deepEqual(rows.map((s) => s.aug), ['none', 'flip', 'none', 'flip', 'none', 'flip', 'none', 'flip']);
@@ -56,6 +56,13 @@ test('dump-tokens --augment flip: a none and a flip row per image, counted in th
   assert.ok(rows.some((s, i) => s.aug === 'flip' && [...s.ids].join(',') !== [...rows[i - 1]!.ids].join(',')), 'a flipped image tokenises differently');
   const manifest = JSON.parse(await fs.readFile(path.join(out, 'manifest.json'), 'utf8')) as { inputs: Array<{ seen: number; written: number; skipped: number }> };
   assert.deepEqual(manifest.inputs.map((i) => [i.seen, i.written, i.skipped]), [[4, 4, 0], [4, 4, 0]], 'seen/written count views');
+  // decode of the Arrow files (the folder picks arrow first): one image per view, the flipped ones named <key>.flip
+  const decoded = path.join(work, 'flip-decoded');
+  r = vqrae(['decode', '--tokens', out, '--checkpoint', checkpoint, '--out', decoded, '--quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  const pngs = (await fs.readdir(decoded, { recursive: true })).filter((f) => f.endsWith('.png'));
+  assert.equal(pngs.length, 8);
+  assert.equal(pngs.filter((f) => /\.flip\.png$/.test(f)).length, 4, pngs.join(' '));
 
   r = vqrae(['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', path.join(work, 'bad'), '--token-offset', '4', '--boi', '5', '--quiet']);
   assert.equal(r.status, 2, r.stderr);

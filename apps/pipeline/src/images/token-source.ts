@@ -68,7 +68,9 @@ export function tokenRowSource(files: readonly string[], label: string): Source<
  * @vqrae/tokens readers, taking the bare codes where the format kept them (`codes`), else the ids.
  */
 export async function readTokenRows(file: string): Promise<{ rows: TokenRow[]; gridH: number; gridW: number; metadata: Map<string, string> }> {
-  if (await isArrowTokenFile(file)) return decodeTokenTable(await fs.readFile(file), file);
+  // An Arrow dump with a vocab.json (offset/specials/captions/packing/augment) has the sequence layout: read it
+  // through @vqrae/tokens like the other formats.
+  if ((await isArrowTokenFile(file)) && !(await vocabPlanBeside(file))) return decodeTokenTable(await fs.readFile(file), file);
   const read = await readTokenFile(file);
   // Offsets, specials, captions and packing are stripped with the dump's vocab.json (G2's sequence layer).
   const plan = await vocabPlanBeside(file);

@@ -1,4 +1,4 @@
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -44,6 +44,10 @@ before(async () => {
   r = vqrae(['make-shards', images, path.join(work, 'shards/s-%03d.tar'), '--max-samples', '2', '--quiet']);
   assert.equal(r.status, 0, r.stderr);
   data = path.join(work, 'shards/s-{000..002}.tar');
+});
+
+after(async () => {
+  if (work) await fs.rm(work, { recursive: true, force: true });
 });
 
 test('dump-tokens --format with all five formats: each reads back with the same ids per key; manifest lists and verifies every file', async () => {

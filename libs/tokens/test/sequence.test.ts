@@ -95,3 +95,19 @@ test('ShardSequencer: bare codes pass through; configured layers keep codes; pac
   );
   assert.deepEqual(rows.flatMap((r) => extractImages(r.ids, plan)).map((c) => [...c]), images.map((i) => [...i.codes]));
 });
+
+test('a token without id (WordLevel model, unknown word) is refused, not written as id 0', async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'wordlevel-'));
+  try {
+    const file = join(dir, 'tokenizer.json');
+    writeFileSync(file, JSON.stringify({ version: '1.0', added_tokens: [], normalizer: null, pre_tokenizer: { type: 'Whitespace' }, post_processor: null, decoder: null, model: { type: 'WordLevel', vocab: { '<unk>': 0, cat: 1 }, unk_token: '<unk>' } }));
+    const wordLevel = loadTextTokenizer(file);
+    assert.deepEqual([...wordLevel.encode('cat cat')], [1, 1]);
+    assert.throws(() => wordLevel.encode('cat dog'), /token "dog" of "cat dog" has no id/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -49,7 +49,14 @@ export function loadTextTokenizer(path: string): TextTokenizer {
   return {
     source: path,
     vocabSize: maxId + 1,
-    encode: (text) => Int32Array.from(tokenizer.encode(text, { add_special_tokens: false }).ids),
+    encode: (text) => {
+      const { ids, tokens } = tokenizer.encode(text, { add_special_tokens: false });
+      // @huggingface/tokenizers 0.2.0 returns `undefined` for a word a WordLevel model does not know (instead of its
+      // unk id): refuse it rather than let it become id 0.
+      const bad = ids.findIndex((id) => !Number.isSafeInteger(id) || id < 0);
+      if (bad >= 0) throw new Error(`--text-tokenizer ${path}: token ${JSON.stringify(tokens[bad])} of ${JSON.stringify(text.slice(0, 60))} has no id (${String(ids[bad])})`);
+      return Int32Array.from(ids);
+    },
     idOf: (token) => tokenizer.token_to_id(token),
   };
 }

@@ -10,6 +10,7 @@ import { mergeManifests } from '../../src/dump/merge-manifests.js';
 import { encodeTokenTable, type TokenRow, type TokenTableLayout } from '../../src/dump/token-table.js';
 import { rowSequence, tokenFormatsOption, tokenPartEncoder } from '../../src/dump/token-formats.js';
 import { readTokenRows, tokenFiles } from '../../src/images/token-source.js';
+import { inspectTokenFile } from '../../src/cli/inspect-tokens.js';
 
 const layout: TokenTableLayout = {
   gridH: 2,
@@ -81,6 +82,15 @@ test('exactly-once with every format: all files of a shard committed together, e
       assert.deepEqual(read.map((r) => [r.key, r.shard, Array.from(r.tokens), r.label, r.caption, r.json]), expected.map((r) => [r.key, r.shard, Array.from(r.tokens), r.label, r.caption, r.json]), format);
     }
     assert.deepEqual((await mergeManifests(outDir, { verify: true })).problems, []);
+    // inspect: every non-Arrow format (Megatron by its bare prefix) shows rows, provenance and the first row.
+    const base = path.join(outDir, manifest.outputs[0]!.file.replace(/\.arrow$/, ''));
+    for (const [file, format] of [[`${base}.parquet`, 'parquet'], [base, 'megatron'], [`${base}.tar`, 'wds'], [`${base}.jsonl`, 'jsonl']] as const) {
+      const shown = await inspectTokenFile(file, 1);
+      assert.equal(shown.format, format);
+      assert.equal(shown.rows, 2);
+      assert.equal(shown.metadata['vqrae.kind'], '"tokens"', `${format}: provenance`);
+      assert.deepEqual(shown.preview[0], { key: 'a-0', shard: 'd/a.tar', aug: 'none', tokens: '[0, 511, 0, 7]', grid: '2x2', cls: 0, txt: 'c0' }, format);
+    }
     // A part that lost one file of one format (its record and the file): merge-manifests names shard, part and file.
     const idx = manifest.outputs.find((o) => o.file.endsWith('.idx'))!;
     const edited = { ...manifest, outputs: manifest.outputs.filter((o) => o !== idx), inputs: manifest.inputs.map((i) => ({ ...i, files: i.files.filter((f) => f !== idx.file) })) };

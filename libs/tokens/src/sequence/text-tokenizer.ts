@@ -53,7 +53,7 @@ export function loadTextTokenizer(path: string): TextTokenizer {
       const { ids, tokens } = tokenizer.encode(text, { add_special_tokens: false });
       // @huggingface/tokenizers 0.2.0 returns `undefined` for a word a WordLevel model does not know (instead of its
       // unk id): refuse it rather than let it become id 0.
-      const bad = ids.findIndex((id) => !Number.isSafeInteger(id) || id < 0);
+      const bad = ids.findIndex((id: number | undefined) => id === undefined || !Number.isSafeInteger(id) || id < 0);
       if (bad >= 0) throw new Error(`--text-tokenizer ${path}: token ${JSON.stringify(tokens[bad])} of ${JSON.stringify(text.slice(0, 60))} has no id (${String(ids[bad])})`);
       return Int32Array.from(ids);
     },

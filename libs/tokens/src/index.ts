@@ -11,3 +11,4 @@ export { jsonlWriter, readJsonlSequences } from './formats/jsonl.js';
 export { createTokenWriter, fanOutTokenWriter, parseTokenFormats, tokenFormatExtensions } from './formats/registry.js';
 export { readTokenFile, tokenFormatOf, type ReadTokens } from './read-token-files.js';
 export * from './sequence/index.js';
+export { tokenFormatSink, type TokenFormatSinkOptions } from './token-sink.js';

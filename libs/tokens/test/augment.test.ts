@@ -38,3 +38,13 @@ test('tencrop: ⌊1.1·S⌋ protocol, five crops of the image then five of its m
   assert.deepEqual(views[9]!.image.data, flipHorizontal(views[4]!.image).data);
   assert.throws(() => fiveCrop(img, 7), /five_crop: 7 is larger than the 6×6 image/);
 });
+
+test('tencrop matches torchvision 0.14 TenCrop exactly (first pixel of each view; H=6, W=7, S=4 and 281 → 256)', () => {
+  // From torchvision.transforms.TenCrop(4) on a [3, 6, 7] tensor with channel 0 = y, channel 1 = x (run once with
+  // Debian's python3-torchvision 0.14.1; numbers copied here so CI needs no Python).
+  const torchvision = [[0, 0], [0, 3], [2, 0], [2, 3], [1, 2], [0, 6], [0, 3], [2, 6], [2, 3], [1, 4]];
+  const views = augmentViews(ramp(7, 6), 'tencrop', 4);
+  assert.deepEqual(views.map((v) => at(v.image, 0, 0).slice(0, 2)), torchvision);
+  // TenCrop(256) of a 281² image: the center crop starts at row 12 (round(12.5) = 12, half to even).
+  assert.equal(at(fiveCrop(ramp(281, 281), 256)[4]!, 0, 0)[0], 12);
+});

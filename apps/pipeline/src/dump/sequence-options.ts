@@ -24,13 +24,14 @@ import { intOption, pathOption, stringOption, UsageError } from '../cli/index.js
 import { readSideFields } from './side-fields.js';
 
 const SPECIAL_HELP = 'an id, or a token of --text-tokenizer (e.g. "</s>")';
+const NEW_ID_HELP = 'an id outside the image range and the text vocabulary';
 
 /** `dump-tokens` options of the sequence layer (issue 13 items 2–4). */
 export const SEQUENCE_OPTIONS = {
   tokenOffset: intOption({ description: 'first image-token id: codebook index i is written as N + i (recorded in vocab.json)', default: 0, min: 0, placeholder: '<N>' }),
-  boi: stringOption({ description: `begin-of-image token before each image (${SPECIAL_HELP})`, placeholder: '<id>' }),
-  eoi: stringOption({ description: `end-of-image token after each image (${SPECIAL_HELP})`, placeholder: '<id>' }),
-  eol: stringOption({ description: `end-of-row token after every grid row, so the 2-D grid survives flattening (${SPECIAL_HELP})`, placeholder: '<id>' }),
+  boi: stringOption({ description: `begin-of-image token before each image (${NEW_ID_HELP})`, placeholder: '<id>' }),
+  eoi: stringOption({ description: `end-of-image token after each image (${NEW_ID_HELP})`, placeholder: '<id>' }),
+  eol: stringOption({ description: `end-of-row token after every grid row, so the 2-D grid survives flattening (${NEW_ID_HELP})`, placeholder: '<id>' }),
   bos: stringOption({ description: `{bos} of --template (${SPECIAL_HELP})`, placeholder: '<id>' }),
   eos: stringOption({ description: `{eos} of --template (${SPECIAL_HELP})`, placeholder: '<id>' }),
   pad: stringOption({ description: `padding of --pack rows (${SPECIAL_HELP}; default: --eos)`, placeholder: '<id>' }),

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { decodeTokenTable, readDumpManifest } from '@vqrae/pipeline';
+import { readTokenFile } from '@vqrae/tokens';
 import { ROOT, tempDir, vqrae, vqraeInterruptedWhen, vqraeKilledAfter, vqraeKilledWhen } from './helpers.js';
 
 let work: string;
@@ -22,6 +23,23 @@ async function readDump(dir: string): Promise<{ byKey: Map<string, string>; rows
   return { byKey, rows };
 }
 
+/** Same as readDump for the parquet or megatron files of a `--format arrow,parquet,megatron` dump (issue 13.5). */
+async function readFormat(dir: string, format: 'parquet' | 'megatron'): Promise<{ byKey: Map<string, string>; rows: number }> {
+  const byKey = new Map<string, string>();
+  let rows = 0;
+  const ext = format === 'parquet' ? '.parquet' : '.idx';
+  for (const name of (await fs.readdir(dir)).filter((f) => f.endsWith(ext) && !f.startsWith('.')).sort()) {
+    for (const s of (await readTokenFile(path.join(dir, name))).sequences) {
+      rows += 1;
+      byKey.set(s.key, Buffer.from(s.ids.buffer, s.ids.byteOffset, s.ids.byteLength).toString('hex')); // Int32 ids, as readDump
+    }
+  }
+  return { byKey, rows };
+}
+
+/** The formats the rank-split and SIGKILL tests write together (every format of a shard is one atomic unit). */
+const FORMATS = ['--format', 'arrow,parquet,megatron'];
+
 before(async () => {
   work = await tempDir('dump');
   checkpoint = path.join(work, 'tiny.safetensors');
@@ -40,7 +58,7 @@ before(async () => {
   data = path.join(work, 'shards/s-{000..004}.tar');
 });
 
-test('dump-tokens: every image once, labels passed through, manifest consistent; rank split gives byte-identical tokens', async () => {
+test('dump-tokens: every image once, labels passed through, manifest consistent; rank split gives byte-identical tokens (also in parquet and megatron)', async () => {
   const single = path.join(work, 'single');
   const r = vqrae(['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', single, '--batch', '3', '--rows-per-file', '1', '--quiet']);
   assert.equal(r.status, 0, r.stderr);
@@ -57,13 +75,14 @@ test('dump-tokens: every image once, labels passed through, manifest consistent;
 
   const split = path.join(work, 'split');
   for (const rank of [0, 1]) {
-    const out = vqrae(['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', split, '--batch', '2', '--quiet'], { RANK: String(rank), WORLD_SIZE: '2' });
+    const out = vqrae(['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', split, '--batch', '2', ...FORMATS, '--quiet'], { RANK: String(rank), WORLD_SIZE: '2' });
     assert.equal(out.status, 0, out.stderr);
   }
   const merged = vqrae(['merge-manifests', split]);
   assert.equal(merged.status, 0, merged.stderr + merged.stdout);
   const splitDump = await readDump(split);
   assert.deepEqual(splitDump.byKey, reference.byKey, 'rank split (and another batch size) gives identical token columns');
+  for (const format of ['parquet', 'megatron'] as const) assert.deepEqual((await readFormat(split, format)).byKey, reference.byKey, `rank split, ${format}`);
 });
 
 test('describe / --dry-run prints the dump graph and writes no output files', async () => {
@@ -74,10 +93,10 @@ test('describe / --dry-run prints the dump graph and writes no output files', as
   assert.deepEqual((await fs.readdir(out)).filter((f) => f.endsWith('.arrow') || f.startsWith('manifest')), []);
 });
 
-test('dump-tokens killed with SIGKILL at random points and rerun produces every sample exactly once, identical tokens', async () => {
+test('dump-tokens killed with SIGKILL at random points and rerun produces every sample exactly once, identical tokens (arrow, parquet and megatron)', async () => {
   const reference = await readDump(path.join(work, 'single'));
   const out = path.join(work, 'killed');
-  const args = ['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', out, '--batch', '1', '--rows-per-file', '1', '--quiet'];
+  const args = ['dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', out, '--batch', '1', '--rows-per-file', '1', ...FORMATS, '--quiet'];
   const doneShards = async (): Promise<number> => {
     const manifest = await readDumpManifest(path.join(out, 'manifest-rank00000-of-00001.json')); // journal included
     return (manifest?.inputs ?? []).filter((i) => i.status === 'done').length;
@@ -97,6 +116,11 @@ test('dump-tokens killed with SIGKILL at random points and rerun produces every 
   const dump = await readDump(out);
   assert.equal(dump.rows, 10, `exactly once after ${kills} kill(s)`);
   assert.deepEqual(dump.byKey, reference.byKey);
+  for (const format of ['parquet', 'megatron'] as const) {
+    const other = await readFormat(out, format);
+    assert.equal(other.rows, 10, `${format}: exactly once after ${kills} kill(s)`);
+    assert.deepEqual(other.byKey, reference.byKey, format);
+  }
   const leftovers = (await fs.readdir(out)).filter((f) => f.includes('.tmp-'));
   assert.deepEqual(leftovers, []);
 });

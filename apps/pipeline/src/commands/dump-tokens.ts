@@ -19,6 +19,9 @@ import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-op
 import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
 import { rankFromOptions } from '../dump/rank.js';
 import { encodeTokenTable, tokenDtype, type TokenRow } from '../dump/token-table.js';
+import { rowSequence, tokenFormatsOption, tokenPartEncoder } from '../dump/token-formats.js';
+import { dumpSequencing, SEQUENCE_OPTIONS, writeVocabJson } from '../dump/sequence-options.js';
+import { sequencesOfRows } from '../dump/sequence-rows.js';
 
 /**
  * `vqrae dump-tokens`: tokenises a WebDataset corpus once for LLM pretraining. One Arrow row per image (key, shard,
@@ -34,11 +37,13 @@ export const dumpTokensCommand = defineCommand({
     batch: intOption({ description: 'images per forward pass (batches never cross a shard)', default: 16, min: 1 }),
     crop: stringOption({ description: 'image protocol before encoding', choices: ['center', 'adm', 'exact'], default: 'center' }),
     decodeMode: DECODE_MODE_FAST_DEFAULT,
-    rowsPerFile: intOption({ description: 'rows per Arrow file (files roll over within a shard)', default: 10000, min: 1 }),
+    rowsPerFile: intOption({ description: 'rows per output part (files roll over within a shard)', default: 10000, min: 1 }),
     onError: stringOption({ description: 'bad samples/shards: stop, or skip them (counted, logged, listed in the manifest)', choices: ['throw', 'skip'], default: 'throw' }),
     rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
+    format: stringOption({ description: 'output formats, comma-separated: arrow, parquet, megatron, wds, jsonl (each shard commits all of them as one unit)', default: 'arrow', placeholder: '<list>' }),
     noPassThrough: booleanOption({ description: 'do not copy .cls/.txt/.json members into label/caption/json columns', default: false }),
+    ...SEQUENCE_OPTIONS,
     ...ENGINE_OPTIONS,
     ...REMOTE_SHARD_OPTIONS,
   },
@@ -51,14 +56,17 @@ export const dumpTokensCommand = defineCommand({
     if (!o.checkpoint) throw new UsageError('dump-tokens: --checkpoint is required');
     if (!o.data) throw new UsageError('dump-tokens: --data is required');
     if (o.out === undefined) throw new UsageError('dump-tokens: --out <dir> is required (the dump folder; rerun with the same --out to resume)');
+    const formats = tokenFormatsOption(o.format);
     const rank = rankFromOptions(o);
     const model = await loadCheckpoint(o.checkpoint);
     const { engine, record } = await openCommandEngine(ctx, model);
     try {
-      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], decodeMode: decodeModeOf(o.decodeMode), size: model.inputSize };
-      const checkpointSha256 = await sha256File(o.checkpoint);
       const grid = Math.round(Math.sqrt(model.tokensPerImage));
       const codebookSize = model.config.quantizer.codebookSize;
+      const sequencing = dumpSequencing(o, { codebookSize, grid: [grid, grid], inputSize: model.inputSize });
+      const augmented = sequencing.augment !== 'none';
+      const protocol: ImageProtocol = { crop: o.crop as ImageProtocol['crop'], decodeMode: decodeModeOf(o.decodeMode), size: sequencing.cropSize };
+      const checkpointSha256 = await sha256File(o.checkpoint);
       const provenance = {
         kind: 'tokens',
         checkpoint_sha256: checkpointSha256,
@@ -73,6 +81,8 @@ export const dumpTokensCommand = defineCommand({
         backend: ctx.backend.name,
         engine: record,
         versions: softwareVersions(),
+        ...(formats.join(',') !== 'arrow' ? { formats } : {}),
+        ...(sequencing.bare && !augmented ? {} : { sequence: sequencing.record }),
       };
       const passThrough = !o.noPassThrough;
       const layout = {
@@ -92,19 +102,50 @@ export const dumpTokensCommand = defineCommand({
         rowsPerFile: o.rowsPerFile,
         onError: o.onError as 'throw' | 'skip',
         protocol,
+        ...(augmented ? { augment: { mode: sequencing.augment, size: model.inputSize } } : {}),
+        ...(sequencing.checkSample ? { checkSample: sequencing.checkSample } : {}),
         encodeStage: tokenizeStage<SampleBatch>(engine, { label: `${model.config.preset ?? 'custom'}, k=${codebookSize}`, onError: o.onError as 'throw' | 'skip' }),
         rowsOf: tokenRowsOf,
-        encodeFile: (rows) => encodeTokenTable(rows, layout),
-        fingerprint: { kind: 'tokens', checkpoint_sha256: checkpointSha256, crop: protocol.crop, size: protocol.size, decode_mode: protocol.decodeMode ?? 'exact', pass_through: passThrough, data: o.data },
+        encodeFile:
+          formats.length === 1 && formats[0] === 'arrow' && sequencing.bare && !augmented
+            ? (rows) => encodeTokenTable(rows, layout) // the historical layout, byte for byte
+            : tokenPartEncoder<TokenRow>(
+                formats,
+                {
+                  vocabSize: sequencing.plan.vocabSize,
+                  codebookSize,
+                  grid: [grid, grid],
+                  side: { cls: passThrough, txt: passThrough, json: passThrough },
+                  withAug: augmented,
+                  withCodes: !sequencing.bare,
+                  metadata: layout.metadata,
+                },
+                sequencing.bare && !augmented ? (rows) => rows.map((row) => rowSequence(row, [grid, grid])) : (rows) => sequencesOfRows(sequencing.layer, rows),
+              ),
+        formatLabel: formats.join('+'),
+        fingerprint: {
+          kind: 'tokens',
+          checkpoint_sha256: checkpointSha256,
+          crop: protocol.crop,
+          size: protocol.size,
+          decode_mode: protocol.decodeMode ?? 'exact',
+          pass_through: passThrough,
+          data: o.data,
+          ...(formats.join(',') !== 'arrow' ? { formats: formats.join(',') } : {}),
+          ...(sequencing.bare && !augmented ? {} : { sequence: JSON.stringify(sequencing.record) }),
+        },
         provenance,
         log: ctx.log,
         progress: createProgress({ mode: o.quiet ? 'quiet' : 'auto', label: 'dump-tokens' }),
       };
+      // vocab.json: which ids to add to the LLM (identical on every rank; written before any shard so it exists as
+      // soon as the first part does).
+      if ((!sequencing.bare || augmented) && !o.dryRun) ctx.log.info(`vocabulary: ${await writeVocabJson(ctx.runFolder.dir, sequencing.plan)}`);
       const summary = await runDumpCommand('dump-tokens', job, ctx);
       if (!summary) return { summary: { dryRun: true } };
       const files = summary.manifest.outputs.length;
       ctx.print(
-        `dump-tokens: ${summary.written} images → ${summary.written * model.tokensPerImage} tokens in ${files} file(s); ` +
+        `dump-tokens: ${summary.written} ${augmented ? `image views (--augment ${sequencing.augment})` : 'images'} → ${summary.written * model.tokensPerImage} tokens in ${files} file(s); ` +
           `seen ${summary.seen} = written ${summary.written} + skipped ${summary.skipped}; ` +
           `shards ${summary.shardsDone}/${summary.shardCount} done (${summary.shardsResumed} resumed, ${summary.shardsFailed} failed)`,
       );

@@ -4,21 +4,30 @@ import * as arrow from 'apache-arrow';
 import { SafetensorsFile } from '@vqrae/nn';
 import { parseIntFlag, type CommandModule } from '../cli/index.js';
 import { readArrowTable } from '../cli/arrow-input.js';
+import { inspectTokenFile } from '../cli/inspect-tokens.js';
+import { isArrowTokenFile } from '../images/token-source.js';
 
-/** `vqrae inspect <file>`: schema, metadata and first rows of an Arrow IPC file, or the tensors of a safetensors file. */
+/**
+ * `vqrae inspect <file>`: schema, metadata and first rows of an Arrow IPC file or of a token file of any format
+ * (Parquet, Megatron `.bin`/`.idx`/prefix, WebDataset `.tar`, JSONL), or the tensors of a safetensors file.
+ */
 export const inspectCommand: CommandModule = {
   name: 'inspect',
   register(program: Command) {
     program
       .command('inspect')
       .description("print an Arrow file's schema, metadata and first rows, or a safetensors file's tensors and metadata")
-      .argument('<file>', '.arrow / .ipc / .feather, or .safetensors')
+      .argument('<file>', '.arrow / .ipc / .feather, token files (.parquet, Megatron .idx/.bin/prefix, .tar, .jsonl), or .safetensors')
       .option('--rows <n>', 'rows to show (Arrow)', '5')
       .option('--json', 'machine-readable output')
-      .addHelpText('after', '\nExamples:\n  $ vqrae inspect tokens/val/val-000000-1a2b3c4d.0000.arrow --rows 3\n  $ vqrae inspect ck.safetensors')
+      .addHelpText('after', '\nExamples:\n  $ vqrae inspect tokens/val/val-000000-1a2b3c4d.0000.arrow --rows 3\n  $ vqrae inspect tokens/val/val-000000-1a2b3c4d.0000.parquet\n  $ vqrae inspect tokens/val/val-000000-1a2b3c4d.0000   (Megatron prefix)\n  $ vqrae inspect ck.safetensors')
       .action(async (file: string, flags: { rows: string; json?: boolean }) => {
         const rows = parseIntFlag(flags.rows, 'inspect: --rows', 0);
-        const out = file.endsWith('.safetensors') ? await inspectSafetensors(file) : await inspectArrow(file, rows);
+        const out = file.endsWith('.safetensors')
+          ? await inspectSafetensors(file)
+          : (await isArrowTokenFile(file))
+            ? await inspectArrow(file, rows)
+            : await inspectTokenFile(file, rows);
         process.stdout.write(flags.json ? `${JSON.stringify(out, null, 2)}\n` : renderText(out));
       });
   },

@@ -13,11 +13,13 @@ import {
 import { Graph, batchStage, forEachSink, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type SampleMeta, type Stage } from '@vqrae/graph';
 import { CancelledError } from '../cli/cancelled.js';
 import { childSignal } from './child-signal.js';
-import { runExactlyOnce, shardRef, type ExactlyOnceSummary, type ShardOutcome } from './exactly-once.js';
+import { runExactlyOnce, shardRef, type ExactlyOnceSummary, type PartFile, type ShardOutcome } from './exactly-once.js';
 import type { DumpManifest } from './manifest.js';
 import { rankManifestName } from './merge-manifests.js';
 import { shardsForRank, type RankAssignment } from './rank.js';
 import { readSideFields, type SideFields } from './side-fields.js';
+import { augmentStage, type AugmentedSample } from './augment-stage.js';
+import { viewsPerImage, type Augment } from '@vqrae/tokens';
 
 /** Image protocol applied before encoding (recorded in the dump's metadata). */
 export interface ImageProtocol {
@@ -32,6 +34,8 @@ export interface SampleBatch {
   readonly metas: readonly SampleMeta[];
   readonly images: readonly RgbImage[];
   readonly sides: readonly SideFields[];
+  /** `--augment` view of each sample (absent without augmentation). */
+  readonly augs?: readonly string[];
 }
 
 /**
@@ -49,11 +53,24 @@ export interface EncodeDumpJob<Row, Encoded = Row[]> {
   readonly rowsPerFile: number;
   readonly onError: ErrorPolicy;
   readonly protocol: ImageProtocol;
+  /**
+   * `--augment`: each cropped sample (cropped at `protocol.size`) becomes `viewsPerImage(mode)` views at `size`, each
+   * its own row; the shard's seen/written/skipped then count rows (views), `viewsPerImage(mode)` per sample.
+   */
+  readonly augment?: { readonly mode: Augment; readonly size: number };
+  /**
+   * Per-sample check after crop (e.g. "the template needs a caption and the sample has one"): a throw is that sample's
+   * error under `onError` (skipped and listed with `skip`), so one bad sample never fails its shard at write time.
+   */
+  readonly checkSample?: (sample: ImageSample) => void;
   /** The model stage: a batch of samples → its encoded record. */
   readonly encodeStage: Stage<SampleBatch, Encoded>;
   /** One row per sample of an encoded batch, in order. */
   readonly rowsOf: (encoded: Encoded) => readonly Row[];
-  readonly encodeFile: (rows: readonly Row[]) => Uint8Array;
+  /** One part's file (named `<shard id>.<part>.arrow`), or all its files with their extensions (several formats). */
+  readonly encodeFile: (rows: readonly Row[]) => Uint8Array | Promise<readonly PartFile[]>;
+  /** What the written files are, for `--dry-run` (default `arrow`). */
+  readonly formatLabel?: string;
   readonly fingerprint: DumpManifest['fingerprint'];
   readonly provenance: Record<string, unknown>;
   readonly log: Logger;
@@ -66,24 +83,49 @@ function cropSpec(protocol: ImageProtocol): CropSpec {
 }
 
 function toBatch(samples: ImageSample[]): SampleBatch {
-  return { metas: samples.map((s) => s.meta), images: samples.map((s) => s.image), sides: samples.map(readSideFields) };
+  const augs = samples.map((s) => (s as Partial<AugmentedSample>).aug);
+  return {
+    metas: samples.map((s) => s.meta),
+    images: samples.map((s) => s.image),
+    sides: samples.map(readSideFields),
+    ...(augs.some((a) => a !== undefined) ? { augs: augs.map((a) => a ?? 'none') } : {}),
+  };
+}
+
+/** Views per decoded sample (1 without `--augment`). */
+function viewsOf(job: { readonly augment?: { readonly mode: Augment } }): number {
+  return job.augment ? viewsPerImage(job.augment.mode) : 1;
 }
 
 /** The per-shard graph: shard → decode → crop → batch → encode → rows sink. */
 export function shardGraph<Row, Encoded>(
-  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'rowsOf' | 'remote'>,
+  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'rowsOf' | 'remote' | 'augment' | 'checkSample'>,
   shard: string,
   reporter: ReturnType<typeof collectingReporter>,
   emit: (row: Row) => Promise<void>,
   onBatch: (batch: SampleBatch) => void = () => {},
 ): Graph {
   const spec = new DatasetSpec({ shards: [shard], onError: job.onError, strict: true, ...(job.remote ? { remote: job.remote } : {}) });
-  const decoded = job.protocol.decodeMode === 'fast'
+  const cropped = job.protocol.decodeMode === 'fast'
     ? Graph.from(spec.asSource({ reporter })).pipe(decodeImages({ onError: job.onError, concurrency: 'auto', crop: cropSpec(job.protocol), decodeMode: 'fast' }))
     : Graph.from(spec.asSource({ reporter }))
       .pipe(decodeImages({ onError: job.onError, concurrency: 'auto' }))
       .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }));
-  return decoded
+  const check = job.checkSample;
+  const checked = check
+    ? cropped.pipe(
+        mapStage(
+          'check',
+          (sample: ImageSample) => {
+            check(sample);
+            return sample;
+          },
+          { onError: job.onError },
+        ),
+      )
+    : cropped;
+  const views = job.augment && job.augment.mode !== 'none' ? checked.pipe(augmentStage(job.augment.mode, job.augment.size, job.onError)) : checked;
+  return views
     .pipe(batchStage<ImageSample>('batch', { size: job.batchSize, describe: `batch(${job.batchSize}, within shard)` }))
     .pipe(
       mapStage(
@@ -113,7 +155,7 @@ export function describeEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encoded
   const perShard = shardGraph(job, '<shard>', collectingReporter(), async () => {})
     .describe()
     .replace(/^shards\([^)]*\)/, `shards(${job.data}, rank ${job.rank.rank}/${job.rank.worldSize}, one shard at a time, onError ${job.onError})`);
-  return `${perShard} → arrow(${job.kind}, ${job.rowsPerFile} rows/file, exactly once per shard) → ${rankManifestName(job.rank.rank, job.rank.worldSize)}`;
+  return `${perShard} → ${job.formatLabel ?? 'arrow'}(${job.kind}, ${job.rowsPerFile} rows/file, exactly once per shard) → ${rankManifestName(job.rank.rank, job.rank.worldSize)}`;
 }
 
 /** Runs the dump for this rank's shards. Returns the exactly-once summary (seen = written + skipped). */
@@ -185,9 +227,16 @@ export async function runEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encode
         }),
       ];
       const decoded = summary.stages.find((s) => s.name === 'decode');
-      const seen = (decoded?.seen ?? 0) + reporter.skips.length;
-      if (written !== seen - skips.length) job.log.warn(`shard ${shard.url}: ${written} rows for ${seen} samples and ${skips.length} skips`);
-      return { seen, skipped: skips.length, skips };
+      // With --augment every sample stands for `views` rows: a sample skipped before the views were cut (tar, decode,
+      // crop) skips all of them; a model batch skip already lists one key per view.
+      const views = viewsOf(job);
+      const augmentStats = summary.stages.find((s) => s.name === 'augment');
+      const earlySkips = reporter.skips.length + summary.skips.filter((s) => s.stage === 'decode' || s.stage === 'crop' || s.stage === 'check' || s.stage === 'augment').length;
+      const seen = views === 1 ? (decoded?.seen ?? 0) + reporter.skips.length : ((decoded?.seen ?? 0) + reporter.skips.length) * views;
+      const skipped = views === 1 ? skips.length : skips.length + earlySkips * (views - 1);
+      if (augmentStats && views > 1) job.log.info(`shard ${shard.url}: ${augmentStats.seen} sample(s) × ${views} views`);
+      if (written !== seen - skipped) job.log.warn(`shard ${shard.url}: ${written} rows for ${seen} samples and ${skipped} skips`);
+      return { seen, skipped, skips };
     },
   });
   job.progress.stop();

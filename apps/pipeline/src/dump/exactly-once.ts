@@ -49,14 +49,25 @@ export interface ExactlyOnceJob<Row> {
   readonly shards: readonly ShardRef[];
   readonly rowsPerFile: number;
   readonly fileExtension: string;
-  /** Encodes one output file (≤ rowsPerFile rows). */
-  encode(rows: readonly Row[]): Uint8Array;
+  /**
+   * Encodes one output part (≤ rowsPerFile rows): one file named with `fileExtension`, or several files (e.g. every
+   * format of `--format parquet,megatron`, a `.bin` + `.idx` pair, sidecars), each with its own extension. All files
+   * of all parts of a shard are committed together, as one unit, before the shard is recorded as done.
+   */
+  encode(rows: readonly Row[]): Uint8Array | Promise<readonly PartFile[]>;
   /** Produces the shard's rows in order through `emit`; resolves with the shard's sample accounting. */
   processShard(shard: ShardRef, emit: (row: Row) => Promise<void>): Promise<ShardOutcome>;
   /** `throw` stops at the first failing shard; `skip` records it as failed and goes on. */
   readonly onShardError: 'throw' | 'skip';
   readonly log: (line: string) => void;
   readonly signal?: AbortSignal;
+}
+
+/** One file of an output part: `<shard id>.<part><extension>`. */
+export interface PartFile {
+  /** Starts with a dot, e.g. `.parquet`, `.megatron.meta.json`. */
+  readonly extension: string;
+  readonly bytes: Uint8Array;
 }
 
 export interface ExactlyOnceSummary {
@@ -165,17 +176,23 @@ async function runLocked<Row>(job: ExactlyOnceJob<Row>, state: DumpState): Promi
       }
       const temps: Array<{ temp: string; final: string; rows: number; bytes: number; sha256: string }> = [];
       let buffer: Row[] = [];
+      let parts = 0;
       const flush = async (): Promise<void> => {
         if (buffer.length === 0) return;
         const started = performance.now();
-        const bytes = job.encode(buffer);
-        const final = partName(shard, temps.length, job.fileExtension);
-        const temp = path.join(job.outDir, `.${final}.tmp-${process.pid}`);
-        await fs.writeFile(temp, bytes).catch(async (error: unknown) => {
-          await fs.rm(temp, { force: true }); // a full disk leaves no empty temporary behind
-          throw fileWriteError(path.join(job.outDir, final), error);
-        });
-        temps.push({ temp, final, rows: buffer.length, bytes: bytes.byteLength, sha256: sha256Hex(bytes) });
+        const encoded = await job.encode(buffer);
+        const files: readonly PartFile[] = encoded instanceof Uint8Array ? [{ extension: job.fileExtension, bytes: encoded }] : encoded;
+        const part = parts;
+        parts += 1;
+        for (const { extension, bytes } of files) {
+          const final = partName(shard, part, extension);
+          const temp = path.join(job.outDir, `.${final}.tmp-${process.pid}`);
+          temps.push({ temp, final, rows: buffer.length, bytes: bytes.byteLength, sha256: sha256Hex(bytes) }); // removed on failure
+          await fs.writeFile(temp, bytes).catch(async (error: unknown) => {
+            await fs.rm(temp, { force: true }); // a full disk leaves no empty temporary behind
+            throw fileWriteError(path.join(job.outDir, final), error);
+          });
+        }
         buffer = [];
         writeMs += performance.now() - started;
       };
@@ -185,7 +202,8 @@ async function runLocked<Row>(job: ExactlyOnceJob<Row>, state: DumpState): Promi
           if (buffer.length >= job.rowsPerFile) await flush();
         });
         await flush();
-        const written = temps.reduce((n, t) => n + t.rows, 0);
+        // Rows counted once per part (every file of a part holds the same rows).
+        const written = [...new Map(temps.map((t) => [PART_FILE.exec(t.final)![0], t.rows])).values()].reduce((n, rows) => n + rows, 0);
         if (outcome.seen !== written + outcome.skipped) {
           throw new Error(`accounting error: seen ${outcome.seen} ≠ written ${written} + skipped ${outcome.skipped}`);
         }

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parseTokenFormats, tokenFormatExtensions } from '@vqrae/tokens';
 import { sha256Hex } from './atomic-file.js';
 import { ownerIsAlive, readLock } from './dump-lock.js';
 import { readDumpManifest } from './dump-state.js';
@@ -62,7 +63,7 @@ export async function mergeManifests(outDir: string, opts: { verify: boolean }):
   const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0); // code-unit order: fast, locale-free
   const inputs = manifests.flatMap((m) => m.inputs).sort((a, b) => byName(a.shard, b.shard));
   const outputs = manifests.flatMap((m) => m.outputs).sort((a, b) => byName(a.file, b.file));
-  problems.push(...liveRanks(outDir, files), ...strayParts(await fs.readdir(outDir), outputs));
+  problems.push(...liveRanks(outDir, files), ...strayParts(await fs.readdir(outDir), outputs), ...incompleteFormats(manifests[0]!.fingerprint, inputs));
   if (opts.verify) {
     for (const o of outputs) {
       const bytes = await fs.readFile(path.join(outDir, o.file)).catch(() => undefined);
@@ -105,4 +106,30 @@ function strayParts(names: readonly string[], outputs: readonly { file: string }
   return names
     .filter((name) => !name.startsWith('.') && PART_FILE.test(name) && !listed.has(name))
     .map((name) => `${name} is not listed by any manifest (left by a killed run? rerun its rank to clean it up, or remove it)`);
+}
+
+/**
+ * Token dumps with `--format`: every part of every done shard must have the files of every format (a `.bin` without
+ * its `.idx`, a tar without its sidecar … is a problem naming the shard, the part and the missing file).
+ */
+function incompleteFormats(fingerprint: DumpManifest['fingerprint'], inputs: DumpManifest['inputs']): string[] {
+  if (typeof fingerprint.formats !== 'string') return [];
+  const expected = parseTokenFormats(fingerprint.formats).flatMap((f) => tokenFormatExtensions(f).map((ext) => ({ format: f, ext })));
+  const problems: string[] = [];
+  for (const input of inputs) {
+    if (input.status !== 'done') continue;
+    const parts = new Map<string, Set<string>>();
+    for (const file of input.files) {
+      const part = PART_FILE.exec(file)?.[0];
+      if (part === undefined) continue;
+      if (!parts.has(part)) parts.set(part, new Set());
+      parts.get(part)!.add(file.slice(part.length - 1));
+    }
+    for (const [part, present] of parts) {
+      for (const { format, ext } of expected) {
+        if (!present.has(ext)) problems.push(`shard ${input.shard}: part ${part}… has no ${ext} file (format ${format})`);
+      }
+    }
+  }
+  return problems;
 }

@@ -10,7 +10,13 @@ import type { TokenRow } from './token-table.js';
 /** One TokenRow per sample of a tokenized batch, in order. */
 export function tokenRowsOf(batch: SampleBatch & TokenOutputs): TokenRow[] {
   const n = batch.tokensPerImage;
-  return batch.metas.map((meta, b) => ({ key: meta.key, shard: meta.shard, tokens: batch.indices.subarray(b * n, (b + 1) * n), ...batch.sides[b] }));
+  return batch.metas.map((meta, b) => ({
+    key: meta.key,
+    shard: meta.shard,
+    tokens: batch.indices.subarray(b * n, (b + 1) * n),
+    ...(batch.augs ? { aug: batch.augs[b]! } : {}),
+    ...batch.sides[b],
+  }));
 }
 
 /** One FeatureRow per sample of a batch with features, in order. */

@@ -13,6 +13,8 @@ export interface TokenRow {
   readonly shard: string;
   /** Row-major over the grid: token n = r·grid_w + c. */
   readonly tokens: Int32Array;
+  /** `--augment` view that produced the row (`'none'`, `'flip'`, `'tencrop-0'` …); absent means `'none'`. */
+  readonly aug?: string;
   readonly label?: number;
   readonly caption?: string;
   readonly json?: string;

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import { readArrowTable } from '../cli/arrow-input.js';
+import { isArrowTokenFile, readTokenRows } from './token-source.js';
 import { OutputNames, type OutputNaming } from './output-names.js';
+import { vocabPlanBeside } from './sequence-codes.js';
 
 /**
  * Reads only the `key` and `shard` columns of every token file and throws (as {@link OutputNames} does) if two rows
@@ -9,6 +11,10 @@ import { OutputNames, type OutputNaming } from './output-names.js';
 export async function refuseRepeatedKeys(files: readonly string[], naming: OutputNaming): Promise<void> {
   const names = new OutputNames(naming);
   for (const file of files) {
+    if (!(await isArrowTokenFile(file)) || (await vocabPlanBeside(file))) {
+      for (const row of (await readTokenRows(file)).rows) names.take(row.key, row.shard);
+      continue;
+    }
     const table = readArrowTable(await fs.readFile(file), file);
     const keys = table.getChild('key');
     const shards = table.getChild('shard');

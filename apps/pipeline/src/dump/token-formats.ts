@@ -1,0 +1,43 @@
+import { fanOutTokenWriter, parseTokenFormats, type TokenFormat, type TokenSequence, type TokenWriterConfig } from '@vqrae/tokens';
+import { UsageError } from '../cli/errors.js';
+import type { PartFile } from './exactly-once.js';
+import type { TokenRow } from './token-table.js';
+
+/** Parses `--format` (comma list) as a usage error naming the bad entry. */
+export function tokenFormatsOption(value: string): TokenFormat[] {
+  try {
+    return parseTokenFormats(value);
+  } catch (error) {
+    throw new UsageError(`dump-tokens: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** A dump row as the format writers see it (bare codes: no sequence layer configured). */
+export function rowSequence(row: TokenRow, grid: readonly [number, number]): TokenSequence {
+  return {
+    key: row.key,
+    shard: row.shard,
+    aug: 'none',
+    ids: row.tokens,
+    grid,
+    side: { ...(row.label !== undefined ? { cls: row.label } : {}), ...(row.caption !== undefined ? { txt: row.caption } : {}), ...(row.json !== undefined ? { json: row.json } : {}) },
+  };
+}
+
+const PART_BASE = 'part';
+
+/**
+ * Encoder of one output part in every requested format: all files of the part (e.g. `.parquet`, `.bin`, `.idx`,
+ * `.megatron.meta.json`), which the exactly-once machinery commits with the shard as one unit.
+ */
+export function tokenPartEncoder<Row>(
+  formats: readonly TokenFormat[],
+  config: Omit<TokenWriterConfig, 'baseName'>,
+  toSequences: (rows: readonly Row[]) => readonly TokenSequence[],
+): (rows: readonly Row[]) => Promise<PartFile[]> {
+  return async (rows) => {
+    const writer = fanOutTokenWriter(formats, { ...config, baseName: PART_BASE });
+    for (const s of toSequences(rows)) writer.add(s);
+    return (await writer.finish()).map((f) => ({ extension: f.name.slice(PART_BASE.length), bytes: f.bytes }));
+  };
+}

@@ -1,0 +1,14 @@
+export * from './types.js';
+export { assertIdsInRange, packIds, tokenDtypeFor, type TokenDtype } from './dtype.js';
+export { decodeNpyIds, encodeNpy1d } from './npy.js';
+export { arrowTableToSequences, sequencesToArrowTable } from './arrow-table.js';
+export { decodeSidecar, encodeSidecar, SIDECAR_EXTENSION, type SidecarDocument, type TokenSidecar } from './sidecar.js';
+export { arrowWriter, readArrowSequences } from './formats/arrow.js';
+export { encodeParquet, parquetWriter, readParquetSequences } from './formats/parquet.js';
+export { decodeMegatron, encodeMegatron, MEGATRON_MAGIC, megatronWriter, readMegatronSequences, type MegatronDataset } from './formats/megatron.js';
+export { readWdsSequences, sampleKey, wdsWriter } from './formats/wds.js';
+export { jsonlWriter, readJsonlSequences } from './formats/jsonl.js';
+export { createTokenWriter, fanOutTokenWriter, parseTokenFormats, tokenFormatExtensions } from './formats/registry.js';
+export { readTokenFile, tokenFormatOf, type ReadTokens } from './read-token-files.js';
+export * from './sequence/index.js';
+export { tokenFormatSink, type TokenFormatSinkOptions } from './token-sink.js';

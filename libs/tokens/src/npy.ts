@@ -1,0 +1,47 @@
+/**
+ * Minimal NumPy `.npy` (version 1.0) codec for 1-D token arrays: `<u2` and `<i4` written, `<u2` `<i4` `<i8` `<u4`
+ * read. Header = magic `\x93NUMPY`, version 1.0, uint16 header length, a Python dict literal padded with spaces and
+ * a newline so that the data starts at a multiple of 64 bytes.
+ */
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+
+/** Encodes a 1-D array `[n]` as a `.npy` payload. */
+export function encodeNpy1d(values: Uint16Array | Int32Array): Uint8Array {
+  const descr = values instanceof Uint16Array ? '<u2' : '<i4';
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${values.length},), }`;
+  const unpadded = 10 + header.length + 1;
+  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const out = new Uint8Array(10 + header.length + values.byteLength);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), 10 + header.length);
+  return out;
+}
+
+/** Decodes a 1-D integer `.npy` payload into Int32 ids; `name` appears in errors. */
+export function decodeNpyIds(bytes: Uint8Array, name: string): Int32Array {
+  if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) throw new Error(`${name}: not a .npy array (bad magic)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const major = bytes[6]!;
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const start = major === 1 ? 10 : 12;
+  const header = new TextDecoder('latin1').decode(bytes.subarray(start, start + headerLength));
+  const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
+  const shape = /'shape'\s*:\s*\(\s*(\d+)\s*,?\s*\)/.exec(header)?.[1];
+  if (descr === undefined || shape === undefined) throw new Error(`${name}: .npy header is not a 1-D array: ${JSON.stringify(header.trim())}`);
+  const n = Number(shape);
+  const body = new Uint8Array(bytes.subarray(start + headerLength)); // aligned copy (Buffer.slice would share the pool)
+  const width = { '<u2': 2, '<i4': 4, '<u4': 4, '<i8': 8 }[descr];
+  if (width === undefined) throw new Error(`${name}: unsupported token dtype '${descr}' (expected <u2, <i4, <u4 or <i8)`);
+  if (body.length < n * width) throw new Error(`${name}: truncated .npy data (${body.length} bytes for ${n} × ${width})`);
+  if (descr === '<u2') return Int32Array.from(new Uint16Array(body.buffer, 0, n));
+  if (descr === '<i4') return new Int32Array(body.buffer, 0, n);
+  const wide = descr === '<u4' ? Array.from(new Uint32Array(body.buffer, 0, n), BigInt) : Array.from(new BigInt64Array(body.buffer, 0, n));
+  return Int32Array.from(wide, (v, j) => {
+    if (v < -2147483648n || v > 2147483647n) throw new Error(`${name}: token [${j}] = ${v} does not fit Int32`);
+    return Number(v);
+  });
+}

@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { WORKSPACE_ROOT } from '../testing/fixtures.js';
+import { findBenchPython } from './bench-python.js';
 import { syntheticShards } from './synthetic-photos.js';
 
 const PER_SHARD = 100;
@@ -61,15 +62,15 @@ for (const count of SIZES) {
   const nodeRate = summary.written / node.seconds;
   formatRows.push(formatsRow(count, spec, node.seconds, summary.stageBusyMs.write ?? 0));
   if (QUICK) {
-    rows.push(`| ${count} | vqrae dump-tokens (tfjs ${process.env.VQRAE_BENCH_BACKEND ?? 'auto'}) | ${nodeRate.toFixed(2)} | (--quick: no peer) | ${node.peakRssMb.toFixed(0)} | ${split} |`);
+    rows.push(`| ${count} | vqrae dump-tokens (engine auto, tfjs backend ${process.env.VQRAE_BENCH_BACKEND ?? 'auto'}) | ${nodeRate.toFixed(2)} | (--quick: no peer) | ${node.peakRssMb.toFixed(0)} | ${split} |`);
     continue;
   }
-  const torch = run('/usr/bin/python3', [path.join(WORKSPACE_ROOT, 'tools/bench/torch_dump_tokens.py'), '--threads', '2', '--batch', '16', ...shards], { OMP_WAIT_POLICY: 'PASSIVE' });
+  const torch = run(findBenchPython() ?? '/usr/bin/python3', [path.join(WORKSPACE_ROOT, 'tools/bench/torch_dump_tokens.py'), '--threads', '2', '--batch', '16', ...shards], { OMP_WAIT_POLICY: 'PASSIVE' });
   const peer = JSON.parse(torch.stdout.trim().split('\n').pop()!) as { images: number; seconds: number; split_s: Record<string, number> };
   const torchRate = peer.images / torch.seconds;
   const peerSplit = Object.entries(peer.split_s).map(([k, s]) => `${k} ${s.toFixed(1)}s`).join(', ');
   rows.push(
-    `| ${count} | vqrae dump-tokens (tfjs ${process.env.VQRAE_BENCH_BACKEND ?? 'auto'}) | ${nodeRate.toFixed(2)} | ${(nodeRate / torchRate).toFixed(2)}× | ${node.peakRssMb.toFixed(0)} | ${split} |`,
+    `| ${count} | vqrae dump-tokens (engine auto, tfjs backend ${process.env.VQRAE_BENCH_BACKEND ?? 'auto'}) | ${nodeRate.toFixed(2)} | ${(nodeRate / torchRate).toFixed(2)}× | ${node.peakRssMb.toFixed(0)} | ${split} |`,
     `| ${count} | PyTorch + PIL (2 threads) | ${torchRate.toFixed(2)} | 1.00× | ${torch.peakRssMb.toFixed(0)} | ${peerSplit} |`,
   );
 }

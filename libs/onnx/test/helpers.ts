@@ -21,7 +21,7 @@ export async function runArtifact(
 }
 
 /** max |a − b| / max |b| (b the reference). */
-export function relativeError(actual: Float32Array, expected: Float32Array): number {
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   if (actual.length !== expected.length) throw new Error(`length ${actual.length} vs ${expected.length}`);
   let diff = 0;
   let scale = 0;

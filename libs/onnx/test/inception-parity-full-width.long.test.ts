@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { FID_INPUT_VARIANTS, FidInception } from '@vqrae/eval';
 import { inceptionFeatureSession } from '../src/inception/inception-session.js';
 import { writeSyntheticInceptionWeights } from './inception-synthetic-weights.js';
+import { relativeError } from './helpers.js';
 
 function seededImage(height: number, width: number, seed: number): Uint8Array {
   const out = new Uint8Array(height * width * 3);
@@ -21,16 +22,6 @@ function seededImage(height: number, width: number, seed: number): Uint8Array {
     out[i] = (((s >>> 24) & 63) + ((y * 255) / height) * 0.75) | 0; // a gradient plus noise
   }
   return out;
-}
-
-function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
 }
 
 test('full-width ONNX FID-Inception equals the tfjs network for every input variant (1e-4 relative)', async () => {
@@ -50,7 +41,7 @@ test('full-width ONNX FID-Inception equals the tfjs network for every input vari
           const onnx = await session({ data: image, batch: 1, height, width, range: 'uint8' });
           const x = tf.tensor4d(Int32Array.from(image), [1, height, width, 3], 'int32');
           const features = await tfjsModel.extractWith(x, 'uint8', variant);
-          const rel = maxRelativeError(onnx, await features.data());
+          const rel = relativeError(onnx, await features.data());
           tf.dispose([x, features]);
           report.push(`${variant}/${height}x${width}: ${rel.toExponential(1)}`);
           assert.equal(onnx.length, 2048);

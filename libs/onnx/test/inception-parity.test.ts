@@ -7,6 +7,7 @@ import { FID_INPUT_VARIANTS, FidInception } from '@vqrae/eval';
 import { SafetensorsFile } from '@vqrae/nn';
 import { inceptionFeatureExtractor } from '../src/inception/inception-feature-extractor.js';
 import { inceptionFeatureSession } from '../src/inception/inception-session.js';
+import { relativeError } from './helpers.js';
 
 // The seeded width/16 FID-Inception of libs/eval's tests (real key names and topology, non-trivial BN statistics)
 // and its PyTorch reference features (tools/fixtures/eval/fid_inception_reference.py).
@@ -34,17 +35,6 @@ async function readFixture(): Promise<Fixture> {
   }
 }
 
-/** max |a − b| / max |b|. */
-function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
-}
-
 test('ONNX FID-Inception (width/16) equals the tfjs network and the PyTorch reference for every input variant (1e-4 relative)', async () => {
   const fixture = await readFixture();
   const before = tf.memory().numTensors;
@@ -64,8 +54,8 @@ test('ONNX FID-Inception (width/16) equals the tfjs network and the PyTorch refe
           const reference = await tfjsFeatures.data();
           tf.dispose([x, tfjsFeatures]);
           const torch = fixture.features[variant]!.subarray(i * 128, (i + 1) * 128);
-          const vsTfjs = maxRelativeError(onnx, reference);
-          const vsTorch = maxRelativeError(onnx, torch);
+          const vsTfjs = relativeError(onnx, reference);
+          const vsTorch = relativeError(onnx, torch);
           report.push(`${variant}/${image.height}x${image.width}: tfjs ${vsTfjs.toExponential(1)}, torch ${vsTorch.toExponential(1)}`);
           assert.ok(vsTfjs < 1e-4, `${variant} image ${i}: vs tfjs ${vsTfjs}`);
           assert.ok(vsTorch < 1e-4, `${variant} image ${i}: vs PyTorch ${vsTorch}`);
@@ -97,9 +87,9 @@ test('ONNX FID-Inception: pixel01 input and batches give the same features as ui
       const from01 = await session({ data: batch01, batch: 2, ...geometry, range: 'pixel01' });
       const second = await session({ data: batchU8.subarray(pixels), batch: 1, ...geometry, range: 'uint8' });
       assert.equal(fromU8.length, 256);
-      assert.ok(maxRelativeError(from01, fromU8) < 1e-5, `${variant}: pixel01 vs uint8`);
-      assert.ok(maxRelativeError(fromU8.subarray(128), second) < 1e-5, `${variant}: batch of 2 vs alone`);
-      assert.ok(maxRelativeError(fromU8.subarray(0, 128), fromU8.subarray(128)) > 1e-3, `${variant}: the two images must differ`);
+      assert.ok(relativeError(from01, fromU8) < 1e-5, `${variant}: pixel01 vs uint8`);
+      assert.ok(relativeError(fromU8.subarray(128), second) < 1e-5, `${variant}: batch of 2 vs alone`);
+      assert.ok(relativeError(fromU8.subarray(0, 128), fromU8.subarray(128)) > 1e-3, `${variant}: the two images must differ`);
     } finally {
       await session.dispose();
     }
@@ -126,7 +116,7 @@ test('inceptionFeatureExtractor: tensor in, tensor out, same features as the tfj
   const x = tf.tensor4d(Int32Array.from(image.data), [1, image.height, image.width, 3], 'int32');
   const [ours, theirs] = [await extractor.extract(x, 'uint8'), await tfjsModel.extract(x, 'uint8')];
   assert.deepEqual(ours.shape, [1, 128]);
-  assert.ok(maxRelativeError(await ours.data(), await theirs.data()) < 1e-4);
+  assert.ok(relativeError(await ours.data(), await theirs.data()) < 1e-4);
   tf.dispose([x, ours, theirs]);
   extractor.dispose();
   tfjsModel.dispose();

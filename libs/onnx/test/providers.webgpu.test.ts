@@ -16,6 +16,7 @@ import { buildModel } from '../src/builder/model.js';
 import { OnnxGraphBuilder } from '../src/builder/graph-builder.js';
 import { inceptionFeatureSession } from '../src/inception/inception-session.js';
 import { writeSyntheticInceptionWeights } from './inception-synthetic-weights.js';
+import { relativeError } from './helpers.js';
 
 const SKIP = process.env.VQRAE_WEBGPU_TESTS === '1' ? false : 'WebGPU tests are opt-in: VQRAE_WEBGPU_TESTS=1 (tools/webgpu/run-tests.sh)';
 
@@ -30,16 +31,6 @@ function seeded(length: number, seed: number): Float32Array {
   return out;
 }
 
-function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
-}
-
 // One graph only (each session compiles its shaders: ~10 s per graph on lavapipe). Pixels: the decoder's float32 sums
 // run in another order on the GPU; 1e-4 relative is ~0.03/255 on pixel01.
 test('WebGPU provider: the tiny tokenizer (reconstruct graph) gives the CPU provider\'s tokens and pixels within 1e-4 relative', { skip: SKIP }, async () => {
@@ -52,7 +43,7 @@ test('WebGPU provider: the tiny tokenizer (reconstruct graph) gives the CPU prov
     const pixels = { data: Float32Array.from(seeded(2 * 32 * 32 * 3, 5), (v) => (v + 1) / 2), batch: 2, size: 32 };
     const [a, b] = [await cpu.reconstruct(pixels), await gpu.reconstruct(pixels)];
     assert.deepEqual([...b.indices], [...a.indices], 'tokens');
-    assert.ok(maxRelativeError(b.pixels, a.pixels) < 1e-4, `pixels: ${maxRelativeError(b.pixels, a.pixels)}`);
+    assert.ok(relativeError(b.pixels, a.pixels) < 1e-4, `pixels: ${relativeError(b.pixels, a.pixels)}`);
   } finally {
     await Promise.all(engines.map((e) => e.dispose()));
   }
@@ -80,7 +71,7 @@ test('WebGPU provider: MatMul + Add + ArgMin (a nearest-code search) equals the 
   };
   const cpu = await run('cpu');
   const gpu = await run('webgpu');
-  assert.ok(maxRelativeError(gpu.scores, cpu.scores) < 1e-5, 'scores');
+  assert.ok(relativeError(gpu.scores, cpu.scores) < 1e-5, 'scores');
   assert.deepEqual([...gpu.indices], [...cpu.indices]);
 });
 
@@ -99,7 +90,7 @@ test('WebGPU provider: FID-Inception (width/4, seeded synthetic weights) feature
     const gpu = await inceptionFeatureSession(FID_WEIGHTS, variant, { ep: 'webgpu' });
     try {
       assert.equal(gpu.label, 'onnx(webgpu)');
-      const rel = maxRelativeError(await gpu(images), await cpu(images));
+      const rel = relativeError(await gpu(images), await cpu(images));
       assert.ok(rel < 1e-4, `${variant}: WebGPU vs CPU ${rel}`);
     } finally {
       await Promise.all([cpu.dispose(), gpu.dispose()]);

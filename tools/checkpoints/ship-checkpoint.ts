@@ -1,6 +1,6 @@
 /**
  * `node --import tsx tools/checkpoints/ship-checkpoint.ts --in runs/x/model-ema.safetensors [--name small-cpu]
- *   [--description <line>] [--run-config runs/x/config.json] [--step N] [--placeholder] [--no-fixtures]`
+ *   [--description <line>] [--run-config runs/x/config.json] [--step N] [--placeholder] [--no-fixtures] [--dir <folder>]`
  *
  * The one command to (re)ship a checkpoint: writes `assets/checkpoints/<name>.safetensors` (F16, metadata kept) and
  * `<name>.json` (card: sha256, preset, parameter count, source run), then regenerates the regression fixtures that
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     step: { type: 'string' },
     placeholder: { type: 'boolean', default: false },
     'no-fixtures': { type: 'boolean', default: false },
+    dir: { type: 'string', default: SHIPPED_DIR },
   },
 });
 if (values.in === undefined) {
@@ -42,7 +43,7 @@ const description =
   (values.placeholder
     ? 'PLACEHOLDER (seeded, untrained): stands in until the trained small-cpu checkpoint is shipped'
     : 'small CPU tokenizer: frozen MobileNetV2 at 224 px → 14×14 tokens of a 1024-entry codebook, ViT decoder');
-const out = path.join(SHIPPED_DIR, `${values.name}.safetensors`);
+const out = path.join(values.dir, `${values.name}.safetensors`);
 const card = await shipCheckpoint(values.in, out, {
   name: values.name,
   description,
@@ -52,7 +53,8 @@ const card = await shipCheckpoint(values.in, out, {
   ...(step !== undefined ? { step } : {}),
 });
 console.log(`shipped ${card.name}: ${out} (${(card.bytes / 2 ** 20).toFixed(1)} MiB F16, sha256 ${card.sha256}, ${card.parameters.total} parameters)`);
-if (!values['no-fixtures']) {
+// The fixtures belong to the repository's shipped set; a checkpoint shipped elsewhere (--dir) has none.
+if (!values['no-fixtures'] && path.resolve(values.dir) === SHIPPED_DIR) {
   await useWasmBackend();
   await refreshShippedFixtures((line) => console.log(line));
 }

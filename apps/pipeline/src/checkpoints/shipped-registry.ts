@@ -31,6 +31,8 @@ export interface ShippedCheckpoint {
   readonly placeholder: boolean;
   /** The card's path. */
   readonly card: string;
+  /** `--seed` of the training run (it draws the frozen codebook C; `train --init` needs it), when the card records it. */
+  readonly trainSeed: number | null;
 }
 
 /** Every card in `dir`, sorted by name. A card that is not valid JSON or lacks a field is an error naming it. */
@@ -65,7 +67,15 @@ function readCard(card: string): ShippedCheckpoint {
     description: text('description'),
     placeholder: raw.placeholder === true,
     card,
+    trainSeed: seedOf(raw.source),
   };
+}
+
+/** `source.runConfig.seed` of a card (a train-config.json), or null. */
+function seedOf(source: unknown): number | null {
+  const runConfig = typeof source === 'object' && source !== null ? (source as { runConfig?: unknown }).runConfig : undefined;
+  const seed = typeof runConfig === 'object' && runConfig !== null ? (runConfig as { seed?: unknown }).seed : undefined;
+  return typeof seed === 'number' && Number.isSafeInteger(seed) ? seed : null;
 }
 
 /** The shipped checkpoint called `name`, or null. */

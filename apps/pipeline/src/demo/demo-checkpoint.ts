@@ -8,6 +8,8 @@ export interface DemoCheckpoint {
   /** The shipped name, or null for a user's file. */
   readonly name: string | null;
   readonly placeholder: boolean;
+  /** The training run's seed, when the shipped card records it (the seed draws the frozen codebook). */
+  readonly trainSeed: number | null;
   /** e.g. `small-cpu (shipped, sha256 74ccb268…)` or `…, PLACEHOLDER: untrained` */
   readonly label: string;
 }
@@ -17,6 +19,7 @@ export function demoCheckpoint(file: string): DemoCheckpoint {
   const sha256 = sha256FileSync(file);
   const shipped = listShippedCheckpoints().find((c) => path.resolve(c.file) === path.resolve(file)) ?? null;
   const placeholder = shipped?.placeholder ?? false;
-  const label = `${shipped ? `${shipped.name} (shipped` : `${file} (`}, sha256 ${sha256.slice(0, 12)}…${placeholder ? ', PLACEHOLDER: untrained stand-in' : ''})`;
-  return { file, sha256, name: shipped?.name ?? null, placeholder, label };
+  const details = [...(shipped ? ['shipped'] : []), `sha256 ${sha256.slice(0, 12)}…`, ...(placeholder ? ['PLACEHOLDER: untrained stand-in'] : [])];
+  const label = `${shipped?.name ?? file} (${details.join(', ')})`;
+  return { file, sha256, name: shipped?.name ?? null, placeholder, label, trainSeed: shipped?.trainSeed ?? null };
 }

@@ -37,7 +37,8 @@ export const trainDemoStep: DemoStep = {
       warmupSteps: 3,
       batch: Math.min(8, shards.trainImages),
       accumulate: 1,
-      seed: ctx.options.seed,
+      // The frozen codebook C is drawn from the seed: fine-tuning needs the checkpoint's own (its card records it).
+      seed: checkpoint.trainSeed ?? ctx.options.seed,
       evalEvery: DEMO_TRAIN.evalEvery,
       previewEvery: DEMO_TRAIN.evalEvery,
       checkpointEvery: DEMO_TRAIN.steps,

@@ -35,6 +35,8 @@ export interface BooleanSpec extends BaseSpec<boolean> {
 export interface PathSpec extends BaseSpec<string> {
   readonly kind: 'path';
   readonly mustExist?: 'file' | 'dir';
+  /** A checkpoint argument: a value that is not an existing path may name a shipped checkpoint (see checkpoint-argument.ts). */
+  readonly shipped?: boolean;
 }
 
 export type OptionSpec = IntSpec | NumberSpec | StringSpec | BooleanSpec | PathSpec;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { resolveCheckpointArgument } from './checkpoint-argument.js';
 import { loadConfigFile } from './config-file.js';
 import { UsageError } from './errors.js';
 import {
@@ -99,9 +100,16 @@ export function resolveOptions<S extends OptionSpecs>(command: Command, specs: S
       values[key] = spec.default;
       sources[key] = 'default';
     }
+    values[key] = resolveShippedName(key, spec, values[key]);
     checkPathExists(key, spec, values[key]);
   }
   return { values: values as ResolvedOptions<S>, sources, configFile };
+}
+
+/** A checkpoint option's value that is not an existing path → the shipped checkpoint's file (sha256 verified). */
+function resolveShippedName(key: string, spec: OptionSpec, value: unknown): unknown {
+  if (spec.kind !== 'path' || !spec.shipped || typeof value !== 'string') return value;
+  return resolveCheckpointArgument(value, `--${flagName(key, spec)}`).file;
 }
 
 function checkPathExists(key: string, spec: OptionSpec, value: unknown): void {

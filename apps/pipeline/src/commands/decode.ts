@@ -19,7 +19,7 @@ export const decodeCommand = defineCommand({
   description: 'decode token rows (Arrow) back to images: PNG files or WebDataset shards',
   options: {
     tokens: pathOption({ description: 'Arrow token file, a folder of them, or a dump manifest.json', placeholder: '<path>' }),
-    checkpoint: pathOption({ description: 'VQRAE checkpoint whose decoder turns codes into pixels', mustExist: 'file', placeholder: '<file>' }),
+    checkpoint: pathOption({ description: 'VQRAE checkpoint whose decoder turns codes into pixels: a .safetensors file or a shipped name (vqrae info)', mustExist: 'file', shipped: true, placeholder: '<file|name>' }),
     batch: intOption({ description: 'rows per decoder forward', default: 16, min: 1 }),
     shards: stringOption({ description: 'write WebDataset shards with this pattern (e.g. out/recon-%06d.tar) instead of PNG files', placeholder: '<pattern>' }),
     maxSamples: intOption({ description: 'samples per output shard (with --shards)', default: 10000, min: 1 }),

@@ -65,7 +65,7 @@ export const dumpFeaturesCommand = defineCommand({
   name: 'dump-features',
   description: 'dump continuous encoder features Z_I (understanding path) per image as Arrow, exactly once per shard',
   options: {
-    checkpoint: pathOption({ description: 'VQRAE checkpoint (uses its encoder)', mustExist: 'file', placeholder: '<file>' }),
+    checkpoint: pathOption({ description: 'VQRAE checkpoint (uses its encoder): a .safetensors file or a shipped name (vqrae info)', mustExist: 'file', shipped: true, placeholder: '<file|name>' }),
     hf: pathOption({ description: 'Hugging Face SigLIP folder (config.json + model.safetensors; only vision_model.* is read)', mustExist: 'dir', placeholder: '<dir>' }),
     data: stringOption({ description: "shard spec, e.g. 'val-{000000..000009}.tar'", placeholder: '<spec>' }),
     crop: stringOption({ description: 'image protocol (an image already at the input size is not resampled)', choices: ['center', 'adm', 'exact'], default: 'center' }),

@@ -32,7 +32,7 @@ export const dumpTokensCommand = defineCommand({
   name: 'dump-tokens',
   description: 'tokenise images (WebDataset shards) into Arrow files of discrete tokens, exactly once per shard',
   options: {
-    checkpoint: pathOption({ description: 'VQRAE checkpoint (.safetensors); the model is rebuilt from it alone', mustExist: 'file', placeholder: '<file>' }),
+    checkpoint: pathOption({ description: 'VQRAE checkpoint (.safetensors, or a shipped name: vqrae info); the model is rebuilt from it alone', mustExist: 'file', shipped: true, placeholder: '<file|name>' }),
     data: stringOption({ description: "shard spec, e.g. 'val-{000000..000009}.tar' (quote it)", placeholder: '<spec>' }),
     batch: intOption({ description: 'images per forward pass (batches never cross a shard)', default: 16, min: 1 }),
     crop: stringOption({ description: 'image protocol before encoding', choices: ['center', 'adm', 'exact'], default: 'center' }),

@@ -37,7 +37,7 @@ export const evalCommand = defineCommand({
   name: 'eval',
   description: 'reconstruction eval: PSNR, SSIM, rFID (or an honestly named FD), codebook usage; metrics.arrow + report.html',
   options: {
-    checkpoint: pathOption({ description: 'VQRAE checkpoint (.safetensors)', mustExist: 'file', placeholder: '<file>' }),
+    checkpoint: pathOption({ description: 'VQRAE checkpoint (.safetensors) or a shipped name (vqrae info)', mustExist: 'file', shipped: true, placeholder: '<file|name>' }),
     data: stringOption({ description: "shard spec, e.g. 'val-{000..009}.tar' (quote it)", placeholder: '<spec>' }),
     crop: stringOption({ description: 'image protocol (model-spec 8.1: adm)', choices: ['adm', 'center'], default: 'adm' }),
     batch: intOption({ description: 'images per forward pass (batches never cross a shard)', default: 16, min: 1 }),

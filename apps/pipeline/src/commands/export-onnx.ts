@@ -6,6 +6,7 @@ import { loadCheckpoint } from '@vqrae/tokenizer';
 import { UsageError, writersOf, type CommandModule } from '../cli/index.js';
 import { selectBackend, type BackendChoice } from '../backend.js';
 import { describeOnnxModel } from '../engine/describe-onnx.js';
+import { resolveCheckpointArgument } from '../cli/checkpoint-argument.js';
 
 interface ExportOnnxCliOptions {
   checkpoint: string;
@@ -33,7 +34,7 @@ export const exportOnnxCommand: CommandModule = {
     program
       .command('export-onnx')
       .description('export a checkpoint as an ONNX model (tokenize, reconstruct, encode, decode or features graph)')
-      .requiredOption('--checkpoint <file>', 'VQRAE checkpoint (.safetensors)')
+      .requiredOption('--checkpoint <file|name>', 'VQRAE checkpoint (.safetensors) or a shipped name (vqrae info)')
       .addOption(new Option('--graph <kind>', 'which graph').choices(GRAPHS).default('tokenize'))
       .option('--fp16', 'store weights and compute in float16 (inputs/outputs stay float32, the code search float32)', false)
       .requiredOption('--out <file>', 'model to write (.onnx; initializers past ~1.5 GiB go to <file>.data next to it)')
@@ -63,7 +64,7 @@ export const exportOnnxCommand: CommandModule = {
         for (const file of [out, `${out}.data`]) {
           if (fs.existsSync(file) && !options.force) throw new UsageError(`export-onnx: ${file} exists (--force to overwrite)`);
         }
-        if (!fs.existsSync(options.checkpoint)) throw new UsageError(`export-onnx: checkpoint '${options.checkpoint}' does not exist`);
+        options.checkpoint = resolveCheckpointArgument(options.checkpoint, 'export-onnx --checkpoint').file;
         const backend = await selectBackend(options.backend as BackendChoice);
         process.stderr.write(`${backend.message}\n`);
         const { exportOnnx, writeOnnxArtifact } = await import('@vqrae/onnx');

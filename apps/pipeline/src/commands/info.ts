@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { writersOf, type CommandModule } from '../cli/index.js';
 import { loadTf, selectBackend, type BackendChoice } from '../backend.js';
+import { shippedCheckpointLines } from '../checkpoints/shipped-lines.js';
 
 /** One line per ONNX Runtime execution provider: whether a session loads here, and why not / how to get it. */
 async function providerLines(): Promise<string[]> {
@@ -23,7 +24,7 @@ export const infoCommand: CommandModule = {
   register(program) {
     program
       .command('info')
-      .description('print versions, cores, the tfjs backend and the inference engine a run would use, and which ONNX Runtime providers load')
+      .description('print versions, cores, the tfjs backend and the inference engine a run would use, which ONNX Runtime providers load, and the shipped checkpoints')
       .option('--backend <name>', 'backend to try (auto | tensorflow | wasm | cpu)', 'auto')
       .action(async (options: { backend: string }, command: { configureOutput(): unknown }) => {
         const tf = await loadTf();
@@ -36,6 +37,7 @@ export const infoCommand: CommandModule = {
           `UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`,
           selection.message,
           ...(await providerLines()),
+          ...shippedCheckpointLines(),
         ];
         writersOf(command).writeOut(`${lines.join('\n')}\n`);
       });

@@ -1,7 +1,7 @@
 import { DatasetSpec, cropImages, decodeImages, type ImageSample } from '@vqrae/data';
 import { Graph, batchStage, mapStage } from '@vqrae/graph';
 import { loadCheckpoint, reconstructStage, type DecodedOutputs, type ImageBatchRecord } from '@vqrae/tokenizer';
-import { booleanOption, defineCommand, intOption, stringOption, UsageError } from '../cli/index.js';
+import { booleanOption, defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
@@ -30,7 +30,7 @@ export const reconstructCommand = defineCommand({
   name: 'reconstruct',
   description: 'reconstruct images through the tokenizer (encode → quantize → decode) for inspection',
   options: {
-    checkpoint: stringOption({ description: 'VQRAE checkpoint (.safetensors)', placeholder: '<file>' }),
+    checkpoint: pathOption({ description: 'VQRAE checkpoint (.safetensors) or a shipped name (vqrae info)', mustExist: 'file', shipped: true, placeholder: '<file|name>' }),
     data: stringOption({ description: "shard spec, e.g. 'val-{000..009}.tar'", placeholder: '<spec>' }),
     crop: stringOption({ description: 'image protocol before encoding', choices: ['center', 'adm', 'exact'], default: 'center' }),
     batch: intOption({ description: 'images per forward pass', default: 16, min: 1 }),

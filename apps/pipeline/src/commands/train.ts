@@ -25,7 +25,8 @@ const TRAIN_OPTIONS = {
   data: stringOption({ description: 'training shards (WebDataset spec: paths, {000..009} ranges, :: lists)', placeholder: '<shards>' }),
   evalData: stringOption({ description: 'held-out shards for periodic PSNR / codebook evaluation and previews', placeholder: '<shards>' }),
   stage: intOption({ description: 'training stage: 1 = encoder frozen; 2 = encoder trainable + self-distillation (needs --from)', default: 1, min: 1, max: 2 }),
-  from: pathOption({ description: 'stage 2: stage-1 run folder, checkpoint folder or model .safetensors', placeholder: '<path>' }),
+  from: pathOption({ description: 'stage 2: stage-1 run folder, checkpoint folder, model .safetensors or a shipped name (vqrae info)', shipped: true, placeholder: '<path|name>' }),
+  init: pathOption({ description: 'stage 1: start quant_in, W, b and the decoder from this checkpoint of the same preset and codebook (fresh optimizer); a .safetensors file or a shipped name', mustExist: 'file', shipped: true, placeholder: '<file|name>' }),
   resume: booleanOption({ description: 'continue the run in --out from its latest checkpoint (optimizer, EMA, data position)', default: false }),
   steps: intOption({ description: 'optimizer steps (default per preset and stage)', min: 1 }),
   stopAfter: intOption({ description: 'stop after this step although the schedule runs to --steps (resume later)', min: 1 }),
@@ -76,9 +77,16 @@ async function freshConfig(o: TrainFlags, sources: Readonly<Record<string, Value
   if (stage === 2 && o.from === undefined && !o.resume) throw new UsageError('train --stage 2 needs --from <stage-1 checkpoint>');
   // Stage 2 continues the --from model: its preset decides the defaults (a --preset flag is only a check).
   const sourcePreset = stage === 2 && o.from !== undefined ? await presetOf(o.from) : null;
-  const preset = sourcePreset ?? o.preset;
+  // --init without an explicit --preset takes the checkpoint's (a mismatching explicit one is refused below).
+  const initPreset = stage === 1 && o.init !== undefined && sources['preset'] === 'default' ? await presetOf(o.init) : null;
+  const preset = sourcePreset ?? initPreset ?? o.preset;
   if (sourcePreset !== null && sources['preset'] === 'cli' && o.preset !== sourcePreset) {
     throw new UsageError(`train --stage 2: --preset ${o.preset} but --from ${o.from} is a '${sourcePreset}' model`);
+  }
+  if (o.init !== undefined) {
+    if (stage === 2) throw new UsageError('train --init starts a stage-1 run; stage 2 continues a model with --from');
+    const checkpointPreset = await presetOf(o.init);
+    if (checkpointPreset !== preset) throw new UsageError(`train --init ${o.init}: a '${checkpointPreset ?? 'non-vqrae'}' checkpoint cannot start a '${preset}' run`);
   }
   const d = trainDefaults(preset, stage);
   const steps = o.steps ?? d.steps;
@@ -91,6 +99,7 @@ async function freshConfig(o: TrainFlags, sources: Readonly<Record<string, Value
     evalData: o.evalData ?? null,
     out,
     from: o.from ?? null,
+    init: o.init ?? null,
     resume: o.resume,
     steps,
     batch: o.batch ?? d.batch,
@@ -159,11 +168,13 @@ export const trainCommand = defineCommand({
     "vqrae train --preset tiny --data 'train-{000..003}.tar' --eval-data val-000.tar --stage 1 --steps 2000 --out runs/tiny-s1",
     'vqrae train --stage 2 --from runs/tiny-s1 --data ... --eval-data ... --steps 1000 --out runs/tiny-s2',
     'vqrae train --resume --out runs/tiny-s1                 # every setting from the run; flags given override them',
+    "vqrae train --init small-cpu --data 'photos-{000..003}.tar' --steps 200 --out runs/finetune   # fine-tune the shipped checkpoint",
   ],
   async run(ctx) {
     const o = ctx.options;
     const runDir = ctx.runFolder.dir;
     // Everything that can refuse the job is checked here, before the model is built (a refusal leaves the folder as it was).
+    if (o.init !== undefined && (o.resume || o.from !== undefined)) throw new UsageError('train --init starts a new run from weights; it cannot be combined with --resume or --from');
     const latest = await resolveCheckpointDir(path.join(runDir, 'checkpoints'));
     if (!o.resume && latest !== null) throw new UsageError(`train: ${runDir} already has checkpoints; pass --resume to continue it or choose another --out`);
     let config: TrainJobConfig;

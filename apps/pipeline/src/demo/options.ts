@@ -11,5 +11,12 @@ export const DEMO_OPTIONS = {
   size: intOption({ description: 'side of the square centre crop, pixels', default: 256, min: 16, max: 4096 }),
   repeat: intOption({ description: 'pass over the images this many times (throughput / interrupt testing)', default: 1, min: 1 }),
   concurrency: intOption({ description: 'images decoded and cropped at once (sharp runs on the libuv pool)', default: 2, min: 1, max: 64 }),
+  checkpoint: pathOption({
+    description: 'checkpoint the eval and tokens steps run on and the train step fine-tunes: a shipped name (vqrae info) or a .safetensors file',
+    default: 'small-cpu',
+    mustExist: 'file',
+    shipped: true,
+    placeholder: '<name|file>',
+  }),
   steps: stringOption({ description: 'comma-separated demo steps to run (default: all)', placeholder: '<names>' }),
 } as const;

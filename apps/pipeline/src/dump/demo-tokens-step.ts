@@ -1,9 +1,9 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Graph, batchStage } from '@vqrae/graph';
-import { sha256File } from '@vqrae/nn';
 import { decodeTokensStage, loadCheckpoint, tfjsEngine, tokenizeStage, type TokenOutputs } from '@vqrae/tokenizer';
+import { demoCheckpoint } from '../demo/demo-checkpoint.js';
 import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
+import { demoShards } from '../demo/demo-shards.js';
 import { decodedImagesStage, tokenRowBatchStage, type SourceTokenRow } from '../images/decode-rows.js';
 import { pngFolderSink } from '../images/image-output.js';
 import { tokenFiles, tokenRowSource } from '../images/token-source.js';
@@ -15,29 +15,23 @@ import { encodeTokenTable, type TokenRow } from './token-table.js';
 import { interruptSignal } from '../cli/interrupt.js';
 
 /**
- * Demo step `tokens`: with the checkpoint the `train` step exported, dumps the tokens of every bundled image
+ * Demo step `tokens`: with the demo checkpoint (`--checkpoint`, default the shipped `small-cpu`), dumps the tokens of every bundled image
  * (train + held-out shards) exactly as `vqrae dump-tokens` does, then decodes the token files back to PNGs as
  * `vqrae decode` does (on the tfjs engine: the demo's numbers do not depend on whether onnxruntime-node loads).
  */
 export const tokensDemoStep: DemoStep = {
   name: 'tokens',
-  description: 'dump-tokens over the packed shards with the trained checkpoint, then decode the tokens back to PNGs',
+  description: 'dump-tokens over the packed shards with the demo checkpoint, then decode the tokens back to PNGs',
   async run(ctx): Promise<DemoStepResult> {
-    const train = ctx.previous.get('train');
-    const checkpointRel = train?.data?.emaModel;
-    if (train?.status !== 'ok' || typeof checkpointRel !== 'string') {
-      return { status: 'failed', line: 'tokens: needs the train step (run without --steps, or include train)', files: [] };
-    }
-    const checkpoint = ctx.runFolder.path(checkpointRel);
-    const shardsDir = ctx.runFolder.path('train/shards');
-    const shards = (await fs.readdir(shardsDir)).filter((f) => f.endsWith('.tar')).sort();
-    const data = shards.map((s) => path.join(shardsDir, s)).join('::');
+    const described = demoCheckpoint(ctx.options.checkpoint);
+    const checkpoint = described.file;
+    const data = (await demoShards(ctx)).all;
     const outDir = ctx.runFolder.path('tokens');
     const model = await loadCheckpoint(checkpoint);
     const preset = model.config.preset ?? 'custom';
     const engine = tfjsEngine(model);
     try {
-      const sha = await sha256File(checkpoint);
+      const sha = described.sha256;
       const codebookSize = model.config.quantizer.codebookSize;
       const grid = Math.round(Math.sqrt(model.tokensPerImage));
       const protocol = { crop: 'center' as const, size: model.inputSize };
@@ -75,7 +69,7 @@ export const tokensDemoStep: DemoStep = {
       return {
         status: ok ? 'ok' : 'failed',
         line:
-          `tokens: ${dump.written} images → ${dump.written} × ${model.tokensPerImage} tokens (k=${codebookSize}, ${files.length} Arrow file(s), manifest.json) ` +
+          `tokens: ${described.label}: ${dump.written} images → ${dump.written} × ${model.tokensPerImage} tokens (k=${codebookSize}, ${files.length} Arrow file(s), manifest.json) ` +
           `→ decoded back to ${decoded} PNGs in decoded/`,
         files: ['tokens/manifest.json', ...files.map((f) => path.relative(ctx.runFolder.dir, f)), 'decoded/'],
         data: { images: dump.written, tokensPerImage: model.tokensPerImage },

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { demoCheckpoint } from '../demo/demo-checkpoint.js';
 import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
+import { demoShards } from '../demo/demo-shards.js';
 
 interface EvalSummaryFile {
   readonly status: string;
@@ -13,20 +15,18 @@ interface EvalSummaryFile {
 }
 
 /**
- * Demo step `eval`: `vqrae eval` on every bundled image with the checkpoint the `train` step exported (EMA weights),
- * run in-process exactly as the command runs; its report.html is the demo's report.
+ * Demo step `eval`: `vqrae eval` of the demo checkpoint (`--checkpoint`, default the shipped `small-cpu`) on every
+ * bundled image, run in-process exactly as the command runs; its report.html is the demo's report.
  */
 export const evalDemoStep: DemoStep = {
   name: 'eval',
-  description: 'vqrae eval of the trained checkpoint on the packed shards: PSNR, SSIM, a named FD, codebook use, report.html',
+  description: 'vqrae eval of the demo checkpoint on the packed shards: PSNR, SSIM, a named FD, codebook use, report.html',
   async run(ctx): Promise<DemoStepResult> {
-    const emaModel = ctx.previous.get('train')?.data?.emaModel;
-    if (typeof emaModel !== 'string') return { status: 'failed', line: 'eval: needs the train step', files: [] };
-    const shardsDir = ctx.runFolder.path('train/shards');
-    const data = (await fs.readdir(shardsDir)).filter((f) => f.endsWith('.tar')).sort().map((f) => path.join(shardsDir, f)).join('::');
+    const checkpoint = demoCheckpoint(ctx.options.checkpoint);
+    const data = (await demoShards(ctx)).all;
     const out = ctx.runFolder.path('eval');
     const { main } = await import('../main.js');
-    const argv = [process.argv[0]!, process.argv[1]!, 'eval', '--checkpoint', ctx.runFolder.path(emaModel), '--data', data, '--crop', 'center', '--batch', '8', '--previews', '10', '--ssim-extra', 'none', '--out', out, '--quiet', '--backend', ctx.backend.name, '--engine', 'tfjs'];
+    const argv = [process.argv[0]!, process.argv[1]!, 'eval', '--checkpoint', checkpoint.file, '--data', data, '--crop', 'center', '--batch', '8', '--previews', '10', '--ssim-extra', 'none', '--out', out, '--quiet', '--backend', ctx.backend.name, '--engine', 'tfjs'];
     const code = await main(argv);
     process.exitCode = undefined;
     const summary = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as EvalSummaryFile;
@@ -36,10 +36,10 @@ export const evalDemoStep: DemoStep = {
     return {
       status: 'ok',
       line:
-        `eval: ${e.images} images, PSNR ${e.metrics.psnr?.mean.toFixed(2)} dB, SSIM[torchmetrics] ${e.metrics.ssim?.mean.toFixed(3)}, ${fd}, ` +
+        `eval: ${checkpoint.label} on ${e.images} images, PSNR ${e.metrics.psnr?.mean.toFixed(2)} dB, SSIM[torchmetrics] ${e.metrics.ssim?.mean.toFixed(3)}, ${fd}, ` +
         `codebook utilisation ${((e.codebook?.utilization ?? 0) * 100).toFixed(1)}%, perplexity ${e.codebook?.perplexity.toFixed(1)}`,
       files: ['eval/report.html', 'eval/metrics.arrow', 'eval/summary.json'],
-      data: { report: 'eval/report.html' },
+      data: { report: 'eval/report.html', checkpoint: checkpoint.name ?? checkpoint.file, checkpointSha256: checkpoint.sha256, psnr: e.metrics.psnr?.mean ?? null },
     };
   },
 };

@@ -1,50 +1,50 @@
 import path from 'node:path';
-import { listImageFiles, packImages } from '@vqrae/data';
+import { demoCheckpoint } from '../demo/demo-checkpoint.js';
 import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
+import { demoShards } from '../demo/demo-shards.js';
 import { trainDefaults, type TrainJobConfig } from './job-config.js';
+import { presetOf } from './model-factory.js';
 import { runTrainJob } from './train-job.js';
 
-/** Demo training budget: whichever comes first (the schedule is planned for DEMO_STEPS steps). */
-export const DEMO_TRAIN = { preset: 'small-cpu', steps: 60, maxMinutes: 3, evalEvery: 10, heldOut: 2 } as const;
+/** Demo fine-tuning budget: whichever comes first (the schedule is planned for `steps` steps). */
+export const DEMO_TRAIN = { steps: 20, maxMinutes: 1.5, evalEvery: 10 } as const;
 
 /**
- * Demo step `train`: packs the images into a training shard and a held-out shard (the last `heldOut` images by
- * name are held out), trains the `small-cpu` preset (stage 1: embedded MobileNetV2 encoder frozen) for a few minutes
- * and reports held-out PSNR from its first evaluation (step 0) to its last, with codebook utilisation/perplexity.
+ * Demo step `train`: a short stage-1 fine-tuning run (`vqrae train --init <checkpoint>`: the demo checkpoint's weights,
+ * fresh optimizer, encoder frozen) on the packed training shard, with held-out PSNR from its first evaluation (step 0
+ * = the checkpoint itself) to its last. The later steps evaluate and tokenize with the checkpoint, not this run.
  */
 export const trainDemoStep: DemoStep = {
   name: 'train',
-  description: `train small-cpu stage 1 (L2 + VQ) on the images for ≤ ${DEMO_TRAIN.maxMinutes} min; held-out PSNR first → last evaluation`,
+  description: `fine-tune the demo checkpoint (stage 1, L2 + VQ, fresh optimizer) for ≤ ${DEMO_TRAIN.steps} steps / ${DEMO_TRAIN.maxMinutes} min; held-out PSNR first → last evaluation`,
   async run(ctx): Promise<DemoStepResult> {
     const dir = ctx.runFolder.path('train');
-    const files = (await listImageFiles(ctx.options.images)).sort((a, b) => a.key.localeCompare(b.key));
-    if (files.length < DEMO_TRAIN.heldOut + 2) {
-      return { status: 'failed', line: `train: need at least ${DEMO_TRAIN.heldOut + 2} images in ${ctx.options.images}, found ${files.length}`, files: [] };
-    }
-    const trainFiles = files.slice(0, files.length - DEMO_TRAIN.heldOut);
-    const heldFiles = files.slice(files.length - DEMO_TRAIN.heldOut);
-    await packImages(trainFiles, { pattern: path.join(dir, 'shards', 'train-%03d.tar') });
-    await packImages(heldFiles, { pattern: path.join(dir, 'shards', 'heldout-%03d.tar') });
+    const checkpoint = demoCheckpoint(ctx.options.checkpoint);
+    const preset = await presetOf(checkpoint.file);
+    if (preset === null) return { status: 'failed', line: `train: ${checkpoint.label} has no preset in its metadata`, files: [] };
+    const shards = await demoShards(ctx);
     const config: TrainJobConfig = {
-      ...trainDefaults(DEMO_TRAIN.preset, 1),
-      preset: DEMO_TRAIN.preset,
+      ...trainDefaults(preset, 1),
+      preset,
       stage: 1,
-      data: path.join(dir, 'shards', 'train-000.tar'),
-      evalData: path.join(dir, 'shards', 'heldout-000.tar'),
+      data: shards.train,
+      evalData: shards.heldOut,
       out: dir,
       from: null,
+      init: checkpoint.file,
       resume: false,
       steps: DEMO_TRAIN.steps,
       warmupSteps: 3,
-      batch: Math.min(8, trainFiles.length),
+      batch: Math.min(8, shards.trainImages),
       accumulate: 1,
-      seed: ctx.options.seed,
+      // The frozen codebook C is drawn from the seed: fine-tuning needs the checkpoint's own (its card records it).
+      seed: checkpoint.trainSeed ?? ctx.options.seed,
       evalEvery: DEMO_TRAIN.evalEvery,
       previewEvery: DEMO_TRAIN.evalEvery,
-      checkpointEvery: 30,
+      checkpointEvery: DEMO_TRAIN.steps,
       maxMinutes: DEMO_TRAIN.maxMinutes,
       // A few CPU minutes: pixel + VQ only. The preset's full recipe (enc-perceptual + E_T-disc GAN) costs ~4× more
-      // per step on wasm; `vqrae train --preset small-cpu` runs it.
+      // per step on wasm; `vqrae train --init small-cpu` runs it.
       perceptual: 'off',
       ganWeight: 0,
     };
@@ -59,18 +59,16 @@ export const trainDemoStep: DemoStep = {
     const first = result.firstEval;
     const last = result.lastEval;
     const rel = (file: string): string => path.relative(ctx.runFolder.dir, file);
-    const files_ = [result.emaModelFile, ...(result.curves ? [result.curves.png, result.curves.svg] : [])].map(rel);
-    if (!first || !last) return { status: 'failed', line: 'train: no held-out evaluation ran', files: files_ };
-    const rose = last.psnr > first.psnr;
+    const files = [result.emaModelFile, ...(result.curves ? [result.curves.png, result.curves.svg] : [])].map(rel);
+    if (!first || !last) return { status: 'failed', line: 'train: no held-out evaluation ran', files };
     return {
       status: result.summary.cancelled ? 'cancelled' : 'ok',
       line:
-        `train: ${DEMO_TRAIN.preset} stage 1, ${result.stepsDone} steps (batch ${config.batch}, ${trainFiles.length} training images); ` +
-        `held-out PSNR ${first.psnr.toFixed(2)} dB (step ${first.step}) → ${last.psnr.toFixed(2)} dB (step ${last.step}) ` +
-        `${rose ? 'rising' : 'NOT rising'} on ${last.images} held-out images; codebook utilisation ${(100 * last.utilisation).toFixed(1)}%, ` +
-        `perplexity ${last.perplexity.toFixed(1)}`,
-      files: files_,
-      data: { psnrFirst: first.psnr, psnrLast: last.psnr, steps: result.stepsDone, emaModel: rel(result.emaModelFile) },
+        `train: fine-tuned ${checkpoint.label}, stage 1, ${result.stepsDone} steps (batch ${config.batch}, ${shards.trainImages} training images, fresh optimizer); ` +
+        `held-out PSNR ${first.psnr.toFixed(2)} dB (step ${first.step}) → ${last.psnr.toFixed(2)} dB (step ${last.step}) on ${last.images} held-out images; ` +
+        `codebook utilisation ${(100 * last.utilisation).toFixed(1)}%, perplexity ${last.perplexity.toFixed(1)}`,
+      files,
+      data: { psnrFirst: first.psnr, psnrLast: last.psnr, steps: result.stepsDone, emaModel: rel(result.emaModelFile), checkpoint: checkpoint.name ?? checkpoint.file },
     };
   },
 };

@@ -10,6 +10,8 @@ export interface TrainJobConfig {
   readonly out: string;
   /** Stage 2: stage-1 checkpoint folder, run folder or model .safetensors. */
   readonly from: string | null;
+  /** Stage 1 fine-tuning: starting weights from this checkpoint of the same preset and codebook; absent/null = fresh init. */
+  readonly init?: string | null;
   readonly resume: boolean;
   readonly steps: number;
   readonly batch: number;

@@ -5,6 +5,7 @@ import type { Logger } from '@vqrae/graph';
 import { type ParamStore, SafetensorsFile, writeSafetensors } from '@vqrae/nn';
 import { CHECKPOINT_METADATA, createVqrae, DECODER_PREFIX, loadCheckpoint, parseVqraeConfig, presetConfig, type VqraeConfig, type VqraeModel } from '@vqrae/tokenizer';
 import { readTrainCheckpoint, resolveCheckpointDir, type LoadedTrainCheckpoint } from './checkpoint-state.js';
+import { loadInitWeights } from './init-weights.js';
 import type { TrainJobConfig } from './job-config.js';
 import type { TokenizerParts } from './objectives.js';
 
@@ -110,6 +111,15 @@ export async function loadModelSource(
     const modelConfig = presetConfig(config.preset);
     model = await createVqrae(modelConfig, { seed: config.seed });
     metadata = { [CONFIG_KEY]: JSON.stringify(modelConfig) };
+    if (config.init) {
+      try {
+        metadata = { ...metadata, ...(await loadInitWeights(model, config.init, config.seed)) };
+      } catch (error) {
+        model.dispose();
+        throw error;
+      }
+      log.info(`train --init: starting weights from ${config.init} (fresh optimizer)`);
+    }
   } else if (config.from?.endsWith('.safetensors')) {
     // A tokenizer checkpoint (e.g. model-ema.safetensors or one from saveCheckpoint): no EMA to seed from.
     model = await loadCheckpoint(config.from);

@@ -1,0 +1,46 @@
+/**
+ * `vqrae train --init <checkpoint>` (stage 1): a fresh run whose starting weights come from a tokenizer checkpoint of
+ * the same preset (fine-tuning; the optimizer, EMA and data position start fresh). The frozen codebook C is drawn from
+ * the run's seed; the checkpoint's C must be that same table (up to its storage precision), or the run is refused.
+ */
+import { f16ToF32, f32ToBf16, f32ToF16, bf16ToF32, SafetensorsFile, sha256File } from '@vqrae/nn';
+import { loadCheckpoint, QUANTIZER_KEYS, type VqraeModel } from '@vqrae/tokenizer';
+import { UsageError } from '../cli/errors.js';
+
+/** `values` as the file's storage dtype would hold them (F16/BF16 rounding; F32 unchanged). */
+function roundedLike(values: Float32Array, dtype: string): Float32Array {
+  if (dtype === 'F16') return f16ToF32(f32ToF16(values));
+  if (dtype === 'BF16') return bf16ToF32(f32ToBf16(values));
+  return values;
+}
+
+/**
+ * Copies every weight of `file` into `model` (a freshly built stage-1 model of the run's preset and seed): quant_in,
+ * W, b, the decoder, and the encoder as the checkpoint holds it. Refuses (UsageError) another preset or another
+ * codebook. Returns the metadata recording the start (`vqrae.init`, `vqrae.init_sha256`).
+ */
+export async function loadInitWeights(model: VqraeModel, file: string, seed: number): Promise<Record<string, string>> {
+  const source = await loadCheckpoint(file);
+  try {
+    if (source.config.preset !== model.config.preset) {
+      throw new UsageError(`train --init ${file}: a '${source.config.preset ?? 'custom'}' checkpoint cannot start a '${model.config.preset ?? 'custom'}' run (same preset needed)`);
+    }
+    const key = QUANTIZER_KEYS.codebook;
+    const handle = await SafetensorsFile.open(file);
+    const dtype = handle.info(key).dtype;
+    await handle.close();
+    const fresh = roundedLike(model.params.get(key).dataSync() as Float32Array, dtype); // [k, e]
+    const stored = source.params.get(key).dataSync() as Float32Array; // [k, e]
+    const first = fresh.findIndex((v, i) => v !== stored[i]);
+    if (first >= 0) {
+      throw new UsageError(
+        `train --init ${file}: its codebook C differs from this run's (seed ${seed}; first difference at element ${first}: ${stored[first]} vs ${fresh[first]}). ` +
+          'C is frozen and drawn from the seed: pass the --seed the checkpoint was trained with',
+      );
+    }
+    model.params.load(source.params.toNamedTensors(), { strict: true });
+  } finally {
+    source.dispose();
+  }
+  return { 'vqrae.init': file, 'vqrae.init_sha256': await sha256File(file) };
+}

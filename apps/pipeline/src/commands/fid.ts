@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { frechetDistance, frechetLabel, readStatsNpz, type FeatureSpace, type StatsFile } from '@vqrae/eval';
 import type { CommandModule } from '../cli/command-module.js';
 import { UsageError } from '../cli/index.js';
+import { decodeModeMismatchNote } from '../eval/decode-mode-label.js';
 
 /**
  * The label a distance between two statistics files may carry: `FID[variant]` only when both are FID-Inception
@@ -21,6 +22,8 @@ export function distanceLabel(a: StatsFile, b: StatsFile, files: readonly [strin
   if (variants.includes(undefined)) notes.push('unlabelled statistics (published pytorch-fid/ADM format) are assumed to be FID-Inception pool3');
   const known = variants.filter((v): v is NonNullable<typeof v> => v !== undefined);
   if (known.length === 2 && known[0] !== known[1]) notes.push(`input variants differ (${known[0]} vs ${known[1]}): expect differences in the 2nd–3rd significant digit`);
+  const decode = decodeModeMismatchNote(a.decodeMode, b.decodeMode, files);
+  if (decode) notes.push(decode);
   return { label: known.length === 2 && known[0] === known[1] ? `FID[${known[0]}]` : 'FID', notes };
 }
 

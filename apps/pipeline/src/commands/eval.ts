@@ -88,9 +88,7 @@ export const evalCommand = defineCommand({
           : o.fdNetwork === 'encoder' ? { kind: 'encoder', model, checkpointSha256 } : null;
       const featureNetwork = await openEvalFeatureNetwork(ctx, choice);
       extractor = featureNetwork.extractor;
-      // fast has nothing to shrink under ADM (its box halvings keep PIL's geometry only from a full decode).
-      const decodeMode = o.crop === 'adm' ? 'exact' : decodeModeOf(o.decodeMode);
-      if (decodeMode !== decodeModeOf(o.decodeMode)) ctx.log.warn('eval: --decode-mode fast has no effect with --crop adm (box halvings need the full decode); decoding exactly');
+      const decodeMode = decodeModeOf(o.decodeMode);
       if (o.referenceStats) {
         if (!extractor) throw new UsageError('eval: --reference-stats needs a feature network (--fid-weights, or --fd-network other than none)');
         await loadReferenceStats(extractor.space, o.referenceStats); // label check before any work

@@ -67,12 +67,26 @@ test('eval: exact by default; fast is recorded, labelled, and its reference crop
   }
 });
 
-test('eval: --decode-mode fast with --crop adm decodes exactly, says so, and records exact', async () => {
-  const out = path.join(fx.dir, 'eval-adm-fast');
-  const r = await runCli(['eval', '--checkpoint', fx.checkpoint, '--data', fx.shards[0]!, '--fd-network', 'none', '--ssim-extra', 'none', '--previews', '0', '--decode-mode', 'fast', '--out', out]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr + r.stdout, /--decode-mode fast has no effect with --crop adm/);
-  assert.equal(arrowMetadata(path.join(out, 'metrics.arrow')).get('vqrae.decode_mode'), 'exact');
+test('eval --crop adm (the default): fast replaces the box halvings by shrink-on-load, within the contract', async () => {
+  const writer = new ShardWriter({ pattern: path.join(fx.dir, 'adm-%03d.tar') });
+  // 512×384 → adm(32): 3 halvings, both sides divisible by 8 (else fast keeps the exact path)
+  for (let i = 0; i < 2; i++) await writer.write({ key: `photo${i}`, files: { jpg: await largePhotoJpeg(i + 3, 512, 384) } });
+  const shard = (await writer.close())[0]!.path;
+  const run = async (mode: string): Promise<string> => {
+    const out = path.join(fx.dir, `eval-adm-${mode}`);
+    const r = await runCli(['eval', '--checkpoint', fx.checkpoint, '--data', shard, '--fd-network', 'none', '--ssim-extra', 'none', '--previews', '2', '--decode-mode', mode, '--out', out, '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(arrowMetadata(path.join(out, 'metrics.arrow')).get('vqrae.decode_mode'), mode);
+    return out;
+  };
+  const exact = await run('exact');
+  const fast = await run('fast');
+  const files = fs.readdirSync(path.join(exact, 'previews')).filter((f) => f.endsWith('-original.png')).sort();
+  assert.equal(files.length, 2);
+  for (const file of files) {
+    const db = psnr(await png(path.join(exact, 'previews', file)), await png(path.join(fast, 'previews', file)));
+    assert.ok(db >= FAST_DECODE_CONTRACT.minPsnrDb && db < Infinity, `${file}: fast vs exact adm crop ${db.toFixed(2)} dB`);
+  }
 });
 
 test('reconstruct: exact by default, fast recorded; the original halves of large JPEGs are within the contract', async () => {

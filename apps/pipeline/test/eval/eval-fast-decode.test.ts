@@ -1,4 +1,4 @@
-/** `evalFastReferenceStage`: the fast eval path when the model's output size differs from its input size. */
+/** The fast eval path when the model's output size differs from its input size, and decode modes across ranks. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeImages, FAST_DECODE_CONTRACT, loadImage, type ImageSample, type ShardSample } from '@vqrae/data';
@@ -7,6 +7,8 @@ import { createStageContext } from '@vqrae/graph';
 import { largePhotoJpeg } from '../../../../tools/testing/large-photos.js';
 import { evalFastReferenceStage } from '../../src/eval/eval-fast-decode.js';
 import type { EvalSample } from '../../src/eval/eval-batch.js';
+import { EVAL_PARTIAL_FORMAT, type EvalPartial } from '../../src/eval/eval-partial.js';
+import { checkRanks } from '../../src/eval/merge-partials.js';
 
 test('evalFastReferenceStage: input from the fast decoder, reference decoded fast again at the output size (within the contract of exact)', async () => {
   const jpg = await largePhotoJpeg(2, 1024, 768);
@@ -28,4 +30,21 @@ test('evalFastReferenceStage: input from the fast decoder, reference decoded fas
   const same: EvalSample[] = [];
   for await (const s of evalFastReferenceStage('center', 32, 32, 'throw').run((async function* () { yield* decoded; })(), createStageContext({ name: 'reference' }))) same.push(s);
   assert.equal(same[0]!.reference, same[0]!.input);
+});
+
+test('merge-eval refuses ranks evaluated in different decode modes; a partial without the field counts as exact', () => {
+  const identity = {
+    checkpoint: 'ck.safetensors', checkpointSha256: 'ab', preset: 'tiny', weights: 'ema', data: 'val-{0..1}.tar', crop: 'center' as const,
+    inputSize: 32, outputSize: 32, codebookSize: 512, tokensPerImage: 64, uint8Rounding: 'round-half-up' as const, ssim: ['torchmetrics'],
+    featureSpace: null, referenceStats: null,
+  };
+  const partial = (rank: number, decodeMode?: 'fast' | 'exact'): EvalPartial => ({
+    format: EVAL_PARTIAL_FORMAT, rank, worldSize: 2, shards: [`val-${rank}.tar`], nImages: 3,
+    identity: decodeMode ? { ...identity, decodeMode } : identity,
+    files: { metrics: 'metrics.arrow', codebook: 'codebook.npz', reconstructionMoments: null, referenceMoments: null, previews: null },
+  });
+  assert.deepEqual(checkRanks([{ dir: 'r0', partial: partial(0) }, { dir: 'r1', partial: partial(1, 'exact') }]), []);
+  const problems = checkRanks([{ dir: 'r0', partial: partial(0, 'exact') }, { dir: 'r1', partial: partial(1, 'fast') }]);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /r1: evaluates something else than r0 \(.*decode mode/);
 });

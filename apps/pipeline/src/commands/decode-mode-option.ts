@@ -17,3 +17,4 @@ export const DECODE_MODE_EXACT_DEFAULT = stringOption({ description: describe('d
 export function decodeModeOf(value: string): DecodeMode {
   return value === 'fast' ? 'fast' : 'exact';
 }
+

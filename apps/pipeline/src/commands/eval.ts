@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { DatasetSpec } from '@vqrae/data';
-import { DEFAULT_SSIM_VARIANT, FID_INPUT_VARIANTS, makeProvenance, SSIM_VARIANT_NAMES, SSIM_VARIANTS, type FeatureExtractor, type FidInputVariant } from '@vqrae/eval';
+import { DEFAULT_SSIM_VARIANT, FID_INPUT_VARIANTS, makeProvenance, readStatsNpz, SSIM_VARIANT_NAMES, SSIM_VARIANTS, type FeatureExtractor, type FidInputVariant } from '@vqrae/eval';
 import { SafetensorsFile, sha256File } from '@vqrae/nn';
 import { loadCheckpoint } from '@vqrae/tokenizer';
 import { defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
@@ -16,6 +16,8 @@ import { loadReferenceStats } from '../eval/eval-summary.js';
 import { EVAL_PARTIAL_FILE, readEvalPartial, type EvalIdentity } from '../eval/eval-partial.js';
 import type { FeatureNetworkChoice } from '../eval/feature-extractors.js';
 import { openEvalFeatureNetwork } from '../eval/feature-network-engine.js';
+import { DECODE_MODE_EXACT_DEFAULT, decodeModeOf } from './decode-mode-option.js';
+import { decodeModeMismatchNote } from '../eval/decode-mode-label.js';
 import { ssimSelection } from '../eval/image-metrics.js';
 
 /** The checkpoint's `vqrae.weights` metadata (`ema` for exports of `vqrae train`). */
@@ -40,6 +42,7 @@ export const evalCommand = defineCommand({
     checkpoint: pathOption({ description: 'VQRAE checkpoint (.safetensors) or a shipped name (vqrae info)', mustExist: 'file', shipped: true, placeholder: '<file|name>' }),
     data: stringOption({ description: "shard spec, e.g. 'val-{000..009}.tar' (quote it)", placeholder: '<spec>' }),
     crop: stringOption({ description: 'image protocol (model-spec 8.1: adm)', choices: ['adm', 'center'], default: 'adm' }),
+    decodeMode: DECODE_MODE_EXACT_DEFAULT,
     batch: intOption({ description: 'images per forward pass (batches never cross a shard)', default: 16, min: 1 }),
     fidWeights: pathOption({ description: 'converted FID-Inception weights (safetensors) → rFID[variant]; without them a named FD is reported', mustExist: 'file', placeholder: '<file>' }),
     fidVariant: stringOption({ description: 'FID-Inception input handling', choices: [...FID_INPUT_VARIANTS], default: 'torch-fidelity' }),
@@ -85,9 +88,12 @@ export const evalCommand = defineCommand({
           : o.fdNetwork === 'encoder' ? { kind: 'encoder', model, checkpointSha256 } : null;
       const featureNetwork = await openEvalFeatureNetwork(ctx, choice);
       extractor = featureNetwork.extractor;
+      const decodeMode = decodeModeOf(o.decodeMode);
       if (o.referenceStats) {
         if (!extractor) throw new UsageError('eval: --reference-stats needs a feature network (--fid-weights, or --fd-network other than none)');
         await loadReferenceStats(extractor.space, o.referenceStats); // label check before any work
+        const note = decodeModeMismatchNote(decodeMode, (await readStatsNpz(o.referenceStats)).decodeMode, ['this run', o.referenceStats]);
+        if (note) ctx.log.warn(`eval: ${note}`);
       }
       const ssim = ssimSelection(o.ssim, o.ssimExtra);
       const preset = model.config.preset ?? 'custom';
@@ -98,6 +104,7 @@ export const evalCommand = defineCommand({
         weights: await checkpointWeights(o.checkpoint),
         data: o.data,
         crop: o.crop as EvalCrop,
+        decodeMode,
         inputSize: model.inputSize,
         outputSize: model.outputSize,
         codebookSize: model.config.quantizer.codebookSize,
@@ -114,7 +121,7 @@ export const evalCommand = defineCommand({
         config: { ...identity, options: o, rank: { rank: rank.rank, worldSize: rank.worldSize, source: rank.source }, backend: ctx.backend.name, engine: record, featureEngine: featureNetwork.record },
         checkpointSha256,
         extra: {
-          protocol: `${identity.crop}(${identity.inputSize}); reconstructions clamped to [0,1], uint8 round half up; PSNR mean of per-image`,
+          protocol: `${identity.crop}(${identity.inputSize}), decode ${decodeMode}; reconstructions clamped to [0,1], uint8 round half up; PSNR mean of per-image`,
           ...(fidWeightsSha256 ? { fid_weights_sha256: fidWeightsSha256 } : {}),
           rank: `${rank.rank} of ${rank.worldSize}`,
         },
@@ -128,6 +135,7 @@ export const evalCommand = defineCommand({
         remote: remoteShardOptions(o, ctx.log),
         rank,
         crop: identity.crop,
+        decodeMode,
         batch: o.batch,
         onError: o.onError as 'throw' | 'skip',
         ssim,
@@ -141,6 +149,7 @@ export const evalCommand = defineCommand({
         metadata: {
           'vqrae.ssim_variants': JSON.stringify(Object.fromEntries(ssim.names.map((n) => [n, SSIM_VARIANTS[n as keyof typeof SSIM_VARIANTS]]))),
           'vqrae.image_protocol': JSON.stringify({ crop: identity.crop, inputSize: identity.inputSize, outputSize: identity.outputSize, uint8: 'round-half-up' }),
+          'vqrae.decode_mode': decodeMode,
           'vqrae.rank': JSON.stringify({ rank: rank.rank, worldSize: rank.worldSize }),
         },
       });

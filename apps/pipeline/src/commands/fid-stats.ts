@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { loadImage, type RemoteShardOptions } from '@vqrae/data';
+import { DECODE_MODES, loadImage, type DecodeMode, type RemoteShardOptions } from '@vqrae/data';
 import {
   FeatureMoments,
   FID_INPUT_VARIANTS,
@@ -26,6 +26,8 @@ interface FidStatsOptions {
   readonly moments?: string;
   readonly backend: string;
   readonly force?: boolean;
+  /** `--decode-mode`: recorded in the files (`decode_mode`); images go to the network at full size either way. */
+  readonly decodeMode: string;
   /** Retries and cache of http(s) shards (from the shared remote-shard flags). */
   readonly remote?: RemoteShardOptions;
 }
@@ -54,7 +56,7 @@ async function accumulate(spec: string, options: FidStatsOptions, extractor: Fea
     pending = [];
   };
   for await (const image of imageSet(spec, options.field, undefined, options.remote)) {
-    const rgb = await loadImage(image.bytes, {}, image.meta.key);
+    const rgb = await loadImage(image.bytes, { decodeMode: options.decodeMode as DecodeMode }, image.meta.key);
     if (pending.length > 0 && (pending[0].height !== rgb.height || pending[0].width !== rgb.width || pending.length >= batchSize)) await flush();
     pending.push({ data: rgb.data, height: rgb.height, width: rgb.width });
     if (moments.count > 0 && moments.count % 1000 < batchSize && pending.length === 1) console.log(`fid-stats: ${moments.count} images`);
@@ -74,6 +76,8 @@ async function run(spec: string, options: FidStatsOptions, engineOptions: Engine
     throw new UsageError(`fid-stats: --variant must be one of ${FID_INPUT_VARIANTS.join(', ')}, got '${options.variant}'`);
   }
   parseIntFlag(options.batch, 'fid-stats: --batch', 1);
+  if (!DECODE_MODES.includes(options.decodeMode as DecodeMode)) throw new UsageError(`fid-stats: --decode-mode must be one of ${DECODE_MODES.join(', ')}, got '${options.decodeMode}'`);
+  if (options.decodeMode === 'fast') console.log('fid-stats: --decode-mode fast: images reach the network at full size, so every image is decoded in full (same pixels as exact); recorded as fast');
   for (const file of [options.out, options.moments]) if (file !== undefined) checkNewOutputFile(file, options.force === true);
   const backend = await selectBackend(options.backend as BackendChoice);
   console.log(backend.message);
@@ -86,9 +90,10 @@ async function run(spec: string, options: FidStatsOptions, engineOptions: Engine
     const started = performance.now();
     await accumulate(spec, options, extractor, moments);
     const stats = moments.toGaussian();
-    await writeStatsNpz(options.out, stats, extractor.space);
-    if (options.moments) await writeMomentsNpz(options.moments, moments, extractor.space);
-    console.log(`fid-stats: ${moments.count} images → ${options.out} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    const labels = { decodeMode: options.decodeMode };
+    await writeStatsNpz(options.out, stats, extractor.space, labels);
+    if (options.moments) await writeMomentsNpz(options.moments, moments, extractor.space, labels);
+    console.log(`fid-stats: ${moments.count} images → ${options.out} (decode ${options.decodeMode}, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
     console.log(`  ${frechetProtocol(extractor.space)}`);
     return 0;
   } finally {
@@ -111,6 +116,7 @@ export const fidStatsCommand: CommandModule = {
       .option('--batch <n>', 'images per forward pass', '16')
       .option('--moments <file.npz>', 'also write mergeable moments (n, sum, sum_outer) for combining shards/ranks')
       .option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | cpu', 'auto')
+      .option('--decode-mode <mode>', 'image decoding, recorded in the .npz as decode_mode: exact (default, the reference protocol) | fast (images reach the network at full size, so the pixels are the same); vqrae fid warns when two files differ', 'exact')
       .option('--force', 'overwrite --out / --moments if they exist');
     const engineFlags = registerOptions(command, ENGINE_OPTIONS);
     const remoteFlags = registerOptions(command, REMOTE_SHARD_OPTIONS);

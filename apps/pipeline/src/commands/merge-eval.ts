@@ -5,6 +5,7 @@ import { makeProvenance } from '@vqrae/eval';
 import { parseIntFlag, type CommandModule } from '../cli/index.js';
 import { checkRunFolderTarget } from '../cli/run-records.js';
 import { writeEvalOutputs, type PreviewSource } from '../eval/eval-outputs.js';
+import { decodeModeTitleSuffix } from '../eval/decode-mode-label.js';
 import { writeEvalPartial } from '../eval/eval-partial.js';
 import type { PreviewIndex } from '../eval/eval-sinks.js';
 import { computeEvalSummary, evalSummaryJson, formatEvalSummary } from '../eval/eval-summary.js';
@@ -49,7 +50,7 @@ export async function mergeEval(
   const previews: PreviewSource[] = ranks
     .filter((r) => r.partial.files.previews !== null)
     .map((r) => ({ dir: r.dir, index: JSON.parse(fs.readFileSync(path.join(r.dir, r.partial.files.previews!), 'utf8')) as PreviewIndex }));
-  const title = `vqrae eval: ${identity.preset} on ${identity.data} (${ranks.length} rank${ranks.length === 1 ? '' : 's'} merged)`;
+  const title = `vqrae eval: ${identity.preset} on ${identity.data} (${ranks.length} rank${ranks.length === 1 ? '' : 's'} merged)${decodeModeTitleSuffix(identity.decodeMode ?? 'exact')}`;
   await writeEvalOutputs(out, { title, summary, state, identity, provenance, previews, maxPreviews });
   const shards = ranks.flatMap((r) => r.partial.shards);
   await writeEvalPartial(out, { rank: 0, worldSize: 1, shards, identity, nImages: result.rows, previews: false }, state);

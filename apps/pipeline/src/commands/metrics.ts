@@ -14,6 +14,7 @@ import { asyncMapStage, fromAsyncIterable, Graph, type SampleMeta } from '@vqrae
 import { defineCommand, intOption, stringOption, UsageError } from '../cli/index.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { imageMetricColumns, scorePair, ssimSelection } from '../eval/image-metrics.js';
+import { DECODE_MODE_EXACT_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 
 /** One encoded image of an image set, with the metadata that names it. */
 export interface EncodedImage {
@@ -109,6 +110,7 @@ export const metricsCommand = defineCommand({
     candidateField: stringOption({ description: 'shard member holding the candidate image (default: first image member)', placeholder: '<ext>' }),
     ssim: stringOption({ description: `SSIM variants, comma-separated; the first fills the 'ssim' column (${SSIM_VARIANT_NAMES.join(', ')})`, default: SSIM_VARIANT_NAMES.join(','), placeholder: '<list>' }),
     concurrency: intOption({ description: 'image pairs decoded and scored at once', default: 2, min: 1 }),
+    decodeMode: { ...DECODE_MODE_EXACT_DEFAULT, description: 'image decoding (recorded): images are scored at full size, nothing is resized, so fast decodes exactly as exact (default exact)' },
     ...REMOTE_SHARD_OPTIONS,
   },
   examples: [
@@ -126,11 +128,13 @@ export const metricsCommand = defineCommand({
     const columns = imageMetricColumns(selection);
     const report: MatchReport = { unmatchedReference: [], unmatchedCandidate: [] };
     const remote = remoteShardOptions(ctx.options, ctx.log);
+    const decodeMode = decodeModeOf(ctx.options.decodeMode);
+    if (decodeMode === 'fast') ctx.log.info('metrics: --decode-mode fast: images are compared at full size, so every image is decoded in full (same pixels as exact)');
     const source = fromAsyncIterable('matched-pairs', (signal) =>
       matchByKey(imageSet(reference, ctx.options.referenceField, signal, remote), imageSet(candidate, ctx.options.candidateField, signal, remote), report),
       { describe: `match-by-key(${reference} × ${candidate})` });
     const score = asyncMapStage<MatchedPair, MetricRow>('psnr-ssim', async (pair) => {
-      const [a, b] = await Promise.all([loadImage(pair.reference, {}, pair.meta.key), loadImage(pair.candidate, {}, pair.meta.key)]);
+      const [a, b] = await Promise.all([loadImage(pair.reference, { decodeMode }, pair.meta.key), loadImage(pair.candidate, { decodeMode }, pair.meta.key)]);
       if (a.width !== b.width || a.height !== b.height) {
         throw new Error(`reference is ${a.width}×${a.height} but candidate is ${b.width}×${b.height}`);
       }
@@ -139,8 +143,8 @@ export const metricsCommand = defineCommand({
     const sink = arrowMetricsSink({
       path: ctx.runFolder.path('metrics.arrow'),
       columns,
-      provenance: makeProvenance({ tool: 'vqrae metrics', command: process.argv.slice(2), config: { reference, candidate, ssim: names } }),
-      metadata: { 'vqrae.ssim_variants': JSON.stringify(Object.fromEntries(names.map((n) => [n, SSIM_VARIANTS[n as keyof typeof SSIM_VARIANTS]]))) },
+      provenance: makeProvenance({ tool: 'vqrae metrics', command: process.argv.slice(2), config: { reference, candidate, ssim: names, decodeMode } }),
+      metadata: { 'vqrae.decode_mode': decodeMode, 'vqrae.ssim_variants': JSON.stringify(Object.fromEntries(names.map((n) => [n, SSIM_VARIANTS[n as keyof typeof SSIM_VARIANTS]]))) },
     });
     const outcome = await ctx.runGraph('metrics', Graph.from(source).pipe(score).to(sink));
     const result = outcome.summary.sinks[0]?.result as MetricsFileResult | undefined;

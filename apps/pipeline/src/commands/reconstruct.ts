@@ -1,4 +1,4 @@
-import { DatasetSpec, cropImages, decodeImages, type ImageSample } from '@vqrae/data';
+import { DatasetSpec, cropImages, decodeImages, type CropSpec, type ImageSample } from '@vqrae/data';
 import { Graph, batchStage, mapStage } from '@vqrae/graph';
 import { loadCheckpoint, reconstructStage, type DecodedOutputs, type ImageBatchRecord } from '@vqrae/tokenizer';
 import { booleanOption, defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
@@ -7,6 +7,7 @@ import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { clearEarlierOutputs } from '../images/earlier-outputs.js';
 import { pngFolderSink, type OutputImage } from '../images/image-output.js';
+import { DECODE_MODE_EXACT_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 
 /** Original | reconstruction side by side (when the heights agree), else the reconstruction alone. */
 function outputImages(batch: ImageBatchRecord & DecodedOutputs, sideBySide: boolean): OutputImage[] {
@@ -33,6 +34,7 @@ export const reconstructCommand = defineCommand({
     checkpoint: pathOption({ description: 'VQRAE checkpoint (.safetensors) or a shipped name (vqrae info)', mustExist: 'file', shipped: true, placeholder: '<file|name>' }),
     data: stringOption({ description: "shard spec, e.g. 'val-{000..009}.tar'", placeholder: '<spec>' }),
     crop: stringOption({ description: 'image protocol before encoding', choices: ['center', 'adm', 'exact'], default: 'center' }),
+    decodeMode: DECODE_MODE_EXACT_DEFAULT,
     batch: intOption({ description: 'images per forward pass', default: 16, min: 1 }),
     limit: intOption({ description: 'stop after this many images', min: 1 }),
     sideBySide: booleanOption({ description: 'write original | reconstruction pairs', default: false }),
@@ -54,9 +56,13 @@ export const reconstructCommand = defineCommand({
     const { engine, record } = await openCommandEngine(ctx, model);
     try {
       const spec = new DatasetSpec({ shards: o.data, onError, remote: remoteShardOptions(o, ctx.log), ...(o.limit !== undefined ? { limit: o.limit } : {}) });
-      const graph = Graph.from(spec.asSource())
-        .pipe(decodeImages({ onError }))
-        .pipe(cropImages<ImageSample>({ crop: { protocol: o.crop as 'center' | 'adm' | 'exact', size: engine.inputSize }, onError }))
+      const crop: CropSpec = { protocol: o.crop as 'center' | 'adm' | 'exact', size: engine.inputSize };
+      const decodeMode = decodeModeOf(o.decodeMode);
+      // fast crops inside the decoder (shrink-on-load); exact decodes in full, then crops (the reference protocol).
+      const decoded = decodeMode === 'fast'
+        ? Graph.from(spec.asSource()).pipe(decodeImages({ onError, crop, decodeMode }))
+        : Graph.from(spec.asSource()).pipe(decodeImages({ onError })).pipe(cropImages<ImageSample>({ crop, onError }));
+      const graph = decoded
         .pipe(batchStage<ImageSample>('batch', { size: o.batch }))
         .pipe(mapStage('record', (samples: ImageSample[]): ImageBatchRecord => ({ metas: samples.map((s) => s.meta), images: samples.map((s) => s.image) })))
         .pipe(reconstructStage(engine, { label: preset }))
@@ -68,8 +74,8 @@ export const reconstructCommand = defineCommand({
       }
       const outcome = await ctx.runGraph('reconstruct', graph);
       const written = (outcome.summary.sinks[0]?.result as { written?: number } | undefined)?.written ?? 0;
-      ctx.print(`reconstruct: ${written} PNG(s) in ${ctx.runFolder.path('images')}`);
-      return { summary: { engine: record } };
+      ctx.print(`reconstruct: ${written} PNG(s) in ${ctx.runFolder.path('images')} (decode ${decodeMode})`);
+      return { summary: { engine: record, decodeMode } };
     } finally {
       await engine.dispose();
     }

@@ -1,9 +1,10 @@
-import { DatasetSpec, decodeImages, type RemoteShardOptions } from '@vqrae/data';
+import { DatasetSpec, decodeImages, type DecodeMode, type RemoteShardOptions } from '@vqrae/data';
 import { Graph, type ErrorPolicy, type Sink } from '@vqrae/graph';
 import type { FeatureExtractor, Provenance } from '@vqrae/eval';
 import { reconstructStage, type TokenizerEngine } from '@vqrae/tokenizer';
 import type { RankAssignment } from '../dump/rank.js';
 import { evalCropStage, shardBatchStage, type EvalBatch, type EvalCrop, type EvalInputBatch } from './eval-batch.js';
+import { evalFastReferenceStage } from './eval-fast-decode.js';
 import { codebookSink, evalFeatureSink, previewSink } from './eval-sinks.js';
 import { imageMetricsSink, type SsimSelection } from './image-metrics.js';
 
@@ -18,6 +19,8 @@ export interface EvalGraphOptions {
   readonly remote?: RemoteShardOptions;
   readonly rank: RankAssignment;
   readonly crop: EvalCrop;
+  /** `exact` (default, the reference protocol) or `fast` (shrink-on-load decode, README "Decode modes"). */
+  readonly decodeMode?: DecodeMode;
   readonly batch: number;
   readonly onError: ErrorPolicy;
   readonly ssim: SsimSelection;
@@ -37,6 +40,7 @@ export interface EvalGraphOptions {
 
 /**
  * shards (this rank's) → decode → crop (model input size; reference at output size) → batch (within shard) →
+ * (`decodeMode: 'fast'`: the crop happens inside the decoder, see `evalFastReferenceStage`) →
  * reconstruct (clamp, uint8 round half up) → { metrics.arrow | FD reconstructions | FD references | codebook | previews }.
  */
 export function buildEvalGraph(o: EvalGraphOptions): Graph {
@@ -48,9 +52,15 @@ export function buildEvalGraph(o: EvalGraphOptions): Graph {
   }
   sinks.push(codebookSink(o.engine.codebookSize));
   if (o.previews > 0) sinks.push(previewSink(o.outDir, o.previews));
-  return Graph.from(spec.asSource({ rank: o.rank.rank, worldSize: o.rank.worldSize }))
-    .pipe(decodeImages({ onError: o.onError }))
-    .pipe(evalCropStage(o.crop, o.engine.inputSize, o.engine.outputSize, o.onError))
+  const source = Graph.from(spec.asSource({ rank: o.rank.rank, worldSize: o.rank.worldSize }));
+  const cropped = o.decodeMode === 'fast'
+    ? source
+      .pipe(decodeImages({ onError: o.onError, crop: { protocol: o.crop, size: o.engine.inputSize }, decodeMode: 'fast' }))
+      .pipe(evalFastReferenceStage(o.crop, o.engine.inputSize, o.engine.outputSize, o.onError))
+    : source
+      .pipe(decodeImages({ onError: o.onError }))
+      .pipe(evalCropStage(o.crop, o.engine.inputSize, o.engine.outputSize, o.onError));
+  return cropped
     .pipe(shardBatchStage(o.batch))
     .pipe(reconstructStage<EvalInputBatch>(o.engine, { label: `${o.modelLabel}, round-half-up uint8` }))
     .to(...sinks);

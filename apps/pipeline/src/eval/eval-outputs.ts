@@ -80,7 +80,7 @@ export async function writeEvalOutputs(dir: string, input: {
   const space = identity.featureSpace;
   for (const [name, moments] of [['reconstruction-stats.npz', state.reconstructionMoments], ['reference-stats.npz', state.referenceMoments]] as const) {
     if (!space || !moments || moments.count < 2) continue;
-    await writeStatsNpz(path.join(dir, name), moments.toGaussian(), space);
+    await writeStatsNpz(path.join(dir, name), moments.toGaussian(), space, { decodeMode: identity.decodeMode ?? 'exact' });
     written.push(name);
   }
   const previews = await loadPreviews(input.previews, input.maxPreviews);
@@ -98,7 +98,7 @@ export async function writeEvalOutputs(dir: string, input: {
         checkpoint: `${identity.checkpoint} (sha256 ${identity.checkpointSha256})`,
         preset: identity.preset,
         'checkpoint weights': identity.weights,
-        'image protocol': `${identity.crop} crop to ${identity.inputSize} (model input), reference at ${identity.outputSize}`,
+        'image protocol': `${identity.crop} crop to ${identity.inputSize} (model input), reference at ${identity.outputSize}, decode ${identity.decodeMode ?? 'exact'}`,
         'codebook k × tokens/image': `${identity.codebookSize} × ${identity.tokensPerImage}`,
         data: identity.data,
       },

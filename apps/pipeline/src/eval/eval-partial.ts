@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CodebookUsage, readMomentsNpz, readNpzArrays, writeMomentsNpz, writeNpz, type FeatureMoments, type FeatureSpace } from '@vqrae/eval';
+import type { DecodeMode } from '@vqrae/data';
 import type { EvalCrop } from './eval-batch.js';
 import { writeFileAtomic } from '@vqrae/graph';
 
@@ -17,6 +18,8 @@ export interface EvalIdentity {
   readonly weights: string;
   readonly data: string;
   readonly crop: EvalCrop;
+  /** Image decode mode (README "Decode modes"); absent in partials written before it existed (= `exact`). */
+  readonly decodeMode?: DecodeMode;
   readonly inputSize: number;
   readonly outputSize: number;
   readonly codebookSize: number;
@@ -66,8 +69,9 @@ export async function writeEvalPartial(dir: string, partial: Omit<EvalPartial, '
     previews: partial.previews ? 'previews/previews.json' : null,
   };
   await writeNpz(path.join(dir, files.codebook), { counts: { dtype: 'f8', shape: [state.codebook.codebookSize], data: state.codebook.counts } });
-  if (files.reconstructionMoments && space) await writeMomentsNpz(path.join(dir, files.reconstructionMoments), state.reconstructionMoments!, space);
-  if (files.referenceMoments && space) await writeMomentsNpz(path.join(dir, files.referenceMoments), state.referenceMoments!, space);
+  const labels = { decodeMode: partial.identity.decodeMode ?? 'exact' };
+  if (files.reconstructionMoments && space) await writeMomentsNpz(path.join(dir, files.reconstructionMoments), state.reconstructionMoments!, space, labels);
+  if (files.referenceMoments && space) await writeMomentsNpz(path.join(dir, files.referenceMoments), state.referenceMoments!, space, labels);
   const record: EvalPartial = {
     format: EVAL_PARTIAL_FORMAT,
     rank: partial.rank,

@@ -7,6 +7,7 @@ import { writeEvalPartial, type EvalIdentity, type EvalState } from './eval-part
 import type { PreviewIndex } from './eval-sinks.js';
 import { computeEvalSummary, evalSummaryJson, formatEvalSummary } from './eval-summary.js';
 import { imageMetricColumns, ssimSelection } from './image-metrics.js';
+import { decodeModeTitleSuffix } from './decode-mode-label.js';
 
 /** The sink results of one eval graph run. */
 export interface EvalResults {
@@ -73,14 +74,14 @@ export async function finishEvalRun(input: {
   });
   if (summary.frechetError) ctx.log.warn(`eval: ${summary.frechetError}`);
   if (final) {
-    const title = `vqrae eval: ${identity.preset} on ${identity.data}`;
+    const title = `vqrae eval: ${identity.preset} on ${identity.data}${decodeModeTitleSuffix(identity.decodeMode ?? 'exact')}`;
     const previews = results.previews ? [{ dir, index: results.previews }] : [];
     await writeEvalOutputs(dir, { title, summary, state, identity, provenance: input.provenance, previews, maxPreviews: input.previews });
     ctx.print(formatEvalSummary(summary, `\n${title} (${nImages} images)`));
     ctx.print(`eval: metrics.arrow, summary.arrow, report.html in ${dir}`);
   } else {
-    ctx.print(formatEvalSummary(summary, `\nvqrae eval: partial results of rank ${rank.rank} of ${rank.worldSize} (${nImages} images)`));
+    ctx.print(formatEvalSummary(summary, `\nvqrae eval: partial results of rank ${rank.rank} of ${rank.worldSize} (${nImages} images)${decodeModeTitleSuffix(identity.decodeMode ?? 'exact')}`));
     ctx.print(`eval: rank ${rank.rank} of ${rank.worldSize} done; after every rank: vqrae merge-eval <rank folders…> --out <dir>`);
   }
-  return { exitCode: nImages === 0 ? 1 : 0, summary: { eval: { final, rank: rank.rank, worldSize: rank.worldSize, ...evalSummaryJson(summary) } } };
+  return { exitCode: nImages === 0 ? 1 : 0, summary: { eval: { final, rank: rank.rank, worldSize: rank.worldSize, decodeMode: identity.decodeMode ?? 'exact', ...evalSummaryJson(summary) } } };
 }

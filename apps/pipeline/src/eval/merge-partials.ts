@@ -35,11 +35,11 @@ export function checkRanks(ranks: readonly RankFolder[]): string[] {
   if (!first) return ['no rank folders given'];
   const w = first.partial.worldSize;
   // The checkpoint is identified by its sha256 (ranks may reach the same file through different paths).
-  const identityOf = (p: EvalPartial): string => JSON.stringify({ ...p.identity, checkpoint: undefined });
+  const identityOf = (p: EvalPartial): string => JSON.stringify({ ...p.identity, checkpoint: undefined, decodeMode: p.identity.decodeMode ?? 'exact' });
   const identity = identityOf(first.partial);
   for (const { dir, partial } of ranks) {
     if (partial.worldSize !== w) problems.push(`${dir}: world size ${partial.worldSize}, ${first.dir} has ${w}`);
-    if (identityOf(partial) !== identity) problems.push(`${dir}: evaluates something else than ${first.dir} (checkpoint, data, protocol, SSIM or feature space differ)`);
+    if (identityOf(partial) !== identity) problems.push(`${dir}: evaluates something else than ${first.dir} (checkpoint, data, protocol, decode mode, SSIM or feature space differ)`);
   }
   for (let r = 0; r < w; r++) {
     const holders = ranks.filter((x) => x.partial.rank === r).map((x) => x.dir);

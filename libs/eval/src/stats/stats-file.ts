@@ -30,6 +30,18 @@ export function featureSpaceFromText(text: string): FeatureSpace {
 export interface StatsFile extends GaussianStats {
   /** Feature space, or undefined when the file has no label (published files: FID-Inception by convention). */
   readonly featureSpace?: FeatureSpace;
+  /** How the images were decoded (`exact` or `fast`, README "Decode modes"), or undefined when the file does not say. */
+  readonly decodeMode?: string;
+}
+
+/** Optional provenance entries of a statistics or moments file. */
+export interface StatsFileLabels {
+  /** Image decode mode the features were computed from (`decode_mode` entry; omitted when undefined). */
+  readonly decodeMode?: string;
+}
+
+function labelArrays(labels: StatsFileLabels | undefined): Record<string, NpyArray> {
+  return labels?.decodeMode !== undefined ? { decode_mode: { dtype: 'unicode', shape: [], data: labels.decodeMode } } : {};
 }
 
 function floatArray(array: NpyArray | undefined, path: string, name: string): { data: Float64Array; shape: readonly number[] } {
@@ -41,12 +53,12 @@ function floatArray(array: NpyArray | undefined, path: string, name: string): { 
 
 /**
  * Reads `mu`/`sigma` statistics (pytorch-fid `np.savez(mu=, sigma=)`, ADM reference batches with extra arrays,
- * or files from `writeStatsNpz`). Only `mu`, `sigma` and the optional `n`/`feature_space` entries are read. Refuses
+ * or files from `writeStatsNpz`). Only `mu`, `sigma` and the optional `n`/`feature_space`/`decode_mode` entries are read. Refuses
  * (naming the file and the entry) non-finite values and a sigma that is not symmetric positive semi-definite.
  */
 export async function readStatsNpz(path: string): Promise<StatsFile> {
   const names = await listNpz(path);
-  const optional = ['n', 'feature_space'].filter((n) => names.includes(n));
+  const optional = ['n', 'feature_space', 'decode_mode'].filter((n) => names.includes(n));
   const arrays = await readNpzArrays(path, ['mu', 'sigma', ...optional]);
   const mu = floatArray(arrays.get('mu'), path, 'mu');
   const sigma = floatArray(arrays.get('sigma'), path, 'sigma');
@@ -57,18 +69,24 @@ export async function readStatsNpz(path: string): Promise<StatsFile> {
   validateGaussianStats({ dim, mean: mu.data, covariance: sigma.data }, `stats '${path}'`);
   const n = arrays.get('n');
   const space = arrays.get('feature_space');
+  const decodeMode = arrays.get('decode_mode');
   return {
     dim,
     mean: mu.data,
     covariance: sigma.data,
     ...(n && n.dtype === 'i8' ? { count: Number(n.data[0]) } : {}),
     ...(space && space.dtype === 'unicode' ? { featureSpace: featureSpaceFromText(space.data) } : {}),
+    ...(decodeMode && decodeMode.dtype === 'unicode' ? { decodeMode: decodeMode.data } : {}),
   };
 }
 
-/** Writes `mu`, `sigma` (float64), `n` (int64, when known) and `feature_space` as an `.npz` pytorch-fid can read. */
-export async function writeStatsNpz(path: string, stats: GaussianStats, featureSpace: FeatureSpace): Promise<void> {
+/**
+ * Writes `mu`, `sigma` (float64), `n` (int64, when known), `feature_space` and, when given, `decode_mode` as an `.npz`
+ * pytorch-fid can read.
+ */
+export async function writeStatsNpz(path: string, stats: GaussianStats, featureSpace: FeatureSpace, labels?: StatsFileLabels): Promise<void> {
   const arrays: Record<string, NpyArray> = {
+    ...labelArrays(labels),
     mu: { dtype: 'f8', shape: [stats.dim], data: stats.mean },
     sigma: { dtype: 'f8', shape: [stats.dim, stats.dim], data: stats.covariance },
     feature_space: { dtype: 'unicode', shape: [], data: featureSpaceToText(featureSpace) },
@@ -77,9 +95,10 @@ export async function writeStatsNpz(path: string, stats: GaussianStats, featureS
   await writeNpz(path, arrays);
 }
 
-/** Writes mergeable moments (`n`, `sum`, `sum_outer`, `feature_space`) so ranks/shards can be combined later. */
-export async function writeMomentsNpz(path: string, moments: FeatureMoments, featureSpace: FeatureSpace): Promise<void> {
+/** Writes mergeable moments (`n`, `sum`, `sum_outer`, `feature_space`, optional `decode_mode`) so ranks/shards can be combined later. */
+export async function writeMomentsNpz(path: string, moments: FeatureMoments, featureSpace: FeatureSpace, labels?: StatsFileLabels): Promise<void> {
   await writeNpz(path, {
+    ...labelArrays(labels),
     n: { dtype: 'i8', shape: [], data: BigInt64Array.of(BigInt(moments.count)) },
     sum: { dtype: 'f8', shape: [moments.dim], data: moments.sum },
     sum_outer: { dtype: 'f8', shape: [moments.dim, moments.dim], data: moments.sumOuter },

@@ -1,3 +1,4 @@
+import { pngFolderSink, pngShardSink } from '@vqrae/data';
 import { Graph, batchStage } from '@vqrae/graph';
 import { sha256File } from '@vqrae/nn';
 import { decodeTokensStage, loadCheckpoint } from '@vqrae/tokenizer';
@@ -6,7 +7,6 @@ import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { decodedImagesStage, tokenRowBatchStage, type SourceTokenRow } from '../images/decode-rows.js';
 import { clearEarlierOutputs } from '../images/earlier-outputs.js';
-import { pngFolderSink, pngShardSink } from '../images/image-output.js';
 import { refuseRepeatedKeys } from '../images/repeated-keys.js';
 import { tokenFiles, tokenRowSource } from '../images/token-source.js';
 

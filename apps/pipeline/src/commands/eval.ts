@@ -1,22 +1,35 @@
 import fs from 'node:fs';
-import { DatasetSpec } from '@vqrae/data';
-import { DEFAULT_SSIM_VARIANT, FID_INPUT_VARIANTS, makeProvenance, SSIM_VARIANT_NAMES, SSIM_VARIANTS, type FeatureExtractor, type FidInputVariant } from '@vqrae/eval';
+import { batchSamples, cropWithReference, DatasetSpec, decodeImages } from '@vqrae/data';
+import {
+  codebookUsageSink,
+  DEFAULT_SSIM_VARIANT,
+  FID_INPUT_VARIANTS,
+  frechetStatsSink,
+  imageMetricsSink,
+  makeProvenance,
+  previewSink,
+  SSIM_VARIANT_NAMES,
+  SSIM_VARIANTS,
+  ssimSelection,
+  type FeatureExtractor,
+  type FidInputVariant,
+  type CodeRecord,
+  type ReconstructionRecord,
+} from '@vqrae/eval';
+import { Graph, type Sink } from '@vqrae/graph';
 import { SafetensorsFile, sha256File } from '@vqrae/nn';
-import { loadCheckpoint } from '@vqrae/tokenizer';
+import { loadCheckpoint, reconstructStage } from '@vqrae/tokenizer';
 import { defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { rankFromOptions, shardsForRank } from '../dump/rank.js';
-import type { EvalCrop } from '../eval/eval-batch.js';
 import { removeEarlierEvalOutputs } from '../eval/earlier-eval-outputs.js';
-import { buildEvalGraph } from '../eval/eval-graph.js';
 import { collectEvalResults, finishEvalRun } from '../eval/eval-run.js';
 import { loadReferenceStats } from '../eval/eval-summary.js';
-import { EVAL_PARTIAL_FILE, readEvalPartial, type EvalIdentity } from '../eval/eval-partial.js';
+import { EVAL_PARTIAL_FILE, readEvalPartial, type EvalCrop, type EvalIdentity } from '../eval/eval-partial.js';
 import type { FeatureNetworkChoice } from '../eval/feature-extractors.js';
 import { openEvalFeatureNetwork } from '../eval/feature-network-engine.js';
-import { ssimSelection } from '../eval/image-metrics.js';
 
 /** The checkpoint's `vqrae.weights` metadata (`ema` for exports of `vqrae train`). */
 async function checkpointWeights(file: string): Promise<string> {
@@ -121,29 +134,28 @@ export const evalCommand = defineCommand({
       });
       const removed = o.dryRun ? [] : await removeEarlierEvalOutputs(ctx.runFolder.dir);
       if (removed.length > 0) ctx.log.info(`eval: removed ${removed.length} output(s) of an earlier eval in ${ctx.runFolder.dir} (${removed.join(', ')})`);
-      const graph = buildEvalGraph({
-        engine,
-        modelLabel: `${preset}, k=${identity.codebookSize}`,
-        data: o.data,
-        remote: remoteShardOptions(o, ctx.log),
-        rank,
-        crop: identity.crop,
-        batch: o.batch,
-        onError: o.onError as 'throw' | 'skip',
-        ssim,
-        extractor,
-        referenceStatistics: extractor !== null && !o.referenceStats,
-        featureBatch: o.featureBatch,
-        previews: o.previews,
-        outDir: ctx.runFolder.dir,
-        metricsPath: ctx.runFolder.path('metrics.arrow'),
-        provenance,
-        metadata: {
-          'vqrae.ssim_variants': JSON.stringify(Object.fromEntries(ssim.names.map((n) => [n, SSIM_VARIANTS[n as keyof typeof SSIM_VARIANTS]]))),
-          'vqrae.image_protocol': JSON.stringify({ crop: identity.crop, inputSize: identity.inputSize, outputSize: identity.outputSize, uint8: 'round-half-up' }),
-          'vqrae.rank': JSON.stringify({ rank: rank.rank, worldSize: rank.worldSize }),
-        },
-      });
+      // shards (this rank's) → decode → crop (input size; reference at output size) → batch (within shard) →
+      // reconstruct (clamp, uint8 round half up) → { metrics.arrow | FD reconstructions | FD references | codebook | previews }.
+      const onError = o.onError as 'throw' | 'skip';
+      const metadata = {
+        'vqrae.ssim_variants': JSON.stringify(Object.fromEntries(ssim.names.map((n) => [n, SSIM_VARIANTS[n as keyof typeof SSIM_VARIANTS]]))),
+        'vqrae.image_protocol': JSON.stringify({ crop: identity.crop, inputSize: identity.inputSize, outputSize: identity.outputSize, uint8: 'round-half-up' }),
+        'vqrae.rank': JSON.stringify({ rank: rank.rank, worldSize: rank.worldSize }),
+      };
+      const sinks: Sink<ReconstructionRecord & CodeRecord>[] = [imageMetricsSink({ path: ctx.runFolder.path('metrics.arrow'), ssim, provenance, metadata })];
+      if (extractor) {
+        sinks.push(frechetStatsSink({ extractor, side: 'reconstruction', maxBatch: o.featureBatch }));
+        if (!o.referenceStats) sinks.push(frechetStatsSink({ extractor, side: 'reference', maxBatch: o.featureBatch }));
+      }
+      sinks.push(codebookUsageSink(identity.codebookSize));
+      if (o.previews > 0) sinks.push(previewSink({ dir: ctx.runFolder.dir, count: o.previews }));
+      const spec = new DatasetSpec({ shards: o.data, onError, remote: remoteShardOptions(o, ctx.log) });
+      const graph = Graph.from(spec.asSource({ rank: rank.rank, worldSize: rank.worldSize }))
+        .pipe(decodeImages({ onError }))
+        .pipe(cropWithReference({ protocol: identity.crop, inputSize: engine.inputSize, referenceSize: engine.outputSize, onError }))
+        .pipe(batchSamples({ size: o.batch, withinShard: true }))
+        .pipe(reconstructStage(engine, { label: `${preset}, k=${identity.codebookSize}, round-half-up uint8` }))
+        .to(...sinks);
       if (o.dryRun) {
         ctx.print(graph.describe());
         ctx.print(`rank ${rank.rank} of ${rank.worldSize} (${rank.source}): ${shards.length} shard(s): ${shards.join(', ')}`);

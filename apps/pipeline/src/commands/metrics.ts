@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import { consoleReporter, DEFAULT_IMAGE_MEMBERS, expandShardSpec, listImageFiles, loadImage, readShard, type RemoteShardOptions } from '@vqrae/data';
 import {
   arrowMetricsSink,
+  imageMetricColumns,
   makeProvenance,
+  scorePair,
   SSIM_VARIANT_NAMES,
   SSIM_VARIANTS,
   SsimScorer,
+  ssimSelection,
   type MetricColumn,
   type MetricRow,
   type MetricsFileResult,
@@ -13,7 +16,6 @@ import {
 import { asyncMapStage, fromAsyncIterable, Graph, type SampleMeta } from '@vqrae/graph';
 import { defineCommand, intOption, stringOption, UsageError } from '../cli/index.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
-import { imageMetricColumns, scorePair, ssimSelection } from '../eval/image-metrics.js';
 
 /** One encoded image of an image set, with the metadata that names it. */
 export interface EncodedImage {

@@ -1,29 +1,11 @@
-import { DatasetSpec, cropImages, decodeImages, type ImageSample } from '@vqrae/data';
-import { Graph, batchStage, mapStage } from '@vqrae/graph';
-import { loadCheckpoint, reconstructStage, type DecodedOutputs, type ImageBatchRecord } from '@vqrae/tokenizer';
+import { batchSamples, cropImages, DatasetSpec, decodeImages, pngFolderSink, reconstructionImages, type ImageSample } from '@vqrae/data';
+import { Graph } from '@vqrae/graph';
+import { loadCheckpoint, reconstructStage } from '@vqrae/tokenizer';
 import { booleanOption, defineCommand, intOption, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { clearEarlierOutputs } from '../images/earlier-outputs.js';
-import { pngFolderSink, type OutputImage } from '../images/image-output.js';
-
-/** Original | reconstruction side by side (when the heights agree), else the reconstruction alone. */
-function outputImages(batch: ImageBatchRecord & DecodedOutputs, sideBySide: boolean): OutputImage[] {
-  const size = batch.outputSize;
-  return batch.images.map((image, i) => {
-    const decoded = batch.decoded[i]!;
-    const { key, shard } = batch.metas[i]!;
-    if (!sideBySide || image.height !== size) return { key, shard, width: size, height: size, rgb: decoded };
-    const w = image.width + size;
-    const rgb = new Uint8Array(size * w * 3);
-    for (let y = 0; y < size; y++) {
-      rgb.set(image.data.subarray(y * image.width * 3, (y + 1) * image.width * 3), y * w * 3);
-      rgb.set(decoded.subarray(y * size * 3, (y + 1) * size * 3), (y * w + image.width) * 3);
-    }
-    return { key, shard, width: w, height: size, rgb };
-  });
-}
 
 /** `vqrae reconstruct`: images → tokens → images, written as PNG (optionally original | reconstruction side by side). */
 export const reconstructCommand = defineCommand({
@@ -57,10 +39,9 @@ export const reconstructCommand = defineCommand({
       const graph = Graph.from(spec.asSource())
         .pipe(decodeImages({ onError }))
         .pipe(cropImages<ImageSample>({ crop: { protocol: o.crop as 'center' | 'adm' | 'exact', size: engine.inputSize }, onError }))
-        .pipe(batchStage<ImageSample>('batch', { size: o.batch }))
-        .pipe(mapStage('record', (samples: ImageSample[]): ImageBatchRecord => ({ metas: samples.map((s) => s.meta), images: samples.map((s) => s.image) })))
+        .pipe(batchSamples<ImageSample>({ size: o.batch }))
         .pipe(reconstructStage(engine, { label: preset }))
-        .pipe(mapStage('images', (batch: ImageBatchRecord & DecodedOutputs) => outputImages(batch, o.sideBySide), { describe: o.sideBySide ? 'images(side by side)' : 'images' }))
+        .pipe(reconstructionImages({ sideBySide: o.sideBySide }))
         .to(pngFolderSink(ctx.runFolder.path('images'), { prefixShard: o.prefixShard }));
       if (o.dryRun) {
         ctx.print(graph.describe());

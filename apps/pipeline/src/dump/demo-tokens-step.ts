@@ -5,7 +5,7 @@ import { sha256File } from '@vqrae/nn';
 import { decodeTokensStage, loadCheckpoint, tfjsEngine, tokenizeStage, type TokenOutputs } from '@vqrae/tokenizer';
 import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
 import { decodedImagesStage, tokenRowBatchStage, type SourceTokenRow } from '../images/decode-rows.js';
-import { pngFolderSink } from '../images/image-output.js';
+import { pngFolderSink } from '@vqrae/data';
 import { tokenFiles, tokenRowSource } from '../images/token-source.js';
 import { runEncodeDump, type SampleBatch } from './encode-dump.js';
 import { mergeManifests } from './merge-manifests.js';

@@ -3,3 +3,8 @@ export * from './atomic-arrow-file.js';
 export * from './metric-columns.js';
 export * from './metrics-sink.js';
 export * from './summary-file.js';
+export * from './reconstruction-record.js';
+export * from './image-metrics-sink.js';
+export * from './codebook-usage-sink.js';
+export * from './frechet-stats-sink.js';
+export * from './preview-sink.js';

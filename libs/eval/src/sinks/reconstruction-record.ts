@@ -26,6 +26,12 @@ export interface CodeRecord {
 /** Which images of a reconstruction record a sink reads. */
 export type ReconstructionSide = 'reconstruction' | 'reference';
 
+/** A host batch of equally sized images (e.g. `SampleBatch` of @vqrae/data) before any model. */
+export interface ImageRecord {
+  readonly metas: readonly SampleMeta[];
+  readonly images: readonly { readonly data: Uint8Array; readonly width: number; readonly height: number }[];
+}
+
 /**
  * The reference pixels `[S_out, S_out, 3]` of sample `i`: its reference crop, else its input image when that has the
  * output size. Throws naming the sample (and the fix) when neither fits.

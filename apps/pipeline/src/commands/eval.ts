@@ -19,7 +19,7 @@ import {
 import { Graph, type Sink } from '@vqrae/graph';
 import { SafetensorsFile, sha256File } from '@vqrae/nn';
 import { loadCheckpoint, reconstructStage } from '@vqrae/tokenizer';
-import { defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
+import { batchOption, checkpointOption, cropOption, dataOption, defineCommand, intOption, onErrorOption, pathOption, requireOptions, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
@@ -50,10 +50,10 @@ export const evalCommand = defineCommand({
   name: 'eval',
   description: 'reconstruction eval: PSNR, SSIM, rFID (or an honestly named FD), codebook usage; metrics.arrow + report.html',
   options: {
-    checkpoint: pathOption({ description: 'VQRAE checkpoint (.safetensors)', mustExist: 'file', placeholder: '<file>' }),
-    data: stringOption({ description: "shard spec, e.g. 'val-{000..009}.tar' (quote it)", placeholder: '<spec>' }),
-    crop: stringOption({ description: 'image protocol (model-spec 8.1: adm)', choices: ['adm', 'center'], default: 'adm' }),
-    batch: intOption({ description: 'images per forward pass (batches never cross a shard)', default: 16, min: 1 }),
+    checkpoint: checkpointOption(),
+    data: dataOption(),
+    crop: cropOption(['adm', 'center'], 'adm', 'image protocol (model-spec 8.1: adm)'),
+    batch: batchOption(16, 'images per forward pass (batches never cross a shard)'),
     fidWeights: pathOption({ description: 'converted FID-Inception weights (safetensors) → rFID[variant]; without them a named FD is reported', mustExist: 'file', placeholder: '<file>' }),
     fidVariant: stringOption({ description: 'FID-Inception input handling', choices: [...FID_INPUT_VARIANTS], default: 'torch-fidelity' }),
     fdNetwork: stringOption({ description: 'feature network without --fid-weights: embedded MobileNetV2, the checkpoint’s own encoder, or none', choices: ['mobilenetv2', 'encoder', 'none'], default: 'mobilenetv2' }),
@@ -64,7 +64,7 @@ export const evalCommand = defineCommand({
     referenceStats: pathOption({ description: 'score against these statistics (.npz mu/sigma) instead of this run’s reference crops', mustExist: 'file', placeholder: '<file.npz>' }),
     rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
-    onError: stringOption({ description: 'bad samples: stop, or skip them (counted, listed in summary.json)', choices: ['throw', 'skip'], default: 'throw' }),
+    onError: onErrorOption(),
     ...ENGINE_OPTIONS,
     ...REMOTE_SHARD_OPTIONS,
   },
@@ -75,10 +75,9 @@ export const evalCommand = defineCommand({
   ],
   async run(ctx) {
     const o = ctx.options;
-    if (!o.checkpoint) throw new UsageError('eval: --checkpoint is required');
-    if (!o.data) throw new UsageError('eval: --data is required');
+    const { checkpoint, data } = requireOptions('eval', o, 'checkpoint', 'data');
     const rank = rankFromOptions(o);
-    const shards = shardsForRank(await new DatasetSpec({ shards: o.data }).shards(), rank);
+    const shards = shardsForRank(await new DatasetSpec({ shards: data }).shards(), rank);
     const partialFile = ctx.runFolder.path(EVAL_PARTIAL_FILE);
     if (!o.dryRun && fs.existsSync(partialFile)) {
       const previous = await readEvalPartial(ctx.runFolder.dir);
@@ -86,12 +85,12 @@ export const evalCommand = defineCommand({
         throw new UsageError(`eval: ${ctx.runFolder.dir} holds rank ${previous.rank} of ${previous.worldSize}; give every rank its own --out (e.g. runs/eval/rank-$RANK)`);
       }
     }
-    const model = await loadCheckpoint(o.checkpoint);
+    const model = await loadCheckpoint(checkpoint);
     // The engine owns the model; `--fd-network encoder` borrows the tfjs model until the engine is disposed.
     const { engine, record } = await openCommandEngine(ctx, model);
     let extractor: FeatureExtractor | null = null;
     try {
-      const checkpointSha256 = await sha256File(o.checkpoint);
+      const checkpointSha256 = await sha256File(checkpoint);
       const choice: FeatureNetworkChoice | null = o.fidWeights
         ? { kind: 'fid-inception', weights: o.fidWeights, variant: o.fidVariant as FidInputVariant }
         : o.fdNetwork === 'mobilenetv2' ? { kind: 'mobilenetv2' }
@@ -105,11 +104,11 @@ export const evalCommand = defineCommand({
       const ssim = ssimSelection(o.ssim, o.ssimExtra);
       const preset = model.config.preset ?? 'custom';
       const identity: EvalIdentity = {
-        checkpoint: o.checkpoint,
+        checkpoint,
         checkpointSha256,
         preset,
-        weights: await checkpointWeights(o.checkpoint),
-        data: o.data,
+        weights: await checkpointWeights(checkpoint),
+        data,
         crop: o.crop as EvalCrop,
         inputSize: model.inputSize,
         outputSize: model.outputSize,
@@ -149,7 +148,7 @@ export const evalCommand = defineCommand({
       }
       sinks.push(codebookUsageSink(identity.codebookSize));
       if (o.previews > 0) sinks.push(previewSink({ dir: ctx.runFolder.dir, count: o.previews }));
-      const spec = new DatasetSpec({ shards: o.data, onError, remote: remoteShardOptions(o, ctx.log) });
+      const spec = new DatasetSpec({ shards: data, onError, remote: remoteShardOptions(o, ctx.log) });
       const graph = Graph.from(spec.asSource({ rank: rank.rank, worldSize: rank.worldSize }))
         .pipe(decodeImages({ onError }))
         .pipe(cropWithReference({ protocol: identity.crop, inputSize: engine.inputSize, referenceSize: engine.outputSize, onError }))

@@ -1,7 +1,7 @@
 import { batchSamples, cropImages, DatasetSpec, decodeImages, pngFolderSink, reconstructionImages, type ImageSample } from '@vqrae/data';
 import { Graph } from '@vqrae/graph';
 import { loadCheckpoint, reconstructStage } from '@vqrae/tokenizer';
-import { booleanOption, defineCommand, intOption, stringOption, UsageError } from '../cli/index.js';
+import { batchOption, booleanOption, checkpointOption, cropOption, dataOption, defineCommand, intOption, onErrorOption, requireOptions } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
@@ -12,13 +12,13 @@ export const reconstructCommand = defineCommand({
   name: 'reconstruct',
   description: 'reconstruct images through the tokenizer (encode → quantize → decode) for inspection',
   options: {
-    checkpoint: stringOption({ description: 'VQRAE checkpoint (.safetensors)', placeholder: '<file>' }),
-    data: stringOption({ description: "shard spec, e.g. 'val-{000..009}.tar'", placeholder: '<spec>' }),
-    crop: stringOption({ description: 'image protocol before encoding', choices: ['center', 'adm', 'exact'], default: 'center' }),
-    batch: intOption({ description: 'images per forward pass', default: 16, min: 1 }),
+    checkpoint: checkpointOption(),
+    data: dataOption(),
+    crop: cropOption(['center', 'adm', 'exact'], 'center'),
+    batch: batchOption(16),
     limit: intOption({ description: 'stop after this many images', min: 1 }),
     sideBySide: booleanOption({ description: 'write original | reconstruction pairs', default: false }),
-    onError: stringOption({ description: 'bad samples: stop or skip', choices: ['throw', 'skip'], default: 'throw' }),
+    onError: onErrorOption('bad samples: stop or skip'),
     prefixShard: booleanOption({ description: 'name outputs <shard>/<key> (for data whose keys repeat across shards; otherwise a repeated key is refused)', default: false }),
     overwrite: booleanOption({ description: 'replace the images of an earlier reconstruct in --out (removed first); without it they are refused', default: false }),
     ...ENGINE_OPTIONS,
@@ -27,15 +27,15 @@ export const reconstructCommand = defineCommand({
   examples: ["vqrae reconstruct --checkpoint ck.safetensors --data 'val-000000.tar' --limit 16 --side-by-side --out recon/"],
   async run(ctx) {
     const o = ctx.options;
-    if (!o.checkpoint || !o.data) throw new UsageError('reconstruct: --checkpoint and --data are required');
+    const { checkpoint, data } = requireOptions('reconstruct', o, 'checkpoint', 'data');
     const onError = o.onError as 'throw' | 'skip';
     const removed = await clearEarlierOutputs('reconstruct', { folder: ctx.runFolder.path('images') }, { overwrite: o.overwrite, dryRun: o.dryRun });
     if (removed > 0) ctx.log.info(`reconstruct: --overwrite removed ${removed} file(s) of an earlier run`);
-    const model = await loadCheckpoint(o.checkpoint);
+    const model = await loadCheckpoint(checkpoint);
     const preset = model.config.preset ?? 'custom';
     const { engine, record } = await openCommandEngine(ctx, model);
     try {
-      const spec = new DatasetSpec({ shards: o.data, onError, remote: remoteShardOptions(o, ctx.log), ...(o.limit !== undefined ? { limit: o.limit } : {}) });
+      const spec = new DatasetSpec({ shards: data, onError, remote: remoteShardOptions(o, ctx.log), ...(o.limit !== undefined ? { limit: o.limit } : {}) });
       const graph = Graph.from(spec.asSource())
         .pipe(decodeImages({ onError }))
         .pipe(cropImages<ImageSample>({ crop: { protocol: o.crop as 'center' | 'adm' | 'exact', size: engine.inputSize }, onError }))

@@ -33,3 +33,4 @@ export { encodePng, type RgbPixels } from './output/png.js';
 export { OutputNames, shardStem, type OutputNaming } from './output/output-names.js';
 export { pngFolderSink, pngShardSink, type OutputImage, type PngSinkOptions } from './output/image-sinks.js';
 export { reconstructionImages, reconstructionOutputs, type DecodedImageBatch } from './output/side-by-side.js';
+export { imageSet, matchByKey, type EncodedImage, type MatchedPair, type MatchReport } from './sources/image-set.js';

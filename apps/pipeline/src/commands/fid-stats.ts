@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { batchSamples, loadImage, type RemoteShardOptions } from '@vqrae/data';
+import { batchSamples, imageSet, loadImage, type EncodedImage, type RemoteShardOptions } from '@vqrae/data';
 import {
   FID_INPUT_VARIANTS,
   frechetProtocol,
@@ -18,7 +18,6 @@ import { createCliLogger, parseIntFlag, registerOptions, resolveOptions, selectB
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { ENGINE_OPTIONS, type EngineOptions } from '../engine/engine-options.js';
 import { openFidInception } from '../engine/fid-inception-engine.js';
-import { imageSet, type EncodedImage } from './metrics.js';
 
 interface FidStatsOptions {
   readonly out: string;

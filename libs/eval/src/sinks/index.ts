@@ -8,3 +8,4 @@ export * from './image-metrics-sink.js';
 export * from './codebook-usage-sink.js';
 export * from './frechet-stats-sink.js';
 export * from './preview-sink.js';
+export * from './pair-metrics-stage.js';

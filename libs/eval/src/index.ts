@@ -3,6 +3,7 @@ export * from './metrics/host-image.js';
 export * from './metrics/running-mean.js';
 export * from './metrics/psnr.js';
 export * from './metrics/codebook-usage.js';
+export * from './metrics/ssim-selection.js';
 export * from './metrics/ssim/separable-filter.js';
 export * from './metrics/ssim/ssim-variants.js';
 export * from './metrics/ssim/ssim.js';

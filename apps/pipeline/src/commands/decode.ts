@@ -1,12 +1,12 @@
+import { pngFolderSink, pngShardSink } from '@vqrae/data';
 import { Graph, batchStage } from '@vqrae/graph';
 import { sha256File } from '@vqrae/nn';
 import { decodeTokensStage, loadCheckpoint } from '@vqrae/tokenizer';
-import { booleanOption, defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
+import { batchOption, booleanOption, checkpointOption, defineCommand, intOption, pathOption, requireOptions, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { decodedImagesStage, tokenRowBatchStage, type SourceTokenRow } from '../images/decode-rows.js';
 import { clearEarlierOutputs } from '../images/earlier-outputs.js';
-import { pngFolderSink, pngShardSink } from '../images/image-output.js';
 import { refuseRepeatedKeys } from '../images/repeated-keys.js';
 import { tokenFiles, tokenRowSource } from '../images/token-source.js';
 
@@ -19,8 +19,8 @@ export const decodeCommand = defineCommand({
   description: 'decode token rows (Arrow) back to images: PNG files or WebDataset shards',
   options: {
     tokens: pathOption({ description: 'Arrow token file, a folder of them, or a dump manifest.json', placeholder: '<path>' }),
-    checkpoint: pathOption({ description: 'VQRAE checkpoint whose decoder turns codes into pixels: a .safetensors file or a shipped name (vqrae info)', mustExist: 'file', shipped: true, placeholder: '<file|name>' }),
-    batch: intOption({ description: 'rows per decoder forward', default: 16, min: 1 }),
+    checkpoint: checkpointOption('VQRAE checkpoint whose decoder turns codes into pixels: a .safetensors file or a shipped name (vqrae info)'),
+    batch: batchOption(16, 'rows per decoder forward'),
     shards: stringOption({ description: 'write WebDataset shards with this pattern (e.g. out/recon-%06d.tar) instead of PNG files', placeholder: '<pattern>' }),
     maxSamples: intOption({ description: 'samples per output shard (with --shards)', default: 10000, min: 1 }),
     prefixShard: booleanOption({ description: 'name outputs <shard>/<key> (for token files whose keys repeat across shards; otherwise a repeated key is refused)', default: false }),
@@ -34,25 +34,24 @@ export const decodeCommand = defineCommand({
   ],
   async run(ctx) {
     const o = ctx.options;
-    if (!o.tokens) throw new UsageError('decode: --tokens is required');
-    if (!o.checkpoint) throw new UsageError('decode: --checkpoint is required');
-    const files = await tokenFiles(o.tokens);
+    const { tokens, checkpoint } = requireOptions('decode', o, 'tokens', 'checkpoint');
+    const files = await tokenFiles(tokens);
     // Before anything is written: two rows that would get one output name refuse the job (exit 2).
     await refuseRepeatedKeys(files, { prefixShard: o.prefixShard }).catch((error: Error) => Promise.reject(new UsageError(`decode: ${error.message}`)));
     const target = o.shards ? { pattern: o.shards } : { folder: ctx.runFolder.path('images') };
     const removed = await clearEarlierOutputs('decode', target, { overwrite: o.overwrite, dryRun: o.dryRun });
     if (removed > 0) ctx.log.info(`decode: --overwrite removed ${removed} file(s) of an earlier run`);
-    const model = await loadCheckpoint(o.checkpoint);
+    const model = await loadCheckpoint(checkpoint);
     const preset = model.config.preset ?? 'custom';
     const { engine, record } = await openCommandEngine(ctx, model);
     try {
-      const checkpointSha = await sha256File(o.checkpoint);
-      const source = tokenRowSource(files, o.tokens);
+      const checkpointSha = await sha256File(checkpoint);
+      const source = tokenRowSource(files, tokens);
       const naming = { prefixShard: o.prefixShard };
       const sink = o.shards ? pngShardSink(o.shards, o.maxSamples, naming) : pngFolderSink(ctx.runFolder.path('images'), naming);
       const graph = Graph.from(source)
         .pipe(batchStage<SourceTokenRow>('batch', { size: o.batch }))
-        .pipe(tokenRowBatchStage({ checkpointSha, allowOtherCheckpoint: o.allowOtherCheckpoint, checkpointFile: o.checkpoint, preset, tokensPerImage: engine.tokensPerImage, codebookSize: engine.codebookSize }))
+        .pipe(tokenRowBatchStage({ checkpointSha, allowOtherCheckpoint: o.allowOtherCheckpoint, checkpointFile: checkpoint, preset, tokensPerImage: engine.tokensPerImage, codebookSize: engine.codebookSize }))
         .pipe(decodeTokensStage(engine, { name: 'decode', label: `${preset}, ${engine.tokensPerImage} tokens → ${engine.outputSize}px` }))
         .pipe(decodedImagesStage())
         .to(sink);

@@ -1,24 +1,39 @@
 import fs from 'node:fs';
-import { DatasetSpec } from '@vqrae/data';
-import { DEFAULT_SSIM_VARIANT, FID_INPUT_VARIANTS, makeProvenance, readStatsNpz, SSIM_VARIANT_NAMES, SSIM_VARIANTS, type FeatureExtractor, type FidInputVariant } from '@vqrae/eval';
+import { batchSamples, cropWithReference, DatasetSpec, decodeImages } from '@vqrae/data';
+import {
+  codebookUsageSink,
+  DEFAULT_SSIM_VARIANT,
+  FID_INPUT_VARIANTS,
+  frechetStatsSink,
+  imageMetricsSink,
+  makeProvenance,
+  previewSink,
+  readStatsNpz,
+  SSIM_VARIANT_NAMES,
+  SSIM_VARIANTS,
+  ssimSelection,
+  type FeatureExtractor,
+  type FidInputVariant,
+  type CodeRecord,
+  type ReconstructionRecord,
+} from '@vqrae/eval';
+import { Graph, type Sink } from '@vqrae/graph';
 import { SafetensorsFile, sha256File } from '@vqrae/nn';
-import { loadCheckpoint } from '@vqrae/tokenizer';
-import { defineCommand, intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
+import { loadCheckpoint, reconstructStage } from '@vqrae/tokenizer';
+import { batchOption, checkpointOption, cropOption, dataOption, defineCommand, intOption, onErrorOption, pathOption, requireOptions, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { rankFromOptions, shardsForRank } from '../dump/rank.js';
-import type { EvalCrop } from '../eval/eval-batch.js';
 import { removeEarlierEvalOutputs } from '../eval/earlier-eval-outputs.js';
-import { buildEvalGraph } from '../eval/eval-graph.js';
 import { collectEvalResults, finishEvalRun } from '../eval/eval-run.js';
 import { loadReferenceStats } from '../eval/eval-summary.js';
-import { EVAL_PARTIAL_FILE, readEvalPartial, type EvalIdentity } from '../eval/eval-partial.js';
+import { EVAL_PARTIAL_FILE, readEvalPartial, type EvalCrop, type EvalIdentity } from '../eval/eval-partial.js';
 import type { FeatureNetworkChoice } from '../eval/feature-extractors.js';
 import { openEvalFeatureNetwork } from '../eval/feature-network-engine.js';
+import { evalFastReferenceStage } from '../eval/eval-fast-decode.js';
 import { DECODE_MODE_EXACT_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 import { decodeModeMismatchNote } from '../eval/decode-mode-label.js';
-import { ssimSelection } from '../eval/image-metrics.js';
 
 /** The checkpoint's `vqrae.weights` metadata (`ema` for exports of `vqrae train`). */
 async function checkpointWeights(file: string): Promise<string> {
@@ -39,11 +54,11 @@ export const evalCommand = defineCommand({
   name: 'eval',
   description: 'reconstruction eval: PSNR, SSIM, rFID (or an honestly named FD), codebook usage; metrics.arrow + report.html',
   options: {
-    checkpoint: pathOption({ description: 'VQRAE checkpoint (.safetensors) or a shipped name (vqrae info)', mustExist: 'file', shipped: true, placeholder: '<file|name>' }),
-    data: stringOption({ description: "shard spec, e.g. 'val-{000..009}.tar' (quote it)", placeholder: '<spec>' }),
-    crop: stringOption({ description: 'image protocol (model-spec 8.1: adm)', choices: ['adm', 'center'], default: 'adm' }),
+    checkpoint: checkpointOption(),
+    data: dataOption(),
+    crop: cropOption(['adm', 'center'], 'adm', 'image protocol (model-spec 8.1: adm)'),
     decodeMode: DECODE_MODE_EXACT_DEFAULT,
-    batch: intOption({ description: 'images per forward pass (batches never cross a shard)', default: 16, min: 1 }),
+    batch: batchOption(16, 'images per forward pass (batches never cross a shard)'),
     fidWeights: pathOption({ description: 'converted FID-Inception weights (safetensors) → rFID[variant]; without them a named FD is reported', mustExist: 'file', placeholder: '<file>' }),
     fidVariant: stringOption({ description: 'FID-Inception input handling', choices: [...FID_INPUT_VARIANTS], default: 'torch-fidelity' }),
     fdNetwork: stringOption({ description: 'feature network without --fid-weights: embedded MobileNetV2, the checkpoint’s own encoder, or none', choices: ['mobilenetv2', 'encoder', 'none'], default: 'mobilenetv2' }),
@@ -54,7 +69,7 @@ export const evalCommand = defineCommand({
     referenceStats: pathOption({ description: 'score against these statistics (.npz mu/sigma) instead of this run’s reference crops', mustExist: 'file', placeholder: '<file.npz>' }),
     rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
-    onError: stringOption({ description: 'bad samples: stop, or skip them (counted, listed in summary.json)', choices: ['throw', 'skip'], default: 'throw' }),
+    onError: onErrorOption(),
     ...ENGINE_OPTIONS,
     ...REMOTE_SHARD_OPTIONS,
   },
@@ -65,10 +80,9 @@ export const evalCommand = defineCommand({
   ],
   async run(ctx) {
     const o = ctx.options;
-    if (!o.checkpoint) throw new UsageError('eval: --checkpoint is required');
-    if (!o.data) throw new UsageError('eval: --data is required');
+    const { checkpoint, data } = requireOptions('eval', o, 'checkpoint', 'data');
     const rank = rankFromOptions(o);
-    const shards = shardsForRank(await new DatasetSpec({ shards: o.data }).shards(), rank);
+    const shards = shardsForRank(await new DatasetSpec({ shards: data }).shards(), rank);
     const partialFile = ctx.runFolder.path(EVAL_PARTIAL_FILE);
     if (!o.dryRun && fs.existsSync(partialFile)) {
       const previous = await readEvalPartial(ctx.runFolder.dir);
@@ -76,12 +90,12 @@ export const evalCommand = defineCommand({
         throw new UsageError(`eval: ${ctx.runFolder.dir} holds rank ${previous.rank} of ${previous.worldSize}; give every rank its own --out (e.g. runs/eval/rank-$RANK)`);
       }
     }
-    const model = await loadCheckpoint(o.checkpoint);
+    const model = await loadCheckpoint(checkpoint);
     // The engine owns the model; `--fd-network encoder` borrows the tfjs model until the engine is disposed.
     const { engine, record } = await openCommandEngine(ctx, model);
     let extractor: FeatureExtractor | null = null;
     try {
-      const checkpointSha256 = await sha256File(o.checkpoint);
+      const checkpointSha256 = await sha256File(checkpoint);
       const choice: FeatureNetworkChoice | null = o.fidWeights
         ? { kind: 'fid-inception', weights: o.fidWeights, variant: o.fidVariant as FidInputVariant }
         : o.fdNetwork === 'mobilenetv2' ? { kind: 'mobilenetv2' }
@@ -98,11 +112,11 @@ export const evalCommand = defineCommand({
       const ssim = ssimSelection(o.ssim, o.ssimExtra);
       const preset = model.config.preset ?? 'custom';
       const identity: EvalIdentity = {
-        checkpoint: o.checkpoint,
+        checkpoint,
         checkpointSha256,
         preset,
-        weights: await checkpointWeights(o.checkpoint),
-        data: o.data,
+        weights: await checkpointWeights(checkpoint),
+        data,
         crop: o.crop as EvalCrop,
         decodeMode,
         inputSize: model.inputSize,
@@ -128,31 +142,36 @@ export const evalCommand = defineCommand({
       });
       const removed = o.dryRun ? [] : await removeEarlierEvalOutputs(ctx.runFolder.dir);
       if (removed.length > 0) ctx.log.info(`eval: removed ${removed.length} output(s) of an earlier eval in ${ctx.runFolder.dir} (${removed.join(', ')})`);
-      const graph = buildEvalGraph({
-        engine,
-        modelLabel: `${preset}, k=${identity.codebookSize}`,
-        data: o.data,
-        remote: remoteShardOptions(o, ctx.log),
-        rank,
-        crop: identity.crop,
-        decodeMode,
-        batch: o.batch,
-        onError: o.onError as 'throw' | 'skip',
-        ssim,
-        extractor,
-        referenceStatistics: extractor !== null && !o.referenceStats,
-        featureBatch: o.featureBatch,
-        previews: o.previews,
-        outDir: ctx.runFolder.dir,
-        metricsPath: ctx.runFolder.path('metrics.arrow'),
-        provenance,
-        metadata: {
-          'vqrae.ssim_variants': JSON.stringify(Object.fromEntries(ssim.names.map((n) => [n, SSIM_VARIANTS[n as keyof typeof SSIM_VARIANTS]]))),
-          'vqrae.image_protocol': JSON.stringify({ crop: identity.crop, inputSize: identity.inputSize, outputSize: identity.outputSize, uint8: 'round-half-up' }),
-          'vqrae.decode_mode': decodeMode,
-          'vqrae.rank': JSON.stringify({ rank: rank.rank, worldSize: rank.worldSize }),
-        },
-      });
+      // shards (this rank's) → decode → crop (input size; reference at output size) → batch (within shard) →
+      // reconstruct (clamp, uint8 round half up) → { metrics.arrow | FD reconstructions | FD references | codebook | previews }.
+      const onError = o.onError as 'throw' | 'skip';
+      const metadata = {
+        'vqrae.ssim_variants': JSON.stringify(Object.fromEntries(ssim.names.map((n) => [n, SSIM_VARIANTS[n as keyof typeof SSIM_VARIANTS]]))),
+        'vqrae.image_protocol': JSON.stringify({ crop: identity.crop, inputSize: identity.inputSize, outputSize: identity.outputSize, uint8: 'round-half-up' }),
+        'vqrae.decode_mode': decodeMode,
+        'vqrae.rank': JSON.stringify({ rank: rank.rank, worldSize: rank.worldSize }),
+      };
+      const sinks: Sink<ReconstructionRecord & CodeRecord>[] = [imageMetricsSink({ path: ctx.runFolder.path('metrics.arrow'), ssim, provenance, metadata })];
+      if (extractor) {
+        sinks.push(frechetStatsSink({ extractor, side: 'reconstruction', maxBatch: o.featureBatch }));
+        if (!o.referenceStats) sinks.push(frechetStatsSink({ extractor, side: 'reference', maxBatch: o.featureBatch }));
+      }
+      sinks.push(codebookUsageSink(identity.codebookSize));
+      if (o.previews > 0) sinks.push(previewSink({ dir: ctx.runFolder.dir, count: o.previews }));
+      const spec = new DatasetSpec({ shards: data, onError, remote: remoteShardOptions(o, ctx.log) });
+      const source = Graph.from(spec.asSource({ rank: rank.rank, worldSize: rank.worldSize }));
+      // `--decode-mode fast`: the crop happens inside the decoder (shrink-on-load); see `evalFastReferenceStage`.
+      const cropped = decodeMode === 'fast'
+        ? source
+          .pipe(decodeImages({ onError, crop: { protocol: identity.crop, size: engine.inputSize }, decodeMode: 'fast' }))
+          .pipe(evalFastReferenceStage(identity.crop, engine.inputSize, engine.outputSize, onError))
+        : source
+          .pipe(decodeImages({ onError }))
+          .pipe(cropWithReference({ protocol: identity.crop, inputSize: engine.inputSize, referenceSize: engine.outputSize, onError }));
+      const graph = cropped
+        .pipe(batchSamples({ size: o.batch, withinShard: true }))
+        .pipe(reconstructStage(engine, { label: `${preset}, k=${identity.codebookSize}, round-half-up uint8` }))
+        .to(...sinks);
       if (o.dryRun) {
         ctx.print(graph.describe());
         ctx.print(`rank ${rank.rank} of ${rank.worldSize} (${rank.source}): ${shards.length} shard(s): ${shards.join(', ')}`);

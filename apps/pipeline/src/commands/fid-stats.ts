@@ -1,21 +1,23 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { DECODE_MODES, loadImage, type DecodeMode, type RemoteShardOptions } from '@vqrae/data';
+import { batchSamples, DECODE_MODES, imageSet, loadImage, type DecodeMode, type EncodedImage, type RemoteShardOptions } from '@vqrae/data';
 import {
-  FeatureMoments,
   FID_INPUT_VARIANTS,
   frechetProtocol,
+  imageFrechetStatsSink,
   writeMomentsNpz,
   writeStatsNpz,
   type FeatureExtractor,
+  type FeatureMoments,
+  type FeatureStatsResult,
   type FidInputVariant,
 } from '@vqrae/eval';
+import { asyncMapStage, fromAsyncIterable, Graph } from '@vqrae/graph';
 import type { CommandModule } from '../cli/command-module.js';
-import { createCliLogger, loadTf, parseIntFlag, registerOptions, resolveOptions, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
+import { createCliLogger, parseIntFlag, registerOptions, resolveOptions, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { ENGINE_OPTIONS, type EngineOptions } from '../engine/engine-options.js';
 import { openFidInception } from '../engine/fid-inception-engine.js';
-import { imageSet } from './metrics.js';
 
 interface FidStatsOptions {
   readonly out: string;
@@ -32,36 +34,21 @@ interface FidStatsOptions {
   readonly remote?: RemoteShardOptions;
 }
 
-/** Decodes images, groups same-size runs into batches of ≤ `batch`, and adds their features to `moments`. */
-async function accumulate(spec: string, options: FidStatsOptions, extractor: FeatureExtractor, moments: FeatureMoments): Promise<void> {
-  const tf = await loadTf();
-  const batchSize = Number(options.batch);
-  let pending: { data: Uint8Array; height: number; width: number }[] = [];
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const { height, width } = pending[0];
-    const pixels = new Uint8Array(pending.length * height * width * 3);
-    pending.forEach((p, i) => pixels.set(p.data, i * height * width * 3));
-    const images = tf.tensor4d(pixels, [pending.length, height, width, 3], 'int32'); // [B, H, W, 3] uint8 values
-    try {
-      const features = await extractor.extract(images, 'uint8'); // [B, featureDim], owned here
-      try {
-        moments.add((await features.data()) as Float32Array, pending.length);
-      } finally {
-        features.dispose();
-      }
-    } finally {
-      images.dispose();
-    }
-    pending = [];
-  };
-  for await (const image of imageSet(spec, options.field, undefined, options.remote)) {
-    const rgb = await loadImage(image.bytes, { decodeMode: options.decodeMode as DecodeMode }, image.meta.key);
-    if (pending.length > 0 && (pending[0].height !== rgb.height || pending[0].width !== rgb.width || pending.length >= batchSize)) await flush();
-    pending.push({ data: rgb.data, height: rgb.height, width: rgb.width });
-    if (moments.count > 0 && moments.count % 1000 < batchSize && pending.length === 1) console.log(`fid-stats: ${moments.count} images`);
-  }
-  await flush();
+/**
+ * images (shards or folder) → decode → batch (≤ `batch`, one size per batch) → FID-Inception moments. Returns the
+ * sink's moments; a failing image stops the run with its key.
+ */
+async function accumulate(spec: string, options: FidStatsOptions, extractor: FeatureExtractor): Promise<FeatureMoments> {
+  let decoded = 0;
+  const graph = Graph.from(fromAsyncIterable('images', (signal) => imageSet(spec, options.field, signal, options.remote), { describe: `images(${spec})` }))
+    .pipe(asyncMapStage('decode', async (image: EncodedImage) => {
+      if (++decoded % 1000 === 0) console.log(`fid-stats: ${decoded} images`);
+      return { meta: image.meta, image: await loadImage(image.bytes, { decodeMode: options.decodeMode as DecodeMode }, image.meta.key) };
+    }, { describe: 'decode(sharp)' }))
+    .pipe(batchSamples({ size: Number(options.batch), withinSize: true }))
+    .to(imageFrechetStatsSink({ extractor, maxBatch: Number(options.batch) }));
+  const summary = await graph.run();
+  return (summary.sinks[0]!.result as FeatureStatsResult).moments;
 }
 
 async function run(spec: string, options: FidStatsOptions, engineOptions: EngineOptions): Promise<number> {
@@ -86,9 +73,8 @@ async function run(spec: string, options: FidStatsOptions, engineOptions: Engine
   console.log(opened.message);
   const extractor = opened.value;
   try {
-    const moments = new FeatureMoments(extractor.featureDim);
     const started = performance.now();
-    await accumulate(spec, options, extractor, moments);
+    const moments = await accumulate(spec, options, extractor);
     const stats = moments.toGaussian();
     const labels = { decodeMode: options.decodeMode };
     await writeStatsNpz(options.out, stats, extractor.space, labels);

@@ -1,104 +1,19 @@
-import fs from 'node:fs';
-import { consoleReporter, DEFAULT_IMAGE_MEMBERS, expandShardSpec, listImageFiles, loadImage, readShard, type RemoteShardOptions } from '@vqrae/data';
+import { imageSet, matchByKey, type MatchReport } from '@vqrae/data';
 import {
   arrowMetricsSink,
+  imageMetricColumns,
   makeProvenance,
+  pairMetricsStage,
   SSIM_VARIANT_NAMES,
   SSIM_VARIANTS,
-  SsimScorer,
+  ssimSelection,
   type MetricColumn,
-  type MetricRow,
   type MetricsFileResult,
 } from '@vqrae/eval';
-import { asyncMapStage, fromAsyncIterable, Graph, type SampleMeta } from '@vqrae/graph';
+import { fromAsyncIterable, Graph } from '@vqrae/graph';
 import { defineCommand, intOption, stringOption, UsageError } from '../cli/index.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
-import { imageMetricColumns, scorePair, ssimSelection } from '../eval/image-metrics.js';
 import { DECODE_MODE_EXACT_DEFAULT, decodeModeOf } from './decode-mode-option.js';
-
-/** One encoded image of an image set, with the metadata that names it. */
-export interface EncodedImage {
-  readonly meta: SampleMeta;
-  readonly bytes: Uint8Array;
-}
-
-/**
- * The images of `<shards|folder>`: a directory is walked for image files (key = relative path without extension);
- * anything else is a shard spec (`val-{000..009}.tar`, `@list.txt`) whose samples give member `field` (default: the
- * first image member present); `remote`: retries and cache of http(s) shards.
- */
-export async function* imageSet(spec: string, field: string | undefined, signal?: AbortSignal, remote?: RemoteShardOptions): AsyncGenerator<EncodedImage> {
-  if (fs.existsSync(spec) && fs.statSync(spec).isDirectory()) {
-    const files = await listImageFiles(spec);
-    if (files.length === 0) throw new UsageError(`no image files under '${spec}'`);
-    for (const [index, file] of files.entries()) {
-      if (signal?.aborted) return;
-      yield { meta: { key: file.key, shard: spec, index }, bytes: fs.readFileSync(file.path) };
-    }
-    return;
-  }
-  const members = field !== undefined ? [field.toLowerCase()] : DEFAULT_IMAGE_MEMBERS;
-  for (const shard of await expandShardSpec(spec)) {
-    for await (const sample of readShard(shard, { reporter: consoleReporter(), ...(signal ? { signal } : {}), ...(remote ? { remote } : {}) })) {
-      const member = members.find((m) => sample.files.has(m));
-      if (member === undefined) {
-        throw new Error(`sample '${sample.meta.key}' in ${shard} has no ${field ? `'${field}'` : 'image'} member (has ${[...sample.files.keys()].join(', ')})`);
-      }
-      yield { meta: sample.meta, bytes: sample.files.get(member)! };
-    }
-  }
-}
-
-/** A reference and a candidate image with the same key. */
-export interface MatchedPair {
-  readonly meta: SampleMeta; // the candidate's key/shard/index
-  readonly reference: Uint8Array;
-  readonly candidate: Uint8Array;
-}
-
-/** Keys left without a partner after `matchByKey` finished. */
-export interface MatchReport {
-  unmatchedReference: string[];
-  unmatchedCandidate: string[];
-}
-
-/**
- * Joins two image streams by key, pulling both in lockstep and holding unmatched encoded images until their partner
- * arrives: memory stays small when both sets come in the same order (the usual case) and grows with disorder.
- */
-export async function* matchByKey(
-  reference: AsyncIterator<EncodedImage>,
-  candidate: AsyncIterator<EncodedImage>,
-  report: MatchReport,
-): AsyncGenerator<MatchedPair> {
-  const waitingRef = new Map<string, EncodedImage>();
-  const waitingCand = new Map<string, EncodedImage>();
-  let refDone = false;
-  let candDone = false;
-  while (!refDone || !candDone) {
-    const [r, c] = await Promise.all([refDone ? undefined : reference.next(), candDone ? undefined : candidate.next()]);
-    if (r?.done) refDone = true;
-    if (c?.done) candDone = true;
-    if (r && !r.done) {
-      const partner = waitingCand.get(r.value.meta.key);
-      if (partner) {
-        waitingCand.delete(r.value.meta.key);
-        yield { meta: partner.meta, reference: r.value.bytes, candidate: partner.bytes };
-      } else if (waitingRef.has(r.value.meta.key)) throw new Error(`reference key '${r.value.meta.key}' appears twice (${r.value.meta.shard})`);
-      else waitingRef.set(r.value.meta.key, r.value);
-    }
-    if (c && !c.done) {
-      const partner = waitingRef.get(c.value.meta.key);
-      if (partner) {
-        waitingRef.delete(c.value.meta.key);
-        yield { meta: c.value.meta, reference: partner.bytes, candidate: c.value.bytes };
-      } else if (waitingCand.has(c.value.meta.key)) throw new Error(`candidate key '${c.value.meta.key}' appears twice (${c.value.meta.shard})`);
-      else waitingCand.set(c.value.meta.key, c.value);
-    }
-  }
-  report.unmatchedReference.push(...waitingRef.keys());
-  report.unmatchedCandidate.push(...waitingCand.keys());
-}
 
 export const metricsCommand = defineCommand({
   name: 'metrics',
@@ -124,7 +39,6 @@ export const metricsCommand = defineCommand({
     const names = ctx.options.ssim.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
     if (names.length === 0) throw new UsageError('metrics: --ssim names no variant');
     const selection = ssimSelection(names[0]!, names.length > 1 ? names.slice(1).join(',') : 'none');
-    const scorer = new SsimScorer(selection.variants);
     const columns = imageMetricColumns(selection);
     const report: MatchReport = { unmatchedReference: [], unmatchedCandidate: [] };
     const remote = remoteShardOptions(ctx.options, ctx.log);
@@ -133,13 +47,7 @@ export const metricsCommand = defineCommand({
     const source = fromAsyncIterable('matched-pairs', (signal) =>
       matchByKey(imageSet(reference, ctx.options.referenceField, signal, remote), imageSet(candidate, ctx.options.candidateField, signal, remote), report),
       { describe: `match-by-key(${reference} × ${candidate})` });
-    const score = asyncMapStage<MatchedPair, MetricRow>('psnr-ssim', async (pair) => {
-      const [a, b] = await Promise.all([loadImage(pair.reference, { decodeMode }, pair.meta.key), loadImage(pair.candidate, { decodeMode }, pair.meta.key)]);
-      if (a.width !== b.width || a.height !== b.height) {
-        throw new Error(`reference is ${a.width}×${a.height} but candidate is ${b.width}×${b.height}`);
-      }
-      return { meta: pair.meta, values: scorePair(scorer, selection, a.data, b.data, a.height, a.width) };
-    }, { concurrency: ctx.options.concurrency });
+    const score = pairMetricsStage(selection, { concurrency: ctx.options.concurrency, decodeMode });
     const sink = arrowMetricsSink({
       path: ctx.runFolder.path('metrics.arrow'),
       columns,

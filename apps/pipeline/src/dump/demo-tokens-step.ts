@@ -5,7 +5,7 @@ import { demoCheckpoint } from '../demo/demo-checkpoint.js';
 import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
 import { demoShards } from '../demo/demo-shards.js';
 import { decodedImagesStage, tokenRowBatchStage, type SourceTokenRow } from '../images/decode-rows.js';
-import { pngFolderSink } from '../images/image-output.js';
+import { pngFolderSink } from '@vqrae/data';
 import { tokenFiles, tokenRowSource } from '../images/token-source.js';
 import { runEncodeDump, type SampleBatch } from './encode-dump.js';
 import { mergeManifests } from './merge-manifests.js';

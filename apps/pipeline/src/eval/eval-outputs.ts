@@ -6,11 +6,11 @@ import {
   writeEvalReport,
   writeStatsNpz,
   writeSummaryArrow,
+  type PreviewIndex,
   type PreviewPair,
   type Provenance,
   type ReportMetric,
 } from '@vqrae/eval';
-import type { PreviewIndex } from './eval-sinks.js';
 import type { EvalIdentity, EvalState } from './eval-partial.js';
 import { evalSummaryValues, type EvalSummary } from './eval-summary.js';
 

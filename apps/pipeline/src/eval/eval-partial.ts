@@ -2,8 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CodebookUsage, readMomentsNpz, readNpzArrays, writeMomentsNpz, writeNpz, type FeatureMoments, type FeatureSpace } from '@vqrae/eval';
 import type { DecodeMode } from '@vqrae/data';
-import type { EvalCrop } from './eval-batch.js';
 import { writeFileAtomic } from '@vqrae/graph';
+
+/** Crop protocols `vqrae eval` accepts (model-spec §8.1 uses `adm`). */
+export type EvalCrop = 'adm' | 'center';
 
 /** File name of the per-run record `merge-eval` reads. */
 export const EVAL_PARTIAL_FILE = 'eval-partial.json';

@@ -1,12 +1,10 @@
-import { CodebookUsage, type FeatureStatsResult, type MetricsFileResult, type Provenance } from '@vqrae/eval';
+import { CodebookUsage, imageMetricColumns, ssimSelection, type FeatureStatsResult, type MetricsFileResult, type PreviewIndex, type Provenance } from '@vqrae/eval';
 import type { Logger, RunSummary } from '@vqrae/graph';
 import type { CommandResult, RunFolder } from '../cli/index.js';
 import type { RankAssignment } from '../dump/rank.js';
 import { writeEvalOutputs } from './eval-outputs.js';
 import { writeEvalPartial, type EvalIdentity, type EvalState } from './eval-partial.js';
-import type { PreviewIndex } from './eval-sinks.js';
 import { computeEvalSummary, evalSummaryJson, formatEvalSummary } from './eval-summary.js';
-import { imageMetricColumns, ssimSelection } from './image-metrics.js';
 import { decodeModeTitleSuffix } from './decode-mode-label.js';
 
 /** The sink results of one eval graph run. */

@@ -6,7 +6,7 @@
 import { mapStage, type Stage } from '@vqrae/graph';
 import type { DecodedOutputs, TokenBatchRecord } from '@vqrae/tokenizer';
 import type { TokenRow } from '../dump/token-table.js';
-import type { OutputImage } from './image-output.js';
+import type { OutputImage } from '@vqrae/data';
 
 /** A token row as `tokenRowSource` yields it. */
 export type SourceTokenRow = TokenRow & { readonly metadata: Map<string, string> };

@@ -1,12 +1,11 @@
 /** The fast eval path when the model's output size differs from its input size, and decode modes across ranks. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeImages, FAST_DECODE_CONTRACT, loadImage, type ImageSample, type ShardSample } from '@vqrae/data';
+import { decodeImages, FAST_DECODE_CONTRACT, loadImage, type ImageSample, type ReferencedSample, type ShardSample } from '@vqrae/data';
 import { psnr, uint8Image } from '@vqrae/eval';
 import { createStageContext } from '@vqrae/graph';
 import { largePhotoJpeg } from '../../../../tools/testing/large-photos.js';
 import { evalFastReferenceStage } from '../../src/eval/eval-fast-decode.js';
-import type { EvalSample } from '../../src/eval/eval-batch.js';
 import { EVAL_PARTIAL_FORMAT, type EvalPartial } from '../../src/eval/eval-partial.js';
 import { checkRanks } from '../../src/eval/merge-partials.js';
 
@@ -16,20 +15,20 @@ test('evalFastReferenceStage: input from the fast decoder, reference decoded fas
   const decoded: ImageSample[] = [];
   const decode = decodeImages({ crop: { protocol: 'center', size: 32 }, decodeMode: 'fast', concurrency: 1 });
   for await (const s of decode.run((async function* () { yield sample; })(), createStageContext({ name: 'decode' }))) decoded.push(s);
-  const out: EvalSample[] = [];
+  const out: ReferencedSample[] = [];
   const stage = evalFastReferenceStage('center', 32, 48, 'throw');
   for await (const s of stage.run((async function* () { yield* decoded; })(), createStageContext({ name: 'reference' }))) out.push(s);
   assert.equal(out.length, 1);
-  const { input, reference } = out[0]!;
-  assert.deepEqual([input.width, input.height, reference.width, reference.height], [32, 32, 48, 48]);
+  const { image, reference } = out[0]!;
+  assert.deepEqual([image.width, image.height, reference.width, reference.height], [32, 32, 48, 48]);
   assert.deepEqual(reference, await loadImage(jpg, { crop: { protocol: 'center', size: 48 }, decodeMode: 'fast' }, 'photo'));
   const exact = await loadImage(jpg, { crop: { protocol: 'center', size: 48 }, decodeMode: 'exact' }, 'photo');
   const db = psnr(uint8Image(reference.data, 48, 48, 3), uint8Image(exact.data, 48, 48, 3));
   assert.ok(db >= FAST_DECODE_CONTRACT.minPsnrDb && db < 100, `fast vs exact reference ${db.toFixed(2)} dB`);
   // sizes equal: the reference is the input itself, nothing decoded again
-  const same: EvalSample[] = [];
+  const same: ReferencedSample[] = [];
   for await (const s of evalFastReferenceStage('center', 32, 32, 'throw').run((async function* () { yield* decoded; })(), createStageContext({ name: 'reference' }))) same.push(s);
-  assert.equal(same[0]!.reference, same[0]!.input);
+  assert.equal(same[0]!.reference, same[0]!.image);
 });
 
 test('merge-eval refuses ranks evaluated in different decode modes; a partial without the field counts as exact', () => {

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CodebookUsage, FeatureMoments, frechetDistance, namedFeatureSpace, type FeatureSpace } from '@vqrae/eval';
+import { CodebookUsage, FeatureMoments, frechetDistance, imageMetricColumns, namedFeatureSpace, ssimSelection, type FeatureSpace } from '@vqrae/eval';
 import { computeEvalSummary, evalSummaryValues, formatEvalSummary } from '../../src/eval/eval-summary.js';
-import { imageMetricColumns, ssimSelection } from '../../src/eval/image-metrics.js';
 
 function moments(seed: number, n: number, dim: number): FeatureMoments {
   const m = new FeatureMoments(dim);

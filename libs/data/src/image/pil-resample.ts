@@ -38,32 +38,52 @@ interface Coefficients {
   readonly weights: Int32Array;
 }
 
-function coefficients(inSize: number, outSize: number, filter: PilFilter): Coefficients {
+/** Taps of one output coordinate along one axis: first input index and weights normalised to sum 1 (float64). */
+export interface PilTaps {
+  readonly start: number;
+  readonly weights: Float64Array;
+}
+
+/**
+ * Pillow's taps for resampling one axis from `inSize` to `outSize` with `filter` (the one PIL kernel of the
+ * repository): the support widens with the downscale factor, taps cover [center − support, center + support]
+ * rounded and clipped to the image, renormalised to sum 1. Float64; the 8-bit path converts them to fixed point,
+ * float resizers (FID-Inception's `pilBicubicResize`, resize matrices) use them as they are.
+ */
+export function pilTaps(inSize: number, outSize: number, filter: PilFilter): PilTaps[] {
   const { support: baseSupport, weight } = FILTERS[filter];
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
   const support = baseSupport * filterScale;
+  const taps: PilTaps[] = [];
+  for (let o = 0; o < outSize; o++) {
+    const center = (o + 0.5) * scale;
+    const start = Math.max(0, Math.trunc(center - support + 0.5));
+    const weights = new Float64Array(Math.max(Math.min(inSize, Math.trunc(center + support + 0.5)) - start, 0));
+    let sum = 0;
+    for (let i = 0; i < weights.length; i++) {
+      weights[i] = weight((i + start - center + 0.5) / filterScale);
+      sum += weights[i]!;
+    }
+    if (sum !== 0) for (let i = 0; i < weights.length; i++) weights[i]! /= sum;
+    taps.push({ start, weights });
+  }
+  return taps;
+}
+
+function coefficients(inSize: number, outSize: number, filter: PilFilter): Coefficients {
+  const support = FILTERS[filter].support * Math.max(inSize / outSize, 1);
   const taps = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
   const count = new Int32Array(outSize);
   const weights = new Int32Array(outSize * taps);
-  const k = new Float64Array(taps);
-  for (let xx = 0; xx < outSize; xx++) {
-    const center = (xx + 0.5) * scale;
-    const xmin = Math.max(0, Math.trunc(center - support + 0.5));
-    const xmax = Math.min(inSize, Math.trunc(center + support + 0.5)) - xmin;
-    let sum = 0;
-    for (let x = 0; x < xmax; x++) {
-      k[x] = weight((x + xmin - center + 0.5) / filterScale);
-      sum += k[x] as number;
-    }
-    for (let x = 0; x < xmax; x++) {
-      const w = sum !== 0 ? (k[x] as number) / sum : (k[x] as number);
+  pilTaps(inSize, outSize, filter).forEach((t, xx) => {
+    t.weights.forEach((w, x) => {
       weights[xx * taps + x] = w < 0 ? Math.trunc(-0.5 + w * ONE) : Math.trunc(0.5 + w * ONE);
-    }
-    start[xx] = xmin;
-    count[xx] = xmax;
-  }
+    });
+    start[xx] = t.start;
+    count[xx] = t.weights.length;
+  });
   return { taps, start, count, weights };
 }
 

@@ -5,46 +5,18 @@
  * clipped to the image and renormalised to sum 1. Coefficients and accumulation in float64, results stored as
  * float32; the horizontal pass runs first (on all rows), then the vertical one, each only when that side changes.
  */
+import { pilTaps, type PilTaps } from '@vqrae/data';
 
-const CUBIC_A = -0.5;
-const CUBIC_SUPPORT = 2;
-
-function cubic(t: number): number {
-  const x = Math.abs(t);
-  if (x < 1) return ((CUBIC_A + 2) * x - (CUBIC_A + 3)) * x * x + 1;
-  if (x < 2) return (((x - 5) * x + 8) * x - 4) * CUBIC_A;
-  return 0;
-}
-
-/** Taps of one output coordinate: first input index and normalised weights. */
-export interface PilTaps {
-  readonly start: number;
-  readonly weights: Float64Array;
-}
+/** Taps of one output coordinate: first input index and normalised weights (`PilTaps` of @vqrae/data). */
+export type { PilTaps } from '@vqrae/data';
 
 /**
- * Pillow's BICUBIC taps for resampling one axis from `inSize` to `outSize` (float64, each row sums to 1). Exported so
- * other engines can express the same resampling exactly (e.g. as an interpolation matrix).
+ * Pillow's BICUBIC taps for resampling one axis from `inSize` to `outSize` (float64, each row sums to 1): the data
+ * library's `pilTaps` (one PIL kernel in the repository). Exported so other engines can express the same resampling
+ * exactly (e.g. as an interpolation matrix).
  */
 export function pilBicubicTaps(inSize: number, outSize: number): PilTaps[] {
-  const scale = inSize / outSize;
-  const filterScale = Math.max(scale, 1);
-  const support = CUBIC_SUPPORT * filterScale;
-  const taps: PilTaps[] = [];
-  for (let o = 0; o < outSize; o++) {
-    const center = (o + 0.5) * scale;
-    const start = Math.max(Math.trunc(center - support + 0.5), 0);
-    const stop = Math.min(Math.trunc(center + support + 0.5), inSize);
-    const weights = new Float64Array(Math.max(stop - start, 0));
-    let sum = 0;
-    for (let i = 0; i < weights.length; i++) {
-      weights[i] = cubic((i + start - center + 0.5) / filterScale);
-      sum += weights[i]!;
-    }
-    if (sum !== 0) for (let i = 0; i < weights.length; i++) weights[i]! /= sum;
-    taps.push({ start, weights });
-  }
-  return taps;
+  return pilTaps(inSize, outSize, 'bicubic');
 }
 
 /** Image plane(s) stored row-major as [height, width, channels] (channels interleaved). */

@@ -2,7 +2,7 @@
  * Images as host-side typed arrays for the image-quality metrics (PSNR, SSIM). Layout is row-major [H, W, C]
  * (the layout of sharp's raw output and of tfjs NHWC tensors after `dataSync()`).
  */
-import { toUint8Pixels as roundPixel01 } from '@vqrae/data';
+import { toUint8Pixels } from '@vqrae/data';
 
 interface ImageShape {
   readonly height: number;
@@ -65,8 +65,8 @@ export function assertSameShape(a: HostImage, b: HostImage, where: string): void
  * (model-spec §8.1 step 2; truncation would bias every pixel by −0.5 LSB), by the repository's one rounding
  * (`toUint8Pixels` of `@vqrae/data`: float32 arithmetic, NaN → 0).
  */
-export function toUint8Pixels(image: HostImage): Uint8Array | Uint8ClampedArray {
-  return image.kind === 'uint8' ? image.data : roundPixel01(image.data);
+export function hostImageBytes(image: HostImage): Uint8Array | Uint8ClampedArray {
+  return image.kind === 'uint8' ? image.data : toUint8Pixels(image.data);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { assertSameShape, toUint8Pixels, type HostImage } from './host-image.js';
+import { assertSameShape, hostImageBytes, type HostImage } from './host-image.js';
 
 /** Floor of the MSE before the logarithm (RAE ref_iqa): identical images score 100 dB instead of +∞. */
 export const PSNR_MIN_MSE = 1e-10;
@@ -10,8 +10,8 @@ export const PSNR_MIN_MSE = 1e-10;
  */
 export function psnr(a: HostImage, b: HostImage): number {
   assertSameShape(a, b, 'psnr');
-  const pa = toUint8Pixels(a);
-  const pb = toUint8Pixels(b);
+  const pa = hostImageBytes(a);
+  const pb = hostImageBytes(b);
   let sumSquares = 0; // exact: integer squares summed well below 2^53
   for (let i = 0; i < pa.length; i++) {
     const d = pa[i] - pb[i];

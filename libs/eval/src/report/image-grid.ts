@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { toUint8Pixels, type HostImage } from '../metrics/host-image.js';
+import { hostImageBytes, type HostImage } from '../metrics/host-image.js';
 import { escapeHtml } from './html.js';
 
 /** One original/reconstruction pair for the preview grid, named by its sample key. */
@@ -14,7 +14,7 @@ export interface PreviewPair {
 /** Encodes a 1-, 3- or 4-channel image (uint8, or pixel01 rounded half up) as PNG and returns a data: URI. */
 export async function pngDataUri(image: HostImage): Promise<string> {
   if (![1, 3, 4].includes(image.channels)) throw new Error(`pngDataUri: cannot encode ${image.channels} channels as PNG`);
-  const pixels = toUint8Pixels(image);
+  const pixels = hostImageBytes(image);
   const png = await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), {
     raw: { width: image.width, height: image.height, channels: image.channels as 1 | 3 | 4 },
   }).png({ compressionLevel: 9 }).toBuffer();

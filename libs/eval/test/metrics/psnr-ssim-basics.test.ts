@@ -10,7 +10,7 @@ import {
   ssimByName,
   ssimSkimage,
   ssimTorchmetrics,
-  toUint8Pixels,
+  hostImageBytes,
   uint8Image,
 } from '../../src/index.js';
 
@@ -33,7 +33,7 @@ describe('PSNR', () => {
 
   it('rounds pixel01 floats half up to uint8 before scoring', () => {
     const f = pixel01Image(Float32Array.of(0, 0.5 / 255, 1.49 / 255, 1.5 / 255, 1.2, -0.3), 1, 2, 3);
-    assert.deepEqual(Array.from(toUint8Pixels(f)), [0, 1, 1, 2, 255, 0]);
+    assert.deepEqual(Array.from(hostImageBytes(f)), [0, 1, 1, 2, 255, 0]);
     const u = uint8Image(Uint8Array.of(0, 1, 1, 2, 255, 0), 1, 2, 3);
     assert.equal(psnr(f, u), 100);
   });

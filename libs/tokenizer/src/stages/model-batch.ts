@@ -2,16 +2,28 @@
  * Records and options shared by the model stages (tokenize, reconstruct, features, decodeTokens).
  *
  * Ownership: everything a model stage reads or adds is a host array (the engine interface never lets a tensor out),
- * so nothing in a record has to be disposed and any number of sinks may read the same record.
+ * so nothing in a record has to be disposed and any number of sinks may read the same record. A sink that needs a
+ * tensor creates it from these arrays and disposes it before its `write` returns; no stage or sink mutates a record's
+ * arrays (views such as `decoded[i]` share one buffer per batch).
  */
 import type { RgbImage } from '@vqrae/data';
 import type { ErrorPolicy, SampleMeta } from '@vqrae/graph';
 
-/** A batch of decoded, equally sized square images with each sample's metadata, in order. Extra fields pass through. */
+/**
+ * A batch of decoded, equally sized square images with each sample's metadata, in order (what `batchSamples` of
+ * @vqrae/data emits). Extra fields pass through every model stage, so sinks after the model read the samples, their
+ * references and the model outputs from one record.
+ */
 export interface ImageBatchRecord {
   readonly metas: readonly SampleMeta[];
   /** `[S, S, 3]` uint8 each, S = the engine's input side. */
   readonly images: readonly RgbImage[];
+  /**
+   * When asked for (`cropWithReference` before `batchSamples`): each sample's reference crop, `[S_ref, S_ref, 3]`
+   * uint8 at the decoder's output side, the pixels a reconstruction is scored against. Absent: the images are the
+   * references (input side = output side).
+   */
+  readonly references?: readonly Uint8Array[];
 }
 
 /** A batch of token rows: one code sequence `[N]` per sample, named by `keys` in errors. Extra fields pass through. */

@@ -1,19 +1,9 @@
-import {
-  arrowMetricsSink,
-  describeSsimVariant,
-  psnr,
-  SSIM_VARIANT_NAMES,
-  SsimScorer,
-  ssimVariantByName,
-  uint8Image,
-  type MetricColumn,
-  type MetricRow,
-  type MetricsFileResult,
-  type Provenance,
-  type SsimVariant,
-} from '@vqrae/eval';
-import type { Sink } from '@vqrae/graph';
-import type { EvalBatch } from './eval-batch.js';
+/** Which SSIM variants a run scores, their Arrow columns, and the PSNR + SSIM scores of one image pair. */
+import type { MetricColumn } from '../sinks/metric-columns.js';
+import { uint8Image } from './host-image.js';
+import { psnr } from './psnr.js';
+import { SsimScorer } from './ssim/ssim.js';
+import { describeSsimVariant, SSIM_VARIANT_NAMES, ssimVariantByName, type SsimVariant } from './ssim/ssim-variants.js';
 
 /** The SSIM variants of a run: the first fills the `ssim` column, the others get `ssim_<name>` columns. */
 export interface SsimSelection {
@@ -52,34 +42,4 @@ export function scorePair(scorer: SsimScorer, ssim: SsimSelection, reference: Ui
   const values: Record<string, number> = { psnr: psnr(a, b), ssim: scores[ssim.names[0]!]! };
   for (const n of ssim.names.slice(1)) values[ssimColumnName(n)] = scores[n]!;
   return values;
-}
-
-/**
- * Sink: scores every image of a batch (PSNR + all SSIM variants, host float64) and appends the rows to
- * `metrics.arrow` through the eval library's Arrow sink (provenance in the schema metadata).
- */
-export function imageMetricsSink(options: {
-  readonly path: string;
-  readonly ssim: SsimSelection;
-  readonly provenance: Provenance;
-  readonly metadata: Readonly<Record<string, string>>;
-}): Sink<EvalBatch, MetricsFileResult> {
-  const columns = imageMetricColumns(options.ssim);
-  const inner = arrowMetricsSink({ path: options.path, columns, provenance: options.provenance, metadata: options.metadata, name: 'metrics' });
-  const scorer = new SsimScorer(options.ssim.variants);
-  return {
-    name: 'metrics',
-    describe: () => `psnr+ssim(${options.ssim.names.join(', ')}) → metrics.arrow`,
-    write(batch, ctx) {
-      const rows: MetricRow[] = batch.metas.map((meta, i) => ({
-        meta,
-        values: scorePair(scorer, options.ssim, batch.references[i]!, batch.decoded[i]!, batch.outputSize),
-      }));
-      return inner.write(rows, ctx);
-    },
-    finish: async (ctx) => (await inner.finish!(ctx)) as MetricsFileResult,
-    abort: async (error, ctx) => {
-      await inner.abort?.(error, ctx);
-    },
-  };
 }

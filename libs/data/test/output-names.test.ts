@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OutputNames, shardStem } from '../../src/images/output-names.js';
+import { OutputNames, shardStem } from '../src/index.js';
 
 test('OutputNames refuses a repeated key (naming both shards, one shard, or none) and prefixes shard stems on request (issue 14.3)', () => {
   const names = new OutputNames();

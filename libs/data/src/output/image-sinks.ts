@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
-import { ShardWriter, unsafePathReason } from '@vqrae/data';
 import { forEachSink, removeStaleTemporaries, writeFileAtomic, type OpenForWrite, type Sink } from '@vqrae/graph';
+import { unsafePathReason } from '../shards/member-name.js';
+import { ShardWriter } from '../shards/writer.js';
 import { OutputNames, type OutputNaming } from './output-names.js';
+import { encodePng } from './png.js';
 
 /**
  * One output image: key (may contain folders), the shard it came from (for messages and `prefixShard` naming), HWC
@@ -18,12 +19,10 @@ export interface OutputImage {
   readonly extras?: ReadonlyMap<string, Uint8Array>;
 }
 
-export async function encodePng(image: { width: number; height: number; rgb: Uint8Array }): Promise<Buffer> {
-  return sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } }).png({ compressionLevel: 6 }).toBuffer();
-}
-
-/** Options of the PNG sinks: naming, and (tests) how files are opened. */
+/** Options of the PNG sinks: naming, sink name, and (tests) how files are opened. */
 export interface PngSinkOptions extends OutputNaming {
+  /** Sink name, unique within a graph (default `png-files` / `png-shards`). */
+  readonly name?: string;
   readonly open?: OpenForWrite;
 }
 
@@ -37,7 +36,7 @@ export function pngFolderSink(dir: string, options: PngSinkOptions = {}): Sink<O
   const names = new OutputNames(options);
   const swept = new Set<string>();
   return forEachSink<OutputImage[], { written: number; dir: string }>(
-    'png-files',
+    options.name ?? 'png-files',
     async (items) => {
       for (const item of items) {
         const name = names.take(item.key, item.shard);
@@ -61,11 +60,11 @@ export function pngFolderSink(dir: string, options: PngSinkOptions = {}): Sink<O
 }
 
 /** Writes WebDataset shards with a `png` member (+ extras) per sample, rolled over and renamed atomically; keys seen twice are refused. */
-export function pngShardSink(pattern: string, maxSamples: number, naming: OutputNaming = {}): Sink<OutputImage[]> {
+export function pngShardSink(pattern: string, maxSamples: number, naming: OutputNaming & { readonly name?: string } = {}): Sink<OutputImage[]> {
   const writer = new ShardWriter({ pattern, maxSamples });
   const names = new OutputNames(naming);
   return forEachSink<OutputImage[], { shards: number; samples: number }>(
-    'png-shards',
+    naming.name ?? 'png-shards',
     async (items) => {
       for (const item of items) {
         const key = names.take(item.key, item.shard);

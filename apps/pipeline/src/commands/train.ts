@@ -13,11 +13,11 @@ import {
   type ResolvedOptions,
   type ValueSource,
 } from '../cli/index.js';
-import { resolveCheckpointDir } from '../train/checkpoint-state.js';
-import { defaultPerceptualWeight, trainDefaults, type TrainJobConfig } from '../train/job-config.js';
-import { presetOf } from '../train/model-factory.js';
+import { resolveCheckpointDir } from '@vqrae/train';
+import { defaultPerceptualWeight, trainDefaults, type TrainJobConfig } from '@vqrae/train';
+import { presetOf } from '@vqrae/train';
 import { readSavedTrainConfig, resumedTrainConfig } from '../train/resume-config.js';
-import { runTrainJob } from '../train/train-job.js';
+import { runTrainJob } from '@vqrae/train';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 
 const TRAIN_OPTIONS = {
@@ -150,7 +150,7 @@ function explicitOverrides(o: TrainFlags, sources: Readonly<Record<string, Value
   return overrides as Partial<TrainJobConfig>;
 }
 
-/** `vqrae train`: one training stage of a VQRAE tokenizer as a graph (see src/train/train-job.ts). */
+/** `vqrae train`: one training stage of a VQRAE tokenizer as a graph (see @vqrae/train, libs/train/src/train-job.ts). */
 export const trainCommand = defineCommand({
   name: 'train',
   description: 'train a VQRAE tokenizer: stage 1 (encoder frozen) or stage 2 (encoder + self-distillation) on WebDataset shards',

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { listImageFiles, packImages } from '@vqrae/data';
 import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
-import { trainDefaults, type TrainJobConfig } from './job-config.js';
-import { runTrainJob } from './train-job.js';
+import { trainDefaults, type TrainJobConfig } from '@vqrae/train';
+import { runTrainJob } from '@vqrae/train';
 
 /** Demo training budget: whichever comes first (the schedule is planned for DEMO_STEPS steps). */
 export const DEMO_TRAIN = { preset: 'small-cpu', steps: 60, maxMinutes: 3, evalEvery: 10, heldOut: 2 } as const;

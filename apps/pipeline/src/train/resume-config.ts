@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../cli/errors.js';
-import { trainDefaults, type TrainJobConfig } from './job-config.js';
+import { trainDefaults, type TrainJobConfig } from '@vqrae/train';
 
 /**
  * Settings that steer one invocation only: a resume never inherits them (an inherited `--stop-after 160` would stop

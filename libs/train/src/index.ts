@@ -22,14 +22,14 @@ export {
 export { evalStoreOf, writeModelFile } from './export.js';
 export { EpochSampleSource, type StreamStart, type TrainSourceSample } from './epoch-source.js';
 export { decodeEpochSamples, epochRandomResizedCrop, trainBatches, type EpochTagged, type KeyedBatch, type TrainCropConfig } from './data-stages.js';
-export { codeUsageOf, trainStage, type StepHook, type TrainStageOptions } from './train-stage.js';
-export { periodicHook, stepLogSink } from './hooks.js';
+export { codeUsageOf, describeHooks, trainStage, type StepHook, type TrainHook, type TrainStageOptions } from './train-stage.js';
+export { periodicHook, stepLogSink, type PeriodicHookOptions } from './hooks.js';
 export { dropStepsAfter, readStepLog, StepLogWriter, stepRow, type StepRow } from './step-log.js';
 export { renderSvg, writeDriftComparison, writeLossCurves, type EvalPoint } from './curves.js';
 export { writePreviewGrid, type PreviewShape } from './preview.js';
 export { evaluateHeldOut, loadHeldOut, type EvalResult, type HeldOutSet } from './heldout.js';
 export { defaultPerceptualWeight, trainDefaults, type TrainJobConfig } from './job-config.js';
 export { buildTrainer, restoreOrSeed } from './job-setup.js';
-export { checkpointWriter, heldOutEvaluator, jobHooks } from './job-hooks.js';
+export { checkpointWriter, heldOutEvaluator, jobHooks, type JobHookContext } from './job-hooks.js';
 export { TRAIN_CONFIG_FILE, TRAIN_CONFIG_HISTORY, writeTrainConfigFile } from './train-config-file.js';
-export { runTrainJob, type TrainJobHost, type TrainJobResult } from './train-job.js';
+export { openTrainJob, runTrainJob, type TrainJob, type TrainJobHost, type TrainJobResult } from './train-job.js';

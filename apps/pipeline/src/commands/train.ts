@@ -1,4 +1,4 @@
-import { StageError, type RunSummary } from '@vqrae/graph';
+import { StageError } from '@vqrae/graph';
 import { VQRAE_PRESETS } from '@vqrae/tokenizer';
 import path from 'node:path';
 import {
@@ -17,7 +17,7 @@ import { resolveCheckpointDir } from '@vqrae/train';
 import { defaultPerceptualWeight, trainDefaults, type TrainJobConfig } from '@vqrae/train';
 import { presetOf } from '@vqrae/train';
 import { readSavedTrainConfig, resumedTrainConfig } from '../train/resume-config.js';
-import { runTrainJob } from '@vqrae/train';
+import { openTrainJob, type TrainJobResult } from '@vqrae/train';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 
 const TRAIN_OPTIONS = {
@@ -178,16 +178,17 @@ export const trainCommand = defineCommand({
       config = await freshConfig(o, ctx.sources, runDir);
     }
     const { preset, stage } = config;
-    const result = await runTrainJob(config, {
-      log: ctx.log,
-      remote: remoteShardOptions(o, ctx.log),
-      runGraph: async (graph): Promise<RunSummary> => {
-        const outcome = await ctx.runGraph('train', graph);
-        if (outcome.error) throw outcome.error;
-        if (outcome.summary.status === 'failed') throw new StageError('train', undefined, new Error(outcome.summary.failure?.message ?? 'failed'));
-        return outcome.summary;
-      },
-    });
+    // options → the training graph from @vqrae/train → ctx.runGraph (graph.txt, progress, Ctrl-C, --dry-run).
+    const job = await openTrainJob(config, { log: ctx.log, remote: remoteShardOptions(o, ctx.log) });
+    let result: TrainJobResult;
+    try {
+      const outcome = await ctx.runGraph('train', job.graph);
+      if (outcome.error) throw outcome.error;
+      if (outcome.summary.status === 'failed') throw new StageError('train', undefined, new Error(outcome.summary.failure?.message ?? 'failed'));
+      result = await job.finish(outcome.summary);
+    } finally {
+      job.dispose();
+    }
     const first = result.firstEval;
     const last = result.lastEval;
     ctx.print(`train: ${result.stepsDone} steps of ${preset} stage ${stage}; last loss ${result.lastRecord?.loss.toExponential(4) ?? 'n/a'}`);

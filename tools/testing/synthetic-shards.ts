@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { ShardWriter } from '@vqrae/data';
 
 /** Deterministic procedural 40×40 PNG: a two-colour gradient with a bright square (index-dependent). */
-async function syntheticPng(index: number, side = 40): Promise<Uint8Array> {
+export async function syntheticPng(index: number, side = 40): Promise<Uint8Array> {
   const data = new Uint8Array(side * side * 3);
   const a = [(index * 53) % 256, (index * 97) % 256, (index * 31) % 256];
   const b = [255 - a[0]!, (a[1]! + 128) % 256, (a[2]! * 3) % 256];

@@ -21,11 +21,12 @@ export {
 } from './checkpoint-state.js';
 export { evalStoreOf, writeModelFile } from './export.js';
 export { EpochSampleSource, type StreamStart, type TrainSourceSample } from './epoch-source.js';
-export { decodeEpochSamples, epochRandomResizedCrop, trainBatches, type EpochTagged, type KeyedBatch, type TrainCropConfig } from './data-stages.js';
+export { decodeCropEpochSamples, decodeEpochSamples, epochRandomResizedCrop, trainBatches, type EpochTagged, type KeyedBatch, type TrainCropConfig } from './data-stages.js';
 export { codeUsageOf, describeHooks, trainStage, type StepHook, type TrainHook, type TrainStageOptions } from './train-stage.js';
 export { periodicHook, stepLogSink, type PeriodicHookOptions } from './hooks.js';
 export { dropStepsAfter, readStepLog, StepLogWriter, stepRow, type StepRow } from './step-log.js';
 export { renderSvg, writeDriftComparison, writeLossCurves, type EvalPoint } from './curves.js';
+export { FAST_CROP_HEADROOM, fastRandomResizedCrop } from './fast-crop.js';
 export { writePreviewGrid, type PreviewShape } from './preview.js';
 export { evaluateHeldOut, loadHeldOut, type EvalResult, type HeldOutSet } from './heldout.js';
 export { defaultPerceptualWeight, trainDefaults, type TrainJobConfig } from './job-config.js';

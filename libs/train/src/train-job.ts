@@ -4,7 +4,7 @@ import { Graph, writeFileAtomic, type Logger, type RunSummary } from '@vqrae/gra
 import { DatasetSpec, type RemoteShardOptions } from '@vqrae/data';
 import { readTrainCheckpoint, resolveCheckpointDir, type LoadedTrainCheckpoint } from './checkpoint-state.js';
 import { writeLossCurves, type EvalPoint } from './curves.js';
-import { decodeEpochSamples, epochRandomResizedCrop, trainBatches, type KeyedBatch } from './data-stages.js';
+import { decodeCropEpochSamples, decodeEpochSamples, epochRandomResizedCrop, trainBatches, type KeyedBatch } from './data-stages.js';
 import { EpochSampleSource } from './epoch-source.js';
 import { writeModelFile } from './export.js';
 import { loadHeldOut, type EvalResult, type HeldOutSet } from './heldout.js';
@@ -205,9 +205,12 @@ function buildJobGraph(job: JobParts, trainer: Trainer, heldOut: HeldOutSet | nu
   }, 1); // one record batch per step: a killed run keeps every logged step (a few hundred bytes each)
   const deadline = config.maxMinutes === null ? Number.POSITIVE_INFINITY : Date.now() + config.maxMinutes * 60_000;
   const batchSize = config.batch;
-  const graph = Graph.from(source)
-    .pipe(decodeEpochSamples(2, config.onError))
-    .pipe(epochRandomResizedCrop({ size: model.inputSize, seed: config.seed, scale: { min: config.cropScaleMin, max: 1 } }))
+  const crop = { size: model.inputSize, seed: config.seed, scale: { min: config.cropScaleMin, max: 1 } };
+  // exact: every image decoded in full, then cropped; fast: decode and crop in one stage (shrink-on-load for large JPEG/WebP).
+  const images = config.decodeMode === 'exact'
+    ? Graph.from(source).pipe(decodeEpochSamples(2, config.onError)).pipe(epochRandomResizedCrop(crop))
+    : Graph.from(source).pipe(decodeCropEpochSamples({ ...crop, onError: config.onError }));
+  const graph = images
     .pipe(trainBatches(batchSize))
     .pipe(
       trainStage<KeyedBatch>({

@@ -19,6 +19,7 @@ import { presetOf } from '@vqrae/train';
 import { readSavedTrainConfig, resumedTrainConfig } from '../train/resume-config.js';
 import { openTrainJob, type TrainJobResult } from '@vqrae/train';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
+import { DECODE_MODE_FAST_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 
 const TRAIN_OPTIONS = {
   preset: stringOption({ description: 'model preset (stage 2 takes it from the --from checkpoint)', choices: Object.keys(VQRAE_PRESETS), default: 'tiny' }),
@@ -51,6 +52,7 @@ const TRAIN_OPTIONS = {
   discKernel: intOption({ description: 'kernel of the discriminator heads (odd; default 9 with --dino-weights)', min: 1 }),
   dinoWeights: pathOption({ description: "DINO ViT-S/8 as safetensors (tools/convert/dino_to_safetensors.py): the heads look at DINO ('DINO-disc', RAE) instead of the frozen encoder ('E_T-disc')", placeholder: '<file>' }),
   onError: stringOption({ description: "undecodable training images: 'throw' (stop, naming shard and key) or 'skip' (count and log)", choices: ['throw', 'skip'] }),
+  decodeMode: DECODE_MODE_FAST_DEFAULT,
   cropScaleMin: numberOption({ description: 'random-resized crop: smallest area fraction', min: 0.01, max: 1 }),
   checkpointEvery: intOption({ description: 'write a checkpoint every N steps (and at the end)', min: 0 }),
   previewEvery: intOption({ description: 'write a reconstruction preview grid every N steps', min: 0 }),
@@ -117,6 +119,7 @@ async function freshConfig(o: TrainFlags, sources: Readonly<Record<string, Value
     discBackbone: o.dinoWeights !== undefined ? 'dino' : d.discBackbone,
     dinoWeights: o.dinoWeights ?? null,
     onError: o.onError === 'skip' ? 'skip' : d.onError,
+    decodeMode: decodeModeOf(o.decodeMode),
     cropScaleMin: o.cropScaleMin ?? d.cropScaleMin,
     checkpointEvery: o.checkpointEvery ?? d.checkpointEvery,
     previewEvery: o.previewEvery ?? d.previewEvery,
@@ -135,7 +138,7 @@ const FLAG_KEYS: ReadonlyArray<readonly [keyof TrainFlags, keyof TrainJobConfig]
   ['emaWarmup', 'emaWarmup'], ['clip', 'clipGradNorm'], ['pixelLoss', 'pixelLoss'], ['distill', 'distillWeight'],
   ['perceptualWeight', 'perceptualWeight'], ['lpipsWeights', 'lpipsWeights'], ['ganWeight', 'ganWeight'], ['ganDStart', 'ganDStart'],
   ['ganGStart', 'ganGStart'], ['ganAdaptiveEvery', 'ganAdaptiveEvery'], ['discKernel', 'discKernel'], ['dinoWeights', 'dinoWeights'],
-  ['onError', 'onError'], ['cropScaleMin', 'cropScaleMin'], ['checkpointEvery', 'checkpointEvery'], ['previewEvery', 'previewEvery'],
+  ['onError', 'onError'], ['decodeMode', 'decodeMode'], ['cropScaleMin', 'cropScaleMin'], ['checkpointEvery', 'checkpointEvery'], ['previewEvery', 'previewEvery'],
   ['evalEvery', 'evalEvery'], ['evalImages', 'evalImages'], ['maxMinutes', 'maxMinutes'], ['seed', 'seed'],
 ];
 

@@ -38,9 +38,9 @@ interface Coefficients {
   readonly weights: Int32Array;
 }
 
-function coefficients(inSize: number, outSize: number, filter: PilFilter): Coefficients {
+function coefficients(inSize: number, outSize: number, filter: PilFilter, box0 = 0, box1 = inSize): Coefficients {
   const { support: baseSupport, weight } = FILTERS[filter];
-  const scale = inSize / outSize;
+  const scale = (box1 - box0) / outSize;
   const filterScale = Math.max(scale, 1);
   const support = baseSupport * filterScale;
   const taps = Math.ceil(support) * 2 + 1;
@@ -49,7 +49,7 @@ function coefficients(inSize: number, outSize: number, filter: PilFilter): Coeff
   const weights = new Int32Array(outSize * taps);
   const k = new Float64Array(taps);
   for (let xx = 0; xx < outSize; xx++) {
-    const center = (xx + 0.5) * scale;
+    const center = box0 + (xx + 0.5) * scale;
     const xmin = Math.max(0, Math.trunc(center - support + 0.5));
     const xmax = Math.min(inSize, Math.trunc(center + support + 0.5)) - xmin;
     let sum = 0;
@@ -69,17 +69,28 @@ function coefficients(inSize: number, outSize: number, filter: PilFilter): Coeff
 
 const clip8 = (acc: number): number => (acc >= ONE * 256 ? 255 : acc <= 0 ? 0 : Math.floor(acc / ONE));
 
-/** Resizes an RGB image to `width`×`height` exactly as Pillow 9.4 does with the given filter. */
-export function pilResize(image: RgbImage, width: number, height: number, filter: PilFilter): RgbImage {
-  if (width === image.width && height === image.height) return { ...image, data: image.data.slice() };
+/** A source region in (fractional) pixel-edge coordinates, as Pillow's `resize(box=(left, top, right, bottom))`. */
+export interface ResizeBox {
+  readonly left: number;
+  readonly top: number;
+  readonly right: number;
+  readonly bottom: number;
+}
+
+/**
+ * Resizes an RGB image (or the fractional `box` of it) to `width`×`height` exactly as Pillow 9.4 does with the given
+ * filter.
+ */
+export function pilResize(image: RgbImage, width: number, height: number, filter: PilFilter, box?: ResizeBox): RgbImage {
+  if (!box && width === image.width && height === image.height) return { ...image, data: image.data.slice() };
   let current = image;
-  const vertical = coefficients(image.height, height, filter);
-  if (width !== image.width) {
+  const vertical = coefficients(image.height, height, filter, box?.top, box?.bottom);
+  if (box || width !== image.width) {
     // Pillow only resamples the source rows the vertical pass reads
     const firstRow = vertical.start[0] as number;
     const lastRow = (vertical.start[height - 1] as number) + (vertical.count[height - 1] as number);
-    current = horizontal(image, width, coefficients(image.width, width, filter), firstRow, lastRow);
-    if (height === image.height) return current;
+    current = horizontal(image, width, coefficients(image.width, width, filter, box?.left, box?.right), firstRow, lastRow);
+    if (!box && height === image.height) return current;
     const shifted = { ...vertical, start: vertical.start.map((s) => s - firstRow) };
     return verticalPass(current, height, shifted);
   }

@@ -32,6 +32,7 @@ export default tseslint.config(
             { sourceTag: 'scope:eval', onlyDependOnLibsWithTags: ['scope:nn', 'scope:graph', 'scope:data'] },
             { sourceTag: 'scope:onnx', onlyDependOnLibsWithTags: ['scope:nn', 'scope:tokenizer', 'scope:eval'] },
             { sourceTag: 'scope:tokens', onlyDependOnLibsWithTags: ['scope:graph', 'scope:data', 'scope:tokenizer'] },
+            { sourceTag: 'scope:train', onlyDependOnLibsWithTags: ['scope:graph', 'scope:data', 'scope:nn', 'scope:tokenizer', 'scope:losses', 'scope:eval'] },
           ],
         },
       ],

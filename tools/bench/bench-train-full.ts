@@ -9,18 +9,7 @@ import readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { silentLogger } from '@vqrae/graph';
-// A bench, not a library: it builds the trainer from the app's source as `vqrae train` does (the module-boundary
-// rule's "tools depend on libs only" is for reusable code).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { trainDefaults, type TrainJobConfig } from '../../apps/pipeline/src/train/job-config.js';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { buildTrainer } from '../../apps/pipeline/src/train/job-setup.js';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { buildStageLosses } from '../../apps/pipeline/src/train/loss-setup.js';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { loadModelSource } from '../../apps/pipeline/src/train/model-factory.js';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import type { Trainer } from '../../apps/pipeline/src/train/trainer.js';
+import { buildStageLosses, buildTrainer, loadModelSource, trainDefaults, type Trainer, type TrainJobConfig } from '@vqrae/train';
 import { WORKSPACE_ROOT } from '../testing/fixtures.js';
 
 const PYTHON = '/usr/bin/python3';

@@ -3,7 +3,7 @@
 
 Written from the spec (model-spec §7.1, §7.4, §7.5, §7.9, §8.6) and the trainer's pass structure; random weights,
 random batches (speed only). One optimizer step = `accumulate` micro-batches of `batch` images, each doing the same
-passes as the TypeScript trainer (apps/pipeline/src/train/{trainer,objectives,adversary}.ts):
+passes as the TypeScript trainer (libs/train/src/{trainer,objectives,adversary}.ts):
 
   prepare (no grad):  Z_I = E(x) to block_13_expand_relu; target pyramid = E(x) at the 3 taps (a second forward, as TS)
   a (when asked):     two extra forwards of quantiser + decoder; grad of L_rec = L2 + enc-perceptual and of

@@ -16,7 +16,7 @@ export { listPatternFiles, type PatternFile } from './shards/pattern-files.js';
 export { IMAGE_EXTENSIONS, listImageFiles, packImages, SIDE_EXTENSIONS, type ImageFile, type ListImageFilesOptions, type PackImagesOptions } from './shards/pack-images.js';
 export { CROP_PROTOCOLS, type Background, type CropProtocol, type CropSpec, type RgbImage } from './image/types.js';
 export { planCrop, pythonRound, type CropPlan, type Window } from './image/crop-geometry.js';
-export { cropRgb, pilResize, pilTaps, type PilFilter, type PilTaps } from './image/pil-resample.js';
+export { cropRgb, pilResize, pilTaps, type PilFilter, type PilTaps, type ResizeBox } from './image/pil-resample.js';
 export { chooseDecodeConcurrency, libuvThreadpoolSize, type DecodeConcurrency, type DecodeConcurrencyInput } from './image/decode-concurrency.js';
 export { cropImage, DECODE_MODES, DEFAULT_LIMIT_INPUT_PIXELS, FAST_DECODE_CONTRACT, imageSourcePixels, loadImage, type DecodeMode, type LoadImageOptions } from './image/load-image.js';
 export { readJpegHeader, type JpegHeader } from './image/jpeg-header.js';

@@ -1,4 +1,4 @@
-import { StageError, type RunSummary } from '@vqrae/graph';
+import { StageError } from '@vqrae/graph';
 import { VQRAE_PRESETS } from '@vqrae/tokenizer';
 import path from 'node:path';
 import {
@@ -13,12 +13,19 @@ import {
   type ResolvedOptions,
   type ValueSource,
 } from '../cli/index.js';
-import { resolveCheckpointDir } from '../train/checkpoint-state.js';
-import { defaultPerceptualWeight, trainDefaults, type TrainJobConfig } from '../train/job-config.js';
-import { presetOf } from '../train/model-factory.js';
+import {
+  defaultPerceptualWeight,
+  InitRefusedError,
+  openTrainJob,
+  presetOf,
+  resolveCheckpointDir,
+  trainDefaults,
+  type TrainJobConfig,
+  type TrainJobResult,
+} from '@vqrae/train';
 import { readSavedTrainConfig, resumedTrainConfig } from '../train/resume-config.js';
-import { runTrainJob } from '../train/train-job.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
+import { DECODE_MODE_FAST_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 
 const TRAIN_OPTIONS = {
   preset: stringOption({ description: 'model preset (stage 2 takes it from the --from checkpoint)', choices: Object.keys(VQRAE_PRESETS), default: 'tiny' }),
@@ -52,6 +59,7 @@ const TRAIN_OPTIONS = {
   discKernel: intOption({ description: 'kernel of the discriminator heads (odd; default 9 with --dino-weights)', min: 1 }),
   dinoWeights: pathOption({ description: "DINO ViT-S/8 as safetensors (tools/convert/dino_to_safetensors.py): the heads look at DINO ('DINO-disc', RAE) instead of the frozen encoder ('E_T-disc')", placeholder: '<file>' }),
   onError: stringOption({ description: "undecodable training images: 'throw' (stop, naming shard and key) or 'skip' (count and log)", choices: ['throw', 'skip'] }),
+  decodeMode: DECODE_MODE_FAST_DEFAULT,
   cropScaleMin: numberOption({ description: 'random-resized crop: smallest area fraction', min: 0.01, max: 1 }),
   checkpointEvery: intOption({ description: 'write a checkpoint every N steps (and at the end)', min: 0 }),
   previewEvery: intOption({ description: 'write a reconstruction preview grid every N steps', min: 0 }),
@@ -126,6 +134,7 @@ async function freshConfig(o: TrainFlags, sources: Readonly<Record<string, Value
     discBackbone: o.dinoWeights !== undefined ? 'dino' : d.discBackbone,
     dinoWeights: o.dinoWeights ?? null,
     onError: o.onError === 'skip' ? 'skip' : d.onError,
+    decodeMode: decodeModeOf(o.decodeMode),
     cropScaleMin: o.cropScaleMin ?? d.cropScaleMin,
     checkpointEvery: o.checkpointEvery ?? d.checkpointEvery,
     previewEvery: o.previewEvery ?? d.previewEvery,
@@ -144,7 +153,7 @@ const FLAG_KEYS: ReadonlyArray<readonly [keyof TrainFlags, keyof TrainJobConfig]
   ['emaWarmup', 'emaWarmup'], ['clip', 'clipGradNorm'], ['pixelLoss', 'pixelLoss'], ['distill', 'distillWeight'],
   ['perceptualWeight', 'perceptualWeight'], ['lpipsWeights', 'lpipsWeights'], ['ganWeight', 'ganWeight'], ['ganDStart', 'ganDStart'],
   ['ganGStart', 'ganGStart'], ['ganAdaptiveEvery', 'ganAdaptiveEvery'], ['discKernel', 'discKernel'], ['dinoWeights', 'dinoWeights'],
-  ['onError', 'onError'], ['cropScaleMin', 'cropScaleMin'], ['checkpointEvery', 'checkpointEvery'], ['previewEvery', 'previewEvery'],
+  ['onError', 'onError'], ['decodeMode', 'decodeMode'], ['cropScaleMin', 'cropScaleMin'], ['checkpointEvery', 'checkpointEvery'], ['previewEvery', 'previewEvery'],
   ['evalEvery', 'evalEvery'], ['evalImages', 'evalImages'], ['maxMinutes', 'maxMinutes'], ['seed', 'seed'],
 ];
 
@@ -159,7 +168,7 @@ function explicitOverrides(o: TrainFlags, sources: Readonly<Record<string, Value
   return overrides as Partial<TrainJobConfig>;
 }
 
-/** `vqrae train`: one training stage of a VQRAE tokenizer as a graph (see src/train/train-job.ts). */
+/** `vqrae train`: one training stage of a VQRAE tokenizer as a graph (see @vqrae/train, libs/train/src/train-job.ts). */
 export const trainCommand = defineCommand({
   name: 'train',
   description: 'train a VQRAE tokenizer: stage 1 (encoder frozen) or stage 2 (encoder + self-distillation) on WebDataset shards',
@@ -189,16 +198,20 @@ export const trainCommand = defineCommand({
       config = await freshConfig(o, ctx.sources, runDir);
     }
     const { preset, stage } = config;
-    const result = await runTrainJob(config, {
-      log: ctx.log,
-      remote: remoteShardOptions(o, ctx.log),
-      runGraph: async (graph): Promise<RunSummary> => {
-        const outcome = await ctx.runGraph('train', graph);
-        if (outcome.error) throw outcome.error;
-        if (outcome.summary.status === 'failed') throw new StageError('train', undefined, new Error(outcome.summary.failure?.message ?? 'failed'));
-        return outcome.summary;
-      },
+    // options → the training graph from @vqrae/train → ctx.runGraph (graph.txt, progress, Ctrl-C, --dry-run).
+    // A refused --init checkpoint (other preset or codebook) is found while the job builds its model: a usage error.
+    const job = await openTrainJob(config, { log: ctx.log, remote: remoteShardOptions(o, ctx.log) }).catch((error: unknown) => {
+      throw error instanceof InitRefusedError ? new UsageError(error.message) : error;
     });
+    let result: TrainJobResult;
+    try {
+      const outcome = await ctx.runGraph('train', job.graph);
+      if (outcome.error) throw outcome.error;
+      if (outcome.summary.status === 'failed') throw new StageError('train', undefined, new Error(outcome.summary.failure?.message ?? 'failed'));
+      result = await job.finish(outcome.summary);
+    } finally {
+      job.dispose();
+    }
     const first = result.firstEval;
     const last = result.lastEval;
     ctx.print(`train: ${result.stepsDone} steps of ${preset} stage ${stage}; last loss ${result.lastRecord?.loss.toExponential(4) ?? 'n/a'}`);

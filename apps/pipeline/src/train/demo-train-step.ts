@@ -2,9 +2,7 @@ import path from 'node:path';
 import { demoCheckpoint } from '../demo/demo-checkpoint.js';
 import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
 import { demoShards } from '../demo/demo-shards.js';
-import { trainDefaults, type TrainJobConfig } from './job-config.js';
-import { presetOf } from './model-factory.js';
-import { runTrainJob } from './train-job.js';
+import { presetOf, runTrainJob, trainDefaults, type TrainJobConfig } from '@vqrae/train';
 
 /** Demo fine-tuning budget: whichever comes first (the schedule is planned for `steps` steps). */
 export const DEMO_TRAIN = { steps: 20, maxMinutes: 1.5, evalEvery: 10 } as const;

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../cli/errors.js';
-import { trainDefaults, type TrainJobConfig } from './job-config.js';
+import { trainDefaults, type TrainJobConfig } from '@vqrae/train';
 
 /**
  * Settings that steer one invocation only: a resume never inherits them (an inherited `--stop-after 160` would stop
@@ -25,7 +25,8 @@ export async function readSavedTrainConfig(checkpointDir: string): Promise<Train
   if (!saved || typeof saved !== 'object' || typeof saved.data !== 'string' || typeof saved.preset !== 'string' || (saved.stage !== 1 && saved.stage !== 2)) {
     throw new UsageError(`train --resume: ${file} holds no training config (preset, stage, data); pass the settings again or start a new run`);
   }
-  return { ...trainDefaults(saved.preset, saved.stage), ...saved } as TrainJobConfig;
+  // A run saved before --decode-mode existed decoded every image in full: it resumes as `exact`.
+  return { ...trainDefaults(saved.preset, saved.stage), decodeMode: 'exact', ...saved } as TrainJobConfig;
 }
 
 /** A resume's config and the settings its flags changed (`steps 8 → 12`), for the log. */

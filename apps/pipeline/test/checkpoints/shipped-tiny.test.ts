@@ -9,7 +9,7 @@ import { createRng } from '@vqrae/data';
 import { f16ToF32, f32ToF16, SafetensorsFile, sha256File } from '@vqrae/nn';
 import { createVqrae, decoderStemKeys, loadCheckpoint, presetConfig, saveCheckpoint, tfjsEngine, type VqraeModel } from '@vqrae/tokenizer';
 import { readJson, runCli, tempDir } from '../cli/helpers.js';
-import { writeSyntheticShards } from '../train/fixtures.js';
+import { writeSyntheticShards } from '../../../../tools/testing/synthetic-shards.js';
 import { escapeRegExp, writeDemoImages } from './fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');

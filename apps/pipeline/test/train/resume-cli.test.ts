@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { readJson, runCli } from '../cli/helpers.js';
-import { tempDir, writeSyntheticShards } from './fixtures.js';
+import { tempDir, writeSyntheticShards } from '../../../../tools/testing/synthetic-shards.js';
 
 let dir: string;
 let data: string;

@@ -48,16 +48,17 @@ export interface PilTaps {
  * Pillow's taps for resampling one axis from `inSize` to `outSize` with `filter` (the one PIL kernel of the
  * repository): the support widens with the downscale factor, taps cover [center − support, center + support]
  * rounded and clipped to the image, renormalised to sum 1. Float64; the 8-bit path converts them to fixed point,
- * float resizers (FID-Inception's `pilBicubicResize`, resize matrices) use them as they are.
+ * float resizers (FID-Inception's `pilBicubicResize`, resize matrices) use them as they are. `box0`/`box1` restrict
+ * the source to the fractional interval [box0, box1) of the axis (Pillow's `resize(box=…)`; default: all of it).
  */
-export function pilTaps(inSize: number, outSize: number, filter: PilFilter): PilTaps[] {
+export function pilTaps(inSize: number, outSize: number, filter: PilFilter, box0 = 0, box1 = inSize): PilTaps[] {
   const { support: baseSupport, weight } = FILTERS[filter];
-  const scale = inSize / outSize;
+  const scale = (box1 - box0) / outSize;
   const filterScale = Math.max(scale, 1);
   const support = baseSupport * filterScale;
   const taps: PilTaps[] = [];
   for (let o = 0; o < outSize; o++) {
-    const center = (o + 0.5) * scale;
+    const center = box0 + (o + 0.5) * scale;
     const start = Math.max(0, Math.trunc(center - support + 0.5));
     const weights = new Float64Array(Math.max(Math.min(inSize, Math.trunc(center + support + 0.5)) - start, 0));
     let sum = 0;
@@ -71,13 +72,13 @@ export function pilTaps(inSize: number, outSize: number, filter: PilFilter): Pil
   return taps;
 }
 
-function coefficients(inSize: number, outSize: number, filter: PilFilter): Coefficients {
-  const support = FILTERS[filter].support * Math.max(inSize / outSize, 1);
+function coefficients(inSize: number, outSize: number, filter: PilFilter, box0 = 0, box1 = inSize): Coefficients {
+  const support = FILTERS[filter].support * Math.max((box1 - box0) / outSize, 1);
   const taps = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
   const count = new Int32Array(outSize);
   const weights = new Int32Array(outSize * taps);
-  pilTaps(inSize, outSize, filter).forEach((t, xx) => {
+  pilTaps(inSize, outSize, filter, box0, box1).forEach((t, xx) => {
     t.weights.forEach((w, x) => {
       weights[xx * taps + x] = w < 0 ? Math.trunc(-0.5 + w * ONE) : Math.trunc(0.5 + w * ONE);
     });
@@ -89,17 +90,28 @@ function coefficients(inSize: number, outSize: number, filter: PilFilter): Coeff
 
 const clip8 = (acc: number): number => (acc >= ONE * 256 ? 255 : acc <= 0 ? 0 : Math.floor(acc / ONE));
 
-/** Resizes an RGB image to `width`×`height` exactly as Pillow 9.4 does with the given filter. */
-export function pilResize(image: RgbImage, width: number, height: number, filter: PilFilter): RgbImage {
-  if (width === image.width && height === image.height) return { ...image, data: image.data.slice() };
+/** A source region in (fractional) pixel-edge coordinates, as Pillow's `resize(box=(left, top, right, bottom))`. */
+export interface ResizeBox {
+  readonly left: number;
+  readonly top: number;
+  readonly right: number;
+  readonly bottom: number;
+}
+
+/**
+ * Resizes an RGB image (or the fractional `box` of it) to `width`×`height` exactly as Pillow 9.4 does with the given
+ * filter.
+ */
+export function pilResize(image: RgbImage, width: number, height: number, filter: PilFilter, box?: ResizeBox): RgbImage {
+  if (!box && width === image.width && height === image.height) return { ...image, data: image.data.slice() };
   let current = image;
-  const vertical = coefficients(image.height, height, filter);
-  if (width !== image.width) {
+  const vertical = coefficients(image.height, height, filter, box?.top, box?.bottom);
+  if (box || width !== image.width) {
     // Pillow only resamples the source rows the vertical pass reads
     const firstRow = vertical.start[0] as number;
     const lastRow = (vertical.start[height - 1] as number) + (vertical.count[height - 1] as number);
-    current = horizontal(image, width, coefficients(image.width, width, filter), firstRow, lastRow);
-    if (height === image.height) return current;
+    current = horizontal(image, width, coefficients(image.width, width, filter, box?.left, box?.right), firstRow, lastRow);
+    if (!box && height === image.height) return current;
     const shifted = { ...vertical, start: vertical.start.map((s) => s - firstRow) };
     return verticalPass(current, height, shifted);
   }

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { createEncPerceptualLoss } from '@vqrae/losses';
 import { createVqrae, encoderFeaturePyramid, presetConfig } from '@vqrae/tokenizer';
-import { tokenizerParts } from '../../src/train/model-factory.js';
-import { stage1Objective, type PerceptualSetup } from '../../src/train/objectives.js';
+import { tokenizerParts } from '../src/model-factory.js';
+import { stage1Objective, type PerceptualSetup } from '../src/objectives.js';
 
 test('enc-perceptual: Z_I and the target taps from one encoder pass give the same loss as two passes', async () => {
   const model = await createVqrae(presetConfig('tiny'), { seed: 3 });

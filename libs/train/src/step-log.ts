@@ -47,7 +47,6 @@ export class StepLogWriter {
     private readonly metadata: Readonly<Record<string, string>>,
     private readonly flushEvery = 10,
   ) {
-    fs.mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, `steps-${String(firstStep).padStart(8, '0')}.arrows`);
   }
 
@@ -82,6 +81,7 @@ export class StepLogWriter {
       (name) => new Field(name, INT_COLUMNS.has(name) ? new Int32() : new Float64(), false),
     );
     this.schema = new Schema(fields, new Map(Object.entries(this.metadata)));
+    fs.mkdirSync(path.dirname(this.file), { recursive: true }); // at the first row: a graph that never runs creates nothing
     this.writer = new RecordBatchStreamWriter();
     this.done = pipeline(this.writer.toNodeStream(), fs.createWriteStream(this.file));
   }

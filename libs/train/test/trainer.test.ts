@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { Trainer } from '../../src/train/trainer.js';
-import { NonFiniteLossError } from '../../src/train/nan-guard.js';
+import { Trainer } from '../src/trainer.js';
+import { NonFiniteLossError } from '../src/nan-guard.js';
 import { toyBatch, toyConfig, toyObjective, toyParams } from './toy-objective.js';
 
 function values(store: ReturnType<typeof toyParams>, name: string): Float32Array {

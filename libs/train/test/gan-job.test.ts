@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { silentLogger } from '@vqrae/graph';
 import { SafetensorsFile } from '@vqrae/nn';
-import type { TrainJobConfig } from '../../src/train/job-config.js';
-import { buildStageLosses } from '../../src/train/loss-setup.js';
-import { buildTrainer } from '../../src/train/job-setup.js';
-import { loadModelSource } from '../../src/train/model-factory.js';
-import { readStepLog } from '../../src/train/step-log.js';
-import { runTrainJob } from '../../src/train/train-job.js';
+import type { TrainJobConfig } from '../src/job-config.js';
+import { buildStageLosses } from '../src/loss-setup.js';
+import { buildTrainer } from '../src/job-setup.js';
+import { loadModelSource } from '../src/model-factory.js';
+import { readStepLog } from '../src/step-log.js';
+import { runTrainJob } from '../src/train-job.js';
 import { tempDir, tinyJob, writeSyntheticShards } from './fixtures.js';
 
 let data = '';
@@ -137,7 +137,7 @@ test('--dino-weights: DINO-disc heads on a supplied DINO ViT (tiny converted fix
   const base = tf.memory().numTensors;
   const out = path.join(root, 'dino');
   // The converter's tiny DINO-architecture file (libs/losses fixture): its metadata declares the architecture.
-  const dinoWeights = fileURLToPath(new URL('../../../../libs/losses/test/fixtures/dino_tiny.safetensors', import.meta.url));
+  const dinoWeights = fileURLToPath(new URL('../../losses/test/fixtures/dino_tiny.safetensors', import.meta.url));
   const result = await runTrainJob(
     tinyJob({ data, out, steps: 3, checkpointEvery: 3, ganWeight: 0.75, ganDStart: 0, ganGStart: 0.34, discBackbone: 'dino', dinoWeights, discKernel: 3 }),
     silentLogger,

@@ -91,23 +91,40 @@ export function checkpointWriter(
   };
 }
 
-/** Checkpoint, evaluation and preview hooks of a job (previews always come with an evaluation of the same weights). */
+/** What the job's hooks need besides the config. */
+export interface JobHookContext {
+  /** Fresh runs evaluate (with a preview) before the first step; a resume does not repeat its checkpoint's evaluation. */
+  readonly evaluateAtStart: boolean;
+  /** Held-out images evaluated (null: no --eval-data, the eval hook does nothing). */
+  readonly heldOutImages: number | null;
+}
+
+/**
+ * The named hooks of a training job, in the order they run after a step: `checkpoint` (model, EMA, AdamW, data
+ * position), `eval` (held-out PSNR / codebook statistics with the EMA weights, a preview grid on preview steps) and,
+ * when previews are due on steps without an evaluation, `preview` (an evaluation with its grid). Previews always come
+ * with an evaluation of the same weights.
+ */
 export function jobHooks(
   config: TrainJobConfig,
   save: (step: number, samplesTotal: number) => Promise<void>,
   evaluate: (step: number, withPreview: boolean) => Promise<unknown>,
+  context: JobHookContext = { evaluateAtStart: false, heldOutImages: null },
 ): StepHook[] {
   const isMultiple = (step: number, every: number): boolean => every > 0 && step % every === 0;
+  const heldOut = context.heldOutImages === null ? 'no held-out data' : `EMA on ${context.heldOutImages} held-out images`;
+  const previewsWithEval = config.previewEvery > 0 && isMultiple(config.previewEvery, config.evalEvery);
   const hooks: StepHook[] = [
-    periodicHook('checkpoint', config.checkpointEvery, save, { atEnd: true }),
+    periodicHook('checkpoint', config.checkpointEvery, save, { atEnd: true, detail: `keep ${config.keepCheckpoints}` }),
     periodicHook('eval', config.evalEvery, async (step) => {
-      await evaluate(step, isMultiple(step, config.previewEvery) || step >= config.steps);
-    }, { atEnd: true }),
+      // The step-0 evaluation of a fresh run and the last one always write a preview.
+      await evaluate(step, step === 0 || isMultiple(step, config.previewEvery) || step >= config.steps);
+    }, { atEnd: true, atStart: context.evaluateAtStart, detail: `${heldOut}${previewsWithEval ? `, preview every ${config.previewEvery}` : ''}` }),
   ];
-  if (config.previewEvery > 0 && !isMultiple(config.previewEvery, config.evalEvery)) {
+  if (config.previewEvery > 0 && !previewsWithEval) {
     hooks.push(periodicHook('preview', config.previewEvery, async (step) => {
       if (!isMultiple(step, config.evalEvery)) await evaluate(step, true);
-    }, { atEnd: false }));
+    }, { atEnd: false, detail: 'with its evaluation' }));
   }
   return hooks;
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ParamStore } from '@vqrae/nn';
-import type { ObjectiveOutput, TrainBatch, TrainObjective } from '../../src/train/types.js';
-import type { TrainerConfig } from '../../src/train/trainer.js';
+import type { ObjectiveOutput, TrainBatch, TrainObjective } from '../src/types.js';
+import type { TrainerConfig } from '../src/trainer.js';
 
 /** A two-matrix linear auto-encoder on flattened 2×2×3 images: enough to exercise the trainer without a tokenizer. */
 export function toyParams(seed = 1): ParamStore {

@@ -4,15 +4,28 @@ import type { StepMeasure, Trainer } from './trainer.js';
 import type { StepRecord, TrainBatch } from './types.js';
 
 /**
- * Work that must see the model exactly as it is after a step (checkpoints, previews, held-out evaluation). Hooks
- * run in-line inside the step stage, before the next batch is pulled, so a checkpoint's weights, optimizer state and
- * data position always belong to the same step.
+ * A named hook of the training graph: work that must see the model exactly as it is after a step (checkpoints,
+ * previews, held-out evaluation, or a user's own). Hooks run in-line inside the `train-step` stage, in order, before
+ * the next batch is pulled, so a checkpoint's weights, optimizer state and data position always belong to the same
+ * step. Their names are unique within the stage and `describe()` is printed in the graph (graph.txt, `--dry-run`).
  */
 export interface StepHook {
   readonly name: string;
+  /** What the graph description prints for this hook, e.g. `checkpoint(every 100, at end)`; default: the name. */
+  describe?(): string;
+  /** Runs once when the stage starts, before the first batch is trained (e.g. the step-0 evaluation). */
+  beforeRun?(start: { readonly step: number; readonly samplesTotal: number }): Promise<void> | void;
   afterStep(record: StepRecord, samplesTotal: number): Promise<void> | void;
   /** Runs once after the last step (final checkpoint, last evaluation). */
   afterRun?(lastRecord: StepRecord | null, samplesTotal: number): Promise<void> | void;
+}
+
+/** A training-graph hook (the same contract as StepHook, by the name the README uses). */
+export type TrainHook = StepHook;
+
+/** `[checkpoint(every 4) | eval(…)]`: the hooks as the train-step description prints them. */
+export function describeHooks(hooks: readonly StepHook[]): string {
+  return hooks.length === 0 ? 'none' : `[${hooks.map((h) => h.describe?.() ?? h.name).join(' | ')}]`;
 }
 
 export interface TrainStageOptions<B> {
@@ -31,6 +44,11 @@ export interface TrainStageOptions<B> {
   /** Epoch of the sample stream at a global sample count (the source knows its epoch boundaries). */
   epochAt(samplesTotal: number): number;
   readonly hooks: readonly StepHook[];
+  /**
+   * Runs once when the stage starts, before any hook: run records that belong to the run rather than to one hook
+   * (e.g. dropping a killed run's steps logged after its checkpoint). Nothing runs under `--dry-run`.
+   */
+  onStart?(): Promise<void> | void;
   /** Wall-clock time (ms since epoch) after which the stage stops after the current step; hooks' afterRun still run. */
   readonly deadline?: number;
   /** Stop after this step although the schedule is longer (the run can be resumed). */
@@ -52,22 +70,28 @@ export function codeUsageOf(counts: Float64Array | null, k: number): { used: num
 export function trainStage<B>(options: TrainStageOptions<B>): Stage<B, StepRecord> {
   const { trainer } = options;
   const accumulate = trainer.config.accumulate;
+  const names = options.hooks.map((h) => h.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate !== undefined) throw new Error(`train-step: duplicate hook name '${duplicate}' (hook names must be unique)`);
   return {
     name: 'train-step',
     onError: 'throw',
     describe: () =>
       `train-step(${trainer.objective.name}, steps ${options.totalSteps}` +
-      `${accumulate > 1 ? `, accumulate ${accumulate}` : ''}, hooks: ${options.hooks.map((h) => h.name).join(', ') || 'none'})`,
+      `${accumulate > 1 ? `, accumulate ${accumulate}` : ''}) ⇒ hooks ${describeHooks(options.hooks)}`,
     async *run(input: AsyncIterable<B>, ctx: StageContext): AsyncIterable<StepRecord> {
       let samplesTotal = options.samplesBefore;
       let last: StepRecord | null = null;
       let micro: TrainBatch[] = [];
-      const runStart = performance.now();
-      let stepStart = performance.now();
       try {
+        await options.onStart?.();
+        for (const hook of options.hooks) await hook.beforeRun?.({ step: trainer.step, samplesTotal });
+        // Step timings start after the start hooks (a step-0 evaluation is not training time).
+        const runStart = performance.now();
+        let stepStart = performance.now();
         if (trainer.step < options.totalSteps) {
           for await (const batch of input) {
-                const converted = options.toTrainBatch(batch);
+            const converted = options.toTrainBatch(batch);
             micro.push(converted);
             samplesTotal = options.consumedThrough ? options.consumedThrough(batch) : samplesTotal + converted.images.shape[0];
             if (micro.length < accumulate) continue;
@@ -80,7 +104,7 @@ export function trainStage<B>(options: TrainStageOptions<B>): Stage<B, StepRecor
             last = toRecord(measure, samplesTotal, options.epochAt(samplesTotal), (now - runStart) / 1000,
               measure.images / Math.max(1e-9, (now - stepStart) / 1000), trainer.objective.codebookSize);
             ctx.counters.emitted += accumulate;
-                for (const hook of options.hooks) await hook.afterStep(last, samplesTotal);
+            for (const hook of options.hooks) await hook.afterStep(last, samplesTotal);
             yield last;
             stepStart = performance.now();
             if (trainer.step >= Math.min(options.totalSteps, options.stopAfterStep ?? Infinity) || ctx.signal.aborted) break;

@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Graph, type Logger, type RunSummary } from '@vqrae/graph';
+import { Graph, writeFileAtomic, type Logger, type RunSummary } from '@vqrae/graph';
 import { DatasetSpec, type RemoteShardOptions } from '@vqrae/data';
 import { readTrainCheckpoint, resolveCheckpointDir, type LoadedTrainCheckpoint } from './checkpoint-state.js';
 import { writeLossCurves, type EvalPoint } from './curves.js';
-import { decodeEpochSamples, epochRandomResizedCrop, trainBatches, type KeyedBatch } from './data-stages.js';
+import { decodeCropEpochSamples, decodeEpochSamples, epochRandomResizedCrop, trainBatches, type KeyedBatch } from './data-stages.js';
 import { EpochSampleSource } from './epoch-source.js';
 import { writeModelFile } from './export.js';
 import { loadHeldOut, type EvalResult, type HeldOutSet } from './heldout.js';
@@ -16,7 +16,7 @@ import { buildStageLosses } from './loss-setup.js';
 import { loadModelSource, type LoadedModel } from './model-factory.js';
 import { dropStepsAfter, readStepLog, StepLogWriter } from './step-log.js';
 import { writeTrainConfigFile } from './train-config-file.js';
-import { trainStage } from './train-stage.js';
+import { trainStage, type StepHook } from './train-stage.js';
 import type { Trainer } from './trainer.js';
 import type { DataPosition, StepRecord } from './types.js';
 
@@ -43,16 +43,61 @@ export interface TrainJobHost {
   readonly runGraph?: (graph: Graph) => Promise<RunSummary>;
   /** Retries and cache of http(s) shards (training and held-out data); a runtime choice, not saved with the run. */
   readonly remote?: RemoteShardOptions;
+  /**
+   * The user's own hooks, run after the job's `checkpoint`, `eval` and `preview` hooks on the same step (see
+   * README: "A custom hook"); their names must differ from those.
+   */
+  readonly hooks?: readonly StepHook[];
+}
+
+/**
+ * A training job ready to run: its graph (shards → decode → crop → batch → train-step with named hooks → step log)
+ * and what it owns (model, trainer, losses). Run `graph` with any runner, then `finish` with the run's summary
+ * (EMA model, loss curves, train-summary.json), and always `dispose`. Under `--dry-run` the graph is only printed:
+ * nothing in the run folder changes until the graph runs.
+ */
+export interface TrainJob {
+  readonly config: TrainJobConfig;
+  readonly graph: Graph;
+  readonly trainer: Trainer;
+  /** The hooks of the train-step stage, in order (`checkpoint`, `eval`, [`preview`], then the host's). */
+  readonly hooks: readonly StepHook[];
+  finish(summary: RunSummary): Promise<TrainJobResult>;
+  dispose(): void;
 }
 
 /**
  * Runs one training stage as a graph: shards (epochs, resumable position) → decode → random-resized crop → batch →
- * train-step (in-line hooks: checkpoints, previews, held-out evaluation) → per-step Arrow log. Writes into
+ * train-step (named in-line hooks: checkpoint, eval, preview) → per-step Arrow log. Writes into
  * `config.out`: train-config.json, graph.txt, log/steps-*.arrows, eval.jsonl, previews/, checkpoints/, model-ema.safetensors,
  * loss-curves.{svg,png}, train-summary.json.
  */
 export async function runTrainJob(config: TrainJobConfig, host: TrainJobHost | Logger): Promise<TrainJobResult> {
-  const { log, signal, runGraph, remote } = 'log' in host ? host : { log: host, signal: undefined, runGraph: undefined, remote: undefined };
+  const resolved: TrainJobHost = 'log' in host ? host : { log: host };
+  const job = await openTrainJob(config, resolved);
+  try {
+    let summary: RunSummary;
+    if (resolved.runGraph) {
+      summary = await resolved.runGraph(job.graph);
+    } else {
+      const description = job.graph.describe();
+      await fs.appendFile(path.join(config.out, 'graph.txt'), `train: ${description}\n`);
+      resolved.log.info(`train: ${description}`);
+      summary = await job.graph.run({ log: resolved.log, ...(resolved.signal ? { signal: resolved.signal } : {}) });
+    }
+    return await job.finish(summary);
+  } finally {
+    job.dispose();
+  }
+}
+
+/**
+ * Builds a training job: refuses a fresh run into a folder with checkpoints, loads the model (fresh, `--from`, or
+ * the latest checkpoint on `--resume`), the stage's losses and trainer, restores or seeds their state, reads the
+ * held-out set and wires the graph. The caller owns the result (`dispose`).
+ */
+export async function openTrainJob(config: TrainJobConfig, host: TrainJobHost): Promise<TrainJob> {
+  const { log } = host;
   const runDir = config.out;
   const checkpointRoot = path.join(runDir, 'checkpoints');
   await fs.mkdir(runDir, { recursive: true });
@@ -65,32 +110,20 @@ export async function runTrainJob(config: TrainJobConfig, host: TrainJobHost | L
   const resumed = resumeDir ? await readTrainCheckpoint(resumeDir) : null;
   const loaded: LoadedModel = await loadModelSource(config, resumed, runDir, log);
   try {
-    return await trainLoaded(config, loaded, resumed, { log, signal, runGraph, remote });
-  } finally {
+    return await trainLoaded(config, loaded, resumed, host);
+  } catch (error) {
     loaded.teacher?.dispose();
     loaded.model.dispose();
+    throw error;
   }
-}
-
-/** The parts one training run works with (all owned by runTrainJob). */
-interface JobParts {
-  readonly config: TrainJobConfig;
-  readonly loaded: LoadedModel;
-  readonly resumed: LoadedTrainCheckpoint | null;
-  readonly host: {
-    log: Logger;
-    signal: AbortSignal | undefined;
-    runGraph: ((graph: Graph) => Promise<RunSummary>) | undefined;
-    remote: RemoteShardOptions | undefined;
-  };
 }
 
 async function trainLoaded(
   config: TrainJobConfig,
   loaded: LoadedModel,
   resumed: LoadedTrainCheckpoint | null,
-  host: JobParts['host'],
-): Promise<TrainJobResult> {
+  host: TrainJobHost,
+): Promise<TrainJob> {
   const losses = await buildStageLosses(config, loaded, host.log);
   for (const line of losses.description) host.log.info(`train: ${line}`);
   let trainer: Trainer;
@@ -100,20 +133,52 @@ async function trainLoaded(
     losses.dispose();
     throw error;
   }
-  let heldOut: HeldOutSet | null = null;
   try {
     const start = restoreOrSeed(trainer, resumed, loaded, config, host.log);
-    heldOut = config.evalData ? await loadHeldOut(config.evalData, loaded.model.inputSize, config.evalImages, host.remote) : null;
-    return await runGraphWith({ config, loaded, resumed, host }, trainer, heldOut, start);
-  } finally {
+    const heldOut = config.evalData ? await loadHeldOut(config.evalData, loaded.model.inputSize, config.evalImages, host.remote) : null;
+    const wired = buildJobGraph({ config, loaded, resumed, host }, trainer, heldOut, start);
+    let disposed = false;
+    return {
+      config,
+      graph: wired.graph,
+      trainer,
+      hooks: wired.hooks,
+      finish: (summary) => finishJob(config, loaded, trainer, wired, summary),
+      dispose() {
+        if (disposed) return;
+        disposed = true;
+        trainer.dispose();
+        losses.dispose();
+        loaded.teacher?.dispose();
+        loaded.model.dispose();
+      },
+    };
+  } catch (error) {
     trainer.dispose();
     losses.dispose();
+    throw error;
   }
 }
 
-async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet | null, start: DataPosition): Promise<TrainJobResult> {
+/** The parts one training run works with (all owned by the TrainJob). */
+interface JobParts {
+  readonly config: TrainJobConfig;
+  readonly loaded: LoadedModel;
+  readonly resumed: LoadedTrainCheckpoint | null;
+  readonly host: TrainJobHost;
+}
+
+/** The wired graph and what finishing the job needs from it. */
+interface WiredGraph {
+  readonly graph: Graph;
+  readonly hooks: readonly StepHook[];
+  readonly description: string;
+  lastCheckpoint(): string | null;
+}
+
+function buildJobGraph(job: JobParts, trainer: Trainer, heldOut: HeldOutSet | null, start: DataPosition): WiredGraph {
   const { config, loaded, resumed, host } = job;
-  const { log, signal } = host;
+  const { log } = host;
   const runDir = config.out;
   const { model } = loaded;
   const evaluate = heldOutEvaluator(config, loaded, trainer, heldOut, log);
@@ -126,9 +191,11 @@ async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet
     log.warn(`train: --batch ${config.batch} exceeds the ${samples} training image(s) of one epoch of ${config.data}: every batch repeats each image ~${Math.ceil(config.batch / samples)} times`);
   });
   const checkpoints = checkpointWriter(config, loaded, trainer, source);
-  const hooks = jobHooks(config, checkpoints.save, evaluate);
-  if (!resumed) await evaluate(0, true);
-  else await forgetStepsAfter(runDir, trainer.step, log);
+  const hooks = [
+    ...jobHooks(config, checkpoints.save, evaluate, { evaluateAtStart: !resumed, heldOutImages: heldOut ? heldOut.keys.length : null }),
+    ...(host.hooks ?? []),
+  ];
+  const resumedAt = trainer.step;
 
   const writer = new StepLogWriter(path.join(runDir, 'log'), trainer.step, {
     preset: config.preset,
@@ -138,9 +205,12 @@ async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet
   }, 1); // one record batch per step: a killed run keeps every logged step (a few hundred bytes each)
   const deadline = config.maxMinutes === null ? Number.POSITIVE_INFINITY : Date.now() + config.maxMinutes * 60_000;
   const batchSize = config.batch;
-  const graph = Graph.from(source)
-    .pipe(decodeEpochSamples(2, config.onError))
-    .pipe(epochRandomResizedCrop({ size: model.inputSize, seed: config.seed, scale: { min: config.cropScaleMin, max: 1 } }))
+  const crop = { size: model.inputSize, seed: config.seed, scale: { min: config.cropScaleMin, max: 1 } };
+  // exact: every image decoded in full, then cropped; fast: decode and crop in one stage (shrink-on-load for large JPEG/WebP).
+  const images = config.decodeMode === 'exact'
+    ? Graph.from(source).pipe(decodeEpochSamples(2, config.onError)).pipe(epochRandomResizedCrop(crop))
+    : Graph.from(source).pipe(decodeCropEpochSamples({ ...crop, onError: config.onError }));
+  const graph = images
     .pipe(trainBatches(batchSize))
     .pipe(
       trainStage<KeyedBatch>({
@@ -151,6 +221,12 @@ async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet
         consumedThrough: (batch) => batch.consumedThrough,
         epochAt: (samples) => source.positionAt(samples).epoch,
         hooks,
+        // Run records change only once the graph runs (never under --dry-run): the resolved config, and on a resume
+        // the steps and evaluations a killed run logged after its checkpoint.
+        onStart: async () => {
+          await writeTrainConfigFile(runDir, config);
+          if (resumed) await forgetStepsAfter(runDir, resumedAt, log);
+        },
         deadline,
         ...(config.stopAfterStep !== null ? { stopAfterStep: config.stopAfterStep } : {}),
       }),
@@ -164,17 +240,13 @@ async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet
         }
       }),
     );
-  const description = graph.describe();
-  await writeTrainConfigFile(runDir, config);
-  let summary: RunSummary;
-  if (host.runGraph) {
-    summary = await host.runGraph(graph);
-  } else {
-    await fs.appendFile(path.join(runDir, 'graph.txt'), `train: ${description}\n`);
-    log.info(`train: ${description}`);
-    summary = await graph.run({ log, ...(signal ? { signal } : {}) });
-  }
+  return { graph, hooks, description: graph.describe(), lastCheckpoint: checkpoints.last };
+}
 
+/** After the graph ran: the EMA model, loss curves and train-summary.json of the run folder. */
+async function finishJob(config: TrainJobConfig, loaded: LoadedModel, trainer: Trainer, wired: WiredGraph, summary: RunSummary): Promise<TrainJobResult> {
+  const runDir = config.out;
+  const { model } = loaded;
   const emaModelFile = path.join(runDir, 'model-ema.safetensors');
   await writeModelFile(emaModelFile, model.params, trainer.ema.store(), loaded.metadata());
   const rows = await readStepLog(path.join(runDir, 'log'));
@@ -189,13 +261,13 @@ async function runGraphWith(job: JobParts, trainer: Trainer, heldOut: HeldOutSet
     firstEval: allEvals[0] ?? null,
     lastEval: allEvals[allEvals.length - 1] ?? null,
     lastRecord,
-    checkpointDir: checkpoints.last(),
+    checkpointDir: wired.lastCheckpoint(),
     emaModelFile,
     curves,
     summary,
-    graph: description,
+    graph: wired.description,
   };
-  await fs.writeFile(
+  await writeFileAtomic(
     path.join(runDir, 'train-summary.json'),
     `${JSON.stringify({ ...result, summary: { wallMs: summary.wallMs, cancelled: summary.cancelled }, evals: allEvals }, null, 2)}\n`,
   );
@@ -216,8 +288,7 @@ async function forgetStepsAfter(runDir: string, step: number, log: Logger): Prom
     const kept = lines.filter((line) => (JSON.parse(line) as { step: number }).step <= step);
     evals = lines.length - kept.length;
     if (evals > 0) {
-      await fs.writeFile(`${evalFile}.tmp-${process.pid}`, kept.map((line) => `${line}\n`).join(''));
-      await fs.rename(`${evalFile}.tmp-${process.pid}`, evalFile);
+      await writeFileAtomic(evalFile, kept.map((line) => `${line}\n`).join(''));
     }
   }
   if (rows + evals > 0) log.info(`train --resume: ${rows} logged step(s) and ${evals} evaluation(s) after step ${step} (the checkpoint) are run again and replaced`);

@@ -5,7 +5,17 @@
  */
 import { f16ToF32, f32ToBf16, f32ToF16, bf16ToF32, SafetensorsFile, sha256File } from '@vqrae/nn';
 import { loadCheckpoint, QUANTIZER_KEYS, type VqraeModel } from '@vqrae/tokenizer';
-import { UsageError } from '../cli/errors.js';
+
+/**
+ * `train --init` refused its checkpoint (another preset or another codebook C): a usage mistake, not a failed run
+ * (the CLI maps it to exit 2). Thrown before any training.
+ */
+export class InitRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InitRefusedError';
+  }
+}
 
 /** `values` as the file's storage dtype would hold them (F16/BF16 rounding; F32 unchanged). */
 function roundedLike(values: Float32Array, dtype: string): Float32Array {
@@ -16,14 +26,14 @@ function roundedLike(values: Float32Array, dtype: string): Float32Array {
 
 /**
  * Copies every weight of `file` into `model` (a freshly built stage-1 model of the run's preset and seed): quant_in,
- * W, b, the decoder, and the encoder as the checkpoint holds it. Refuses (UsageError) another preset or another
+ * W, b, the decoder, and the encoder as the checkpoint holds it. Refuses (InitRefusedError) another preset or another
  * codebook. Returns the metadata recording the start (`vqrae.init`, `vqrae.init_sha256`).
  */
 export async function loadInitWeights(model: VqraeModel, file: string, seed: number): Promise<Record<string, string>> {
   const source = await loadCheckpoint(file);
   try {
     if (source.config.preset !== model.config.preset) {
-      throw new UsageError(`train --init ${file}: a '${source.config.preset ?? 'custom'}' checkpoint cannot start a '${model.config.preset ?? 'custom'}' run (same preset needed)`);
+      throw new InitRefusedError(`train --init ${file}: a '${source.config.preset ?? 'custom'}' checkpoint cannot start a '${model.config.preset ?? 'custom'}' run (same preset needed)`);
     }
     const key = QUANTIZER_KEYS.codebook;
     const handle = await SafetensorsFile.open(file);
@@ -33,7 +43,7 @@ export async function loadInitWeights(model: VqraeModel, file: string, seed: num
     const stored = source.params.get(key).dataSync() as Float32Array; // [k, e]
     const first = fresh.findIndex((v, i) => v !== stored[i]);
     if (first >= 0) {
-      throw new UsageError(
+      throw new InitRefusedError(
         `train --init ${file}: its codebook C differs from this run's (seed ${seed}; first difference at element ${first}: ${stored[first]} vs ${fresh[first]}). ` +
           'C is frozen and drawn from the seed: pass the --seed the checkpoint was trained with',
       );

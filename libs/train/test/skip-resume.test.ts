@@ -4,8 +4,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { silentLogger } from '@vqrae/graph';
 import { DatasetSpec, ShardWriter } from '@vqrae/data';
-import { readStepLog } from '../../src/train/step-log.js';
-import { runTrainJob } from '../../src/train/train-job.js';
+import { readStepLog } from '../src/step-log.js';
+import { runTrainJob } from '../src/train-job.js';
 import { tempDir, tinyJob, writeSyntheticShards } from './fixtures.js';
 
 let root = '';

@@ -48,7 +48,8 @@ export function restoreOrSeed(
   if (resumed) {
     const before = resumed.state.config as Partial<Record<string, unknown>>;
     const changed = Object.entries(config)
-      .filter(([key, value]) => !RUN_CONTROL_KEYS.has(key) && JSON.stringify(before[key]) !== JSON.stringify(value))
+      // Keys the checkpoint's run did not have yet (e.g. decodeMode) were completed from defaults by the caller.
+      .filter(([key, value]) => !RUN_CONTROL_KEYS.has(key) && key in before && JSON.stringify(before[key]) !== JSON.stringify(value))
       .map(([key, value]) => `${key} ${JSON.stringify(before[key])} → ${JSON.stringify(value)}`);
     if (changed.length > 0) log.warn(`train --resume: settings differ from the checkpoint's run (the resumed losses will not match an uninterrupted run): ${changed.join(', ')}`);
     trainer.ema.store().load(resumed.ema, { strict: true });

@@ -1,3 +1,5 @@
+import type { DecodeMode } from '@vqrae/data';
+
 /** Everything `vqrae train` resolves from flags, a config file and preset defaults (saved as config.json). */
 export interface TrainJobConfig {
   readonly preset: string;
@@ -60,6 +62,12 @@ export interface TrainJobConfig {
   readonly dinoWeights: string | null;
   /** Undecodable training images: stop (`throw`, default) or count, log and skip them (`skip`; resume stays exact). */
   readonly onError: 'throw' | 'skip';
+  /**
+   * Training image decode (`--decode-mode`): `fast` (default) decodes large JPEG/WebP at reduced scale before the
+   * random-resized crop, within `FAST_DECODE_CONTRACT` of `exact`; `exact` decodes every image in full (runs saved
+   * before this setting existed resume as `exact`).
+   */
+  readonly decodeMode: DecodeMode;
   readonly cropScaleMin: number;
   readonly shuffleBuffer: number;
   readonly checkpointEvery: number;
@@ -127,6 +135,7 @@ export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig
     discBackbone: 'encoder',
     dinoWeights: null,
     onError: 'throw',
+    decodeMode: 'fast',
     cropScaleMin: 0.35,
     shuffleBuffer: 256,
     checkpointEvery: tiny ? 500 : 100,

@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { silentLogger } from '@vqrae/graph';
 import { SafetensorsFile } from '@vqrae/nn';
 import { loadCheckpoint } from '@vqrae/tokenizer';
-import { readStepLog } from '../../src/train/step-log.js';
-import { runTrainJob } from '../../src/train/train-job.js';
+import { readStepLog } from '../src/step-log.js';
+import { runTrainJob } from '../src/train-job.js';
 import { tempDir, tinyJob, writeSyntheticShards } from './fixtures.js';
 
 let data = '';

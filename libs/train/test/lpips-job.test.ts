@@ -5,8 +5,8 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { silentLogger } from '@vqrae/graph';
 import { Rng, writeSafetensors } from '@vqrae/nn';
-import { readStepLog } from '../../src/train/step-log.js';
-import { runTrainJob } from '../../src/train/train-job.js';
+import { readStepLog } from '../src/step-log.js';
+import { runTrainJob } from '../src/train-job.js';
 import { tempDir, tinyJob, writeSyntheticShards } from './fixtures.js';
 
 const VGG16_CONVS = [0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28];

@@ -1,13 +1,12 @@
+// Synthetic training shards for tests of `@vqrae/train` and the `vqrae train` command (small PNGs, no input files).
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ShardWriter } from '@vqrae/data';
-import type { TrainJobConfig } from '../../src/train/job-config.js';
-import { trainDefaults } from '../../src/train/job-config.js';
 
 /** Deterministic procedural 40×40 PNG: a two-colour gradient with a bright square (index-dependent). */
-async function syntheticPng(index: number, side = 40): Promise<Uint8Array> {
+export async function syntheticPng(index: number, side = 40): Promise<Uint8Array> {
   const data = new Uint8Array(side * side * 3);
   const a = [(index * 53) % 256, (index * 97) % 256, (index * 31) % 256];
   const b = [255 - a[0]!, (a[1]! + 128) % 256, (a[2]! * 3) % 256];
@@ -39,24 +38,4 @@ export async function writeSyntheticShards(dir: string, prefix: string, count: n
 
 export async function tempDir(label: string): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), `vqrae-train-${label}-`));
-}
-
-/** A tiny-preset job config for tests (small steps, frequent checkpoints, no evaluation unless asked). */
-export function tinyJob(overrides: Partial<TrainJobConfig> & Pick<TrainJobConfig, 'data' | 'out'>): TrainJobConfig {
-  return {
-    ...trainDefaults('tiny', overrides.stage ?? 1),
-    preset: 'tiny',
-    stage: 1,
-    evalData: null,
-    from: null,
-    resume: false,
-    steps: 8,
-    batch: 4,
-    warmupSteps: 2,
-    checkpointEvery: 4,
-    previewEvery: 0,
-    evalEvery: 0,
-    shuffleBuffer: 8,
-    ...overrides,
-  };
 }

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { createVqrae, presetConfig, QUANTIZER_KEYS } from '@vqrae/tokenizer';
-import { tokenizerParts } from '../../src/train/model-factory.js';
-import { stage1Objective, stage2Objective } from '../../src/train/objectives.js';
-import { Trainer } from '../../src/train/trainer.js';
-import type { TrainBatch } from '../../src/train/types.js';
+import { tokenizerParts } from '../src/model-factory.js';
+import { stage1Objective, stage2Objective } from '../src/objectives.js';
+import { Trainer } from '../src/trainer.js';
+import type { TrainBatch } from '../src/types.js';
 import { toyConfig } from './toy-objective.js';
 
 function batch(seed: number, size = 4): TrainBatch {

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { createVqrae, loadCheckpoint, presetConfig } from '@vqrae/tokenizer';
-import { readTrainCheckpoint, resolveCheckpointDir, writeTrainCheckpoint, type TrainStateJson } from '../../src/train/checkpoint-state.js';
-import { writeModelFile } from '../../src/train/export.js';
-import { tokenizerParts } from '../../src/train/model-factory.js';
-import { stage1Objective } from '../../src/train/objectives.js';
-import { Trainer } from '../../src/train/trainer.js';
+import { readTrainCheckpoint, resolveCheckpointDir, writeTrainCheckpoint, type TrainStateJson } from '../src/checkpoint-state.js';
+import { writeModelFile } from '../src/export.js';
+import { tokenizerParts } from '../src/model-factory.js';
+import { stage1Objective } from '../src/objectives.js';
+import { Trainer } from '../src/trainer.js';
 import { tempDir } from './fixtures.js';
 import { toyConfig } from './toy-objective.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { test } from 'node:test';
-import { writeLossCurves } from '../../src/train/curves.js';
+import { writeLossCurves } from '../src/curves.js';
 import { tempDir } from './fixtures.js';
 
 test('loss curves: losses, discriminator and GAN diagnostics in separate panels; inactive (NaN) steps left out', async () => {

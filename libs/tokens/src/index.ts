@@ -12,3 +12,8 @@ export { createTokenWriter, fanOutTokenWriter, parseTokenFormats, tokenFormatExt
 export { readTokenFile, tokenFormatOf, type ReadTokens } from './read-token-files.js';
 export * from './sequence/index.js';
 export { tokenFormatSink, type TokenFormatSinkOptions } from './token-sink.js';
+export { sequencesOfBatch, tokenFileSink, type TokenFileSinkOptions } from './token-batch-sink.js';
+export { readSideFields, type SideFields } from './side-fields.js';
+export { encodeFeatureTable, float32ToFloat16Bits, type FeatureRow, type FeatureTableLayout } from './features/feature-table.js';
+export { featureFileSink, featureRowsOfBatch, type FeatureBatch, type FeatureFileSinkOptions } from './features/feature-file-sink.js';
+export { shardBaseName } from './shard-base-name.js';

@@ -17,7 +17,7 @@ import { runExactlyOnce, shardRef, type ExactlyOnceSummary, type PartFile, type 
 import type { DumpManifest } from './manifest.js';
 import { rankManifestName } from './merge-manifests.js';
 import { shardsForRank, type RankAssignment } from './rank.js';
-import { readSideFields, type SideFields } from './side-fields.js';
+import { readSideFields, type SideFields } from '@vqrae/tokens';
 import { augmentStage, type AugmentedSample } from './augment-stage.js';
 import { viewsPerImage, type Augment } from '@vqrae/tokens';
 

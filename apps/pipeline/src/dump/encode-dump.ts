@@ -12,14 +12,10 @@ import {
 } from '@vqrae/data';
 import { Graph, batchStage, forEachSink, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type SampleMeta, type Stage } from '@vqrae/graph';
 import { CancelledError } from '../cli/cancelled.js';
-import { childSignal } from './child-signal.js';
-import { runExactlyOnce, shardRef, type ExactlyOnceSummary, type PartFile, type ShardOutcome } from './exactly-once.js';
-import type { DumpManifest } from './manifest.js';
-import { rankManifestName } from './merge-manifests.js';
+import { UsageError } from '../cli/errors.js';
+import { type Augment, childSignal, type DumpManifest, type ExactlyOnceSummary, type PartFile, rankManifestName, readSideFields, runExactlyOnce, type ShardOutcome, shardRef, type SideFields, viewsPerImage, DumpCancelledError, DumpRefusedError } from '@vqrae/tokens';
 import { shardsForRank, type RankAssignment } from './rank.js';
-import { readSideFields, type SideFields } from '@vqrae/tokens';
 import { augmentStage, type AugmentedSample } from './augment-stage.js';
-import { viewsPerImage, type Augment } from '@vqrae/tokens';
 
 /** Image protocol applied before encoding (recorded in the dump's metadata). */
 export interface ImageProtocol {
@@ -158,6 +154,13 @@ export function describeEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encoded
   return `${perShard} → ${job.formatLabel ?? 'arrow'}(${job.kind}, ${job.rowsPerFile} rows/file, exactly once per shard) → ${rankManifestName(job.rank.rank, job.rank.worldSize)}`;
 }
 
+/** The library's dump errors as the app's: a refused dump is a usage error (exit 2), a cancelled one exits 130. */
+function appError(error: unknown): never {
+  if (error instanceof DumpRefusedError) throw new UsageError(error.message);
+  if (error instanceof DumpCancelledError) throw new CancelledError(error.message);
+  throw error;
+}
+
 /** Runs the dump for this rank's shards. Returns the exactly-once summary (seen = written + skipped). */
 /** Wall time and item counts per stage, summed over the per-shard graphs (the bench's time split). */
 export type StageTotals = Record<string, { busyMs: number; seen: number }>;
@@ -238,7 +241,7 @@ export async function runEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encode
       if (written !== seen - skipped) job.log.warn(`shard ${shard.url}: ${written} rows for ${seen} samples and ${skipped} skips`);
       return { seen, skipped, skips };
     },
-  });
+  }).catch(appError);
   job.progress.stop();
   return { ...summary, shardCount: mine.length, stageTotals };
 }

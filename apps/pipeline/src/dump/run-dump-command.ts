@@ -2,7 +2,7 @@ import type { RunFolder } from '../cli/index.js';
 import { withInterrupt } from '../cli/index.js';
 import type { Logger } from '@vqrae/graph';
 import { describeEncodeDump, runEncodeDump, type EncodeDumpJob } from './encode-dump.js';
-import { mergeManifests } from './merge-manifests.js';
+import { mergeManifests } from '@vqrae/tokens';
 
 /** Manifest problems printed after a single-rank dump (the rest are counted). */
 const MAX_PROBLEM_LINES = 20;

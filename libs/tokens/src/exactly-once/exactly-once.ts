@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileWriteError } from '@vqrae/graph';
-import { CancelledError } from '../cli/cancelled.js';
+import { DumpCancelledError } from './errors.js';
 import { sha256Hex } from './atomic-file.js';
 import { acquireLock, type HeldLock } from './dump-lock.js';
 import { DumpState, type ManifestHeader } from './dump-state.js';
@@ -245,7 +245,7 @@ async function runLocked<Row>(job: ExactlyOnceJob<Row>, state: DumpState): Promi
     throw error;
   }
   const final = await state.compact(header);
-  if (cancelled) throw new CancelledError(`${job.kind} dump cancelled (interrupted): finished shards are recorded; rerun the same command to resume`);
+  if (cancelled) throw new DumpCancelledError(`${job.kind} dump cancelled (interrupted): finished shards are recorded; rerun the same command to resume`);
   const mine = job.shards.map((s) => state.record(s.url)).filter((r): r is InputShardRecord => r !== undefined);
   return {
     writeMs,

@@ -26,3 +26,5 @@ export { PART_FILE, runExactlyOnce, shardRef, type ExactlyOnceJob, type ExactlyO
 export { mergeManifests, rankManifestName, type MergeReport } from './exactly-once/merge-manifests.js';
 export { childSignal } from './exactly-once/child-signal.js';
 export { sha256Hex } from './exactly-once/atomic-file.js';
+export { ShardCommitter, type ShardCommitJob } from './exactly-once/exactly-once.js';
+export { exactlyOnceSink, type ExactlyOnceSinkOptions, type ShardResult } from './exactly-once/exactly-once-sink.js';

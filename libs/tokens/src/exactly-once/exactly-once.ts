@@ -38,6 +38,9 @@ export interface ShardOutcome {
   readonly skips: readonly SampleSkip[];
 }
 
+/** What the committer of one rank's dump knows up front (everything of an ExactlyOnceJob but the shard producer). */
+export type ShardCommitJob<Row> = Omit<ExactlyOnceJob<Row>, 'processShard'>;
+
 export interface ExactlyOnceJob<Row> {
   readonly outDir: string;
   readonly manifestFile: string;
@@ -108,7 +111,7 @@ async function removeLeftovers(outDir: string, names: readonly string[], redo: R
 }
 
 /** Shards recorded as done whose output files are not all in the folder any more: redone rather than trusted. */
-function lostShards<Row>(job: ExactlyOnceJob<Row>, state: DumpState, present: ReadonlySet<string>): Set<string> {
+function lostShards<Row>(job: ShardCommitJob<Row>, state: DumpState, present: ReadonlySet<string>): Set<string> {
   const lost = new Set<string>();
   for (const shard of job.shards) {
     const record = state.record(shard.url);
@@ -130,131 +133,246 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function runExactlyOnce<Row>(job: ExactlyOnceJob<Row>): Promise<ExactlyOnceSummary> {
-  await fs.mkdir(job.outDir, { recursive: true });
-  const lock: HeldLock = acquireLock(`${job.manifestFile}.lock`, { purpose: `${job.kind} dump rank ${job.rank}/${job.worldSize} into ${job.outDir}` });
-  let state: DumpState | undefined;
-  try {
-    assertNoOtherWorldSize(job.outDir, job.worldSize);
-    state = await DumpState.load(job.manifestFile);
-    if (state.previous) assertSameFingerprint(state.previous, job.fingerprint, job.manifestFile);
-    return await runLocked(job, state);
-  } finally {
-    await state?.close();
-    lock.release();
+/**
+ * The exactly-once bookkeeping of one rank's dump, driven shard by shard: `open` takes the lock, checks the
+ * fingerprint and the world size, replays the journal and removes leftovers of interrupted runs; then for each
+ * shard still to do (`pending`): `begin`, `add` rows (parts are written under temporary names every `rowsPerFile`
+ * rows), and `commit` (fsync + rename + one journal line) or `fail` / `discard`; `close` compacts the manifest and
+ * releases the lock. `runExactlyOnce` (pull: one callback per shard) and `exactlyOnceSink` (push: a graph Sink that
+ * commits at shard boundaries) are both built on it.
+ */
+export class ShardCommitter<Row> {
+  private failed = 0;
+  private writeMs = 0;
+  private current: { shard: ShardRef; temps: TempPart[]; buffer: Row[]; parts: number } | undefined;
+
+  private constructor(
+    readonly job: ShardCommitJob<Row>,
+    private readonly state: DumpState,
+    private readonly lock: HeldLock,
+    private readonly header: ManifestHeader,
+    private readonly done: ReadonlySet<string>,
+    /** Shards already complete when the job started. */
+    readonly resumed: number,
+  ) {}
+
+  /** Takes the rank's lock and prepares the folder; throws DumpRefusedError when the dump must not start. */
+  static async open<Row>(job: ShardCommitJob<Row>): Promise<ShardCommitter<Row>> {
+    await fs.mkdir(job.outDir, { recursive: true });
+    const lock: HeldLock = acquireLock(`${job.manifestFile}.lock`, { purpose: `${job.kind} dump rank ${job.rank}/${job.worldSize} into ${job.outDir}` });
+    let state: DumpState | undefined;
+    try {
+      assertNoOtherWorldSize(job.outDir, job.worldSize);
+      state = await DumpState.load(job.manifestFile);
+      if (state.previous) assertSameFingerprint(state.previous, job.fingerprint, job.manifestFile);
+      const header: ManifestHeader = {
+        kind: job.kind,
+        fingerprint: job.fingerprint,
+        rank: job.rank,
+        worldSize: job.worldSize,
+        provenance: job.provenance,
+        assigned: job.shards.map((s) => s.url),
+      };
+      const names = await fs.readdir(job.outDir); // one listing for the whole job
+      const lost = lostShards(job, state, new Set(names));
+      const loaded = state;
+      const done = new Set(job.shards.filter((s) => loaded.record(s.url)?.status === 'done' && !lost.has(s.url)).map((s) => s.url));
+      const redo = new Set(job.shards.filter((s) => !done.has(s.url)).map((s) => s.id));
+      const stale = await removeLeftovers(job.outDir, names, redo, job.manifestFile);
+      if (stale > 0) job.log(`removed ${stale} file(s) left by an interrupted run`);
+      if (done.size > 0) job.log(`resuming: ${done.size} of ${job.shards.length} shard(s) already complete`);
+      await state.compact(header); // the manifest exists (with this job's header) from the start; the journal is folded in
+      return new ShardCommitter(job, state, lock, header, done, done.size);
+    } catch (error) {
+      await state?.close();
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** The job's shards not yet recorded as done, in order. */
+  pending(): ShardRef[] {
+    return this.job.shards.filter((s) => !this.done.has(s.url));
+  }
+
+  /** Starts collecting the rows of `shard` (the previous shard must be committed, failed or discarded). */
+  begin(shard: ShardRef): void {
+    if (this.current) throw new Error(`exactly-once: shard ${shard.url} begun while ${this.current.shard.url} is open`);
+    this.current = { shard, temps: [], buffer: [], parts: 0 };
+  }
+
+  /** The shard being collected, if any. */
+  get open(): ShardRef | undefined {
+    return this.current?.shard;
+  }
+
+  /** Adds one row of the open shard; a full part is written under a temporary name. */
+  async add(row: Row): Promise<void> {
+    const unit = this.mustBeOpen('add');
+    unit.buffer.push(row);
+    if (unit.buffer.length >= this.job.rowsPerFile) await this.flush();
+  }
+
+  /** Commits the open shard as done (parts fsync'd and renamed, one journal line); checks seen = written + skipped. */
+  async commit(outcome: ShardOutcome): Promise<void> {
+    const unit = this.mustBeOpen('commit');
+    try {
+      await this.flush();
+      // Rows counted once per part (every file of a part holds the same rows).
+      const written = [...new Map(unit.temps.map((t) => [PART_FILE.exec(t.final)![0], t.rows])).values()].reduce((n, rows) => n + rows, 0);
+      if (outcome.seen !== written + outcome.skipped) {
+        throw new Error(`accounting error: seen ${outcome.seen} ≠ written ${written} + skipped ${outcome.skipped}`);
+      }
+      const outputs: OutputFileRecord[] = [];
+      for (const t of unit.temps) {
+        const handle = await fs.open(t.temp, 'r+');
+        await handle.sync();
+        await handle.close();
+        await fs.rename(t.temp, path.join(this.job.outDir, t.final));
+        outputs.push({ file: t.final, shard: unit.shard.url, rows: t.rows, bytes: t.bytes, sha256: t.sha256 });
+      }
+      if (unit.temps.length > 0) await fsyncDir(this.job.outDir); // the renames are durable before the record that lists them
+      const record: InputShardRecord = {
+        shard: unit.shard.url,
+        status: 'done',
+        seen: outcome.seen,
+        written,
+        skipped: outcome.skipped,
+        skips: outcome.skips,
+        files: unit.temps.map((t) => t.final),
+      };
+      await this.state.add(record, outputs, this.header, outputs.length > 0 ? 'fsync' : 'write');
+      this.current = undefined;
+    } catch (error) {
+      await this.discard();
+      throw error;
+    }
+  }
+
+  /** Records the open shard (or `shard`) as failed after removing its temporary parts; the next run retries it. */
+  async fail(error: unknown, shard: ShardRef | undefined = this.current?.shard): Promise<void> {
+    await this.discard();
+    if (!shard) return;
+    this.failed += 1;
+    const message = error instanceof Error ? error.message : String(error);
+    this.job.log(`shard ${shard.url} failed and was skipped: ${message}`);
+    // Buffered: losing a failed record only means the shard is retried, which the next run does anyway.
+    await this.state.add({ shard: shard.url, status: 'failed', seen: 0, written: 0, skipped: 0, skips: [], files: [], error: message }, [], this.header, 'buffer');
+  }
+
+  /** Drops the open shard's temporary parts (cancelled or failed run); nothing is recorded. */
+  async discard(): Promise<void> {
+    const unit = this.current;
+    this.current = undefined;
+    for (const t of unit?.temps ?? []) await fs.rm(t.temp, { force: true });
+  }
+
+  /**
+   * Compacts the manifest and releases the lock. `cancelled`: throws DumpCancelledError after closing (finished
+   * shards stay recorded). Returns the rank's summary over every shard it owns.
+   */
+  async close(options: { readonly cancelled?: boolean } = {}): Promise<ExactlyOnceSummary> {
+    try {
+      await this.discard();
+      const final = await this.state.compact(this.header);
+      if (options.cancelled) {
+        throw new DumpCancelledError(`${this.job.kind} dump cancelled (interrupted): finished shards are recorded; rerun the same command to resume`);
+      }
+      const mine = this.job.shards.map((s) => this.state.record(s.url)).filter((r): r is InputShardRecord => r !== undefined);
+      return {
+        writeMs: this.writeMs,
+        shardsDone: mine.filter((i) => i.status === 'done').length,
+        shardsResumed: this.resumed,
+        shardsFailed: this.failed,
+        seen: mine.reduce((n, i) => n + i.seen, 0),
+        written: mine.reduce((n, i) => n + i.written, 0),
+        skipped: mine.reduce((n, i) => n + i.skipped, 0),
+        manifest: final,
+      };
+    } finally {
+      await this.state.close();
+      this.lock.release();
+    }
+  }
+
+  /** Closes after a failed job: temporaries removed, the manifest compacted (best effort), the lock released. */
+  async abandon(): Promise<void> {
+    try {
+      await this.discard();
+      await this.state.compact(this.header).catch(() => undefined); // best effort: the journal keeps the records otherwise
+    } finally {
+      await this.state.close();
+      this.lock.release();
+    }
+  }
+
+  private mustBeOpen(call: string): NonNullable<ShardCommitter<Row>['current']> {
+    if (!this.current) throw new Error(`exactly-once: ${call} without an open shard`);
+    return this.current;
+  }
+
+  /** Encodes the buffered rows as one part and writes its files under temporary names. */
+  private async flush(): Promise<void> {
+    const unit = this.mustBeOpen('flush');
+    if (unit.buffer.length === 0) return;
+    const started = performance.now();
+    const rows = unit.buffer;
+    unit.buffer = [];
+    const encoded = await this.job.encode(rows);
+    const files: readonly PartFile[] = encoded instanceof Uint8Array ? [{ extension: this.job.fileExtension, bytes: encoded }] : encoded;
+    const part = unit.parts;
+    unit.parts += 1;
+    for (const { extension, bytes } of files) {
+      const final = partName(unit.shard, part, extension);
+      const temp = path.join(this.job.outDir, `.${final}.tmp-${process.pid}`);
+      unit.temps.push({ temp, final, rows: rows.length, bytes: bytes.byteLength, sha256: sha256Hex(bytes) }); // removed on failure
+      await fs.writeFile(temp, bytes).catch(async (error: unknown) => {
+        await fs.rm(temp, { force: true }); // a full disk leaves no empty temporary behind
+        throw fileWriteError(path.join(this.job.outDir, final), error);
+      });
+    }
+    this.writeMs += performance.now() - started;
   }
 }
 
-async function runLocked<Row>(job: ExactlyOnceJob<Row>, state: DumpState): Promise<ExactlyOnceSummary> {
-  const header: ManifestHeader = {
-    kind: job.kind,
-    fingerprint: job.fingerprint,
-    rank: job.rank,
-    worldSize: job.worldSize,
-    provenance: job.provenance,
-    assigned: job.shards.map((s) => s.url),
-  };
-  const names = await fs.readdir(job.outDir); // one listing for the whole job
-  const lost = lostShards(job, state, new Set(names));
-  const isDone = (shard: ShardRef): boolean => state.record(shard.url)?.status === 'done' && !lost.has(shard.url);
-  const resumed = job.shards.filter(isDone).length;
-  const redo = new Set(job.shards.filter((s) => !isDone(s)).map((s) => s.id));
-  const stale = await removeLeftovers(job.outDir, names, redo, job.manifestFile);
-  if (stale > 0) job.log(`removed ${stale} file(s) left by an interrupted run`);
-  if (resumed > 0) job.log(`resuming: ${resumed} of ${job.shards.length} shard(s) already complete`);
-  await state.compact(header); // the manifest exists (with this job's header) from the start; the journal is folded in
+interface TempPart {
+  readonly temp: string;
+  readonly final: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly sha256: string;
+}
 
-  let failed = 0;
-  let writeMs = 0;
+/**
+ * Runs a dump shard by shard: `job.processShard` produces each pending shard's rows; a shard is committed when it
+ * resolves, recorded as failed (`onShardError: 'skip'`) or stops the job (`'throw'`) when it rejects.
+ */
+export async function runExactlyOnce<Row>(job: ExactlyOnceJob<Row>): Promise<ExactlyOnceSummary> {
+  const committer = await ShardCommitter.open(job);
   let cancelled = false;
   try {
-    for (const shard of job.shards) {
-      if (isDone(shard)) continue;
+    for (const shard of committer.pending()) {
       if (job.signal?.aborted) {
         cancelled = true;
         break;
       }
-      const temps: Array<{ temp: string; final: string; rows: number; bytes: number; sha256: string }> = [];
-      let buffer: Row[] = [];
-      let parts = 0;
-      const flush = async (): Promise<void> => {
-        if (buffer.length === 0) return;
-        const started = performance.now();
-        const encoded = await job.encode(buffer);
-        const files: readonly PartFile[] = encoded instanceof Uint8Array ? [{ extension: job.fileExtension, bytes: encoded }] : encoded;
-        const part = parts;
-        parts += 1;
-        for (const { extension, bytes } of files) {
-          const final = partName(shard, part, extension);
-          const temp = path.join(job.outDir, `.${final}.tmp-${process.pid}`);
-          temps.push({ temp, final, rows: buffer.length, bytes: bytes.byteLength, sha256: sha256Hex(bytes) }); // removed on failure
-          await fs.writeFile(temp, bytes).catch(async (error: unknown) => {
-            await fs.rm(temp, { force: true }); // a full disk leaves no empty temporary behind
-            throw fileWriteError(path.join(job.outDir, final), error);
-          });
-        }
-        buffer = [];
-        writeMs += performance.now() - started;
-      };
+      committer.begin(shard);
       try {
-        const outcome = await job.processShard(shard, async (row) => {
-          buffer.push(row);
-          if (buffer.length >= job.rowsPerFile) await flush();
-        });
-        await flush();
-        // Rows counted once per part (every file of a part holds the same rows).
-        const written = [...new Map(temps.map((t) => [PART_FILE.exec(t.final)![0], t.rows])).values()].reduce((n, rows) => n + rows, 0);
-        if (outcome.seen !== written + outcome.skipped) {
-          throw new Error(`accounting error: seen ${outcome.seen} ≠ written ${written} + skipped ${outcome.skipped}`);
-        }
-        const outputs: OutputFileRecord[] = [];
-        for (const t of temps) {
-          const handle = await fs.open(t.temp, 'r+');
-          await handle.sync();
-          await handle.close();
-          await fs.rename(t.temp, path.join(job.outDir, t.final));
-          outputs.push({ file: t.final, shard: shard.url, rows: t.rows, bytes: t.bytes, sha256: t.sha256 });
-        }
-        if (temps.length > 0) await fsyncDir(job.outDir); // the renames are durable before the record that lists them
-        const record: InputShardRecord = {
-          shard: shard.url,
-          status: 'done',
-          seen: outcome.seen,
-          written,
-          skipped: outcome.skipped,
-          skips: outcome.skips,
-          files: temps.map((t) => t.final),
-        };
-        await state.add(record, outputs, header, outputs.length > 0 ? 'fsync' : 'write');
+        const outcome = await job.processShard(shard, (row) => committer.add(row));
+        await committer.commit(outcome);
       } catch (error) {
-        for (const t of temps) await fs.rm(t.temp, { force: true });
         if (job.signal?.aborted) {
+          await committer.discard();
           cancelled = true;
           break;
         }
         if (job.onShardError === 'throw') throw error;
-        failed += 1;
-        const message = error instanceof Error ? error.message : String(error);
-        job.log(`shard ${shard.url} failed and was skipped: ${message}`);
-        // Buffered: losing a failed record only means the shard is retried, which the next run does anyway.
-        await state.add({ shard: shard.url, status: 'failed', seen: 0, written: 0, skipped: 0, skips: [], files: [], error: message }, [], header, 'buffer');
+        await committer.fail(error, shard);
       }
     }
   } catch (error) {
-    await state.compact(header).catch(() => undefined); // best effort: the journal keeps the records otherwise
+    await committer.abandon();
     throw error;
   }
-  const final = await state.compact(header);
-  if (cancelled) throw new DumpCancelledError(`${job.kind} dump cancelled (interrupted): finished shards are recorded; rerun the same command to resume`);
-  const mine = job.shards.map((s) => state.record(s.url)).filter((r): r is InputShardRecord => r !== undefined);
-  return {
-    writeMs,
-    shardsDone: mine.filter((i) => i.status === 'done').length,
-    shardsResumed: resumed,
-    shardsFailed: failed,
-    seen: mine.reduce((n, i) => n + i.seen, 0),
-    written: mine.reduce((n, i) => n + i.written, 0),
-    skipped: mine.reduce((n, i) => n + i.skipped, 0),
-    manifest: final,
-  };
+  return committer.close({ cancelled });
 }

@@ -24,6 +24,8 @@ export default tseslint.config(
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
+            // examples/: user graph files, written from library stages and sinks alone.
+            { sourceTag: 'type:examples', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'scope:graph', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:nn', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:data', onlyDependOnLibsWithTags: ['scope:graph'] },

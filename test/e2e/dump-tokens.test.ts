@@ -89,7 +89,7 @@ test('describe / --dry-run prints the dump graph and writes no output files', as
   const out = path.join(work, 'dry');
   const r = vqrae(['describe', 'dump-tokens', '--checkpoint', checkpoint, '--data', data, '--out', out]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /shards\(.*rank 0\/1.*\) → decode\(sharp, center\(32\), fast\) → batch\(16, within shard\) → sides → tokenize\(tiny, k=512\) → rows → arrow\(tokens, 10000 rows\/file, exactly once per shard\)/);
+  assert.match(r.stdout, /shards\(.*rank 0\/1.*\) → decode\(sharp, center\(32\), fast\) → batch\(16, within shard\) → sides → tokenize\(tiny, k=512\) → arrow\(tokens, 10000 rows\/file, exactly once per shard\)/);
   assert.deepEqual((await fs.readdir(out)).filter((f) => f.endsWith('.arrow') || f.startsWith('manifest')), []);
 });
 

@@ -9,7 +9,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const projectRoot = process.cwd();
-const projectName = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).name;
+// A project is named by its package.json, or by its project.json (e.g. examples/, which is no npm workspace).
+const manifest = ['package.json', 'project.json'].map((f) => path.join(projectRoot, f)).find((f) => fs.existsSync(f));
+const projectName = JSON.parse(fs.readFileSync(manifest, 'utf8')).name;
 const includeLong = process.env.VQRAE_LONG_TESTS === '1';
 
 function findTests(dir) {

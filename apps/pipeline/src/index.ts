@@ -1,8 +1,8 @@
 /** @vqrae/pipeline: the `vqrae` CLI and its pipeline graphs. */
 export { buildProgram, main } from './main.js';
 export { decodeTokenTable, encodeTokenTable, tokenDtype, type TokenRow, type TokenTableLayout } from './dump/token-table.js';
-export { encodeFeatureTable, type FeatureRow, type FeatureTableLayout } from './dump/feature-table.js';
+export { encodeFeatureTable, type FeatureRow, type FeatureTableLayout } from '@vqrae/tokens';
 export { resolveRank, shardsForRank, type RankAssignment } from './dump/rank.js';
-export { mergeManifests, rankManifestName } from './dump/merge-manifests.js';
-export { readDumpManifest } from './dump/dump-state.js';
-export type { DumpManifest, InputShardRecord, OutputFileRecord } from './dump/manifest.js';
+export { mergeManifests, rankManifestName } from '@vqrae/tokens';
+export { readDumpManifest } from '@vqrae/tokens';
+export type { DumpManifest, InputShardRecord, OutputFileRecord } from '@vqrae/tokens';

@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly log?: Logger;
   /** Ticked once per item pulled from the source. */
   readonly progress?: ProgressReporter;
+  /** Called with every skip as it happens (the summary lists them all at the end), e.g. to account per shard. */
+  readonly onSkip?: (record: SkipRecord) => void;
 }
 
 /**
@@ -36,7 +38,10 @@ export async function executeGraph(spec: GraphSpec, description: string, options
     failure ??= error instanceof StageError ? error : new StageError(stage, undefined, error);
     failed.abort(failure);
   };
-  const contextFor = (name: string): StageContext => createStageContext({ name, signal: runSignal, log, onSkip: (r) => skips.push(r) });
+  const contextFor = (name: string): StageContext => createStageContext({ name, signal: runSignal, log, onSkip: (r) => {
+    skips.push(r);
+    options.onSkip?.(r);
+  } });
 
   const pump = sourcePump(spec, runSignal, () => progress.tick());
   let stream: Highland.Stream<unknown> = toHighland(pump.items);

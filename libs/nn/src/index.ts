@@ -40,3 +40,14 @@ export { checkShapes, sameShape, shapeProblems } from './safetensors/check-shape
 export { sha256File } from './safetensors/sha256.js';
 export { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, isFloatDtype, type SafetensorsDtype } from './safetensors/dtypes.js';
 export type { TensorInfo } from './safetensors/header.js';
+export {
+  BackendError,
+  loadTf,
+  selectBackend,
+  setupRuntime,
+  type BackendChoice,
+  type BackendName,
+  type BackendSelection,
+  type ModuleLoader,
+  type RuntimeOptions,
+} from './runtime/select-backend.js';

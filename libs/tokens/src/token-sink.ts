@@ -1,6 +1,8 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic, type Sink } from '@vqrae/graph';
 import { fanOutTokenWriter } from './formats/registry.js';
+import { shardBaseName } from './shard-base-name.js';
 import type { TokenFormat, TokenSequence, TokenShardWriter, TokenWriterConfig } from './types.js';
 
 export interface TokenFormatSinkOptions {
@@ -12,11 +14,6 @@ export interface TokenFormatSinkOptions {
   readonly baseNameOf?: (shard: string, index: number) => string;
 }
 
-function defaultBaseName(shard: string, index: number): string {
-  const stem = shard.split(/[\\/]/).pop()!.replace(/\.(tar\.gz|tgz|tar)$/i, '').replace(/[^A-Za-z0-9_.-]/g, '_');
-  return `${stem || 'shard'}-${String(index).padStart(5, '0')}`;
-}
-
 /**
  * A graph Sink writing token sequences in every requested format, one unit of files per run of consecutive sequences
  * of one input shard (`<base>.parquet`, `<base>.bin` + `.idx` …). Each file is written with writeFileAtomic (temp +
@@ -26,13 +23,14 @@ function defaultBaseName(shard: string, index: number): string {
  */
 export function tokenFormatSink(options: TokenFormatSinkOptions): Sink<TokenSequence, { files: string[] }> {
   const files: string[] = [];
-  const baseNameOf = options.baseNameOf ?? defaultBaseName;
+  const baseNameOf = options.baseNameOf ?? shardBaseName;
   let units = 0;
   let current: { shard: string; writer: TokenShardWriter } | undefined;
   const flush = async (): Promise<void> => {
     if (!current) return;
     const unit = current;
     current = undefined;
+    if (files.length === 0) await fs.mkdir(options.outDir, { recursive: true });
     for (const file of await unit.writer.finish()) {
       const target = path.join(options.outDir, file.name);
       await writeFileAtomic(target, file.bytes);

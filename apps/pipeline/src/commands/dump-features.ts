@@ -7,7 +7,7 @@ import type { EncodeDumpJob, ImageProtocol, SampleBatch } from '../dump/encode-d
 import { DECODE_MODE_FAST_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 import { runDumpCommand } from '../dump/run-dump-command.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
-import { encodeFeatureTable, type FeatureRow } from '../dump/feature-table.js';
+import { encodeFeatureTable, type FeatureRow } from '@vqrae/tokens';
 import { featureRowsOf } from '../dump/model-rows.js';
 import { provenanceMetadata, softwareVersions } from '../dump/provenance.js';
 import { rankFromOptions } from '../dump/rank.js';

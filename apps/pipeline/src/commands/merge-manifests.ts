@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandModule } from '../cli/index.js';
-import { mergeManifests } from '../dump/merge-manifests.js';
+import { mergeManifests } from '@vqrae/tokens';
 
 /**
  * `vqrae merge-manifests <dir>`: after all ranks of a dump finished, checks that every input shard is covered exactly

@@ -8,7 +8,7 @@ import { decodedImagesStage, tokenRowBatchStage, type SourceTokenRow } from '../
 import { pngFolderSink } from '@vqrae/data';
 import { tokenFiles, tokenRowSource } from '../images/token-source.js';
 import { runEncodeDump, type SampleBatch } from './encode-dump.js';
-import { mergeManifests } from './merge-manifests.js';
+import { mergeManifests } from '@vqrae/tokens';
 import { tokenRowsOf } from './model-rows.js';
 import { provenanceMetadata, softwareVersions } from './provenance.js';
 import { encodeTokenTable, type TokenRow } from './token-table.js';

@@ -1,6 +1,5 @@
 import {
   DatasetSpec,
-  collectingReporter,
   cropImages,
   decodeImages,
   expandShardSpec,
@@ -9,17 +8,31 @@ import {
   type ImageSample,
   type RemoteShardOptions,
   type RgbImage,
+  type ShardSample,
 } from '@vqrae/data';
-import { Graph, batchStage, forEachSink, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type SampleMeta, type Stage } from '@vqrae/graph';
+import { Graph, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type SampleMeta, type Sink, type Source, type Stage } from '@vqrae/graph';
+import { imageBatches } from '@vqrae/tokenizer';
 import { CancelledError } from '../cli/cancelled.js';
-import { childSignal } from './child-signal.js';
-import { runExactlyOnce, shardRef, type ExactlyOnceSummary, type PartFile, type ShardOutcome } from './exactly-once.js';
-import type { DumpManifest } from './manifest.js';
-import { rankManifestName } from './merge-manifests.js';
+import { UsageError } from '../cli/errors.js';
+import {
+  DumpCancelledError,
+  DumpRefusedError,
+  exactlyOnceSink,
+  rankManifestName,
+  readSideFields,
+  ShardCommitter,
+  shardRef,
+  viewsPerImage,
+  type Augment,
+  type DumpManifest,
+  type ExactlyOnceSummary,
+  type PartFile,
+  type ShardRef,
+  type SideFields,
+} from '@vqrae/tokens';
+import { ShardTally } from './shard-tally.js';
 import { shardsForRank, type RankAssignment } from './rank.js';
-import { readSideFields, type SideFields } from './side-fields.js';
 import { augmentStage, type AugmentedSample } from './augment-stage.js';
-import { viewsPerImage, type Augment } from '@vqrae/tokens';
 
 /** Image protocol applied before encoding (recorded in the dump's metadata). */
 export interface ImageProtocol {
@@ -27,6 +40,11 @@ export interface ImageProtocol {
   readonly size: number;
   /** `fast`: crop inside the decoder (shrink-on-load for large JPEG/WebP); `exact` (default): full decode, then crop. */
   readonly decodeMode?: DecodeMode;
+}
+
+/** What every dump row names: its input shard (rows are committed per shard). */
+export interface DumpRow {
+  readonly shard: string;
 }
 
 /** Decoded, cropped samples of one batch (never crossing a shard boundary). */
@@ -42,7 +60,7 @@ export interface SampleBatch {
  * One image-encoding dump (tokens or features) over a shard spec, exactly once per shard, one rank's share.
  * `Encoded` is what the model stage emits per batch (a library model stage's record); `rowsOf` turns it into rows.
  */
-export interface EncodeDumpJob<Row, Encoded = Row[]> {
+export interface EncodeDumpJob<Row extends DumpRow, Encoded = Row[]> {
   readonly kind: string;
   readonly data: string;
   /** Retries and cache of http(s) shards (a runtime choice: not part of the fingerprint). */
@@ -92,23 +110,38 @@ function toBatch(samples: ImageSample[]): SampleBatch {
   };
 }
 
-/** Views per decoded sample (1 without `--augment`). */
-function viewsOf(job: { readonly augment?: { readonly mode: Augment } }): number {
-  return job.augment ? viewsPerImage(job.augment.mode) : 1;
+/** Reads `shards` one after the other, each with its own reporter (so reader skips and failures name their shard). */
+function pendingShardsSource(
+  job: Pick<EncodeDumpJob<DumpRow, unknown>, 'data' | 'onError' | 'remote' | 'rank'>,
+  shards: readonly ShardRef[],
+  tally: ShardTally | undefined,
+): Source<ShardSample> {
+  return {
+    name: 'shards',
+    describe: () => `shards(${job.data}, rank ${job.rank.rank}/${job.rank.worldSize}, ${shards.length} pending, onError ${job.onError})`,
+    open: async function* (signal) {
+      for (const shard of shards) {
+        if (signal.aborted) return;
+        const spec = new DatasetSpec({ shards: [shard.url], onError: job.onError, strict: true, ...(job.remote ? { remote: job.remote } : {}) });
+        for await (const sample of spec.open({ signal, ...(tally ? { reporter: tally.reporterFor(shard.url) } : {}) })) {
+          tally?.read(shard.url);
+          yield sample;
+        }
+      }
+    },
+  };
 }
 
-/** The per-shard graph: shard → decode → crop → batch → encode → rows sink. */
-export function shardGraph<Row, Encoded>(
-  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'rowsOf' | 'remote' | 'augment' | 'checkSample'>,
-  shard: string,
-  reporter: ReturnType<typeof collectingReporter>,
-  emit: (row: Row) => Promise<void>,
+/** The one graph of a dump: pending shards → decode → crop → [check] → [augment] → batch → sides → encode → sink. */
+export function dumpGraph<Row extends DumpRow, Encoded>(
+  job: Pick<EncodeDumpJob<Row, Encoded>, 'batchSize' | 'onError' | 'protocol' | 'encodeStage' | 'augment' | 'checkSample'>,
+  source: Source<ShardSample>,
+  sink: Sink<Encoded>,
   onBatch: (batch: SampleBatch) => void = () => {},
 ): Graph {
-  const spec = new DatasetSpec({ shards: [shard], onError: job.onError, strict: true, ...(job.remote ? { remote: job.remote } : {}) });
   const cropped = job.protocol.decodeMode === 'fast'
-    ? Graph.from(spec.asSource({ reporter })).pipe(decodeImages({ onError: job.onError, concurrency: 'auto', crop: cropSpec(job.protocol), decodeMode: 'fast' }))
-    : Graph.from(spec.asSource({ reporter }))
+    ? Graph.from(source).pipe(decodeImages({ onError: job.onError, concurrency: 'auto', crop: cropSpec(job.protocol), decodeMode: 'fast' }))
+    : Graph.from(source)
       .pipe(decodeImages({ onError: job.onError, concurrency: 'auto' }))
       .pipe(cropImages<ImageSample>({ crop: cropSpec(job.protocol), onError: job.onError, concurrency: 4 }));
   const check = job.checkSample;
@@ -126,12 +159,12 @@ export function shardGraph<Row, Encoded>(
     : cropped;
   const views = job.augment && job.augment.mode !== 'none' ? checked.pipe(augmentStage(job.augment.mode, job.augment.size, job.onError)) : checked;
   return views
-    .pipe(batchStage<ImageSample>('batch', { size: job.batchSize, describe: `batch(${job.batchSize}, within shard)` }))
+    .pipe(imageBatches<ImageSample>({ size: job.batchSize }))
     .pipe(
       mapStage(
         'sides',
-        (samples: ImageSample[]) => {
-          const batch = toBatch(samples);
+        (record: { readonly samples: readonly ImageSample[] }) => {
+          const batch = toBatch([...record.samples]);
           onBatch(batch);
           return batch;
         },
@@ -139,39 +172,43 @@ export function shardGraph<Row, Encoded>(
       ),
     )
     .pipe(job.encodeStage)
-    .to(
-      forEachSink<Encoded>(
-        'rows',
-        async (encoded) => {
-          for (const row of job.rowsOf(encoded)) await emit(row);
-        },
-        { describe: 'rows' },
-      ),
-    );
+    .to(sink);
+}
+
+function sinkLabel(job: Pick<EncodeDumpJob<DumpRow, unknown>, 'formatLabel' | 'kind' | 'rowsPerFile' | 'rank'>): string {
+  return `${job.formatLabel ?? 'arrow'}(${job.kind}, ${job.rowsPerFile} rows/file, exactly once per shard) → ${rankManifestName(job.rank.rank, job.rank.worldSize)}`;
 }
 
 /** The text `--dry-run` prints: the whole job's dataflow. */
-export function describeEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encoded>): string {
-  const perShard = shardGraph(job, '<shard>', collectingReporter(), async () => {})
+export function describeEncodeDump<Row extends DumpRow, Encoded>(job: EncodeDumpJob<Row, Encoded>): string {
+  const placeholder: Sink<Encoded> = { name: 'exactly-once', describe: () => sinkLabel(job), write: () => {} };
+  return dumpGraph(job, pendingShardsSource(job, [], undefined), placeholder)
     .describe()
-    .replace(/^shards\([^)]*\)/, `shards(${job.data}, rank ${job.rank.rank}/${job.rank.worldSize}, one shard at a time, onError ${job.onError})`);
-  return `${perShard} → ${job.formatLabel ?? 'arrow'}(${job.kind}, ${job.rowsPerFile} rows/file, exactly once per shard) → ${rankManifestName(job.rank.rank, job.rank.worldSize)}`;
+    .replace(/^shards\([^)]*\)/, `shards(${job.data}, rank ${job.rank.rank}/${job.rank.worldSize}, shard by shard, onError ${job.onError})`);
 }
 
-/** Runs the dump for this rank's shards. Returns the exactly-once summary (seen = written + skipped). */
-/** Wall time and item counts per stage, summed over the per-shard graphs (the bench's time split). */
+/** Wall time and item counts per stage of the dump's graph (the bench's time split). */
 export type StageTotals = Record<string, { busyMs: number; seen: number }>;
 
-export async function runEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encoded>): Promise<ExactlyOnceSummary & { shardCount: number; stageTotals: StageTotals }> {
-  const stageTotals: StageTotals = {};
+/** The library's dump errors as the app's: a refused dump is a usage error (exit 2), a cancelled one exits 130. */
+function appError(error: unknown): never {
+  if (error instanceof DumpRefusedError) throw new UsageError(error.message);
+  if (error instanceof DumpCancelledError) throw new CancelledError(error.message);
+  throw error;
+}
+
+/**
+ * Runs the dump for this rank's shards as ONE graph whose exactly-once sink commits each shard at its boundary.
+ * Returns the exactly-once summary (seen = written + skipped).
+ */
+export async function runEncodeDump<Row extends DumpRow, Encoded>(job: EncodeDumpJob<Row, Encoded>): Promise<ExactlyOnceSummary & { shardCount: number; stageTotals: StageTotals }> {
   const all = (await expandShardSpec(job.data)).map(shardRef);
   if (all.length < job.rank.worldSize) {
     job.log.warn(`${all.length} shard(s) for ${job.rank.worldSize} ranks: ranks ≥ ${all.length} have nothing to do`);
   }
   const mine = shardsForRank(all, job.rank);
   job.log.info(`rank ${job.rank.rank}/${job.rank.worldSize} (${job.rank.source}): ${mine.length} of ${all.length} shard(s)`);
-  job.progress.start(undefined);
-  const summary = await runExactlyOnce<Row>({
+  const committer = await ShardCommitter.open<Row>({
     outDir: job.outDir,
     manifestFile: `${job.outDir}/${rankManifestName(job.rank.rank, job.rank.worldSize)}`,
     kind: job.kind,
@@ -185,60 +222,36 @@ export async function runEncodeDump<Row, Encoded>(job: EncodeDumpJob<Row, Encode
     encode: job.encodeFile,
     onShardError: job.onError,
     log: (line) => job.log.info(line),
-    ...(job.signal ? { signal: job.signal } : {}),
-    processShard: async (shard, emit): Promise<ShardOutcome> => {
-      const reporter = collectingReporter();
-      let written = 0;
-      // A batch the model stage skips is one skip record naming its keys joined by ','; keep each batch's samples to
-      // list them one by one (keys may contain commas, so the joined string is matched, never split).
-      const batches = new Map<string, readonly SampleMeta[]>();
-      const graph = shardGraph(
-        job,
-        shard.url,
-        reporter,
-        async (row) => {
-          written += 1;
-          job.progress.tick(1);
-          await emit(row);
-        },
-        (batch) => batches.set(batch.metas.map((m) => m.key).join(','), batch.metas),
-      );
-      const shardSignal = childSignal(job.signal);
-      const summary = await graph.run({ log: job.log, signal: shardSignal.signal }).finally(() => shardSignal.dispose());
-      if (summary.cancelled) throw new CancelledError(`shard ${shard.url}: cancelled (interrupted)`);
-      for (const stage of summary.stages) {
-        const total = (stageTotals[stage.name] ??= { busyMs: 0, seen: 0 });
-        total.busyMs += stage.busyMs;
-        total.seen += stage.seen;
-      }
-      // A tar stream that ends early is a failed shard, not one skipped sample: the samples after the cut were never
-      // seen, so the shard is recorded as failed (nothing committed) and redone by the next run.
-      const cut = reporter.skips.find((s) => s.endsShard === true);
-      if (cut) throw new Error(`tar stream ends early (truncated or corrupt; the samples after the cut are missing): ${cut.reason}`);
-      const shardLevel = reporter.skips.find((s) => s.meta === undefined);
-      if (shardLevel) throw new Error(`could not be read: ${shardLevel.reason}`);
-      for (const message of reporter.messages) job.log.warn(message);
-      const skips = [
-        ...reporter.skips.map((s) => ({ key: s.meta?.key ?? '', reason: s.reason })),
-        ...summary.skips.flatMap((s) => {
-          const reason = `${s.stage}: ${s.reason}`;
-          const batch = s.key === undefined ? undefined : batches.get(s.key);
-          return batch ? batch.map((m) => ({ key: m.key, reason })) : [{ key: s.key ?? '', reason }];
-        }),
-      ];
-      const decoded = summary.stages.find((s) => s.name === 'decode');
-      // With --augment every sample stands for `views` rows: a sample skipped before the views were cut (tar, decode,
-      // crop) skips all of them; a model batch skip already lists one key per view.
-      const views = viewsOf(job);
-      const augmentStats = summary.stages.find((s) => s.name === 'augment');
-      const earlySkips = reporter.skips.length + summary.skips.filter((s) => s.stage === 'decode' || s.stage === 'crop' || s.stage === 'check' || s.stage === 'augment').length;
-      const seen = views === 1 ? (decoded?.seen ?? 0) + reporter.skips.length : ((decoded?.seen ?? 0) + reporter.skips.length) * views;
-      const skipped = views === 1 ? skips.length : skips.length + earlySkips * (views - 1);
-      if (augmentStats && views > 1) job.log.info(`shard ${shard.url}: ${augmentStats.seen} sample(s) × ${views} views`);
-      if (written !== seen - skipped) job.log.warn(`shard ${shard.url}: ${written} rows for ${seen} samples and ${skipped} skips`);
-      return { seen, skipped, skips };
-    },
+  }).catch(appError);
+  const views = job.augment ? viewsPerImage(job.augment.mode) : 1;
+  const tally = new ShardTally(views, job.log);
+  const sink = exactlyOnceSink<Encoded, Row>({
+    committer,
+    rowsOf: job.rowsOf,
+    shardOf: (row) => row.shard,
+    resultOf: (shard) => tally.resultOf(shard.url),
+    onShardError: job.onError,
+    onRow: () => job.progress.tick(1),
+    label: sinkLabel(job),
   });
+  const graph = dumpGraph(job, pendingShardsSource(job, committer.pending(), tally), sink, (batch) => tally.batch(batch.metas));
+  job.progress.start(undefined);
+  let summary;
+  try {
+    summary = await graph.run({ log: job.log, onSkip: (record) => tally.skip(record), ...(job.signal ? { signal: job.signal } : {}) });
+  } catch (error) {
+    job.progress.stop();
+    await committer.abandon();
+    if (job.signal?.aborted) throw new CancelledError(`${job.kind} dump cancelled (interrupted): finished shards are recorded; rerun the same command to resume`);
+    throw error;
+  }
   job.progress.stop();
-  return { ...summary, shardCount: mine.length, stageTotals };
+  const stageTotals: StageTotals = {};
+  for (const stage of summary.stages) stageTotals[stage.name] = { busyMs: stage.busyMs, seen: stage.seen };
+  if (views > 1) {
+    const augmentStats = summary.stages.find((s) => s.name === 'augment');
+    if (augmentStats) job.log.info(`${augmentStats.seen} sample(s) × ${views} views`);
+  }
+  const result = await committer.close({ cancelled: summary.cancelled }).catch(appError);
+  return { ...result, shardCount: mine.length, stageTotals };
 }

@@ -1,8 +1,8 @@
 import type { RunFolder } from '../cli/index.js';
 import { withInterrupt } from '../cli/index.js';
 import type { Logger } from '@vqrae/graph';
-import { describeEncodeDump, runEncodeDump, type EncodeDumpJob } from './encode-dump.js';
-import { mergeManifests } from './merge-manifests.js';
+import { describeEncodeDump, runEncodeDump, type DumpRow, type EncodeDumpJob } from './encode-dump.js';
+import { mergeManifests } from '@vqrae/tokens';
 
 /** Manifest problems printed after a single-rank dump (the rest are counted). */
 const MAX_PROBLEM_LINES = 20;
@@ -11,7 +11,7 @@ const MAX_PROBLEM_LINES = 20;
  * What dump-tokens and dump-features share after building their job: record the graph, stop under --dry-run, run
  * with SIGINT cancellation, and (single rank) write the dataset manifest. Returns undefined under --dry-run.
  */
-export async function runDumpCommand<Row, Encoded>(
+export async function runDumpCommand<Row extends DumpRow, Encoded>(
   name: string,
   job: EncodeDumpJob<Row, Encoded>,
   ctx: { readonly runFolder: RunFolder; readonly log: Logger; print(line: string): void; readonly options: { readonly dryRun: boolean } },

@@ -21,7 +21,7 @@ import {
 } from '@vqrae/tokens';
 import type { ShardSample } from '@vqrae/data';
 import { intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
-import { readSideFields } from './side-fields.js';
+import { readSideFields } from '@vqrae/tokens';
 
 const SPECIAL_HELP = 'an id, or a token of --text-tokenizer (e.g. "</s>")';
 const NEW_ID_HELP = 'an id outside the image range and the text vocabulary';

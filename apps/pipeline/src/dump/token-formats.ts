@@ -1,6 +1,6 @@
 import { fanOutTokenWriter, parseTokenFormats, type TokenFormat, type TokenSequence, type TokenWriterConfig } from '@vqrae/tokens';
 import { UsageError } from '../cli/errors.js';
-import type { PartFile } from './exactly-once.js';
+import type { PartFile } from '@vqrae/tokens';
 import type { TokenRow } from './token-table.js';
 
 /** Parses `--format` (comma list) as a usage error naming the bad entry. */

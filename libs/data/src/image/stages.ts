@@ -26,6 +26,8 @@ export interface DecodeImagesConfig extends LoadImageOptions {
    */
   readonly concurrency?: number | 'auto';
   readonly onError?: ErrorPolicy;
+  /** Stage name (default `decode`); give a second decode stage of one graph another name. */
+  readonly name?: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface DecodeImagesConfig extends LoadImageOptions {
  */
 export function decodeImages(config: DecodeImagesConfig = {}): Stage<ShardSample, ImageSample> {
   const members = config.members ?? DEFAULT_IMAGE_MEMBERS;
-  const name = 'decode';
+  const name = config.name ?? 'decode';
   const run = async (sample: ShardSample): Promise<ImageSample> => {
     const extension = members.find((ext) => sample.files.has(ext));
     if (extension === undefined) {
@@ -70,12 +72,14 @@ export interface CropImagesConfig {
   readonly resampler?: 'sharp' | 'pil';
   readonly concurrency?: number;
   readonly onError?: ErrorPolicy;
+  /** Stage name (default `crop`); give a second crop stage of one graph another name. */
+  readonly name?: string;
 }
 
 /** Stage: applies a crop protocol to already decoded images (e.g. decode once, crop twice). */
 export function cropImages<T extends { readonly meta: SampleMeta; readonly image: RgbImage }>(config: CropImagesConfig): Stage<T, T> {
   const run = async (sample: T): Promise<T> => ({ ...sample, image: await cropImage(sample.image, config.crop, sample.meta.key, config.resampler) });
-  return policyStage('crop', describeCrop(config.crop), config, run);
+  return policyStage(config.name ?? 'crop', describeCrop(config.crop), config, run);
 }
 
 /** e.g. `center(256)`, `random-crop(256 from 384, seed 0)`. */

@@ -9,3 +9,4 @@ export * from './codebook-usage-sink.js';
 export * from './frechet-stats-sink.js';
 export * from './preview-sink.js';
 export * from './pair-metrics-stage.js';
+export * from './psnr-sink.js';

@@ -1,5 +1,5 @@
 import * as arrow from 'apache-arrow';
-import type { SideFields } from './side-fields.js';
+import type { SideFields } from '../side-fields.js';
 
 /**
  * Arrow layout of feature dumps (understanding path, Z_I): key, shard, features: FixedSizeList<Float16|Float32>

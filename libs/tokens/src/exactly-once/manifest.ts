@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-file.js';
-import { UsageError } from '../cli/errors.js';
+import { DumpRefusedError } from './errors.js';
 
 export const MANIFEST_FORMAT = 'vqrae.dump-manifest/1';
 
@@ -63,12 +63,12 @@ export async function writeManifest(file: string, manifest: DumpManifest): Promi
   await writeFileAtomic(file, JSON.stringify(manifest, null, 2) + '\n');
 }
 
-/** Throws (a UsageError: the job is refused, exit 2, the folder untouched) when a resumed job would mix outputs of different checkpoints / protocols in one folder. */
+/** Throws (a DumpRefusedError: the job is refused, exit 2, the folder untouched) when a resumed job would mix outputs of different checkpoints / protocols in one folder. */
 export function assertSameFingerprint(existing: DumpManifest, fingerprint: DumpManifest['fingerprint'], file: string): void {
   const keys = new Set([...Object.keys(existing.fingerprint), ...Object.keys(fingerprint)]);
   const diffs = [...keys].filter((k) => existing.fingerprint[k] !== fingerprint[k]);
   if (diffs.length > 0) {
     const detail = diffs.map((k) => `${k}: ${JSON.stringify(existing.fingerprint[k])} → ${JSON.stringify(fingerprint[k])}`).join('; ');
-    throw new UsageError(`resume refused: ${file} was written by a different job (${detail}); use a new --out folder`);
+    throw new DumpRefusedError(`resume refused: ${file} was written by a different job (${detail}); use a new --out folder`);
   }
 }

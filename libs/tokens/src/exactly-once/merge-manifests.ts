@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseTokenFormats, tokenFormatExtensions } from '@vqrae/tokens';
+import { parseTokenFormats, tokenFormatExtensions } from '../formats/registry.js';
 import { sha256Hex } from './atomic-file.js';
 import { ownerIsAlive, readLock } from './dump-lock.js';
 import { readDumpManifest } from './dump-state.js';

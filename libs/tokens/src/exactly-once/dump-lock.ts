@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { DumpRefusedError } from './errors.js';
 
 /** Who holds a lock: enough to tell a live holder from a dead one (or from a reused pid). */
 export interface LockOwner {
@@ -87,7 +87,7 @@ function describeOwner(owner: LockOwner): string {
 }
 
 /**
- * Takes `file` as an exclusive lock (O_EXCL create). A lock held by a live process is refused with a UsageError
+ * Takes `file` as an exclusive lock (O_EXCL create). A lock held by a live process is refused with a DumpRefusedError
  * naming the holder; a stale one (its process is gone, its pid was reused, or — from another host — its heartbeat
  * stopped) is broken, so a job killed with SIGKILL never blocks its own resume. The holder refreshes the lock's
  * mtime every `heartbeatMs` until `release()`.
@@ -113,7 +113,7 @@ export function acquireLock(file: string, options: LockOptions): HeldLock {
     // An unparsable lock is younger than a heartbeat only while its holder is still writing it.
     const alive = held.owner ? ownerIsAlive(held.owner, held.mtimeMs, options.foreignStaleMs) : Date.now() - held.mtimeMs < 5_000;
     if (alive) {
-      throw new UsageError(
+      throw new DumpRefusedError(
         `${options.purpose}: refused, another live process holds the lock ${file}` +
           `${held.owner ? ` (${describeOwner(held.owner)})` : ''}; wait for it to finish, or write to another --out`,
       );

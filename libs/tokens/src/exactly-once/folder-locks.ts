@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { DumpRefusedError } from './errors.js';
 import { ownerIsAlive, readLock } from './dump-lock.js';
 
 /** The lock of a rank manifest (see `rankManifestName`): `manifest-rankRRRRR-of-WWWWW.json.lock`. */
@@ -17,7 +17,7 @@ export function assertNoOtherWorldSize(outDir: string, worldSize: number): void 
     if (!match || Number(match[2]) === worldSize) continue;
     const held = readLock(path.join(outDir, name));
     if (held?.owner && ownerIsAlive(held.owner, held.mtimeMs)) {
-      throw new UsageError(
+      throw new DumpRefusedError(
         `dump into ${outDir} refused: rank ${Number(match[1])} of a ${Number(match[2])}-rank job is writing there now ` +
           `(pid ${held.owner.pid} on ${held.owner.hostname}); a ${worldSize}-rank job would share its shards`,
       );

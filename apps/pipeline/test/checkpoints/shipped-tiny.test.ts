@@ -23,6 +23,9 @@ let card: { sha256: string; dtype: string; preset: string; parameters: { stored:
 let data: string;
 let savedEnv: string | undefined;
 
+// A describe scopes the hooks: the project's test files share one process, and VQRAE_SHIPPED_CHECKPOINTS must not
+// leak into other files' tests.
+describe('shipped checkpoints from a tiny registry', () => {
 before(async () => {
   root = tempDir('vqrae-ship-');
   f32File = path.join(root.dir, 'model-ema.safetensors');
@@ -158,4 +161,4 @@ describe('demo on a checkpoint (issue 15.3: npm start runs on the shipped one)',
     assert.equal(fs.readdirSync(path.join(out, 'decoded')).length, 4);
   });
 });
-
+});

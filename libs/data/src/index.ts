@@ -34,3 +34,4 @@ export { OutputNames, shardStem, type OutputNaming } from './output/output-names
 export { pngFolderSink, pngShardSink, type OutputImage, type PngSinkOptions } from './output/image-sinks.js';
 export { reconstructionImages, reconstructionOutputs, type DecodedImageBatch } from './output/side-by-side.js';
 export { imageSet, matchByKey, type EncodedImage, type MatchedPair, type MatchReport } from './sources/image-set.js';
+export { NPY_MAGIC, npyPayload } from './output/npy-payload.js';

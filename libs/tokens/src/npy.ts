@@ -3,22 +3,12 @@
  * read. Header = magic `\x93NUMPY`, version 1.0, uint16 header length, a Python dict literal padded with spaces and
  * a newline so that the data starts at a multiple of 64 bytes.
  */
-const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+import { NPY_MAGIC as MAGIC, npyPayload } from '@vqrae/data';
 
 /** Encodes a 1-D array `[n]` as a `.npy` payload. */
 export function encodeNpy1d(values: Uint16Array | Int32Array): Uint8Array {
   const descr = values instanceof Uint16Array ? '<u2' : '<i4';
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${values.length},), }`;
-  const unpadded = 10 + header.length + 1;
-  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
-  const out = new Uint8Array(10 + header.length + values.byteLength);
-  out.set(MAGIC, 0);
-  out[6] = 1;
-  out[7] = 0;
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), 10 + header.length);
-  return out;
+  return npyPayload(descr, [values.length], new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
 }
 
 /** Decodes a 1-D integer `.npy` payload into Int32 ids; `name` appears in errors. */

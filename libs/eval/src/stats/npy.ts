@@ -3,6 +3,7 @@
  * float64/float32/int64/int32/uint8 numbers and fixed-width unicode strings (`<U`) are supported; other dtypes are
  * reported by name so a caller can ignore arrays it does not need.
  */
+import { NPY_MAGIC as MAGIC, npyPayload } from '@vqrae/data';
 
 /** A decoded `.npy` array; numbers are always row-major (Fortran-ordered 2-D input is transposed on read). */
 export type NpyArray =
@@ -13,7 +14,6 @@ export type NpyArray =
   | { readonly dtype: 'u1'; readonly shape: readonly number[]; readonly data: Uint8Array }
   | { readonly dtype: 'unicode'; readonly shape: readonly []; readonly data: string };
 
-const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 interface NpyHeader {
   readonly descr: string;
@@ -96,16 +96,5 @@ export function encodeNpy(array: NpyArray): Uint8Array {
     descr = DESCR[array.dtype];
     payload = new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength);
   }
-  const shape = array.shape.length === 1 ? `(${array.shape[0]},)` : `(${array.shape.join(', ')})`;
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
-  const unpadded = 10 + header.length + 1;
-  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
-  const out = new Uint8Array(10 + header.length + payload.length);
-  out.set(MAGIC, 0);
-  out[6] = 1;
-  out[7] = 0;
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(new TextEncoder().encode(header), 10);
-  out.set(payload, 10 + header.length);
-  return out;
+  return npyPayload(descr, array.shape, payload);
 }

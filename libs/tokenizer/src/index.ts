@@ -1,4 +1,4 @@
-/** @vqrae/tokenizer: VQRAE: SigLIP ViT encoder, embedded MobileNetV2 encoder adapter, SimVQ quantizer, ViT decoder, presets, checkpoints. */
+/** @vqrae/tokenizer: VQRAE: SigLIP ViT encoder, embedded MobileNetV2 encoder adapter, SimVQ or plain VQ quantizer, ViT decoder, presets, checkpoints. */
 export type {
   Activation,
   DecoderConfig,
@@ -34,7 +34,10 @@ export { conv3x3, depthwiseConv3x3, pointwiseConv } from './encoders/mobilenet/c
 export { encoderFor } from './encoders/encoder-factory.js';
 export { denormalisePixels, normalisePixels } from './encoders/pixels.js';
 export { DEFAULT_MAX_CHUNK_ELEMENTS, firstArgMin, nearestCodeIndices, type NearestCodeOptions } from './quantizer/nearest-code.js';
-export { QUANTIZER_KEYS, SimVQ, type QuantizeResult, type QuantizerLosses } from './quantizer/simvq.js';
+export type { QuantizeResult, Quantizer, QuantizerKind, QuantizerLosses } from './quantizer/quantizer.js';
+export { QUANTIZER_KEYS, SimVQ } from './quantizer/simvq.js';
+export { VQ_KEYS, VectorQuantizer } from './quantizer/vq.js';
+export { createQuantizer, quantizerKind } from './quantizer/quantizer-factory.js';
 export { DECODER_PREFIX, VitDecoder, decoderLayerKeys, decoderStemKeys } from './decoder/vit-decoder.js';
 export { VqraeModel, type EncodeResult, type ForwardResult, type TrainingStage } from './model/vqrae-model.js';
 export { createVqrae, type CreateVqraeOptions } from './model/create.js';

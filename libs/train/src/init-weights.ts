@@ -1,10 +1,11 @@
 /**
  * `vqrae train --init <checkpoint>` (stage 1): a fresh run whose starting weights come from a tokenizer checkpoint of
- * the same preset (fine-tuning; the optimizer, EMA and data position start fresh). The frozen codebook C is drawn from
- * the run's seed; the checkpoint's C must be that same table (up to its storage precision), or the run is refused.
+ * the same preset (fine-tuning; the optimizer, EMA and data position start fresh). SimVQ's frozen codebook C is drawn
+ * from the run's seed; the checkpoint's C must be that same table (up to its storage precision), or the run is refused.
+ * A plain VQ codebook is learned, so it is taken from the checkpoint like every other weight.
  */
 import { f16ToF32, f32ToBf16, f32ToF16, bf16ToF32, SafetensorsFile, sha256File } from '@vqrae/nn';
-import { loadCheckpoint, QUANTIZER_KEYS, type VqraeModel } from '@vqrae/tokenizer';
+import { loadCheckpoint, QUANTIZER_KEYS, quantizerKind, type VqraeModel } from '@vqrae/tokenizer';
 
 /**
  * `train --init` refused its checkpoint (another preset or another codebook C): a usage mistake, not a failed run
@@ -26,8 +27,9 @@ function roundedLike(values: Float32Array, dtype: string): Float32Array {
 
 /**
  * Copies every weight of `file` into `model` (a freshly built stage-1 model of the run's preset and seed): quant_in,
- * W, b, the decoder, and the encoder as the checkpoint holds it. Refuses (InitRefusedError) another preset or another
- * codebook. Returns the metadata recording the start (`vqrae.init`, `vqrae.init_sha256`).
+ * W, b (VQ: the codebook), the decoder, and the encoder as the checkpoint holds it. Refuses (InitRefusedError) another
+ * preset, another quantizer kind or another frozen SimVQ codebook. Returns the metadata recording the start
+ * (`vqrae.init`, `vqrae.init_sha256`).
  */
 export async function loadInitWeights(model: VqraeModel, file: string, seed: number): Promise<Record<string, string>> {
   const source = await loadCheckpoint(file);
@@ -35,22 +37,31 @@ export async function loadInitWeights(model: VqraeModel, file: string, seed: num
     if (source.config.preset !== model.config.preset) {
       throw new InitRefusedError(`train --init ${file}: a '${source.config.preset ?? 'custom'}' checkpoint cannot start a '${model.config.preset ?? 'custom'}' run (same preset needed)`);
     }
-    const key = QUANTIZER_KEYS.codebook;
-    const handle = await SafetensorsFile.open(file);
-    const dtype = handle.info(key).dtype;
-    await handle.close();
-    const fresh = roundedLike(model.params.get(key).dataSync() as Float32Array, dtype); // [k, e]
-    const stored = source.params.get(key).dataSync() as Float32Array; // [k, e]
-    const first = fresh.findIndex((v, i) => v !== stored[i]);
-    if (first >= 0) {
-      throw new InitRefusedError(
-        `train --init ${file}: its codebook C differs from this run's (seed ${seed}; first difference at element ${first}: ${stored[first]} vs ${fresh[first]}). ` +
-          'C is frozen and drawn from the seed: pass the --seed the checkpoint was trained with',
-      );
+    const [sourceKind, runKind] = [quantizerKind(source.config.quantizer), quantizerKind(model.config.quantizer)];
+    if (sourceKind !== runKind) {
+      throw new InitRefusedError(`train --init ${file}: a '${sourceKind}' quantizer checkpoint cannot start a '${runKind}' run (same quantizer kind needed)`);
     }
+    if (runKind === 'simvq') await checkFrozenCodebook(model, source, file, seed);
     model.params.load(source.params.toNamedTensors(), { strict: true });
   } finally {
     source.dispose();
   }
   return { 'vqrae.init': file, 'vqrae.init_sha256': await sha256File(file) };
+}
+
+/** SimVQ: the checkpoint's frozen C must be the table this run's seed draws (compared at the file's storage precision). */
+async function checkFrozenCodebook(model: VqraeModel, source: VqraeModel, file: string, seed: number): Promise<void> {
+  const key = QUANTIZER_KEYS.codebook;
+  const handle = await SafetensorsFile.open(file);
+  const dtype = handle.info(key).dtype;
+  await handle.close();
+  const fresh = roundedLike(model.params.get(key).dataSync() as Float32Array, dtype); // [k, e]
+  const stored = source.params.get(key).dataSync() as Float32Array; // [k, e]
+  const first = fresh.findIndex((v, i) => v !== stored[i]);
+  if (first >= 0) {
+    throw new InitRefusedError(
+      `train --init ${file}: its codebook C differs from this run's (seed ${seed}; first difference at element ${first}: ${stored[first]} vs ${fresh[first]}). ` +
+        'C is frozen and drawn from the seed: pass the --seed the checkpoint was trained with',
+    );
+  }
 }

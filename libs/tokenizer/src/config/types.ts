@@ -46,13 +46,18 @@ export interface MobileNetV2EncoderConfig {
 /** Encoder variants (discriminated by `kind`). */
 export type EncoderConfig = SiglipEncoderConfig | MobileNetV2EncoderConfig;
 
-/** SimVQ quantizer with input projection d→e (spec §4). */
+/**
+ * Quantizer with input projection d→e (spec §4): SimVQ (frozen codebook C, learned projection C' = C·Wᵀ + b; the
+ * default) or a plain VQ with a learned codebook (taming-transformers `VectorQuantizer2`, the baseline SimVQ improves on).
+ */
 export interface QuantizerConfig {
+  /** Quantizer variant; absent = 'simvq'. */
+  readonly kind?: 'simvq' | 'vq';
   readonly codebookSize: number;
   readonly codebookDim: number;
   /** Commitment weight β in β·‖sg(q)−z‖² + ‖q−sg(z)‖². */
   readonly beta: number;
-  /** Std of the frozen normal codebook init (SimVQ: e^-0.5). */
+  /** Std of the frozen normal codebook init (SimVQ: e^-0.5). Unused by 'vq' (its codebook starts uniform(−1/k, 1/k)). */
   readonly codebookInitStd: number;
 }
 

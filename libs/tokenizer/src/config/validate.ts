@@ -100,12 +100,23 @@ export function parseEncoderConfig(value: unknown): EncoderConfig {
   throw new Error(`vqrae config: unknown encoder.kind ${JSON.stringify(kind)} (expected 'siglip-vit' or 'mobilenetv2-imagenet-stride16')`);
 }
 
+/** The quantizer kind as written: absent stays absent (a SimVQ config then serialises exactly as before `kind` existed). */
+function quantizerKind(source: Json): Pick<QuantizerConfig, 'kind'> {
+  const kind = source.kind;
+  if (kind === undefined) return {};
+  if (kind !== 'simvq' && kind !== 'vq') {
+    throw new Error(`vqrae config: quantizer.kind must be 'simvq' or 'vq', got ${JSON.stringify(kind)}`);
+  }
+  return { kind };
+}
+
 /** Validates a quantizer config record. */
 export function parseQuantizerConfig(value: unknown): QuantizerConfig {
   const source = object(value, 'quantizer');
   const codebookDim = positiveInt(source, 'codebookDim', 'quantizer');
   const beta = source.beta === undefined ? 0.25 : positiveNumber(source, 'beta', 'quantizer');
   return {
+    ...quantizerKind(source),
     codebookSize: positiveInt(source, 'codebookSize', 'quantizer'),
     codebookDim,
     beta,

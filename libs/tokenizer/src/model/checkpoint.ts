@@ -10,7 +10,7 @@ import { parseVqraeConfig } from '../config/validate.js';
 import { decoderStemKeys } from '../decoder/vit-decoder.js';
 import { addPackagedEncoderWeights, encoderFor, hasPackagedWeights } from '../encoders/encoder-factory.js';
 import type { NearestCodeOptions } from '../quantizer/nearest-code.js';
-import { SimVQ } from '../quantizer/simvq.js';
+import { createQuantizer } from '../quantizer/quantizer-factory.js';
 import { VitDecoder } from '../decoder/vit-decoder.js';
 import { VqraeModel } from './vqrae-model.js';
 
@@ -80,7 +80,7 @@ export async function loadCheckpoint(path: string, opts: LoadCheckpointOptions =
     const mode = file.metadata[CHECKPOINT_METADATA.encoderWeights] ?? 'embedded';
     if (mode !== 'embedded' && mode !== 'package') throw new Error(`${context}: unknown ${CHECKPOINT_METADATA.encoderWeights} '${mode}'`);
     const encoder = encoderFor(config.encoder);
-    const quantizer = new SimVQ(config.quantizer, encoder.geometry.width);
+    const quantizer = createQuantizer(config.quantizer, encoder.geometry.width);
     const decoder = new VitDecoder(config.decoder, config.quantizer.codebookDim, encoder.geometry);
     const expected = { ...(mode === 'embedded' ? encoder.paramShapes() : {}), ...quantizer.paramShapes(), ...decoder.paramShapes() };
     checkShapes(expected, file.shapes(), context);

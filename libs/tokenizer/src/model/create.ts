@@ -6,7 +6,7 @@ import { VitDecoder } from '../decoder/vit-decoder.js';
 import { addPackagedEncoderWeights, encoderFor, hasPackagedWeights } from '../encoders/encoder-factory.js';
 import { SiglipEncoder } from '../encoders/siglip-encoder.js';
 import type { NearestCodeOptions } from '../quantizer/nearest-code.js';
-import { SimVQ } from '../quantizer/simvq.js';
+import { createQuantizer } from '../quantizer/quantizer-factory.js';
 import { VqraeModel } from './vqrae-model.js';
 
 /** Options of `createVqrae`. */
@@ -40,7 +40,7 @@ export async function createVqrae(config: VqraeConfig, opts: CreateVqraeOptions)
     } else if (encoder instanceof SiglipEncoder) {
       encoder.initParams(params, rng.fork('encoder'), { trainable: false });
     }
-    new SimVQ(config.quantizer, encoder.geometry.width).initParams(params, rng.fork('quantizer'));
+    createQuantizer(config.quantizer, encoder.geometry.width).initParams(params, rng.fork('quantizer'));
     new VitDecoder(config.decoder, config.quantizer.codebookDim, encoder.geometry).initParams(params, rng.fork('decoder'));
     return new VqraeModel(config, encoder, params, { search: opts.search });
   } catch (error) {

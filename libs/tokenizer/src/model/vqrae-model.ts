@@ -1,5 +1,5 @@
 /**
- * The VQRAE tokenizer (spec §2): encoder → quant_in → SimVQ → ViT decoder, with all parameters in one ParamStore
+ * The VQRAE tokenizer (spec §2): encoder → quant_in → SimVQ (or plain VQ, `quantizer.kind`) → ViT decoder, with all parameters in one ParamStore
  * under checkpoint names (`vision_model.*` or the adapter's prefix, `quant_in.*`, `quantizer.*`, `decoder.*`).
  *
  * Ownership: the model owns its ParamStore and caches (`dispose()` frees them). Every method returns fresh tensors
@@ -10,10 +10,11 @@ import type { ParamStore } from '@vqrae/nn';
 import type { VqraeConfig } from '../config/types.js';
 import { VitDecoder } from '../decoder/vit-decoder.js';
 import type { ImageEncoder } from '../encoders/image-encoder.js';
-import { type QuantizeResult, QUANTIZER_KEYS, SimVQ } from '../quantizer/simvq.js';
+import type { QuantizeResult, Quantizer } from '../quantizer/quantizer.js';
+import { createQuantizer } from '../quantizer/quantizer-factory.js';
 import type { NearestCodeOptions } from '../quantizer/nearest-code.js';
 
-/** Training stage: 1 = encoder frozen, 2 = encoder trainable. The codebook C is never trainable. */
+/** Training stage: 1 = encoder frozen, 2 = encoder trainable. SimVQ's codebook C is never trainable (VQ's always is). */
 export type TrainingStage = 'stage1' | 'stage2';
 
 /** Result of `encode`; the caller owns every tensor. */
@@ -36,7 +37,7 @@ export type ForwardResult = {
 
 /** VQRAE model bound to a config and a parameter store. */
 export class VqraeModel {
-  readonly quantizer: SimVQ;
+  readonly quantizer: Quantizer;
   readonly decoder: VitDecoder;
   private currentStage: TrainingStage = 'stage1';
   /** True once the encoder has been trainable (its weights may differ from the pretrained source). */
@@ -49,7 +50,7 @@ export class VqraeModel {
     readonly params: ParamStore,
     opts: { search?: NearestCodeOptions } = {},
   ) {
-    this.quantizer = new SimVQ(config.quantizer, encoder.geometry.width, opts.search);
+    this.quantizer = createQuantizer(config.quantizer, encoder.geometry.width, opts.search);
     this.decoder = new VitDecoder(config.decoder, config.quantizer.codebookDim, encoder.geometry);
     this.setStage('stage1');
   }
@@ -85,14 +86,14 @@ export class VqraeModel {
   }
 
   /**
-   * Selects the trainable set: stage1 = quant_in, W, b, decoder; stage2 = the same plus the encoder. The codebook C,
-   * the decoder's sin-cos table and encoder statistics the encoder marks as fixed (e.g. batch-norm moving stats)
+   * Selects the trainable set: stage1 = quant_in, W, b (VQ: the codebook), decoder; stage2 = the same plus the
+   * encoder. SimVQ's codebook C, the decoder's sin-cos table and encoder statistics the encoder marks as fixed (e.g. batch-norm moving stats)
    * stay frozen in both.
    */
   setStage(stage: TrainingStage): void {
     const encoderPrefix = this.encoder.paramPrefix;
     const encoderTrainable = stage === 'stage2';
-    const frozenAlways = new Set<string>([QUANTIZER_KEYS.codebook, `${this.decoder.paramPrefix}decoder_pos_embed`]);
+    const frozenAlways = new Set<string>([...this.quantizer.frozenParamNames(), `${this.decoder.paramPrefix}decoder_pos_embed`]);
     const trainable = (name: string): boolean => {
       if (frozenAlways.has(name)) return false;
       if (name.startsWith(encoderPrefix)) return encoderTrainable && this.encoder.isTrainableParam(name);

@@ -19,6 +19,7 @@ import {
 } from '@vqrae/nn';
 import type { QuantizerConfig } from '../config/types.js';
 import { type NearestCodeOptions, codeNorms, nearestCodeIndices } from './nearest-code.js';
+import type { QuantizeResult, Quantizer } from './quantizer.js';
 
 /** Checkpoint names of the quantizer parameters (SimVQ module names + this spec's `quant_in`). */
 export const QUANTIZER_KEYS = {
@@ -29,31 +30,9 @@ export const QUANTIZER_KEYS = {
   projBias: 'quantizer.embedding_proj.bias',
 } as const;
 
-/** Named loss terms (means over all B·N·e elements). */
-export type QuantizerLosses = {
-  /** mean((sg(q) − z)²): trains `quant_in` (and the encoder in stage 2). */
-  readonly commitment: tf.Scalar;
-  /** mean((q − sg(z))²): trains W, b. */
-  readonly codebook: tf.Scalar;
-  /** β·commitment + codebook. */
-  readonly total: tf.Scalar;
-};
-
-/** Result of `SimVQ.quantize`; the caller owns every tensor in it. */
-export type QuantizeResult = {
-  /** Straight-through codes q_st = z + sg(q − z), `[B, N, e]` (value q, gradient to z). */
-  readonly quantized: tf.Tensor3D;
-  /** Projected input z = quant_in(Z_I), `[B, N, e]`. */
-  readonly projected: tf.Tensor3D;
-  /** Code indices, int32 `[B, N]`. */
-  readonly indices: tf.Tensor2D;
-  readonly losses: QuantizerLosses;
-  /** Tokens per code in this batch, int32 `[k]`. */
-  readonly codeCounts: tf.Tensor1D;
-};
-
 /** SimVQ bound to its config; parameters are read from the store at every call. */
-export class SimVQ {
+export class SimVQ implements Quantizer {
+  readonly kind = 'simvq' as const;
   private cachedCodebook: tf.Tensor2D | null = null;
   private cachedCodebookT: tf.Tensor2D | null = null;
   private cachedCodeNorms: tf.Tensor1D | null = null;
@@ -75,6 +54,11 @@ export class SimVQ {
       [QUANTIZER_KEYS.projWeight]: [e, e],
       [QUANTIZER_KEYS.projBias]: [e],
     };
+  }
+
+  /** The frozen codebook C (never trainable). */
+  frozenParamNames(): readonly string[] {
+    return [QUANTIZER_KEYS.codebook];
   }
 
   /** Adds initial parameters (spec §4.1): C ~ normal(0, codebookInitStd) frozen; W, b, quant_in torch-default uniform. */

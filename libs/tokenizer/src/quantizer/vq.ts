@@ -1,0 +1,171 @@
+/**
+ * Plain vector quantizer with a LEARNABLE codebook (issue 17 item 3): the baseline SimVQ was designed to beat, written
+ * after taming-transformers' `VectorQuantizer2` (VQGAN) with `legacy=False`. The same input projection `quant_in`
+ * d→e as SimVQ, then the L2-nearest row of the codebook C `[k, e]` (key `quantizer.embedding.weight`, VQGAN's
+ * `embedding.weight` under this model's quantizer prefix; init uniform(−1/k, 1/k) as VQGAN), straight-through
+ * estimator, loss β·‖sg(q)−z‖² + ‖q−sg(z)‖². C is trained (stage 1 and 2) by the codebook term only.
+ *
+ * Gradient routing (works on wasm, which has no gather gradient): the search and the gather q = C[idx] run as one
+ * custom op over (z, C) whose backward scatters dq into the used rows (dC = Σ_{i: idx_i = j} dq_i, a ScatterNd that
+ * sums repeated indices); nothing inside it is taped, so the chunked distance matrices are never kept.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { type ParamStore, type Rng, defineCustomOp, linear, stopGradient, straightThrough, torchDefaultUniformInit } from '@vqrae/nn';
+import type { QuantizerConfig } from '../config/types.js';
+import { type NearestCodeOptions, codeNorms, nearestCodeIndices } from './nearest-code.js';
+import type { QuantizeResult, Quantizer } from './quantizer.js';
+
+/** Checkpoint names of the VQ parameters: SimVQ's `quant_in`, and VQGAN's `embedding.weight` as the codebook. */
+export const VQ_KEYS = {
+  inWeight: 'quant_in.weight',
+  inBias: 'quant_in.bias',
+  codebook: 'quantizer.embedding.weight',
+} as const;
+
+/** Plain VQ bound to its config; parameters are read from the store at every call. */
+export class VectorQuantizer implements Quantizer {
+  readonly kind = 'vq' as const;
+  private cachedCodebookT: tf.Tensor2D | null = null;
+  private cachedCodeNorms: tf.Tensor1D | null = null;
+
+  constructor(
+    readonly config: QuantizerConfig,
+    /** Encoder width d (input of quant_in). */
+    readonly inputWidth: number,
+    readonly search: NearestCodeOptions = {},
+  ) {}
+
+  /** Expected parameter shapes. */
+  paramShapes(): Record<string, number[]> {
+    const { codebookSize: k, codebookDim: e } = this.config;
+    return {
+      [VQ_KEYS.inWeight]: [e, this.inputWidth],
+      [VQ_KEYS.inBias]: [e],
+      [VQ_KEYS.codebook]: [k, e],
+    };
+  }
+
+  /** None: the codebook is learned. */
+  frozenParamNames(): readonly string[] {
+    return [];
+  }
+
+  /** quant_in torch-default uniform (as SimVQ); C ~ uniform(−1/k, 1/k) (VQGAN), trainable. */
+  initParams(store: ParamStore, rng: Rng): void {
+    const { codebookSize: k, codebookDim: e } = this.config;
+    const d = this.inputWidth;
+    store.add(VQ_KEYS.inWeight, torchDefaultUniformInit(rng.fork(VQ_KEYS.inWeight), [e, d], d));
+    store.add(VQ_KEYS.inBias, torchDefaultUniformInit(rng.fork(VQ_KEYS.inBias), [e], d));
+    // torch-default uniform with fan-in k² has bound 1/√(k²) = 1/k: VQGAN's uniform_(−1/n_e, 1/n_e).
+    store.add(VQ_KEYS.codebook, torchDefaultUniformInit(rng.fork(VQ_KEYS.codebook), [k, e], k * k));
+  }
+
+  /**
+   * Z_I `[B, N, d]` → quantized codes, indices, named losses and code counts. Differentiable w.r.t. quant_in, C and
+   * (through z) the encoder. Drops the inference cache (C may change after a training forward).
+   */
+  quantize(store: ParamStore, features: tf.Tensor3D): QuantizeResult {
+    this.invalidateCache();
+    const [b, n, d] = features.shape;
+    if (d !== this.inputWidth) throw new Error(`VectorQuantizer.quantize: expected features [B, N, ${this.inputWidth}], got [${features.shape.join(', ')}]`);
+    const { codebookDim: e, codebookSize: k, beta } = this.config;
+    return tf.tidy(() => {
+      const z = linear(tf.reshape(features, [b * n, d]), store.get(VQ_KEYS.inWeight), store.get(VQ_KEYS.inBias)) as tf.Tensor2D; // [M, e]
+      const found = this.codesOp();
+      const q = found.op(z, store.get(VQ_KEYS.codebook)); // [M, e] = C[idx], gradient to C only
+      const flatIndices = found.takeIndices(); // [M] int32
+      const commitment = tf.mean(tf.square(tf.sub(stopGradient(q), z))) as tf.Scalar;
+      const codebookLoss = tf.mean(tf.square(tf.sub(q, stopGradient(z)))) as tf.Scalar;
+      const total = tf.add(tf.mul(commitment, beta), codebookLoss) as tf.Scalar;
+      const quantized = tf.reshape(straightThrough(z, q), [b, n, e]) as tf.Tensor3D; // [B, N, e]
+      const codeCounts = tf.cast(tf.bincount(flatIndices, tf.tensor1d([], 'float32'), k), 'int32') as tf.Tensor1D;
+      return {
+        quantized,
+        projected: tf.reshape(z, [b, n, e]) as tf.Tensor3D,
+        indices: tf.reshape(flatIndices, [b, n]) as tf.Tensor2D,
+        losses: { commitment, codebook: codebookLoss, total },
+        codeCounts,
+      };
+    });
+  }
+
+  /** Nearest-code indices for Z_I `[B, N, d]` without losses or gradients (inference; Cᵀ and ‖C_j‖² cached). */
+  indicesFor(store: ParamStore, features: tf.Tensor3D): tf.Tensor2D {
+    const [b, n, d] = features.shape;
+    if (d !== this.inputWidth) throw new Error(`VectorQuantizer.indicesFor: expected features [B, N, ${this.inputWidth}], got [${features.shape.join(', ')}]`);
+    if (this.cachedCodebookT === null) this.cachedCodebookT = tf.keep(tf.transpose(store.get(VQ_KEYS.codebook)) as tf.Tensor2D); // [e, k]
+    if (this.cachedCodeNorms === null) this.cachedCodeNorms = tf.keep(codeNorms(this.cachedCodebookT)); // [k]
+    const codesT = this.cachedCodebookT;
+    const norms = this.cachedCodeNorms;
+    return tf.tidy(() => {
+      const z = linear(tf.reshape(features, [b * n, d]), store.get(VQ_KEYS.inWeight), store.get(VQ_KEYS.inBias)) as tf.Tensor2D; // [M, e]
+      return tf.reshape(nearestCodeIndices(z, codesT, norms, this.search), [b, n]) as tf.Tensor2D; // [B, N]
+    });
+  }
+
+  /** Codes C[indices] for int32 indices of any shape `[...]` → `[..., e]`. */
+  lookup(store: ParamStore, indices: tf.Tensor): tf.Tensor {
+    const { codebookSize: k, codebookDim: e } = this.config;
+    if (indices.dtype !== 'int32') throw new Error(`VectorQuantizer.lookup: indices must be int32, got ${indices.dtype}`);
+    return tf.tidy(() => {
+      const flat = tf.reshape(indices, [-1]);
+      const range = tf.logicalAnd(tf.greaterEqual(flat, 0), tf.less(flat, k));
+      if (!tf.all(range).dataSync()[0]) throw new Error(`VectorQuantizer.lookup: indices out of range [0, ${k})`);
+      return tf.reshape(tf.gather(store.get(VQ_KEYS.codebook), flat), [...indices.shape, e]);
+    });
+  }
+
+  /** The codebook C `[k, e]` itself (owned by the store). */
+  projectedCodebook(store: ParamStore): tf.Tensor2D {
+    return store.get(VQ_KEYS.codebook) as tf.Tensor2D;
+  }
+
+  /** Drops the cached Cᵀ and ‖C_j‖² (call after changing C other than through `quantize`). */
+  invalidateCache(): void {
+    this.cachedCodebookT?.dispose();
+    this.cachedCodeNorms?.dispose();
+    this.cachedCodebookT = null;
+    this.cachedCodeNorms = null;
+  }
+
+  /** Releases caches (parameters belong to the store). */
+  dispose(): void {
+    this.invalidateCache();
+  }
+
+  /**
+   * Search + gather as ONE custom op over (z, C) → q = C[idx]. Backward: dC = ScatterNd(idx, dq) `[k, e]` (rows of
+   * codes used several times sum), dz = 0 (z gets its gradient through the straight-through path and the commitment
+   * term). The int32 indices never enter the tape; they leave through `takeIndices()`, called once after the op.
+   */
+  private codesOp(): { op: (z: tf.Tensor, codebook: tf.Tensor) => tf.Tensor; takeIndices: () => tf.Tensor1D } {
+    const search = this.search;
+    const { codebookSize: k, codebookDim: e } = this.config;
+    let indices: tf.Tensor1D | null = null;
+    const op = defineCustomOp('VectorQuantizer.codes', 2, ([z, codebook], save) => {
+      const zShape = z.shape;
+      const idx = tf.tidy(() => {
+        const codesT = tf.transpose(codebook) as tf.Tensor2D; // [e, k]
+        return nearestCodeIndices(z as tf.Tensor2D, codesT, codeNorms(codesT), search); // [M]
+      });
+      indices = tf.keep(idx);
+      save([idx]);
+      return {
+        value: tf.gather(codebook, idx), // [M, e]
+        gradFunc: (dq, [saved]) => [
+          tf.zeros(zShape),
+          () => tf.scatterND(tf.reshape(saved, [-1, 1]), dq, [k, e]), // [M, 1] rows → [k, e], repeats summed
+        ],
+      };
+    });
+    const takeIndices = (): tf.Tensor1D => {
+      if (indices === null) throw new Error('VectorQuantizer: indices requested before the code search ran');
+      const kept = indices;
+      indices = null;
+      const owned = tf.clone(kept); // tracked by the caller's scope, unlike the kept original
+      kept.dispose();
+      return owned;
+    };
+    return { op: (z, codebook) => op(z, codebook), takeIndices };
+  }
+}

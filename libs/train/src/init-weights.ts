@@ -28,8 +28,8 @@ function roundedLike(values: Float32Array, dtype: string): Float32Array {
 /**
  * Copies every weight of `file` into `model` (a freshly built stage-1 model of the run's preset and seed): quant_in,
  * W, b (VQ: the codebook), the decoder, and the encoder as the checkpoint holds it. Refuses (InitRefusedError) another
- * preset, another quantizer kind or another frozen SimVQ codebook. Returns the metadata recording the start
- * (`vqrae.init`, `vqrae.init_sha256`).
+ * preset, another quantizer kind or codebook shape, or another frozen SimVQ codebook. Returns the metadata recording
+ * the start (`vqrae.init`, `vqrae.init_sha256`).
  */
 export async function loadInitWeights(model: VqraeModel, file: string, seed: number): Promise<Record<string, string>> {
   const source = await loadCheckpoint(file);
@@ -40,6 +40,10 @@ export async function loadInitWeights(model: VqraeModel, file: string, seed: num
     const [sourceKind, runKind] = [quantizerKind(source.config.quantizer), quantizerKind(model.config.quantizer)];
     if (sourceKind !== runKind) {
       throw new InitRefusedError(`train --init ${file}: a '${sourceKind}' quantizer checkpoint cannot start a '${runKind}' run (same quantizer kind needed)`);
+    }
+    const [from, to] = [source.config.quantizer, model.config.quantizer];
+    if (from.codebookSize !== to.codebookSize || from.codebookDim !== to.codebookDim) {
+      throw new InitRefusedError(`train --init ${file}: its codebook is ${from.codebookSize}×${from.codebookDim}, this run's ${to.codebookSize}×${to.codebookDim} (same size and dim needed)`);
     }
     if (runKind === 'simvq') await checkFrozenCodebook(model, source, file, seed);
     model.params.load(source.params.toNamedTensors(), { strict: true });

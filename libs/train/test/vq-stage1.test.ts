@@ -12,6 +12,7 @@ import { silentLogger } from '@vqrae/graph';
 import { createVqrae, loadCheckpoint, presetConfig, saveCheckpoint, VQ_KEYS, type VqraeConfig, type VqraeModel } from '@vqrae/tokenizer';
 import { readTrainCheckpoint, writeTrainCheckpoint, type TrainStateJson } from '../src/checkpoint-state.js';
 import { writeModelFile } from '../src/export.js';
+import { InitRefusedError, loadInitWeights } from '../src/init-weights.js';
 import { restoreOrSeed } from '../src/job-setup.js';
 import { loadModelSource, tokenizerParts } from '../src/model-factory.js';
 import { stage1Objective } from '../src/objectives.js';
@@ -123,6 +124,28 @@ test('kind vq: a training checkpoint resumes exactly (live, EMA and AdamW state 
   }
   for (const t of [again, trainer]) t.dispose();
   for (const m of [source.model, model]) m.dispose();
+  assert.equal(tf.memory().numTensors, base);
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+test('kind vq: train --init takes the learned codebook from any seed, refuses another kind or codebook shape', async () => {
+  const base = tf.memory().numTensors;
+  const dir = await tempDir('vq-init');
+  const source = await createVqrae(tinyVq(), { seed: 6 });
+  const file = path.join(dir, 'vq.safetensors');
+  await saveCheckpoint(source, file);
+  const run = await createVqrae(tinyVq(), { seed: 7 }); // another seed: fine, C is a trained weight for VQ
+  const metadata = await loadInitWeights(run, file, 7);
+  assert.equal(metadata['vqrae.init'], file);
+  assert.deepEqual(run.params.get(VQ_KEYS.codebook).dataSync(), source.params.get(VQ_KEYS.codebook).dataSync());
+  const simvq = await createVqrae(presetConfig('tiny'), { seed: 6 });
+  await assert.rejects(loadInitWeights(simvq, file, 6), (error: Error) =>
+    error instanceof InitRefusedError && /a 'vq' quantizer checkpoint cannot start a 'simvq' run/.test(error.message));
+  const tiny = presetConfig('tiny');
+  const smaller = await createVqrae({ ...tiny, quantizer: { kind: 'vq', ...tiny.quantizer, codebookSize: 256 } }, { seed: 6 });
+  await assert.rejects(loadInitWeights(smaller, file, 6), (error: Error) =>
+    error instanceof InitRefusedError && /its codebook is 512×96, this run's 256×96/.test(error.message));
+  for (const m of [source, run, simvq, smaller]) m.dispose();
   assert.equal(tf.memory().numTensors, base);
   await fs.rm(dir, { recursive: true, force: true });
 });

@@ -46,10 +46,7 @@ export interface MobileNetV2EncoderConfig {
 /** Encoder variants (discriminated by `kind`). */
 export type EncoderConfig = SiglipEncoderConfig | MobileNetV2EncoderConfig;
 
-/**
- * Quantizer with input projection d→e (spec §4): SimVQ (frozen codebook C, learned projection C' = C·Wᵀ + b; the
- * default) or a plain VQ with a learned codebook (taming-transformers `VectorQuantizer2`, the baseline SimVQ improves on).
- */
+/** SimVQ quantizer with input projection d→e (spec §4). */
 export interface QuantizerConfig {
   /** Quantizer variant; absent = 'simvq'. */
   readonly kind?: 'simvq' | 'vq';

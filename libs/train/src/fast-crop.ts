@@ -19,21 +19,27 @@ export const FAST_CROP_HEADROOM = 1.25;
  *
  * Two steps. (1) The whole image is decoded at reduced scale: sharp reloads the JPEG with libjpeg's DCT-domain
  * downscale (2, 4 or 8; libwebp's scaled decode) and resamples the rest with its cubic kernel, to the largest
- * reduction that keeps the crop box at least `FAST_CROP_HEADROOM × size` on both sides. (2) The crop box, scaled
+ * reduction that keeps the crop box at least `headroom × size` (default `FAST_CROP_HEADROOM`) on both sides. (2) The crop box, scaled
  * to that image with fractional edges (no rounding of the window), is resampled to `size`×`size` with the PIL bicubic
  * port. Accuracy
  * against the exact path (`FAST_DECODE_CONTRACT`): test/decode-mode.test.ts.
  */
-export async function fastRandomResizedCrop(bytes: Uint8Array, spec: Extract<CropSpec, { protocol: 'random-resized' }>, key: string): Promise<RgbImage | null> {
+export async function fastRandomResizedCrop(
+  bytes: Uint8Array,
+  spec: Extract<CropSpec, { protocol: 'random-resized' }>,
+  key: string,
+  headroom: number = FAST_CROP_HEADROOM,
+): Promise<RgbImage | null> {
+  if (!(headroom >= 1)) throw new Error(`fastRandomResizedCrop: headroom must be ≥ 1, got ${headroom}`);
   const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const header = await sourceHeader(input);
   if (header === null) return null;
   const oriented = header.orientation >= 5 ? { width: header.height, height: header.width } : { width: header.width, height: header.height };
   if (oriented.width * oriented.height > DEFAULT_LIMIT_INPUT_PIXELS) return null; // the exact path reports it
   const box = planCrop(spec, oriented.width, oriented.height, key).sourceWindow!;
-  const reduction = Math.min(box.width, box.height) / spec.size / FAST_CROP_HEADROOM;
+  const reduction = Math.min(box.width, box.height) / spec.size / headroom;
   if (reduction < MIN_DECODE_REDUCTION) return null;
-  // [H', W', 3] with H' = round(H / r), W' = round(W / r): the box stays ≥ FAST_CROP_HEADROOM · size on its shorter side.
+  // [H', W', 3] with H' = round(H / r), W' = round(W / r): the box stays ≥ headroom · size on its shorter side.
   const width = Math.max(1, Math.round(oriented.width / reduction));
   const height = Math.max(1, Math.round(oriented.height / reduction));
   const { data, info } = await sharp(input, { limitInputPixels: DEFAULT_LIMIT_INPUT_PIXELS, failOn: 'warning', pages: 1 })

@@ -38,6 +38,14 @@ export interface LoadImageOptions {
    * other protocols, the `pil` resampler and smaller images decode exactly as in `exact`.
    */
   readonly decodeMode?: DecodeMode;
+  /**
+   * `fast` only, `center`/`random-crop`/`exact` protocols: when set, the reduced decode stops at the largest
+   * reduction that leaves at least this factor (≥ 1) to the exact cubic resize, in two steps: sharp decodes at
+   * reduced scale to an intermediate size, then resizes that to the protocol's size with the same cubic as `exact`.
+   * Unset (default): one sharp call, where sharp picks the DCT scale itself (leaving 1.125–2.5 to its resize).
+   * Images whose reduction would fall below 2 decode exactly as in `exact`.
+   */
+  readonly fastHeadroom?: number;
 }
 
 /**
@@ -94,7 +102,11 @@ export async function loadImage(bytes: Uint8Array, options: LoadImageOptions = {
     // fast: sharp reloads the JPEG/WebP at reduced scale (it never does with a pre-resize extract, so a source
     // window keeps the exact path) and resizes the rest of the way with the same kernel.
     const fast = shrinks && options.decodeMode === 'fast' && !plan.sourceWindow;
-    if (fast) {
+    if (fast && options.fastHeadroom !== undefined) {
+      const reduced = await reducedForHeadroom(base, oriented, plan, options.fastHeadroom, background);
+      if (reduced) return resizeAndCut(reduced, plan);
+    }
+    if (fast && options.fastHeadroom === undefined) {
       // The window is cut in TypeScript: any sharp `extract` after `autoOrient` makes sharp orient before resizing,
       // which turns shrink-on-load off for every EXIF-rotated photo.
       const resized = await toRgb(base.resize(plan.resize.width, plan.resize.height, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: true }), background);
@@ -111,6 +123,27 @@ export async function loadImage(bytes: Uint8Array, options: LoadImageOptions = {
   }
   const full = await toRgb(base, background);
   return plan ? applyPlan(full, plan, options.resampler ?? 'sharp') : full;
+}
+
+/**
+ * fast with an explicit headroom: the whole image decoded at reduced scale to `round(size / r)`, where `r` is the
+ * protocol's reduction divided by `headroom` (sharp: DCT-domain shrink, then its cubic for the rest); null when `r`
+ * is below 2 (no DCT shrink would happen: the exact path is as fast).
+ */
+async function reducedForHeadroom(base: Sharp, oriented: { width: number; height: number }, plan: CropPlan, headroom: number, background: Background): Promise<RgbImage | null> {
+  if (!(headroom >= 1)) throw new Error(`fastHeadroom must be ≥ 1, got ${headroom}`);
+  const reduction = Math.min(oriented.width / plan.resize.width, oriented.height / plan.resize.height) / headroom;
+  if (reduction < 2) return null;
+  // [H', W', 3]: the whole oriented image at 1/reduction
+  const width = Math.max(plan.resize.width, Math.round(oriented.width / reduction));
+  const height = Math.max(plan.resize.height, Math.round(oriented.height / reduction));
+  return toRgb(base.resize(width, height, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: true }), background);
+}
+
+/** The exact path's last step on an already (reduced) decoded image: cubic resize of the whole image to `plan.resize`, then the window. */
+function resizeAndCut(image: RgbImage, plan: CropPlan): Promise<RgbImage> {
+  const raw = { width: image.width, height: image.height, channels: 3 } as const;
+  return toRgb(sharp(image.data, { raw }).resize(plan.resize.width, plan.resize.height, { fit: 'fill', kernel: 'cubic' }).extract(plan.window), WHITE);
 }
 
 /** Source pixels (width × height) from the image header, without decoding; 0 when the header is unreadable. */

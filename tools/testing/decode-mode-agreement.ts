@@ -2,7 +2,8 @@
  * Token agreement between decodes of the same images, for any checkpoint (issue 16: the goal is ≥ 99% of positions
  * fast vs exact for the trained small-cpu tokenizer; `FAST_DECODE_CONTRACT.minTokenAgreement` is the bound tested
  * today). Every image is decoded with the reference (`exact`) and with each `--compare` variant (see
- * agreement/variants.ts: `fast`, `fast-h<H>`, `noise`, `pil-port`, `pil`), tokenized on tfjs (wasm), and the tool
+ * agreement/variants.ts: `fast`, `fast-h<H>`, `noise`, `pil-port`, `pil`, which also
+ * adds `pil-draft`: PIL's own DCT-domain fast path), tokenized on tfjs (wasm), and the tool
  * prints per variant the share of token positions equal to the reference's, the input PSNR against the reference
  * (min / mean) and the decode's CPU ms per image (`process.cpuUsage`, one image in flight, best of two passes:
  * wall time lies on a busy machine).
@@ -130,6 +131,7 @@ export async function measureAgreement(model: VqraeModel, images: readonly Named
       const peer = pilCenterCrops(items, model.inputSize);
       pil = { fullCpuMs: peer.fullCpuMs, draftCpuMs: peer.draftCpuMs };
       rows.push(compare(variant.name, model, reference, peer.crops, await codesOf(model, peer.crops, batch)));
+      rows.push(compare('pil-draft', model, reference, peer.draftCrops, await codesOf(model, peer.draftCrops, batch)));
     }
   }
   return { rows, ...(pil ? { pil } : {}) };

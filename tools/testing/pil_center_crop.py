@@ -4,7 +4,8 @@ same JPEG files, for the token-agreement ceiling between two full-size decoders.
 
 For each input file: PIL.Image.open -> ImageOps.exif_transpose -> convert('RGB') (full-size libjpeg decode, no
 draft) -> torchvision-style centre crop (shorter side to S with BICUBIC, long side int(S*long/short), offsets
-round((L-S)/2)); the S*S*3 uint8 crops are written back to back to --out. ICC profiles are ignored (as PIL does).
+round((L-S)/2)); the S*S*3 uint8 crops are written back to back to --out (and, with --draft-out, the same crops
+decoded with `draft()` to that file). ICC profiles are ignored (as PIL does).
 Then it times, in CPU seconds (time.process_time, best of --repeat passes), the same centre crop from the encoded
 bytes with a full decode and with `draft('RGB', (S, S))` (libjpeg DCT-domain downscale), and prints one JSON line:
 {"images", "full_cpu_ms", "draft_cpu_ms"} (per image).
@@ -48,6 +49,7 @@ def main():
     parser.add_argument('files', nargs='+')
     parser.add_argument('--size', type=int, required=True)
     parser.add_argument('--out', required=True)
+    parser.add_argument('--draft-out', help='also write the crops decoded with draft() here')
     parser.add_argument('--repeat', type=int, default=2)
     args = parser.parse_args()
     blobs = []
@@ -59,6 +61,10 @@ def main():
             crop = decode(data, args.size, False)
             assert crop.size == (args.size, args.size) and crop.mode == 'RGB'
             out.write(crop.tobytes())
+    if args.draft_out:
+        with open(args.draft_out, 'wb') as out:
+            for data in blobs:
+                out.write(decode(data, args.size, True).tobytes())
     full = cpu_ms_per_image(blobs, args.size, False, args.repeat)
     draft = cpu_ms_per_image(blobs, args.size, True, args.repeat)
     print(json.dumps({'images': len(blobs), 'full_cpu_ms': full, 'draft_cpu_ms': draft}))

@@ -60,7 +60,7 @@ export interface LoadImageOptions {
  *   The 99% first asked for is out of reach of any decode that is not bit-identical: on the trained small-cpu
  *   (tools/testing/decode-mode-agreement.ts, centre 224, 24 generated photos / 8 large Debian JPEGs) ±1 noise keeps
  *   67.1% / 46.1% of the tokens, PIL's full decode + bicubic (a second reference decoder) 79.0% / 77.2%, PIL's own
- *   fast path (`draft()`) 75.2% / –, fast 74.8% / 66.4%; more headroom (`fastHeadroom` 2 / 3) reaches 77.5% / 76.0%
+ *   fast path (`draft()`) 75.2% / 64.4%, fast 74.8% / 66.4%; more headroom (`fastHeadroom` 2 / 3) reaches 77.5% / 76.0%
  *   and 78.1% / 84.8% at 1.4× / 2.1× fast's CPU.
  * Evaluation protocols use `exact`.
  */

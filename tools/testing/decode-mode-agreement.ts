@@ -2,7 +2,7 @@
  * Token agreement between decodes of the same images, for any checkpoint (issue 16: the goal is ≥ 99% of positions
  * fast vs exact for the trained small-cpu tokenizer; `FAST_DECODE_CONTRACT.minTokenAgreement` is the bound tested
  * today). Every image is decoded with the reference (`exact`) and with each `--compare` variant (see
- * agreement/variants.ts: `fast`, `fast-h<H>`, `noise`, `pil-port`, `pil`, which also
+ * agreement-variants.ts: `fast`, `fast-h<H>`, `noise`, `pil-port`, `pil`, which also
  * adds `pil-draft`: PIL's own DCT-domain fast path), tokenized on tfjs (wasm), and the tool
  * prints per variant the share of token positions equal to the reference's, the input PSNR against the reference
  * (min / mean) and the decode's CPU ms per image (`process.cpuUsage`, one image in flight, best of two passes:
@@ -26,9 +26,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { FAST_DECODE_CONTRACT, imagesToTensor, type RgbImage } from '@vqrae/data';
 import { psnr, uint8Image } from '@vqrae/eval';
 import { loadCheckpoint, type VqraeModel } from '@vqrae/tokenizer';
-import { jpegsUnder, shardImages, syntheticPhotos, type NamedImage } from './agreement/image-sources.js';
-import { pilCenterCrops } from './agreement/pil-peer.js';
-import { AGREEMENT_PROTOCOLS, cropItems, exactDecode, parseVariant, type AgreementProtocol, type CropItem } from './agreement/variants.js';
+import { jpegsUnder, shardImages, syntheticPhotos, type NamedImage } from './agreement-images.js';
+import { pilCenterCrops } from './agreement-pil-peer.js';
+import { AGREEMENT_PROTOCOLS, cropItems, exactDecode, parseVariant, type AgreementProtocol, type CropItem } from './agreement-variants.js';
 
 /** One variant's agreement with the reference over all crop items. */
 export interface VariantAgreement {

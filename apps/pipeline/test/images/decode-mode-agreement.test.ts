@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FAST_DECODE_CONTRACT } from '@vqrae/data';
 import { createVqrae, presetConfig } from '@vqrae/tokenizer';
 import { measureAgreement } from '../../../../tools/testing/decode-mode-agreement.js';
-import { parseVariant } from '../../../../tools/testing/agreement/variants.js';
+import { parseVariant } from '../../../../tools/testing/agreement-variants.js';
 import { largePhotoJpeg } from '../../../../tools/testing/large-photos.js';
 
 /** PSNR of an image against itself with ±1 on every value (MSE 1): 20·log10(255). */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { FAST_DECODE_CONTRACT, imagesToTensor, loadImage, type DecodeMode, type RgbImage } from '@vqrae/data';
 import { createVqrae, loadCheckpoint, presetConfig, type VqraeModel } from '@vqrae/tokenizer';
-import { withUnitNoise } from '../../../../tools/testing/agreement/variants.js';
+import { withUnitNoise } from '../../../../tools/testing/agreement-variants.js';
 import { WORKSPACE_ROOT } from '../../../../tools/testing/fixtures.js';
 import { largePhotoJpeg } from '../../../../tools/testing/large-photos.js';
 

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RgbImage } from '@vqrae/data';
-import { findBenchPython } from '../../bench/bench-python.js';
-import { WORKSPACE_ROOT } from '../fixtures.js';
+import { findBenchPython } from '../bench/bench-python.js';
+import { WORKSPACE_ROOT } from './fixtures.js';
 
 /** What the peer returns: one crop per input (same order) and its CPU ms per image. */
 export interface PilPeerResult {

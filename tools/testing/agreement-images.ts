@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { consoleReporter, DEFAULT_IMAGE_MEMBERS, expandShardSpec, readJpegHeader, readShard } from '@vqrae/data';
-import { RESERVED_PACKAGES } from '../../photos/photo-sources.js';
-import { largePhotoJpeg } from '../large-photos.js';
+import { RESERVED_PACKAGES } from '../photos/photo-sources.js';
+import { largePhotoJpeg } from './large-photos.js';
 
 /** One encoded image and the name it is reported under. */
 export interface NamedImage {

@@ -78,6 +78,22 @@ describe('decode modes on large photographs (2048×1536 JPEG q90)', () => {
     assert.deepEqual(Buffer.from(fastPil.data), Buffer.from(exactPil.data), 'pil resampler: always exact');
   });
 
+  it('fastHeadroom: a smaller DCT scale and the exact cubic for ≥ that factor: closer to exact, within the contract; below a reduction of 2 it is exact', async () => {
+    const crop = { protocol: 'center', size: 256 } as const; // reduction 6: default fast = DCT 1/4 + cubic 1.5
+    for (const [i, jpeg] of photos.entries()) {
+      const exact = await loadImage(jpeg, { crop, decodeMode: 'exact' }, `p${i}`);
+      const fast = psnr(await loadImage(jpeg, { crop, decodeMode: 'fast' }, `p${i}`), exact);
+      const roomy = await loadImage(jpeg, { crop, decodeMode: 'fast', fastHeadroom: 2 }, `p${i}`); // DCT 1/2, then 3×
+      assert.deepEqual([roomy.width, roomy.height], [256, 256]);
+      const db = psnr(roomy, exact);
+      assert.ok(db >= FAST_DECODE_CONTRACT.minPsnrDb && db < Infinity, `photo ${i}: fastHeadroom 2 vs exact ${db.toFixed(2)} dB`);
+      assert.ok(db > fast, `photo ${i}: fastHeadroom 2 (${db.toFixed(2)} dB) is closer to exact than the default fast (${fast.toFixed(2)} dB)`);
+      // 6 / 3.5 < 2: no reduced decode left, so the exact path, bit for bit
+      assert.deepEqual(Buffer.from((await loadImage(jpeg, { crop, decodeMode: 'fast', fastHeadroom: 3.5 }, `p${i}`)).data), Buffer.from(exact.data));
+    }
+    await assert.rejects(loadImage(photos[0]!, { crop, decodeMode: 'fast', fastHeadroom: 0.5 }), /fastHeadroom must be ≥ 1, got 0.5/);
+  });
+
   it('exact is the default', async () => {
     const crop = { protocol: 'center', size: 256 } as const;
     const implicit = await loadImage(photos[1]!, { crop });

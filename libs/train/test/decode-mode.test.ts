@@ -56,6 +56,21 @@ test('fast decode: random-resized crops of large JPEGs decode at reduced scale a
   assert.ok(Math.min(...worst) < 99, 'fast is a different decode (not silently the exact path)');
 });
 
+test('fastRandomResizedCrop headroom: more headroom keeps the crop closer to exact; too much for a reduced decode → null; < 1 refused', async () => {
+  const spec = { protocol: 'random-resized', size: CROP.size, seed: hashSeed(CROP.seed, 'train-epoch', 0), scale: { min: 1, max: 1 } } as const; // whole-image box: reduction ≥ 6.9
+  const exactFor = await cropImage(await loadImage(photos[0]!, {}, 'photo0'), spec, 'photo0'); // the exact path's crop
+  const at = async (headroom: number): Promise<number> => {
+    const fast = await fastRandomResizedCrop(photos[0]!, spec, 'photo0', headroom);
+    assert.ok(fast !== null, `headroom ${headroom}: reduced decode`);
+    return psnr(uint8Image(exactFor.data, 224, 224, 3), uint8Image(fast.data, 224, 224, 3));
+  };
+  const tight = await at(1.25);
+  const roomy = await at(2);
+  assert.ok(tight >= FAST_DECODE_CONTRACT.minPsnrDb && roomy > tight, `headroom 1.25: ${tight.toFixed(2)} dB, 2: ${roomy.toFixed(2)} dB`);
+  assert.equal(await fastRandomResizedCrop(photos[0]!, spec, 'photo0', 4), null, 'reduction 6.9 / 4 < 3: no reduced decode');
+  await assert.rejects(fastRandomResizedCrop(photos[0]!, spec, 'photo0', 0.9), /headroom must be ≥ 1, got 0.9/);
+});
+
 test('exact training input is byte-identical to the full decode + crop; fast equals it where it does not apply (PNG, small JPEG)', async () => {
   const small = await loadImage(photos[0]!, { crop: { protocol: 'exact', size: 500 } }); // 500×500 source: box < 3.75 × 224
   const { default: sharp } = await import('sharp');

@@ -38,6 +38,14 @@ export interface LoadImageOptions {
    * other protocols, the `pil` resampler and smaller images decode exactly as in `exact`.
    */
   readonly decodeMode?: DecodeMode;
+  /**
+   * `fast` only, `center`/`random-crop`/`exact` protocols: when set, the reduced decode stops at the largest
+   * reduction that leaves at least this factor (≥ 1) to the exact cubic resize, in two steps: sharp decodes at
+   * reduced scale to an intermediate size, then resizes that to the protocol's size with the same cubic as `exact`.
+   * Unset (default): one sharp call, where sharp picks the DCT scale itself (leaving 1.125–2.5 to its resize).
+   * Images whose reduction would fall below 2 decode exactly as in `exact`.
+   */
+  readonly fastHeadroom?: number;
 }
 
 /**
@@ -45,15 +53,18 @@ export interface LoadImageOptions {
  * photographs with fine texture (tools/testing/large-photos.ts):
  * - PSNR ≥ `minPsnrDb` per image (measured 47–50 dB, max |Δ| 4–9 levels, center 224/256, exact 512, random-crop
  *   256 from 288; adm 224/256 47 dB, 4000×3000 → adm 256 44 dB; libs/data/test/decode-mode.test.ts);
- * - small-cpu tokens agree on ≥ `minTokenAgreement` of positions (apps/pipeline/test/images/decode-mode-tokens.test.ts).
- *   The issue asked for 99%; with the only small-cpu model there is (pretrained MobileNetV2, seeded untrained
- *   quantizer, k = 1024) codes sit near ties: fast vs exact agree on 92.4% (543/588, 3 photos, center 224), the
- *   two exact resamplers (sharp cubic vs the PIL port) on 91.7%, and exact vs exact with +1 on 25% of the values on
- *   95.6%. So fast moves tokens no more than the choice of reference resampler does; the bound is 90% until a
- *   trained checkpoint exists to measure again.
+ * - tokens: with the untrained small-cpu (pretrained MobileNetV2, seeded quantizer) fast and exact agree on
+ *   ≥ `minTokenAgreement` of positions (measured 92.4%); with the shipped trained small-cpu, fast moves no more
+ *   tokens than ±1 grey level of noise on every value of the exact input does: agreement(fast, exact) ≥
+ *   `minAgreementOverUnitNoise` × agreement(exact ± 1, exact) (apps/pipeline/test/images/decode-mode-tokens.test.ts).
+ *   The 99% first asked for is out of reach of any decode that is not bit-identical: on the trained small-cpu
+ *   (tools/testing/decode-mode-agreement.ts, centre 224, 24 generated photos / 8 large Debian JPEGs) ±1 noise keeps
+ *   67.1% / 46.1% of the tokens, PIL's full decode + bicubic (a second reference decoder) 79.0% / 77.2%, PIL's own
+ *   fast path (`draft()`) 75.2% / 64.4%, fast 74.8% / 66.4%; more headroom (`fastHeadroom` 2 / 3) reaches 77.5% / 76.0%
+ *   and 78.1% / 84.8% at 1.4× / 2.1× fast's CPU.
  * Evaluation protocols use `exact`.
  */
-export const FAST_DECODE_CONTRACT = { minPsnrDb: 40, minTokenAgreement: 0.9 } as const;
+export const FAST_DECODE_CONTRACT = { minPsnrDb: 40, minTokenAgreement: 0.9, minAgreementOverUnitNoise: 1 } as const;
 
 /** Decode protocols (see `LoadImageOptions.decodeMode`). */
 export const DECODE_MODES = ['fast', 'exact'] as const;
@@ -94,7 +105,11 @@ export async function loadImage(bytes: Uint8Array, options: LoadImageOptions = {
     // fast: sharp reloads the JPEG/WebP at reduced scale (it never does with a pre-resize extract, so a source
     // window keeps the exact path) and resizes the rest of the way with the same kernel.
     const fast = shrinks && options.decodeMode === 'fast' && !plan.sourceWindow;
-    if (fast) {
+    if (fast && options.fastHeadroom !== undefined) {
+      const reduced = await reducedForHeadroom(base, oriented, plan, options.fastHeadroom, background);
+      if (reduced) return resizeAndCut(reduced, plan);
+    }
+    if (fast && options.fastHeadroom === undefined) {
       // The window is cut in TypeScript: any sharp `extract` after `autoOrient` makes sharp orient before resizing,
       // which turns shrink-on-load off for every EXIF-rotated photo.
       const resized = await toRgb(base.resize(plan.resize.width, plan.resize.height, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: true }), background);
@@ -111,6 +126,27 @@ export async function loadImage(bytes: Uint8Array, options: LoadImageOptions = {
   }
   const full = await toRgb(base, background);
   return plan ? applyPlan(full, plan, options.resampler ?? 'sharp') : full;
+}
+
+/**
+ * fast with an explicit headroom: the whole image decoded at reduced scale to `round(size / r)`, where `r` is the
+ * protocol's reduction divided by `headroom` (sharp: DCT-domain shrink, then its cubic for the rest); null when `r`
+ * is below 2 (no DCT shrink would happen: the exact path is as fast).
+ */
+async function reducedForHeadroom(base: Sharp, oriented: { width: number; height: number }, plan: CropPlan, headroom: number, background: Background): Promise<RgbImage | null> {
+  if (!(headroom >= 1)) throw new Error(`fastHeadroom must be ≥ 1, got ${headroom}`);
+  const reduction = Math.min(oriented.width / plan.resize.width, oriented.height / plan.resize.height) / headroom;
+  if (reduction < 2) return null;
+  // [H', W', 3]: the whole oriented image at 1/reduction
+  const width = Math.max(plan.resize.width, Math.round(oriented.width / reduction));
+  const height = Math.max(plan.resize.height, Math.round(oriented.height / reduction));
+  return toRgb(base.resize(width, height, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: true }), background);
+}
+
+/** The exact path's last step on an already (reduced) decoded image: cubic resize of the whole image to `plan.resize`, then the window. */
+function resizeAndCut(image: RgbImage, plan: CropPlan): Promise<RgbImage> {
+  const raw = { width: image.width, height: image.height, channels: 3 } as const;
+  return toRgb(sharp(image.data, { raw }).resize(plan.resize.width, plan.resize.height, { fit: 'fill', kernel: 'cubic' }).extract(plan.window), WHITE);
 }
 
 /** Source pixels (width × height) from the image header, without decoding; 0 when the header is unreadable. */

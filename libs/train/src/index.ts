@@ -10,6 +10,7 @@ export { GAN_TERMS, stage1Objective, stage2Objective, type ObjectiveWeights, typ
 export { buildStageLosses, type StageLosses } from './loss-setup.js';
 export { loadModelSource, presetOf, tokenizerParts, type LoadedModel } from './model-factory.js';
 export { InitRefusedError, loadInitWeights } from './init-weights.js';
+export { applyQuantizerOverride, assertQuantizerMatches, quantizerMismatches, QuantizerOverrideError, type QuantizerOverride } from './quantizer-override.js';
 export {
   checkpointDirName,
   readAdversaryState,

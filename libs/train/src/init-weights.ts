@@ -5,6 +5,7 @@
  */
 import { f16ToF32, f32ToBf16, f32ToF16, bf16ToF32, SafetensorsFile, sha256File } from '@vqrae/nn';
 import { loadCheckpoint, QUANTIZER_KEYS, type VqraeModel } from '@vqrae/tokenizer';
+import { quantizerMismatches } from './quantizer-override.js';
 
 /**
  * `train --init` refused its checkpoint (another preset or another codebook C): a usage mistake, not a failed run
@@ -34,6 +35,11 @@ export async function loadInitWeights(model: VqraeModel, file: string, seed: num
   try {
     if (source.config.preset !== model.config.preset) {
       throw new InitRefusedError(`train --init ${file}: a '${source.config.preset ?? 'custom'}' checkpoint cannot start a '${model.config.preset ?? 'custom'}' run (same preset needed)`);
+    }
+    const wanted = model.config.quantizer;
+    const problems = quantizerMismatches({ kind: wanted.kind ?? 'simvq', codebookSize: wanted.codebookSize, codebookDim: wanted.codebookDim }, source.config.quantizer);
+    if (problems.length > 0) {
+      throw new InitRefusedError(`train --init ${file}: its quantizer has ${problems.join(', ')}; this run's quantizer flags contradict the checkpoint`);
     }
     const key = QUANTIZER_KEYS.codebook;
     const handle = await SafetensorsFile.open(file);

@@ -48,6 +48,8 @@ export type EncoderConfig = SiglipEncoderConfig | MobileNetV2EncoderConfig;
 
 /** SimVQ quantizer with input projection d→e (spec §4). */
 export interface QuantizerConfig {
+  /** Quantizer variant; absent = 'simvq'. */
+  readonly kind?: 'simvq' | 'vq';
   readonly codebookSize: number;
   readonly codebookDim: number;
   /** Commitment weight β in β·‖sg(q)−z‖² + ‖q−sg(z)‖². */

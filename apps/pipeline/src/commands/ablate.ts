@@ -13,6 +13,7 @@ import {
   readGridRecord,
   gridCells,
   runAblation,
+  type AblationGrid,
   type CellHost,
 } from '@vqrae/train';
 import { presetConfig } from '@vqrae/tokenizer';
@@ -73,8 +74,7 @@ export const ablateCommand = defineCommand({
       }
       return { summary: await writeOutputs(ctx, dir) };
     }
-    let grid;
-    let base;
+    let grid: AblationGrid;
     try {
       const preset = presetConfig(o.preset);
       grid = parseGrid(o, { codebookDim: preset.quantizer.codebookDim, codebookSize: preset.quantizer.codebookSize, seed: o.seed });
@@ -84,7 +84,7 @@ export const ablateCommand = defineCommand({
     }
     // Each cell's options as `vqrae train` resolves them for a fresh stage-1 run (seed and quantizer set per cell).
     const flags = { ...o, stage: 1, resume: false, from: undefined, init: undefined, stopAfter: undefined, maxMinutes: undefined, quantizer: undefined, codebookSize: undefined, codebookDim: undefined } as unknown as TrainFlags;
-    base = await freshConfig(flags, ctx.sources, dir);
+    const base = await freshConfig(flags, ctx.sources, dir);
     if (base.evalData === null) throw new UsageError('ablate: --eval-data <shards> is required (every cell is evaluated on the held-out images)');
     const rank = rankFromOptions(o);
     if (o.dryRun) {

@@ -4,6 +4,7 @@
  */
 import { encoderGeometry, presetConfig } from '@vqrae/tokenizer';
 import type { TrainJobConfig } from '../job-config.js';
+import { applyQuantizerOverride } from '../quantizer-override.js';
 import { runCell, type CellHost, type CellResult } from './cell-run.js';
 import { claimGridRecord, sharedOptions, type GridRecord } from './grid-file.js';
 import { cellsForRank, gridCells, type AblationGrid } from './grid.js';
@@ -51,6 +52,9 @@ export function gridRecordOf(request: Pick<AblationRequest, 'grid' | 'base'>): O
 /** Runs this rank's cells of the grid (see the module comment). Throws on a refused grid or a failed cell. */
 export async function runAblation(request: AblationRequest, host: CellHost): Promise<AblationRunReport> {
   if (request.base.stage !== 1) throw new Error('ablate: the grid trains stage-1 cells (encoder frozen)');
+  // Every quantizer of the grid must be buildable before any cell trains (e.g. `vq` needs the plain VQ quantizer).
+  const presetQuantizer = presetConfig(request.base.preset).quantizer;
+  for (const kind of request.grid.quantizers) applyQuantizerOverride(presetQuantizer, { kind });
   const record = await claimGridRecord(request.dir, gridRecordOf(request));
   const mine = cellsForRank(record.cells, request.rank, request.worldSize);
   host.log.info(`ablate: rank ${request.rank} of ${request.worldSize}: ${mine.length} of ${record.cells.length} cell(s): ${mine.map((c) => c.name).join(', ')}`);

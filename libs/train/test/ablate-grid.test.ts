@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { presetConfig } from '@vqrae/tokenizer';
-import { applyQuantizerOverride, assertQuantizerMatches, QuantizerOverrideError } from '../src/quantizer-override.js';
 import { cellDir, cellTrainConfig } from '../src/ablate/cell-run.js';
 import { cellName, cellsForRank, gridCells, GridError, parseGrid, resolveDims } from '../src/ablate/grid.js';
 import { sharedOptions } from '../src/ablate/grid-file.js';
@@ -58,15 +56,4 @@ test('ablate cells: the folder is a function of the factors; ranks take cells i 
   assert.equal(config.seed, 0);
   assert.equal(config.out, '/g/cells/vq-d32-k32-s0');
   assert.deepEqual(sharedOptions(config), sharedOptions(base), 'per-cell settings are not shared options');
-});
-
-test('quantizer override: size and dim replace the preset’s, the init std follows the dim, checkpoints must match', () => {
-  const tiny = presetConfig('tiny').quantizer;
-  assert.equal(applyQuantizerOverride(tiny, null), tiny);
-  const q = applyQuantizerOverride(tiny, { kind: 'simvq', codebookSize: 64, codebookDim: 16 });
-  assert.deepEqual(q, { codebookSize: 64, codebookDim: 16, beta: tiny.beta, codebookInitStd: 16 ** -0.5 });
-  assert.equal(applyQuantizerOverride({ ...tiny, codebookInitStd: 0.5 }, { codebookDim: 16 }).codebookInitStd, 0.5, 'an explicit std is kept');
-  assert.throws(() => applyQuantizerOverride(tiny, { codebookSize: 0 }), QuantizerOverrideError);
-  assert.doesNotThrow(() => assertQuantizerMatches({ kind: 'simvq', codebookDim: 96 }, tiny, 'x'));
-  assert.throws(() => assertQuantizerMatches({ kind: 'vq', codebookDim: 16 }, tiny, 'train --resume r'), /train --resume r: its quantizer has kind simvq \(wanted vq\), codebookDim 96 \(wanted 16\)/);
 });

@@ -117,10 +117,9 @@ export async function freshConfig(o: TrainFlags, sources: Readonly<Record<string
     const checkpointPreset = await presetOf(o.init);
     if (checkpointPreset !== preset) throw new UsageError(`train --init ${o.init}: a '${checkpointPreset ?? 'non-vqrae'}' checkpoint cannot start a '${preset}' run`);
   }
+  // With --init or stage 2 the model comes from a checkpoint: quantizer flags may only repeat its quantizer (checked
+  // when the job builds its model).
   const quantizer = quantizerOverrideOf(o);
-  if (quantizer !== null && (stage === 2 || o.init !== undefined)) {
-    throw new UsageError('train: --quantizer/--codebook-size/--codebook-dim shape a fresh stage-1 model; --init and --stage 2 take the quantizer of their checkpoint');
-  }
   const d = trainDefaults(preset, stage);
   const steps = o.steps ?? d.steps;
   const perceptual = perceptualChoice(o.perceptual, o.lpipsWeights, d.perceptual);

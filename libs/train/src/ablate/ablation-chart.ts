@@ -22,7 +22,16 @@ function points(rows: readonly AblationRow[], pick: (r: AblationRow) => Spread):
 }
 
 function panel(title: string, yTitle: string, values: readonly Point[], encoderWidth: number): Record<string, unknown> {
-  const x = { field: 'dim', type: 'quantitative', title: `codebook dim (encoder width ${encoderWidth})`, scale: { type: 'log', base: 2 } };
+  // Log-2 dim axis padded around the grid's dims and the encoder width, ticks at exactly those values.
+  const ticks = [...new Set([...values.map((v) => v.dim), encoderWidth])].sort((a, b) => a - b);
+  const domain = [ticks[0]! / 1.3, ticks[ticks.length - 1]! * 1.3];
+  const x = {
+    field: 'dim',
+    type: 'quantitative',
+    title: `codebook dim (encoder width ${encoderWidth}, dashed)`,
+    scale: { type: 'log', base: 2, domain, nice: false },
+    axis: { values: ticks, format: 'd' },
+  };
   const color = { field: 'series', type: 'nominal', title: 'quantizer, size' };
   return {
     title,
@@ -42,7 +51,7 @@ export async function writeAblationChart(rows: readonly AblationRow[], encoderWi
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     background: 'white',
-    title,
+    title: { text: title, offset: 12 },
     hconcat: [
       panel('codebook utilisation (held-out)', 'utilisation (%)', points(rows, (r) => r.utilisation), encoderWidth),
       panel('reconstruction PSNR (held-out)', 'PSNR (dB)', points(rows, (r) => r.psnr), encoderWidth),

@@ -55,5 +55,7 @@ test('ablate cells: the folder is a function of the factors; ranks take cells i 
   assert.deepEqual(config.quantizer, { kind: 'vq', codebookSize: 32, codebookDim: 32 });
   assert.equal(config.seed, 0);
   assert.equal(config.out, '/g/cells/vq-d32-k32-s0');
-  assert.deepEqual(sharedOptions(config), sharedOptions(base), 'per-cell settings are not shared options');
+  assert.equal(config.evalData, null, 'with --eval-every 0 the training job does not evaluate; the cell evaluation does');
+  assert.equal(cellTrainConfig({ ...base, evalEvery: 2 }, '/g', cells[6]!, false).evalData, 'v.tar');
+  assert.deepEqual(sharedOptions({ ...config, evalData: base.evalData }), sharedOptions(base), 'per-cell settings are not shared options');
 });

@@ -67,10 +67,15 @@ export async function readCellResult(dir: string): Promise<CellResult | null> {
   return parsed as CellResult;
 }
 
-/** The training config of `cell`: the shared `base` with the cell's folder, seed and quantizer factors. */
+/**
+ * The training config of `cell`: the shared `base` with the cell's folder, seed and quantizer factors. With
+ * `evalEvery` 0 the training job gets no held-out data (no evaluations at its start and end: the cell's final
+ * evaluation is `evaluateCell`'s); otherwise it evaluates periodically as `vqrae train` does.
+ */
 export function cellTrainConfig(base: TrainJobConfig, gridDir: string, cell: AblationCell, resume: boolean): TrainJobConfig {
   return {
     ...base,
+    evalData: base.evalEvery > 0 ? base.evalData : null,
     out: cellDir(gridDir, cell),
     resume,
     seed: cell.seed,

@@ -141,7 +141,7 @@ export async function writeDriftComparison(
 }
 
 /** Renders `spec` and writes `<outDir>/<name>.svg` and its PNG rasterisation. */
-async function writeChart(spec: vl.TopLevelSpec, outDir: string, name: string): Promise<{ svg: string; png: string }> {
+export async function writeChart(spec: vl.TopLevelSpec, outDir: string, name: string): Promise<{ svg: string; png: string }> {
   const svg = await renderSvg(spec);
   await fs.mkdir(outDir, { recursive: true });
   const svgPath = path.join(outDir, `${name}.svg`);

@@ -10,6 +10,7 @@ export { GAN_TERMS, stage1Objective, stage2Objective, type ObjectiveWeights, typ
 export { buildStageLosses, type StageLosses } from './loss-setup.js';
 export { loadModelSource, presetOf, tokenizerParts, type LoadedModel } from './model-factory.js';
 export { InitRefusedError, loadInitWeights } from './init-weights.js';
+export { applyQuantizerOverride, assertQuantizerMatches, quantizerMismatches, QuantizerOverrideError, type QuantizerOverride } from './quantizer-override.js';
 export {
   checkpointDirName,
   readAdversaryState,
@@ -26,7 +27,7 @@ export { decodeCropEpochSamples, decodeEpochSamples, epochRandomResizedCrop, tra
 export { codeUsageOf, describeHooks, trainStage, type StepHook, type TrainHook, type TrainStageOptions } from './train-stage.js';
 export { periodicHook, stepLogSink, type PeriodicHookOptions } from './hooks.js';
 export { dropStepsAfter, readStepLog, StepLogWriter, stepRow, type StepRow } from './step-log.js';
-export { renderSvg, writeDriftComparison, writeLossCurves, type EvalPoint } from './curves.js';
+export { renderSvg, writeChart, writeDriftComparison, writeLossCurves, type EvalPoint } from './curves.js';
 export { FAST_CROP_HEADROOM, fastRandomResizedCrop } from './fast-crop.js';
 export { writePreviewGrid, type PreviewShape } from './preview.js';
 export { evaluateHeldOut, loadHeldOut, type EvalResult, type HeldOutSet } from './heldout.js';
@@ -35,3 +36,4 @@ export { buildTrainer, restoreOrSeed } from './job-setup.js';
 export { checkpointWriter, heldOutEvaluator, jobHooks, type JobHookContext } from './job-hooks.js';
 export { TRAIN_CONFIG_FILE, TRAIN_CONFIG_HISTORY, writeTrainConfigFile } from './train-config-file.js';
 export { openTrainJob, runTrainJob, type TrainJob, type TrainJobHost, type TrainJobResult } from './train-job.js';
+export * from './ablate/index.js';

@@ -6,6 +6,7 @@
  */
 import { f16ToF32, f32ToBf16, f32ToF16, bf16ToF32, SafetensorsFile, sha256File } from '@vqrae/nn';
 import { loadCheckpoint, QUANTIZER_KEYS, quantizerKind, type VqraeModel } from '@vqrae/tokenizer';
+import { quantizerMismatches } from './quantizer-override.js';
 
 /**
  * `train --init` refused its checkpoint (another preset or another codebook C): a usage mistake, not a failed run
@@ -37,15 +38,12 @@ export async function loadInitWeights(model: VqraeModel, file: string, seed: num
     if (source.config.preset !== model.config.preset) {
       throw new InitRefusedError(`train --init ${file}: a '${source.config.preset ?? 'custom'}' checkpoint cannot start a '${model.config.preset ?? 'custom'}' run (same preset needed)`);
     }
-    const [sourceKind, runKind] = [quantizerKind(source.config.quantizer), quantizerKind(model.config.quantizer)];
-    if (sourceKind !== runKind) {
-      throw new InitRefusedError(`train --init ${file}: a '${sourceKind}' quantizer checkpoint cannot start a '${runKind}' run (same quantizer kind needed)`);
+    const wanted = model.config.quantizer;
+    const problems = quantizerMismatches({ kind: quantizerKind(wanted), codebookSize: wanted.codebookSize, codebookDim: wanted.codebookDim }, source.config.quantizer);
+    if (problems.length > 0) {
+      throw new InitRefusedError(`train --init ${file}: its quantizer has ${problems.join(', ')}; this run's quantizer (preset or flags) differs`);
     }
-    const [from, to] = [source.config.quantizer, model.config.quantizer];
-    if (from.codebookSize !== to.codebookSize || from.codebookDim !== to.codebookDim) {
-      throw new InitRefusedError(`train --init ${file}: its codebook is ${from.codebookSize}×${from.codebookDim}, this run's ${to.codebookSize}×${to.codebookDim} (same size and dim needed)`);
-    }
-    if (runKind === 'simvq') await checkFrozenCodebook(model, source, file, seed);
+    if (quantizerKind(wanted) === 'simvq') await checkFrozenCodebook(model, source, file, seed);
     model.params.load(source.params.toNamedTensors(), { strict: true });
   } finally {
     source.dispose();

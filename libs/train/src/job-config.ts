@@ -1,4 +1,5 @@
 import type { DecodeMode } from '@vqrae/data';
+import type { QuantizerOverride } from './quantizer-override.js';
 
 /** Everything `vqrae train` resolves from flags, a config file and preset defaults (saved as config.json). */
 export interface TrainJobConfig {
@@ -15,6 +16,12 @@ export interface TrainJobConfig {
   /** Stage 1 fine-tuning: starting weights from this checkpoint of the same preset and codebook; absent/null = fresh init. */
   readonly init?: string | null;
   readonly resume: boolean;
+  /**
+   * Stage 1: quantizer factors differing from the preset (`--quantizer`, `--codebook-size`, `--codebook-dim`), applied
+   * to a fresh model; a checkpoint the run starts from must match them. Absent/null = the preset's quantizer (and
+   * config.json as before the setting existed).
+   */
+  readonly quantizer?: QuantizerOverride | null;
   readonly steps: number;
   readonly batch: number;
   readonly accumulate: number;

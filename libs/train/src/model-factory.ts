@@ -1,6 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Logger } from '@vqrae/graph';
 import { type ParamStore, SafetensorsFile, writeSafetensors } from '@vqrae/nn';
 import { CHECKPOINT_METADATA, createVqrae, DECODER_PREFIX, loadCheckpoint, parseVqraeConfig, presetConfig, type VqraeConfig, type VqraeModel } from '@vqrae/tokenizer';
@@ -8,6 +8,7 @@ import { readTrainCheckpoint, resolveCheckpointDir, type LoadedTrainCheckpoint }
 import { loadInitWeights } from './init-weights.js';
 import type { TrainJobConfig } from './job-config.js';
 import type { TokenizerParts } from './objectives.js';
+import { applyQuantizerOverride, assertQuantizerMatches } from './quantizer-override.js';
 
 const CONFIG_KEY = CHECKPOINT_METADATA.config;
 
@@ -105,10 +106,12 @@ export async function loadModelSource(
   let discSeed: Record<string, tf.Tensor> | null = null;
   if (resumed) {
     const modelConfig = configFromMetadata(resumed.modelMetadata, resumed.dir);
+    assertQuantizerMatches(config.quantizer, modelConfig.quantizer, `train --resume ${resumed.dir}`);
     model = await modelFromTensors(resumed.model, modelConfig, config.seed);
     metadata = resumed.modelMetadata;
   } else if (config.stage === 1) {
-    const modelConfig = presetConfig(config.preset);
+    const preset = presetConfig(config.preset);
+    const modelConfig: VqraeConfig = config.quantizer ? { ...preset, quantizer: applyQuantizerOverride(preset.quantizer, config.quantizer) } : preset;
     model = await createVqrae(modelConfig, { seed: config.seed });
     metadata = { [CONFIG_KEY]: JSON.stringify(modelConfig) };
     if (config.init) {
@@ -123,11 +126,23 @@ export async function loadModelSource(
   } else if (config.from?.endsWith('.safetensors')) {
     // A tokenizer checkpoint (e.g. model-ema.safetensors or one from saveCheckpoint): no EMA to seed from.
     model = await loadCheckpoint(config.from);
+    try {
+      assertQuantizerMatches(config.quantizer, model.config.quantizer, `train --from ${config.from}`);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
     metadata = {};
   } else {
     if (config.from === null) throw new Error('train --stage 2 needs --from <stage-1 checkpoint folder | run folder | model.safetensors>');
     const source = await readStage1(config.from);
     const modelConfig = configFromMetadata(source.metadata, config.from);
+    try {
+      assertQuantizerMatches(config.quantizer, modelConfig.quantizer, `train --from ${config.from}`);
+    } catch (error) {
+      tf.dispose([...Object.values(source.model), ...Object.values(source.ema ?? {}), ...Object.values(source.disc ?? {})]);
+      throw error;
+    }
     if (modelConfig.preset !== config.preset) {
       log.warn(`train: --preset ${config.preset} ignored; the stage-1 checkpoint is preset '${modelConfig.preset}'`);
     }

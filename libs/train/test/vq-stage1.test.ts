@@ -140,11 +140,11 @@ test('kind vq: train --init takes the learned codebook from any seed, refuses an
   assert.deepEqual(run.params.get(VQ_KEYS.codebook).dataSync(), source.params.get(VQ_KEYS.codebook).dataSync());
   const simvq = await createVqrae(presetConfig('tiny'), { seed: 6 });
   await assert.rejects(loadInitWeights(simvq, file, 6), (error: Error) =>
-    error instanceof InitRefusedError && /a 'vq' quantizer checkpoint cannot start a 'simvq' run/.test(error.message));
+    error instanceof InitRefusedError && /its quantizer has kind vq \(wanted simvq\)/.test(error.message));
   const tiny = presetConfig('tiny');
   const smaller = await createVqrae({ ...tiny, quantizer: { kind: 'vq', ...tiny.quantizer, codebookSize: 256 } }, { seed: 6 });
   await assert.rejects(loadInitWeights(smaller, file, 6), (error: Error) =>
-    error instanceof InitRefusedError && /its codebook is 512×96, this run's 256×96/.test(error.message));
+    error instanceof InitRefusedError && /its quantizer has codebookSize 512 \(wanted 256\)/.test(error.message));
   for (const m of [source, run, simvq, smaller]) m.dispose();
   assert.equal(tf.memory().numTensors, base);
   await fs.rm(dir, { recursive: true, force: true });

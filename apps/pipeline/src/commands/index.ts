@@ -18,6 +18,7 @@ import { exportOnnxCommand } from './export-onnx.js';
 import { mergeEvalCommand } from './merge-eval.js';
 import { shardsCommand } from './shards.js';
 import { trainCommand } from './train.js';
+import { ablateCommand } from './ablate.js';
 
 /** Every `vqrae` command, in the order `vqrae --help` lists them. Add new command modules here. */
 export const COMMANDS: readonly CommandModule[] = [
@@ -27,6 +28,7 @@ export const COMMANDS: readonly CommandModule[] = [
   shardsCommand,
   makeShardsCommand,
   trainCommand,
+  ablateCommand,
   dumpTokensCommand,
   dumpFeaturesCommand,
   mergeManifestsCommand,

@@ -18,7 +18,9 @@ import {
   InitRefusedError,
   openTrainJob,
   presetOf,
+  QuantizerOverrideError,
   resolveCheckpointDir,
+  type QuantizerOverride,
   trainDefaults,
   type TrainJobConfig,
   type TrainJobResult,
@@ -27,7 +29,15 @@ import { readSavedTrainConfig, resumedTrainConfig } from '../train/resume-config
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { DECODE_MODE_FAST_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 
-const TRAIN_OPTIONS = {
+/** The quantizer factors of a stage-1 run (the ablation grid's cells; `vqrae ablate` takes lists instead). */
+const QUANTIZER_OPTIONS = {
+  quantizer: stringOption({ description: "stage 1: quantizer variant (default the preset's, SimVQ); 'vq' = plain learnable codebook", choices: ['simvq', 'vq'] }),
+  codebookSize: intOption({ description: "stage 1: codebook entries k (default the preset's)", min: 1 }),
+  codebookDim: intOption({ description: "stage 1: codebook dimension e (default the preset's; the init std follows it)", min: 1 }),
+} as const;
+
+/** `vqrae train`'s options for one run (every `vqrae ablate` cell takes them too, except the per-run ones). */
+export const TRAIN_OPTIONS = {
   preset: stringOption({ description: 'model preset (stage 2 takes it from the --from checkpoint)', choices: Object.keys(VQRAE_PRESETS), default: 'tiny' }),
   data: stringOption({ description: 'training shards (WebDataset spec: paths, {000..009} ranges, :: lists)', placeholder: '<shards>' }),
   evalData: stringOption({ description: 'held-out shards for periodic PSNR / codebook evaluation and previews', placeholder: '<shards>' }),
@@ -76,10 +86,21 @@ function perceptualChoice(flag: string | undefined, lpipsWeights: string | undef
   return lpipsWeights !== undefined ? 'lpips' : preset;
 }
 
-type TrainFlags = ResolvedOptions<typeof TRAIN_OPTIONS & typeof COMMON_OPTIONS>;
+/** Resolved `vqrae train` flags. */
+export type TrainFlags = ResolvedOptions<typeof TRAIN_OPTIONS & typeof QUANTIZER_OPTIONS & typeof COMMON_OPTIONS>;
+
+/** The quantizer override the flags ask for, or null when none of them is given. */
+function quantizerOverrideOf(o: Pick<TrainFlags, 'quantizer' | 'codebookSize' | 'codebookDim'>): QuantizerOverride | null {
+  if (o.quantizer === undefined && o.codebookSize === undefined && o.codebookDim === undefined) return null;
+  return {
+    ...(o.quantizer !== undefined ? { kind: o.quantizer === 'vq' ? 'vq' : 'simvq' } : {}),
+    ...(o.codebookSize !== undefined ? { codebookSize: o.codebookSize } : {}),
+    ...(o.codebookDim !== undefined ? { codebookDim: o.codebookDim } : {}),
+  };
+}
 
 /** The config of a new run: flags (and --config) over the defaults of the preset and stage. */
-async function freshConfig(o: TrainFlags, sources: Readonly<Record<string, ValueSource>>, out: string): Promise<TrainJobConfig> {
+export async function freshConfig(o: TrainFlags, sources: Readonly<Record<string, ValueSource>>, out: string): Promise<TrainJobConfig> {
   if (o.data === undefined) throw new UsageError('train: --data <shards> is required');
   const stage = o.stage === 2 ? 2 : 1;
   if (stage === 2 && o.from === undefined && !o.resume) throw new UsageError('train --stage 2 needs --from <stage-1 checkpoint>');
@@ -96,6 +117,9 @@ async function freshConfig(o: TrainFlags, sources: Readonly<Record<string, Value
     const checkpointPreset = await presetOf(o.init);
     if (checkpointPreset !== preset) throw new UsageError(`train --init ${o.init}: a '${checkpointPreset ?? 'non-vqrae'}' checkpoint cannot start a '${preset}' run`);
   }
+  // With --init or stage 2 the model comes from a checkpoint: quantizer flags may only repeat its quantizer (checked
+  // when the job builds its model).
+  const quantizer = quantizerOverrideOf(o);
   const d = trainDefaults(preset, stage);
   const steps = o.steps ?? d.steps;
   const perceptual = perceptualChoice(o.perceptual, o.lpipsWeights, d.perceptual);
@@ -109,6 +133,7 @@ async function freshConfig(o: TrainFlags, sources: Readonly<Record<string, Value
     from: o.from ?? null,
     init: o.init ?? null,
     resume: o.resume,
+    ...(quantizer !== null ? { quantizer } : {}),
     steps,
     batch: o.batch ?? d.batch,
     accumulate: o.accumulate ?? d.accumulate,
@@ -164,6 +189,12 @@ function explicitOverrides(o: TrainFlags, sources: Readonly<Record<string, Value
   const overrides: Record<string, unknown> = {};
   for (const [flag, key] of FLAG_KEYS) if (given(flag) && flags[flag] !== undefined) overrides[key] = flags[flag];
   if (given('dinoWeights')) overrides['discBackbone'] = 'dino';
+  const quantizer = quantizerOverrideOf({
+    quantizer: given('quantizer') ? o.quantizer : undefined,
+    codebookSize: given('codebookSize') ? o.codebookSize : undefined,
+    codebookDim: given('codebookDim') ? o.codebookDim : undefined,
+  });
+  if (quantizer !== null) overrides['quantizer'] = { ...(saved.quantizer ?? {}), ...quantizer };
   if (given('perceptual')) overrides['perceptual'] = perceptualChoice(o.perceptual, o.lpipsWeights ?? saved.lpipsWeights ?? undefined, saved.perceptual);
   return overrides as Partial<TrainJobConfig>;
 }
@@ -172,7 +203,7 @@ function explicitOverrides(o: TrainFlags, sources: Readonly<Record<string, Value
 export const trainCommand = defineCommand({
   name: 'train',
   description: 'train a VQRAE tokenizer: stage 1 (encoder frozen) or stage 2 (encoder + self-distillation) on WebDataset shards',
-  options: TRAIN_OPTIONS,
+  options: { ...TRAIN_OPTIONS, ...QUANTIZER_OPTIONS },
   examples: [
     "vqrae train --preset tiny --data 'train-{000..003}.tar' --eval-data val-000.tar --stage 1 --steps 2000 --out runs/tiny-s1",
     'vqrae train --stage 2 --from runs/tiny-s1 --data ... --eval-data ... --steps 1000 --out runs/tiny-s2',
@@ -201,7 +232,7 @@ export const trainCommand = defineCommand({
     // options → the training graph from @vqrae/train → ctx.runGraph (graph.txt, progress, Ctrl-C, --dry-run).
     // A refused --init checkpoint (other preset or codebook) is found while the job builds its model: a usage error.
     const job = await openTrainJob(config, { log: ctx.log, remote: remoteShardOptions(o, ctx.log) }).catch((error: unknown) => {
-      throw error instanceof InitRefusedError ? new UsageError(error.message) : error;
+      throw error instanceof InitRefusedError || error instanceof QuantizerOverrideError ? new UsageError(error.message) : error;
     });
     let result: TrainJobResult;
     try {

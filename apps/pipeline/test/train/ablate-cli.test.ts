@@ -1,0 +1,88 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { readJson, runCli } from '../cli/helpers.js';
+import { tempDir, writeSyntheticShards } from '../../../../tools/testing/synthetic-shards.js';
+
+let dir: string;
+let data: string;
+let evalData: string;
+before(async () => {
+  dir = await tempDir('ablate-cli');
+  data = await writeSyntheticShards(path.join(dir, 'train'), 'tr', 8, 8);
+  evalData = await writeSyntheticShards(path.join(dir, 'val'), 'va', 2, 2, 100);
+});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Common flags of a tiny 2 × 2 grid: dims 16 and 32 (fractions of the tiny encoder's width 64) × sizes 32 and 64. */
+const gridFlags = (): string[] => [
+  '--preset', 'tiny', '--data', data, '--eval-data', evalData, '--eval-images', '2', '--dims', '0.25,0.5', '--sizes', '32,64',
+  '--steps', '2', '--batch', '2', '--warmup', '1', '--checkpoint-every', '1', '--eval-every', '0', '--preview-every', '0', '--quiet',
+];
+
+test('vqrae ablate: a 2×2 grid end to end; Ctrl-C exits 130 and the rerun resumes the cut cell and finishes the grid', async () => {
+  const out = path.join(dir, 'grid');
+  const firstCheckpoint = path.join(out, 'cells', 'simvq-d16-k32-s0', 'checkpoints', 'latest.json');
+  const watcher = setInterval(() => {
+    if (fs.existsSync(firstCheckpoint)) {
+      clearInterval(watcher);
+      process.emit('SIGINT'); // what Ctrl-C does, once the first cell has a checkpoint
+    }
+  }, 5);
+  const cut = await runCli(['ablate', ...gridFlags(), '--out', out]);
+  clearInterval(watcher);
+  assert.equal(cut.code, 130, cut.stderr);
+  assert.equal(readJson(path.join(out, 'summary.json')).status, 'cancelled');
+  assert.equal(fs.existsSync(path.join(out, 'ablation.arrow')), false);
+
+  const run = await runCli(['ablate', ...gridFlags(), '--out', out]);
+  assert.equal(run.code, 0, run.stderr);
+  const cellResult = readJson(path.join(out, 'cells', 'simvq-d16-k32-s0', 'cell-result.json'));
+  assert.ok((cellResult.resumedFromStep as number) >= 1, 'the cut cell resumed from its checkpoint');
+  const table = tableFromIPC(fs.readFileSync(path.join(out, 'ablation.arrow')));
+  assert.deepEqual(table.getChild('cell')!.toArray(), ['simvq-d16-k32-s0', 'simvq-d16-k64-s0', 'simvq-d32-k32-s0', 'simvq-d32-k64-s0']);
+  assert.deepEqual(Array.from(table.getChild('dim_fraction')!.toArray() as Float64Array), [0.25, 0.25, 0.5, 0.5]);
+  const summary = fs.readFileSync(path.join(out, 'summary.md'), 'utf8');
+  assert.match(summary, /\| simvq \| 32 \(0\.5×d\) \| 64 \| 0 \|/);
+  assert.match(run.stdout, /4 cell\(s\) merged/);
+  for (const file of ['grid.json', 'ablation.svg', 'ablation.png', 'report.html']) assert.ok(fs.existsSync(path.join(out, file)), file);
+
+  const merged = await runCli(['ablate', '--merge', '--out', out, '--quiet']);
+  assert.equal(merged.code, 0, merged.stderr);
+  const refused = await runCli(['ablate', ...gridFlags(), '--steps', '3', '--out', out]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /steps 2 → 3/);
+});
+
+test('vqrae ablate: bad grid flags are usage errors; --quantizer simvq,vq and ranks reach the cells (--dry-run)', async () => {
+  const out = path.join(dir, 'dry');
+  for (const [flags, message] of [
+    [['--sizes', '32,32'], /--sizes lists 32 twice/],
+    [['--dims', '0.001'], /rounds to 0/],
+    [['--seeds', '0,-1'], /--seeds: '-1'/],
+    [['--quantizer', 'simvq,rvq'], /'rvq' is not one of simvq, vq/],
+  ] as const) {
+    const result = await runCli(['ablate', ...gridFlags(), ...flags, '--out', out, '--dry-run']);
+    assert.equal(result.code, 2, `${flags.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+  }
+  const dry = await runCli(['ablate', ...gridFlags(), '--quantizer', 'simvq,vq', '--rank', '1', '--world-size', '2', '--out', out, '--dry-run']);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /rank 1 of 2 \(--rank\/--world-size\): 4 cell\(s\): cells\/simvq-d16-k64-s0, cells\/simvq-d32-k64-s0, cells\/vq-d16-k64-s0, cells\/vq-d32-k64-s0/);
+});
+
+test('vqrae train --codebook-size/--codebook-dim: a fresh model with that quantizer; a resume contradicting it is refused', async () => {
+  const out = path.join(dir, 'train-q');
+  const trained = await runCli(['train', '--preset', 'tiny', '--data', data, '--steps', '2', '--batch', '2', '--warmup', '1', '--codebook-size', '64', '--codebook-dim', '16', '--out', out, '--quiet']);
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.deepEqual(readJson(path.join(out, 'train-config.json')).quantizer, { codebookSize: 64, codebookDim: 16 });
+  const refused = await runCli(['train', '--resume', '--out', out, '--codebook-dim', '32', '--steps', '3']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /its quantizer has codebookDim 16 \(wanted 32\)/);
+  const plain = path.join(dir, 'train-plain');
+  const without = await runCli(['train', '--preset', 'tiny', '--data', data, '--steps', '1', '--batch', '2', '--warmup', '1', '--out', plain, '--quiet']);
+  assert.equal(without.code, 0, without.stderr);
+  assert.equal('quantizer' in readJson(path.join(plain, 'train-config.json')), false, 'no flags: config.json as before');
+});

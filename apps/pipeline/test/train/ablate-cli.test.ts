@@ -16,13 +16,16 @@ before(async () => {
 });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Common flags of a tiny 2 × 2 grid: dims 16 and 32 (fractions of the tiny encoder's width 64) × sizes 32 and 64. */
-const gridFlags = (): string[] => [
-  '--preset', 'tiny', '--data', data, '--eval-data', evalData, '--eval-images', '2', '--dims', '0.25,0.5', '--sizes', '32,64',
+/** Common flags of a tiny grid: dims 16 and 32 (fractions of the tiny encoder's width 64) × `sizes`. */
+const gridFlags = (sizes = '32,64'): string[] => [
+  '--preset', 'tiny', '--data', data, '--eval-data', evalData, '--eval-images', '2', '--dims', '0.25,0.5', '--sizes', sizes,
   '--steps', '2', '--batch', '2', '--warmup', '1', '--checkpoint-every', '1', '--eval-every', '0', '--preview-every', '0', '--quiet',
 ];
 
-test('vqrae ablate: a 2×2 grid end to end; Ctrl-C exits 130 and the rerun resumes the cut cell and finishes the grid', async () => {
+/** The end-to-end 2 × 2 grid: dims 16, 32 × SimVQ and plain VQ, codebook size 32. */
+const twoByTwo = (): string[] => [...gridFlags('32'), '--quantizer', 'simvq,vq'];
+
+test('vqrae ablate: a 2×2 grid (dim × quantizer) end to end; Ctrl-C exits 130 and the rerun resumes the cut cell and finishes the grid', async () => {
   const out = path.join(dir, 'grid');
   const firstCheckpoint = path.join(out, 'cells', 'simvq-d16-k32-s0', 'checkpoints', 'latest.json');
   const watcher = setInterval(() => {
@@ -31,27 +34,27 @@ test('vqrae ablate: a 2×2 grid end to end; Ctrl-C exits 130 and the rerun resum
       process.emit('SIGINT'); // what Ctrl-C does, once the first cell has a checkpoint
     }
   }, 5);
-  const cut = await runCli(['ablate', ...gridFlags(), '--out', out]);
+  const cut = await runCli(['ablate', ...twoByTwo(), '--out', out]);
   clearInterval(watcher);
   assert.equal(cut.code, 130, cut.stderr);
   assert.equal(readJson(path.join(out, 'summary.json')).status, 'cancelled');
   assert.equal(fs.existsSync(path.join(out, 'ablation.arrow')), false);
 
-  const run = await runCli(['ablate', ...gridFlags(), '--out', out]);
+  const run = await runCli(['ablate', ...twoByTwo(), '--out', out]);
   assert.equal(run.code, 0, run.stderr);
   const cellResult = readJson(path.join(out, 'cells', 'simvq-d16-k32-s0', 'cell-result.json'));
   assert.ok((cellResult.resumedFromStep as number) >= 1, 'the cut cell resumed from its checkpoint');
   const table = tableFromIPC(fs.readFileSync(path.join(out, 'ablation.arrow')));
-  assert.deepEqual(table.getChild('cell')!.toArray(), ['simvq-d16-k32-s0', 'simvq-d16-k64-s0', 'simvq-d32-k32-s0', 'simvq-d32-k64-s0']);
-  assert.deepEqual(Array.from(table.getChild('dim_fraction')!.toArray() as Float64Array), [0.25, 0.25, 0.5, 0.5]);
+  assert.deepEqual(table.getChild('cell')!.toArray(), ['simvq-d16-k32-s0', 'simvq-d32-k32-s0', 'vq-d16-k32-s0', 'vq-d32-k32-s0']);
+  assert.deepEqual(Array.from(table.getChild('dim_fraction')!.toArray() as Float64Array), [0.25, 0.5, 0.25, 0.5]);
   const summary = fs.readFileSync(path.join(out, 'summary.md'), 'utf8');
-  assert.match(summary, /\| simvq \| 32 \(0\.5×d\) \| 64 \| 0 \|/);
+  assert.match(summary, /\| vq \| 32 \(0\.5×d\) \| 32 \| 0 \|/);
   assert.match(run.stdout, /4 cell\(s\) merged/);
   for (const file of ['grid.json', 'ablation.svg', 'ablation.png', 'report.html']) assert.ok(fs.existsSync(path.join(out, file)), file);
 
   const merged = await runCli(['ablate', '--merge', '--out', out, '--quiet']);
   assert.equal(merged.code, 0, merged.stderr);
-  const refused = await runCli(['ablate', ...gridFlags(), '--steps', '3', '--out', out]);
+  const refused = await runCli(['ablate', ...twoByTwo(), '--steps', '3', '--out', out]);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /steps 2 → 3/);
 });

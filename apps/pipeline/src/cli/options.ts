@@ -106,6 +106,33 @@ export function resolveOptions<S extends OptionSpecs>(command: Command, specs: S
   return { values: values as ResolvedOptions<S>, sources, configFile };
 }
 
+/**
+ * The options of an in-process call (a command run as a function): each given value is checked against its spec
+ * (a bad one is a UsageError naming the flag), the others take their defaults; shipped checkpoint names and paths
+ * that must exist are resolved and checked as for flags.
+ */
+export function resolveGivenOptions<S extends OptionSpecs>(specs: S, given: Readonly<Record<string, unknown>>): Resolved<S> {
+  const unknown = Object.keys(given).filter((key) => given[key] !== undefined && (!(key in specs) || specs[key]!.cliOnly));
+  if (unknown.length > 0) throw new UsageError(`unknown option(s) ${unknown.join(', ')}`);
+  const values: Record<string, unknown> = {};
+  const sources: Record<string, ValueSource> = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    if (spec.cliOnly) continue;
+    if (given[key] !== undefined) {
+      const checked = checkValue(spec, given[key], false);
+      if (!checked.ok) throw new UsageError(`--${flagName(key, spec)} ${checked.reason}`);
+      values[key] = checked.value;
+      sources[key] = 'call';
+    } else {
+      values[key] = spec.default;
+      sources[key] = 'default';
+    }
+    values[key] = resolveShippedName(key, spec, values[key]);
+    checkPathExists(key, spec, values[key]);
+  }
+  return { values: values as ResolvedOptions<S>, sources };
+}
+
 /** A checkpoint option's value that is not an existing path → the shipped checkpoint's file (sha256 verified). */
 function resolveShippedName(key: string, spec: OptionSpec, value: unknown): unknown {
   if (spec.kind !== 'path' || !spec.shipped || typeof value !== 'string') return value;

@@ -1,8 +1,7 @@
 import { Option, type Command } from 'commander';
-import { frechetDistance, frechetLabel, readStatsNpz, type FeatureSpace, type StatsFile } from '@vqrae/eval';
+import { decodeModeMismatchNote, frechetDistance, frechetLabel, readStatsNpz, type FeatureSpace, type StatsFile } from '@vqrae/eval';
 import type { CommandModule } from '../cli/command-module.js';
 import { UsageError } from '../cli/index.js';
-import { decodeModeMismatchNote } from '../eval/decode-mode-label.js';
 
 /**
  * The label a distance between two statistics files may carry: `FID[variant]` only when both are FID-Inception

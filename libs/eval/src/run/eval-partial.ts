@@ -1,6 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { CodebookUsage, readMomentsNpz, readNpzArrays, writeMomentsNpz, writeNpz, type FeatureMoments, type FeatureSpace } from '@vqrae/eval';
+import { type FeatureSpace } from '../fid/feature-space.js';
+import { CodebookUsage } from '../metrics/codebook-usage.js';
+import { type FeatureMoments } from '../stats/feature-moments.js';
+import { readNpzArrays, writeNpz } from '../stats/npz.js';
+import { readMomentsNpz, writeMomentsNpz } from '../stats/stats-file.js';
 import type { DecodeMode } from '@vqrae/data';
 import { writeFileAtomic } from '@vqrae/graph';
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Graph, Logger } from '@vqrae/graph';
 import { selectBackend, type BackendChoice, type BackendSelection } from '../backend.js';
 import type { CommandModule } from './command-module.js';
-import { createCliLogger, writersOf, type CliWriters } from './logger.js';
+import { createCliLogger, processWriters, writersOf, type CliWriters } from './logger.js';
 import { COMMON_OPTIONS, registerOptions, resolveGivenOptions, resolveOptions, type CommonOptions, type Resolved } from './options.js';
 import type { OptionSpecs, ResolvedOptions, ValueSource } from './option-spec.js';
 import { BackendError } from '../backend.js';
@@ -85,11 +85,6 @@ export interface DefinedCommand<S extends OptionSpecs> extends CommandModule {
    */
   invoke(options: CommandOptions<S>, writers?: CliWriters): Promise<number>;
 }
-
-const processWriters: CliWriters = {
-  writeOut: (text) => process.stdout.write(text),
-  writeErr: (text) => process.stderr.write(text),
-};
 
 async function execute<S extends OptionSpecs>(
   definition: CommandDefinition<S>,

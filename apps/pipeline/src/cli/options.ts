@@ -85,25 +85,12 @@ export function resolveOptions<S extends OptionSpecs>(command: Command, specs: S
   const configArg = typeof raw.config === 'string' ? raw.config : undefined;
   const configFile = configArg !== undefined ? path.resolve(configArg) : undefined;
   const fromConfig = configFile !== undefined ? loadConfigFile(configFile, specs) : {};
-  const values: Record<string, unknown> = {};
-  const sources: Record<string, ValueSource> = {};
-  for (const [key, spec] of Object.entries(specs)) {
-    if (spec.cliOnly) continue;
+  const resolved = resolveEach(specs, (key) => {
     const source = command.getOptionValueSource(attribute(key));
-    if (source === 'cli' || source === 'env') {
-      values[key] = raw[attribute(key)];
-      sources[key] = 'cli';
-    } else if (key in fromConfig) {
-      values[key] = fromConfig[key];
-      sources[key] = 'config';
-    } else {
-      values[key] = spec.default;
-      sources[key] = 'default';
-    }
-    values[key] = resolveShippedName(key, spec, values[key]);
-    checkPathExists(key, spec, values[key]);
-  }
-  return { values: values as ResolvedOptions<S>, sources, configFile };
+    if (source === 'cli' || source === 'env') return { value: raw[attribute(key)], source: 'cli' };
+    return key in fromConfig ? { value: fromConfig[key], source: 'config' } : undefined;
+  });
+  return { ...resolved, configFile };
 }
 
 /**
@@ -114,20 +101,23 @@ export function resolveOptions<S extends OptionSpecs>(command: Command, specs: S
 export function resolveGivenOptions<S extends OptionSpecs>(specs: S, given: Readonly<Record<string, unknown>>): Resolved<S> {
   const unknown = Object.keys(given).filter((key) => given[key] !== undefined && (!(key in specs) || specs[key]!.cliOnly));
   if (unknown.length > 0) throw new UsageError(`unknown option(s) ${unknown.join(', ')}`);
+  return resolveEach(specs, (key, spec) => {
+    if (given[key] === undefined) return undefined;
+    const checked = checkValue(spec, given[key], false);
+    if (!checked.ok) throw new UsageError(`--${flagName(key, spec)} ${checked.reason}`);
+    return { value: checked.value, source: 'call' };
+  });
+}
+
+/** Every (not CLI-only) option: the value `pick` finds, else its default; shipped names resolved, paths checked. */
+function resolveEach<S extends OptionSpecs>(specs: S, pick: (key: string, spec: OptionSpec) => { value: unknown; source: ValueSource } | undefined): Resolved<S> {
   const values: Record<string, unknown> = {};
   const sources: Record<string, ValueSource> = {};
   for (const [key, spec] of Object.entries(specs)) {
     if (spec.cliOnly) continue;
-    if (given[key] !== undefined) {
-      const checked = checkValue(spec, given[key], false);
-      if (!checked.ok) throw new UsageError(`--${flagName(key, spec)} ${checked.reason}`);
-      values[key] = checked.value;
-      sources[key] = 'call';
-    } else {
-      values[key] = spec.default;
-      sources[key] = 'default';
-    }
-    values[key] = resolveShippedName(key, spec, values[key]);
+    const picked = pick(key, spec) ?? { value: spec.default, source: 'default' };
+    values[key] = resolveShippedName(key, spec, picked.value);
+    sources[key] = picked.source;
     checkPathExists(key, spec, values[key]);
   }
   return { values: values as ResolvedOptions<S>, sources };

@@ -36,3 +36,4 @@ export { reconstructionImages, reconstructionOutputs, type DecodedImageBatch } f
 export { imageSet, matchByKey, type EncodedImage, type MatchedPair, type MatchReport } from './sources/image-set.js';
 export { NPY_MAGIC, npyPayload } from './output/npy-payload.js';
 export { integerCell, readArrowTable } from './sources/arrow-input.js';
+export { contactSheetSink, jsonRowsSink, type ContactSheetOptions } from './output/contact-sheet.js';

@@ -28,7 +28,8 @@ export interface ImageStats {
   readonly colourfulness: number;
 }
 
-export interface StatsItem extends RgbItem {
+/** A decoded, cropped image with its colour statistics. */
+export interface StatsItem extends ImageSample {
   readonly stats: ImageStats;
 }
 
@@ -62,10 +63,7 @@ export function centreCropStage(size: number, concurrency: number): Stage<ImageS
 export function statsStage(): Stage<ImageSample, StatsItem> {
   return mapStage(
     'stats',
-    (sample: ImageSample) => {
-      const item: RgbItem = { meta: sample.meta, width: sample.image.width, height: sample.image.height, pixels: sample.image.data };
-      return { ...item, stats: imageStats(item) };
-    },
+    (sample: ImageSample) => ({ ...sample, stats: imageStats({ meta: sample.meta, width: sample.image.width, height: sample.image.height, pixels: sample.image.data }) }),
     { describe: 'stats(mean, std, colourfulness)' },
   );
 }

@@ -37,3 +37,4 @@ export { imageSet, matchByKey, type EncodedImage, type MatchedPair, type MatchRe
 export { NPY_MAGIC, npyPayload } from './output/npy-payload.js';
 export { integerCell, readArrowTable } from './sources/arrow-input.js';
 export { contactSheetSink, jsonRowsSink, type ContactSheetOptions } from './output/contact-sheet.js';
+export { decodeCropped, type DecodeCroppedConfig } from './image/decode-cropped.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { batchSamples, DatasetSpec } from '@vqrae/data';
 import {
+  checkpointWeights,
   collectEvalResults,
   decodeModeMismatchNote,
   DEFAULT_SSIM_VARIANT,
@@ -24,7 +25,7 @@ import {
 } from '@vqrae/eval';
 import type { FeatureNetworkChoice } from '@vqrae/onnx';
 import { Graph } from '@vqrae/graph';
-import { SafetensorsFile, sha256File } from '@vqrae/nn';
+import { sha256File } from '@vqrae/nn';
 import { loadCheckpoint, reconstructStage } from '@vqrae/tokenizer';
 import { batchOption, checkpointOption, cropOption, dataOption, defineCommand, intOption, onErrorOption, pathOption, requireOptions, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
@@ -33,16 +34,6 @@ import { openEvalFeatureNetwork } from '../engine/feature-network-engine.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { rankFromOptions, shardsForRank } from '../dump/rank.js';
 import { DECODE_MODE_EXACT_DEFAULT, decodeModeOf } from './decode-mode-option.js';
-
-/** The checkpoint's `vqrae.weights` metadata (`ema` for exports of `vqrae train`). */
-async function checkpointWeights(file: string): Promise<string> {
-  const opened = await SafetensorsFile.open(file);
-  try {
-    return opened.metadata['vqrae.weights'] ?? 'unrecorded';
-  } finally {
-    await opened.close();
-  }
-}
 
 /**
  * `vqrae eval`: the reconstruction-eval graph (model-spec §8.1). shards → decode → crop → batch → reconstruct →

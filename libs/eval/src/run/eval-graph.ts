@@ -1,8 +1,7 @@
 import { cropWithReference, decodeImages, type DecodeMode, type ReferencedSample, type ShardSample } from '@vqrae/data';
 import type { ErrorPolicy, GraphBuilder, Sink } from '@vqrae/graph';
 import type { FeatureExtractor } from '../fid/feature-space.js';
-import { SSIM_VARIANTS } from '../metrics/ssim/ssim-variants.js';
-import type { SsimSelection } from '../metrics/ssim-selection.js';
+import { ssimVariantsMetadata, type SsimSelection } from '../metrics/ssim-selection.js';
 import { codebookUsageSink } from '../sinks/codebook-usage-sink.js';
 import { frechetStatsSink } from '../sinks/frechet-stats-sink.js';
 import { imageMetricsSink } from '../sinks/image-metrics-sink.js';
@@ -75,7 +74,7 @@ export function evalSinks(c: EvalSinksConfig): Sink<ReconstructionRecord & CodeR
 /** Schema metadata of metrics.arrow: the SSIM recipes, the image protocol, the decode mode and the rank. */
 export function evalMetricsMetadata(identity: EvalIdentity, rank: { readonly rank: number; readonly worldSize: number }): Record<string, string> {
   return {
-    'vqrae.ssim_variants': JSON.stringify(Object.fromEntries(identity.ssim.map((n) => [n, SSIM_VARIANTS[n as keyof typeof SSIM_VARIANTS]]))),
+    'vqrae.ssim_variants': ssimVariantsMetadata(identity.ssim),
     'vqrae.image_protocol': JSON.stringify({ crop: identity.crop, inputSize: identity.inputSize, outputSize: identity.outputSize, uint8: 'round-half-up' }),
     'vqrae.decode_mode': identity.decodeMode ?? 'exact',
     'vqrae.rank': JSON.stringify({ rank: rank.rank, worldSize: rank.worldSize }),

@@ -8,3 +8,4 @@ export * from './finish-eval.js';
 export * from './merge-partials.js';
 export * from './earlier-outputs.js';
 export * from './decode-mode-label.js';
+export * from './stats-distance-label.js';

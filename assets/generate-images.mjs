@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { mulberry32 } from './mulberry32.mjs';
+import { mulberry32 } from '../tools/testing/mulberry32.mjs';
 
 const W = 500;
 const H = 375;

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { mulberry32 } from '../../assets/mulberry32.mjs';
+import { mulberry32 } from './mulberry32.mjs';
 import { WORKSPACE_ROOT } from './fixtures.js';
 
 /** Scenes in `assets/images`, cycled by index. */

@@ -1,4 +1,4 @@
-// mulberry32: the small seeded generator of the procedural assets (the demo scenes of generate-images.mjs and the
+// mulberry32: the small seeded generator of the procedural assets (the demo scenes of assets/generate-images.mjs and the
 // large test photographs of tools/testing/large-photos.ts): one definition, so both draw the same sequences.
 
 /**

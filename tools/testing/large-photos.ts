@@ -10,22 +10,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { mulberry32 } from './mulberry32.mjs';
 import { WORKSPACE_ROOT } from './fixtures.js';
 
 /** Scenes in `assets/images`, cycled by index. */
 export const LARGE_PHOTO_SCENES = ['pine-forest', 'city-night', 'flower-field', 'ocean-waves', 'stained-glass', 'harbour-boats', 'desert-dunes', 'aurora', 'bubbles'] as const;
 
-/** mulberry32: a small seeded generator (0 ≤ value < 1). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Value noise with `cell`-pixel cells, bilinear between seeded lattice values in [-1, 1]; `[H, W]` row-major. */
 function valueNoise(width: number, height: number, cell: number, random: () => number): Float32Array {
@@ -54,7 +44,7 @@ export async function largePhotoJpeg(index: number, width = 2048, height = 1536)
   const scene = LARGE_PHOTO_SCENES[index % LARGE_PHOTO_SCENES.length]!;
   const source = path.join(WORKSPACE_ROOT, 'assets/images', `${scene}.jpg`);
   const base = await sharp(fs.readFileSync(source)).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer(); // [H, W, 3]
-  const random = seeded(0x1a26e + index * 7919);
+  const random = mulberry32(0x1a26e + index * 7919);
   const layers = [
     { noise: valueNoise(width, height, 1, random), amplitude: 8 },
     { noise: valueNoise(width, height, 3, random), amplitude: 6 },

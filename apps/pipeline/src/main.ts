@@ -2,18 +2,13 @@ import { Command } from 'commander';
 import { BackendError } from './backend.js';
 import { UsageError } from './cli/errors.js';
 import { withDefaultInterrupt } from './cli/interrupt.js';
+import { processWriters, type CliWriters } from './cli/logger.js';
 import { COMMANDS } from './commands/index.js';
 
 /** Where the CLI writes (commander's output configuration; tests pass their own). */
-export interface CliOutput {
-  writeOut(text: string): void;
-  writeErr(text: string): void;
-}
+export type CliOutput = CliWriters;
 
-const processOutput: CliOutput = {
-  writeOut: (text) => process.stdout.write(text),
-  writeErr: (text) => process.stderr.write(text),
-};
+const processOutput: CliOutput = processWriters;
 
 /**
  * Builds the `vqrae` program with every registered command. The output configuration is set before commands are

@@ -35,3 +35,6 @@ export { pngFolderSink, pngShardSink, type OutputImage, type PngSinkOptions } fr
 export { reconstructionImages, reconstructionOutputs, type DecodedImageBatch } from './output/side-by-side.js';
 export { imageSet, matchByKey, type EncodedImage, type MatchedPair, type MatchReport } from './sources/image-set.js';
 export { NPY_MAGIC, npyPayload } from './output/npy-payload.js';
+export { integerCell, readArrowTable } from './sources/arrow-input.js';
+export { contactSheetSink, jsonRowsSink, type ContactSheetOptions } from './output/contact-sheet.js';
+export { decodeCropped, type DecodeCroppedConfig } from './image/decode-cropped.js';

@@ -1,4 +1,4 @@
-/** @vqrae/eval: PSNR, SSIM, FID (FID-Inception + Frechet distance), codebook statistics, Arrow metric sinks, reports. */
+/** @vqrae/eval: PSNR, SSIM, FID (FID-Inception + Frechet distance), codebook statistics, Arrow metric sinks, reports, whole evaluation runs (partials, summary, rank merge). */
 export * from './metrics/host-image.js';
 export * from './metrics/running-mean.js';
 export * from './metrics/psnr.js';
@@ -20,3 +20,4 @@ export * from './stats/validate-stats.js';
 export * from './fid/index.js';
 export * from './sinks/index.js';
 export * from './report/index.js';
+export * from './run/index.js';

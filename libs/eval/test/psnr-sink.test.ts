@@ -28,7 +28,7 @@ test('psnrSink: the mean of per-image PSNR over batches, written as JSON; a refe
     assert.ok(Math.abs(result.mean - expected) < 1e-9, `${result.mean} vs ${expected}`);
     assert.deepEqual(JSON.parse(await fs.readFile(file, 'utf8')), result);
     const wrong: ReconstructedBatch = { metas: [meta('c')], images: [image(reference)], decoded: [new Uint8Array(27)], outputSize: 3 };
-    await assert.rejects(Graph.from(fromIterable('batches', [wrong])).to(psnrSink()).run(), /reference of c \(shard s\.tar\) is 2×2, the decoder gives 3×3/);
+    await assert.rejects(Graph.from(fromIterable('batches', [wrong])).to(psnrSink()).run(), /sample 'c' \(shard s\.tar\): input is 2×2 but the reconstruction is 3×3 and the record has no reference crop/);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -48,3 +48,4 @@ export { inceptionFeatureExtractor } from './inception/inception-feature-extract
 export { fidInputScale, type FidImageBatch } from './inception/fid-input-scale.js';
 export { inceptionGraph, INCEPTION_GRAPH_IO } from './inception/inception-graph.js';
 export { fidResizeMatrix, bilinearResizeMatrix, pilBicubicResizeMatrix, type ResizeMatrix } from './inception/resize-matrices.js';
+export { loadTfjsFidInception, openFeatureExtractor, type FeatureNetworkChoice } from './features/feature-networks.js';

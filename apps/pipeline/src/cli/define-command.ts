@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import type { Graph, Logger } from '@vqrae/graph';
 import { selectBackend, type BackendChoice, type BackendSelection } from '../backend.js';
 import type { CommandModule } from './command-module.js';
-import { createCliLogger, writersOf } from './logger.js';
-import { COMMON_OPTIONS, registerOptions, resolveOptions, type CommonOptions } from './options.js';
+import { createCliLogger, processWriters, writersOf, type CliWriters } from './logger.js';
+import { COMMON_OPTIONS, registerOptions, resolveGivenOptions, resolveOptions, type CommonOptions, type Resolved } from './options.js';
 import type { OptionSpecs, ResolvedOptions, ValueSource } from './option-spec.js';
 import { BackendError } from '../backend.js';
 import { CancelledError } from './cancelled.js';
@@ -47,7 +47,7 @@ export interface CommandDefinition<S extends OptionSpecs> {
 }
 
 /**
- * Turns a command definition into a CommandModule: registers flags (its own + COMMON_OPTIONS) with typed parsing,
+ * Turns a command definition into a CommandModule (also callable in-process, see {@link DefinedCommand}): registers flags (its own + COMMON_OPTIONS) with typed parsing,
  * resolves --config, creates the run folder and saves config.json, selects the backend (and prints which), runs,
  * writes summary.json and sets process.exitCode (1 if any graph failed, 130 if interrupted).
  *
@@ -55,7 +55,7 @@ export interface CommandDefinition<S extends OptionSpecs> {
  * one line of history.jsonl. A refused invocation (UsageError / BackendError from `run`, exit 2) and a --dry-run into
  * an existing folder put every record back as it was (and remove a folder they created), so they leave no trace.
  */
-export function defineCommand<S extends OptionSpecs>(definition: CommandDefinition<S>): CommandModule {
+export function defineCommand<S extends OptionSpecs>(definition: CommandDefinition<S>): DefinedCommand<S> {
   const specs = { ...definition.options, ...COMMON_OPTIONS } as S & typeof COMMON_OPTIONS;
   return {
     name: definition.name,
@@ -66,23 +66,34 @@ export function defineCommand<S extends OptionSpecs>(definition: CommandDefiniti
         command.addHelpText('after', `\nExamples:\n${definition.examples.map((e) => `  $ ${e}`).join('\n')}`);
       }
       command.action(async () => {
-        process.exitCode = await execute(definition, command, specs, flags);
+        process.exitCode = await execute(definition, resolveOptions(command, specs, flags), writersOf(command));
       });
     },
+    invoke: async (options, writers = processWriters) => execute(definition, resolveGivenOptions(specs, options), writers),
   };
+}
+
+/** The options of a command run as a function: any subset of its flags (and the common ones) as typed values. */
+export type CommandOptions<S extends OptionSpecs> = Partial<Omit<ResolvedOptions<S & typeof COMMON_OPTIONS>, 'config'>>;
+
+/** A command made with {@link defineCommand}: registered on the CLI, and callable in-process with typed options. */
+export interface DefinedCommand<S extends OptionSpecs> extends CommandModule {
+  /**
+   * Runs the command as a function, exactly as its CLI action does (run folder, config.json/summary.json, backend,
+   * Ctrl-C → 130) with `options` in place of flags (unset ones take their defaults). Returns the exit code; a refused
+   * run (UsageError, BackendError) or a failure throws, as it would reach `main`.
+   */
+  invoke(options: CommandOptions<S>, writers?: CliWriters): Promise<number>;
 }
 
 async function execute<S extends OptionSpecs>(
   definition: CommandDefinition<S>,
-  command: Command,
-  specs: S & typeof COMMON_OPTIONS,
-  flags: Parameters<typeof resolveOptions>[2],
+  resolved: Resolved<S & typeof COMMON_OPTIONS>,
+  writers: CliWriters,
 ): Promise<number> {
   const started = performance.now();
-  const resolved = resolveOptions(command, specs, flags);
   const options = resolved.values;
   const common = options as unknown as CommonOptions;
-  const writers = writersOf(command);
   const log = createCliLogger(common.quiet, writers);
   const backend = await selectBackend(common.backend as BackendChoice);
   log.info(backend.message);

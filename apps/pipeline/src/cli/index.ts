@@ -8,7 +8,7 @@
  *   } });
  */
 export type { CommandModule } from './command-module.js';
-export { defineCommand, type CommandContext, type CommandDefinition, type CommandResult } from './define-command.js';
+export { defineCommand, type CommandContext, type CommandDefinition, type CommandOptions, type CommandResult, type DefinedCommand } from './define-command.js';
 export {
   intOption,
   numberOption,
@@ -21,7 +21,7 @@ export {
   type ResolvedOptions,
   type ValueSource,
 } from './option-spec.js';
-export { COMMON_OPTIONS, registerOptions, resolveOptions, type CommonOptions, type Resolved } from './options.js';
+export { COMMON_OPTIONS, registerOptions, resolveGivenOptions, resolveOptions, type CommonOptions, type Resolved } from './options.js';
 export { loadConfigFile, checkConfigValues } from './config-file.js';
 export { UsageError } from './errors.js';
 export { CancelledError, throwIfCancelled } from './cancelled.js';

@@ -6,7 +6,8 @@ export interface CliWriters {
   writeErr(text: string): void;
 }
 
-const processWriters: CliWriters = {
+/** The process's stdout and stderr. */
+export const processWriters: CliWriters = {
   writeOut: (text) => process.stdout.write(text),
   writeErr: (text) => process.stderr.write(text),
 };

@@ -49,8 +49,8 @@ export type ResolvedOptions<S extends OptionSpecs> = {
   readonly [K in keyof S]: S[K] extends { default: unknown } ? ValueOf<S[K]> : ValueOf<S[K]> | undefined;
 };
 
-/** Where each resolved value came from (saved in config.json). */
-export type ValueSource = 'default' | 'config' | 'cli';
+/** Where each resolved value came from (saved in config.json); `call`: given by code running the command as a function. */
+export type ValueSource = 'default' | 'config' | 'cli' | 'call';
 
 export const intOption = <const S extends Omit<IntSpec, 'kind'>>(spec: S): S & { kind: 'int' } => ({ ...spec, kind: 'int' });
 export const numberOption = <const S extends Omit<NumberSpec, 'kind'>>(spec: S): S & { kind: 'number' } => ({ ...spec, kind: 'number' });

@@ -85,25 +85,42 @@ export function resolveOptions<S extends OptionSpecs>(command: Command, specs: S
   const configArg = typeof raw.config === 'string' ? raw.config : undefined;
   const configFile = configArg !== undefined ? path.resolve(configArg) : undefined;
   const fromConfig = configFile !== undefined ? loadConfigFile(configFile, specs) : {};
+  const resolved = resolveEach(specs, (key) => {
+    const source = command.getOptionValueSource(attribute(key));
+    if (source === 'cli' || source === 'env') return { value: raw[attribute(key)], source: 'cli' };
+    return key in fromConfig ? { value: fromConfig[key], source: 'config' } : undefined;
+  });
+  return { ...resolved, configFile };
+}
+
+/**
+ * The options of an in-process call (a command run as a function): each given value is checked against its spec
+ * (a bad one is a UsageError naming the flag), the others take their defaults; shipped checkpoint names and paths
+ * that must exist are resolved and checked as for flags.
+ */
+export function resolveGivenOptions<S extends OptionSpecs>(specs: S, given: Readonly<Record<string, unknown>>): Resolved<S> {
+  const unknown = Object.keys(given).filter((key) => given[key] !== undefined && (!(key in specs) || specs[key]!.cliOnly));
+  if (unknown.length > 0) throw new UsageError(`unknown option(s) ${unknown.join(', ')}`);
+  return resolveEach(specs, (key, spec) => {
+    if (given[key] === undefined) return undefined;
+    const checked = checkValue(spec, given[key], false);
+    if (!checked.ok) throw new UsageError(`--${flagName(key, spec)} ${checked.reason}`);
+    return { value: checked.value, source: 'call' };
+  });
+}
+
+/** Every (not CLI-only) option: the value `pick` finds, else its default; shipped names resolved, paths checked. */
+function resolveEach<S extends OptionSpecs>(specs: S, pick: (key: string, spec: OptionSpec) => { value: unknown; source: ValueSource } | undefined): Resolved<S> {
   const values: Record<string, unknown> = {};
   const sources: Record<string, ValueSource> = {};
   for (const [key, spec] of Object.entries(specs)) {
     if (spec.cliOnly) continue;
-    const source = command.getOptionValueSource(attribute(key));
-    if (source === 'cli' || source === 'env') {
-      values[key] = raw[attribute(key)];
-      sources[key] = 'cli';
-    } else if (key in fromConfig) {
-      values[key] = fromConfig[key];
-      sources[key] = 'config';
-    } else {
-      values[key] = spec.default;
-      sources[key] = 'default';
-    }
-    values[key] = resolveShippedName(key, spec, values[key]);
+    const picked = pick(key, spec) ?? { value: spec.default, source: 'default' };
+    values[key] = resolveShippedName(key, spec, picked.value);
+    sources[key] = picked.source;
     checkPathExists(key, spec, values[key]);
   }
-  return { values: values as ResolvedOptions<S>, sources, configFile };
+  return { values: values as ResolvedOptions<S>, sources };
 }
 
 /** A checkpoint option's value that is not an existing path → the shipped checkpoint's file (sha256 verified). */

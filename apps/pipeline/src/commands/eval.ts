@@ -1,49 +1,39 @@
 import fs from 'node:fs';
-import { batchSamples, cropWithReference, DatasetSpec, decodeImages } from '@vqrae/data';
+import { batchSamples, DatasetSpec } from '@vqrae/data';
 import {
-  codebookUsageSink,
+  checkpointWeights,
+  collectEvalResults,
+  decodeModeMismatchNote,
   DEFAULT_SSIM_VARIANT,
+  EVAL_PARTIAL_FILE,
+  evalMetricsMetadata,
+  evalReferenceCrops,
+  evalSinks,
   FID_INPUT_VARIANTS,
-  frechetStatsSink,
-  imageMetricsSink,
+  finishEvalRun,
+  loadReferenceStats,
   makeProvenance,
-  previewSink,
+  readEvalPartial,
   readStatsNpz,
+  removeEarlierEvalOutputs,
   SSIM_VARIANT_NAMES,
-  SSIM_VARIANTS,
   ssimSelection,
+  type EvalCrop,
+  type EvalIdentity,
   type FeatureExtractor,
   type FidInputVariant,
-  type CodeRecord,
-  type ReconstructionRecord,
 } from '@vqrae/eval';
-import { Graph, type Sink } from '@vqrae/graph';
-import { SafetensorsFile, sha256File } from '@vqrae/nn';
+import type { FeatureNetworkChoice } from '@vqrae/onnx';
+import { Graph } from '@vqrae/graph';
+import { sha256File } from '@vqrae/nn';
 import { loadCheckpoint, reconstructStage } from '@vqrae/tokenizer';
 import { batchOption, checkpointOption, cropOption, dataOption, defineCommand, intOption, onErrorOption, pathOption, requireOptions, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
+import { openEvalFeatureNetwork } from '../engine/feature-network-engine.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { rankFromOptions, shardsForRank } from '../dump/rank.js';
-import { removeEarlierEvalOutputs } from '../eval/earlier-eval-outputs.js';
-import { collectEvalResults, finishEvalRun } from '../eval/eval-run.js';
-import { loadReferenceStats } from '../eval/eval-summary.js';
-import { EVAL_PARTIAL_FILE, readEvalPartial, type EvalCrop, type EvalIdentity } from '../eval/eval-partial.js';
-import type { FeatureNetworkChoice } from '../eval/feature-extractors.js';
-import { openEvalFeatureNetwork } from '../eval/feature-network-engine.js';
-import { evalFastReferenceStage } from '../eval/eval-fast-decode.js';
 import { DECODE_MODE_EXACT_DEFAULT, decodeModeOf } from './decode-mode-option.js';
-import { decodeModeMismatchNote } from '../eval/decode-mode-label.js';
-
-/** The checkpoint's `vqrae.weights` metadata (`ema` for exports of `vqrae train`). */
-async function checkpointWeights(file: string): Promise<string> {
-  const opened = await SafetensorsFile.open(file);
-  try {
-    return opened.metadata['vqrae.weights'] ?? 'unrecorded';
-  } finally {
-    await opened.close();
-  }
-}
 
 /**
  * `vqrae eval`: the reconstruction-eval graph (model-spec §8.1). shards → decode → crop → batch → reconstruct →
@@ -145,30 +135,21 @@ export const evalCommand = defineCommand({
       // shards (this rank's) → decode → crop (input size; reference at output size) → batch (within shard) →
       // reconstruct (clamp, uint8 round half up) → { metrics.arrow | FD reconstructions | FD references | codebook | previews }.
       const onError = o.onError as 'throw' | 'skip';
-      const metadata = {
-        'vqrae.ssim_variants': JSON.stringify(Object.fromEntries(ssim.names.map((n) => [n, SSIM_VARIANTS[n as keyof typeof SSIM_VARIANTS]]))),
-        'vqrae.image_protocol': JSON.stringify({ crop: identity.crop, inputSize: identity.inputSize, outputSize: identity.outputSize, uint8: 'round-half-up' }),
-        'vqrae.decode_mode': decodeMode,
-        'vqrae.rank': JSON.stringify({ rank: rank.rank, worldSize: rank.worldSize }),
-      };
-      const sinks: Sink<ReconstructionRecord & CodeRecord>[] = [imageMetricsSink({ path: ctx.runFolder.path('metrics.arrow'), ssim, provenance, metadata })];
-      if (extractor) {
-        sinks.push(frechetStatsSink({ extractor, side: 'reconstruction', maxBatch: o.featureBatch }));
-        if (!o.referenceStats) sinks.push(frechetStatsSink({ extractor, side: 'reference', maxBatch: o.featureBatch }));
-      }
-      sinks.push(codebookUsageSink(identity.codebookSize));
-      if (o.previews > 0) sinks.push(previewSink({ dir: ctx.runFolder.dir, count: o.previews }));
+      const sinks = evalSinks({
+        metricsPath: ctx.runFolder.path('metrics.arrow'),
+        ssim,
+        provenance,
+        metadata: evalMetricsMetadata(identity, rank),
+        extractor,
+        featureBatch: o.featureBatch,
+        referenceStats: o.referenceStats !== undefined,
+        codebookSize: identity.codebookSize,
+        previews: { dir: ctx.runFolder.dir, count: o.previews },
+      });
       const spec = new DatasetSpec({ shards: data, onError, remote: remoteShardOptions(o, ctx.log) });
       const source = Graph.from(spec.asSource({ rank: rank.rank, worldSize: rank.worldSize }));
-      // `--decode-mode fast`: the crop happens inside the decoder (shrink-on-load); see `evalFastReferenceStage`.
-      const cropped = decodeMode === 'fast'
-        ? source
-          .pipe(decodeImages({ onError, crop: { protocol: identity.crop, size: engine.inputSize }, decodeMode: 'fast' }))
-          .pipe(evalFastReferenceStage(identity.crop, engine.inputSize, engine.outputSize, onError))
-        : source
-          .pipe(decodeImages({ onError }))
-          .pipe(cropWithReference({ protocol: identity.crop, inputSize: engine.inputSize, referenceSize: engine.outputSize, onError }));
-      const graph = cropped
+      const protocol = { crop: identity.crop, decodeMode, inputSize: engine.inputSize, outputSize: engine.outputSize, onError };
+      const graph = evalReferenceCrops(source, protocol)
         .pipe(batchSamples({ size: o.batch, withinShard: true }))
         .pipe(reconstructStage(engine, { label: `${preset}, k=${identity.codebookSize}, round-half-up uint8` }))
         .to(...sinks);
@@ -181,7 +162,7 @@ export const evalCommand = defineCommand({
       const outcome = await ctx.runGraph('eval', graph);
       if (outcome.exitCode !== 0) return { exitCode: outcome.exitCode };
       const results = collectEvalResults(outcome.summary, model.config.quantizer.codebookSize);
-      return await finishEvalRun({ ctx, rank, shards, identity, provenance, results, previews: o.previews });
+      return await finishEvalRun({ ctx: { dir: ctx.runFolder.dir, log: ctx.log, print: ctx.print }, rank, shards, identity, provenance, results, previews: o.previews });
     } finally {
       extractor?.dispose();
       await engine.dispose();

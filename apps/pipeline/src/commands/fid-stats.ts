@@ -1,25 +1,15 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { batchSamples, DECODE_MODES, imageSet, loadImage, type DecodeMode, type EncodedImage, type RemoteShardOptions } from '@vqrae/data';
-import {
-  FID_INPUT_VARIANTS,
-  frechetProtocol,
-  imageFrechetStatsSink,
-  writeMomentsNpz,
-  writeStatsNpz,
-  type FeatureExtractor,
-  type FeatureMoments,
-  type FeatureStatsResult,
-  type FidInputVariant,
-} from '@vqrae/eval';
-import { asyncMapStage, fromAsyncIterable, Graph } from '@vqrae/graph';
+import { DECODE_MODES, type DecodeMode, type RemoteShardOptions } from '@vqrae/data';
+import { FID_INPUT_VARIANTS, frechetProtocol, imageStatsGraph, writeMomentsNpz, writeStatsNpz, type FeatureStatsResult, type FidInputVariant } from '@vqrae/eval';
 import type { CommandModule } from '../cli/command-module.js';
-import { createCliLogger, parseIntFlag, registerOptions, resolveOptions, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
+import { createCliLogger, EXIT, parseIntFlag, registerOptions, resolveOptions, runGraph, selectBackend, UsageError, type BackendChoice } from '../cli/index.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
 import { ENGINE_OPTIONS, type EngineOptions } from '../engine/engine-options.js';
 import { openFidInception } from '../engine/fid-inception-engine.js';
 
-interface FidStatsOptions {
+/** `vqrae fid-stats` options as a function takes them (the CLI's flags, parsed). */
+export interface FidStatsOptions {
   readonly out: string;
   readonly field?: string;
   readonly weights?: string;
@@ -35,23 +25,10 @@ interface FidStatsOptions {
 }
 
 /**
- * images (shards or folder) → decode → batch (≤ `batch`, one size per batch) → FID-Inception moments. Returns the
- * sink's moments; a failing image stops the run with its key.
+ * `vqrae fid-stats` as a function: FID-Inception statistics of `spec` (shards or a folder) written to `options.out`
+ * (and mergeable moments to `options.moments`). Returns the exit code; bad options throw a UsageError.
  */
-async function accumulate(spec: string, options: FidStatsOptions, extractor: FeatureExtractor): Promise<FeatureMoments> {
-  let decoded = 0;
-  const graph = Graph.from(fromAsyncIterable('images', (signal) => imageSet(spec, options.field, signal, options.remote), { describe: `images(${spec})` }))
-    .pipe(asyncMapStage('decode', async (image: EncodedImage) => {
-      if (++decoded % 1000 === 0) console.log(`fid-stats: ${decoded} images`);
-      return { meta: image.meta, image: await loadImage(image.bytes, { decodeMode: options.decodeMode as DecodeMode }, image.meta.key) };
-    }, { describe: 'decode(sharp)' }))
-    .pipe(batchSamples({ size: Number(options.batch), withinSize: true }))
-    .to(imageFrechetStatsSink({ extractor, maxBatch: Number(options.batch) }));
-  const summary = await graph.run();
-  return (summary.sinks[0]!.result as FeatureStatsResult).moments;
-}
-
-async function run(spec: string, options: FidStatsOptions, engineOptions: EngineOptions): Promise<number> {
+export async function fidStats(spec: string, options: FidStatsOptions, engineOptions: EngineOptions): Promise<number> {
   if (options.weights === undefined) {
     throw new UsageError(
       'fid-stats: FID-Inception weights are required (--weights fid_inception.safetensors, converted from pt_inception-2015-12-05 ' +
@@ -74,7 +51,26 @@ async function run(spec: string, options: FidStatsOptions, engineOptions: Engine
   const extractor = opened.value;
   try {
     const started = performance.now();
-    const moments = await accumulate(spec, options, extractor);
+    // images → decode → batch (one size per batch) → FID-Inception moments; Ctrl-C cancels the graph (exit 130).
+    const graph = imageStatsGraph({
+      images: spec,
+      ...(options.field !== undefined ? { field: options.field } : {}),
+      ...(options.remote ? { remote: options.remote } : {}),
+      decodeMode: options.decodeMode as DecodeMode,
+      batch: Number(options.batch),
+      extractor,
+      onDecoded: (n) => {
+        if (n % 1000 === 0) console.log(`fid-stats: ${n} images`);
+      },
+    });
+    // Quiet: fid-stats prints its own lines; a failing image is rethrown (main names it, exit 1), not logged twice.
+    const outcome = await runGraph(graph, { name: 'fid-stats', log: { ...createCliLogger(true), error: () => undefined }, quiet: true });
+    if (outcome.error) throw outcome.error;
+    if (outcome.exitCode !== EXIT.ok) {
+      process.stderr.write(`vqrae fid-stats: cancelled (interrupted); ${options.out} not written\n`);
+      return outcome.exitCode;
+    }
+    const moments = (outcome.summary.sinks[0]!.result as FeatureStatsResult).moments;
     const stats = moments.toGaussian();
     const labels = { decodeMode: options.decodeMode };
     await writeStatsNpz(options.out, stats, extractor.space, labels);
@@ -110,7 +106,7 @@ export const fidStatsCommand: CommandModule = {
       .addHelpText('after', "\nExamples:\n  $ vqrae fid-stats 'val-{000..049}.tar' --weights fid_inception.safetensors --out val.npz\n  $ vqrae fid-stats images/ --weights fid_inception.safetensors --engine onnx --threads 2 --out images.npz")
       .action(async (images: string, opts: FidStatsOptions) => {
         const remote = remoteShardOptions(resolveOptions(command, REMOTE_SHARD_OPTIONS, remoteFlags).values, createCliLogger(false));
-        process.exitCode = await run(images, { ...opts, remote }, resolveOptions(command, ENGINE_OPTIONS, engineFlags).values);
+        process.exitCode = await fidStats(images, { ...opts, remote }, resolveOptions(command, ENGINE_OPTIONS, engineFlags).values);
       });
   },
 };

@@ -1,37 +1,20 @@
 import { Option, type Command } from 'commander';
-import { frechetDistance, frechetLabel, readStatsNpz, type FeatureSpace, type StatsFile } from '@vqrae/eval';
+import { frechetDistance, readStatsNpz, statsDistanceLabel } from '@vqrae/eval';
 import type { CommandModule } from '../cli/command-module.js';
 import { UsageError } from '../cli/index.js';
-import { decodeModeMismatchNote } from '../eval/decode-mode-label.js';
-
-/**
- * The label a distance between two statistics files may carry: `FID[variant]` only when both are FID-Inception
- * (or unlabelled published files, stated as an assumption); `FD[name]` for one shared named space; otherwise an error.
- */
-export function distanceLabel(a: StatsFile, b: StatsFile, files: readonly [string, string]): { label: string; notes: string[] } {
-  const decode = decodeModeMismatchNote(a.decodeMode, b.decodeMode, files);
-  const notes: string[] = decode ? [decode] : [];
-  const describe = (s: FeatureSpace | undefined): string => (s === undefined ? 'unlabelled' : s.kind === 'named' ? `named '${s.name}'` : `fid-inception (${s.variant})`);
-  const named = [a.featureSpace, b.featureSpace].filter((s): s is Extract<FeatureSpace, { kind: 'named' }> => s?.kind === 'named');
-  if (named.length > 0) {
-    if (named.length !== 2 || named[0].name !== named[1].name) {
-      throw new UsageError(`fid: feature spaces differ (${files[0]}: ${describe(a.featureSpace)}, ${files[1]}: ${describe(b.featureSpace)}); a distance between them means nothing`);
-    }
-    return { label: frechetLabel(named[0], 'generation'), notes: ['named feature space: NOT FID, not comparable with published FID/rFID', ...notes] };
-  }
-  const variants = [a.featureSpace, b.featureSpace].map((s) => (s?.kind === 'fid-inception' ? s.variant : undefined));
-  if (variants.includes(undefined)) notes.push('unlabelled statistics (published pytorch-fid/ADM format) are assumed to be FID-Inception pool3');
-  const known = variants.filter((v): v is NonNullable<typeof v> => v !== undefined);
-  if (known.length === 2 && known[0] !== known[1]) notes.push(`input variants differ (${known[0]} vs ${known[1]}): expect differences in the 2nd–3rd significant digit`);
-  return { label: known.length === 2 && known[0] === known[1] ? `FID[${known[0]}]` : 'FID', notes };
-}
 
 async function run(files: readonly string[], json: boolean): Promise<number> {
   if (files.length !== 2) throw new UsageError(`fid: --stats takes exactly two .npz files, got ${files.length}`);
   // A malformed or invalid statistics file is bad input (exit 2), named by readStatsNpz's message.
   const [a, b] = await Promise.all(files.map((f) => readStatsNpz(f).catch((error: Error) => Promise.reject(new UsageError(`fid: ${error.message}`)))));
   if (a.dim !== b.dim) throw new UsageError(`fid: dimensions differ (${files[0]}: ${a.dim}, ${files[1]}: ${b.dim})`);
-  const { label, notes } = distanceLabel(a, b, [files[0], files[1]]);
+  let labelled: { label: string; notes: string[] };
+  try {
+    labelled = statsDistanceLabel(a, b, [files[0], files[1]]);
+  } catch (error) {
+    throw new UsageError(`fid: ${(error as Error).message}`); // two feature spaces: bad input (exit 2)
+  }
+  const { label, notes } = labelled;
   const started = performance.now();
   const r = frechetDistance(a, b);
   const seconds = (performance.now() - started) / 1000;

@@ -1,14 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { makeProvenance, type PreviewIndex } from '@vqrae/eval';
+import {
+  checkRanks,
+  computeEvalSummary,
+  decodeModeTitleSuffix,
+  evalSummaryJson,
+  formatEvalSummary,
+  makeProvenance,
+  mergeMetricsFiles,
+  mergeRankStates,
+  readRankFolders,
+  writeEvalOutputs,
+  writeEvalPartial,
+  type PreviewIndex,
+  type PreviewSource,
+} from '@vqrae/eval';
 import { parseIntFlag, type CommandModule } from '../cli/index.js';
 import { checkRunFolderTarget } from '../cli/run-records.js';
-import { writeEvalOutputs, type PreviewSource } from '../eval/eval-outputs.js';
-import { decodeModeTitleSuffix } from '../eval/decode-mode-label.js';
-import { writeEvalPartial } from '../eval/eval-partial.js';
-import { computeEvalSummary, evalSummaryJson, formatEvalSummary } from '../eval/eval-summary.js';
-import { checkRanks, mergeMetricsFiles, mergeRankStates, readRankFolders } from '../eval/merge-partials.js';
 import { writeFileAtomic } from '@vqrae/graph';
 
 /** Merges the rank folders of one `vqrae eval` job into `out`; returns the exit code. */

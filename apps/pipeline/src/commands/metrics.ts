@@ -5,8 +5,8 @@ import {
   makeProvenance,
   pairMetricsStage,
   SSIM_VARIANT_NAMES,
-  SSIM_VARIANTS,
   ssimSelection,
+  ssimVariantsMetadata,
   type MetricColumn,
   type MetricsFileResult,
 } from '@vqrae/eval';
@@ -52,7 +52,7 @@ export const metricsCommand = defineCommand({
       path: ctx.runFolder.path('metrics.arrow'),
       columns,
       provenance: makeProvenance({ tool: 'vqrae metrics', command: process.argv.slice(2), config: { reference, candidate, ssim: names, decodeMode } }),
-      metadata: { 'vqrae.decode_mode': decodeMode, 'vqrae.ssim_variants': JSON.stringify(Object.fromEntries(names.map((n) => [n, SSIM_VARIANTS[n as keyof typeof SSIM_VARIANTS]]))) },
+      metadata: { 'vqrae.decode_mode': decodeMode, 'vqrae.ssim_variants': ssimVariantsMetadata(names) },
     });
     const outcome = await ctx.runGraph('metrics', Graph.from(source).pipe(score).to(sink));
     const result = outcome.summary.sinks[0]?.result as MetricsFileResult | undefined;

@@ -1,4 +1,4 @@
-import { batchSamples, cropImages, DatasetSpec, decodeImages, pngFolderSink, reconstructionImages, type CropSpec, type ImageSample } from '@vqrae/data';
+import { batchSamples, DatasetSpec, decodeCropped, pngFolderSink, reconstructionImages, type CropSpec, type ImageSample } from '@vqrae/data';
 import { Graph } from '@vqrae/graph';
 import { loadCheckpoint, reconstructStage } from '@vqrae/tokenizer';
 import { batchOption, booleanOption, checkpointOption, cropOption, dataOption, defineCommand, intOption, onErrorOption, requireOptions } from '../cli/index.js';
@@ -41,10 +41,7 @@ export const reconstructCommand = defineCommand({
       const crop: CropSpec = { protocol: o.crop as 'center' | 'adm' | 'exact', size: engine.inputSize };
       const decodeMode = decodeModeOf(o.decodeMode);
       // fast crops inside the decoder (shrink-on-load); exact decodes in full, then crops (the reference protocol).
-      const decoded = decodeMode === 'fast'
-        ? Graph.from(spec.asSource()).pipe(decodeImages({ onError, crop, decodeMode }))
-        : Graph.from(spec.asSource()).pipe(decodeImages({ onError })).pipe(cropImages<ImageSample>({ crop, onError }));
-      const graph = decoded
+      const graph = decodeCropped(Graph.from(spec.asSource()), { crop, decodeMode, onError })
         .pipe(batchSamples<ImageSample>({ size: o.batch }))
         .pipe(reconstructStage(engine, { label: preset }))
         .pipe(reconstructionImages({ sideBySide: o.sideBySide }))

@@ -1,25 +1,20 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
-import { asyncMapStage, fromIterable, mapStage, type SampleMeta, type Source, type Stage } from '@vqrae/graph';
+import { cropImages, decodeImages, IMAGE_EXTENSIONS, type ImageSample, type ShardSample } from '@vqrae/data';
+import { fromIterable, mapStage, type SampleMeta, type Source, type Stage } from '@vqrae/graph';
 
 /**
- * Small image stages for the demo graph (sharp for decoding/cropping, tfjs for statistics). The full data pipeline
- * (WebDataset shards, crop protocols matching the Python references) lives in @vqrae/data.
+ * The demo's image graph pieces: a folder source (files as one-member samples, so the library's `decodeImages` and
+ * `cropImages` of @vqrae/data decode and crop them) and per-image colour statistics on tfjs.
  */
-
-export interface ImageFileItem {
-  readonly meta: SampleMeta;
-  readonly file: string;
-}
 
 /** Raw interleaved RGB pixels, row-major. */
 export interface RgbItem {
   readonly meta: SampleMeta;
   readonly width: number;
   readonly height: number;
-  readonly pixels: Buffer; // [H, W, 3] uint8
+  readonly pixels: Uint8Array; // [H, W, 3] uint8
 }
 
 export interface ImageStats {
@@ -33,57 +28,44 @@ export interface ImageStats {
   readonly colourfulness: number;
 }
 
-export interface StatsItem extends RgbItem {
+/** A decoded, cropped image with its colour statistics. */
+export interface StatsItem extends ImageSample {
   readonly stats: ImageStats;
 }
 
-const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp']);
-
-/** The images of a folder (sorted), `repeat` times over; keys are file stems (`#2`… on later passes). */
-export function imageFolderSource(dir: string, repeat: number): Source<ImageFileItem> {
-  const files = fs.readdirSync(dir).filter((f) => IMAGE_EXT.has(path.extname(f).toLowerCase())).sort();
-  const items: ImageFileItem[] = [];
-  for (let pass = 0; pass < repeat; pass++) {
-    files.forEach((f, index) => {
-      const stem = path.basename(f, path.extname(f));
-      items.push({ meta: { key: pass === 0 ? stem : `${stem}#${pass + 1}`, shard: path.basename(dir), index }, file: path.join(dir, f) });
-    });
+/** The images of a folder (sorted), `repeat` times over; keys are file stems (`#2`… on later passes); read lazily. */
+export function imageFolderSource(dir: string, repeat: number): Source<ShardSample> {
+  const files = fs.readdirSync(dir).filter((f) => IMAGE_EXTENSIONS.includes(path.extname(f).slice(1).toLowerCase())).sort();
+  function* samples(): Generator<ShardSample> {
+    for (let pass = 0; pass < repeat; pass++) {
+      for (const [index, f] of files.entries()) {
+        const stem = path.basename(f, path.extname(f));
+        const member = path.extname(f).slice(1).toLowerCase();
+        yield { meta: { key: pass === 0 ? stem : `${stem}#${pass + 1}`, shard: path.basename(dir), index }, files: new Map([[member, fs.readFileSync(path.join(dir, f))]]) };
+      }
+    }
   }
   const shown = repeat > 1 ? `, ×${repeat}` : '';
-  return fromIterable('images', items, { describe: `images(${path.basename(dir)}/*: ${files.length} files${shown})` });
+  return fromIterable('images', samples, { describe: `images(${path.basename(dir)}/*: ${files.length} files${shown})`, length: files.length * repeat });
 }
 
-/** Decodes a file to RGB (alpha flattened on black), `concurrency` images at once, order kept. */
-export function decodeStage(concurrency: number): Stage<ImageFileItem, RgbItem> {
-  return asyncMapStage(
-    'decode',
-    async (item: ImageFileItem) => {
-      const { data, info } = await sharp(item.file).flatten({ background: '#000' }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-      if (info.channels !== 3) throw new Error(`expected 3 channels after flatten, got ${info.channels}`);
-      return { meta: item.meta, width: info.width, height: info.height, pixels: data };
-    },
-    { concurrency, describe: 'decode(sharp)' },
-  );
+/** Decodes each image (alpha flattened on black), `concurrency` at once, order kept: the library stage. */
+export function decodeStage(concurrency: number): Stage<ShardSample, ImageSample> {
+  return decodeImages({ concurrency, background: { r: 0, g: 0, b: 0 } });
 }
 
-/** Resizes the shorter side to `size` and crops the centre square (sharp `fit: cover`, cubic). */
-export function centreCropStage(size: number, concurrency: number): Stage<RgbItem, RgbItem> {
-  return asyncMapStage(
-    'crop',
-    async (item: RgbItem) => {
-      const pixels = await sharp(item.pixels, { raw: { width: item.width, height: item.height, channels: 3 } })
-        .resize(size, size, { fit: 'cover', position: 'centre', kernel: 'cubic' })
-        .raw()
-        .toBuffer();
-      return { meta: item.meta, width: size, height: size, pixels };
-    },
-    { concurrency, describe: `centre-crop(${size})` },
-  );
+/** Shorter side to `size`, centre square (the library's `center` protocol, sharp cubic). */
+export function centreCropStage(size: number, concurrency: number): Stage<ImageSample, ImageSample> {
+  return cropImages({ crop: { protocol: 'center', size }, concurrency, describe: `centre-crop(${size})` });
 }
 
 /** Per-image colour statistics on the active tfjs backend. Tensors are created and disposed inside (none escape). */
-export function statsStage(): Stage<RgbItem, StatsItem> {
-  return mapStage('stats', (item: RgbItem) => ({ ...item, stats: imageStats(item) }), { describe: 'stats(mean, std, colourfulness)' });
+export function statsStage(): Stage<ImageSample, StatsItem> {
+  return mapStage(
+    'stats',
+    (sample: ImageSample) => ({ ...sample, stats: imageStats({ meta: sample.meta, width: sample.image.width, height: sample.image.height, pixels: sample.image.data }) }),
+    { describe: 'stats(mean, std, colourfulness)' },
+  );
 }
 
 /** Mean/std per channel and colourfulness of one RGB image. */

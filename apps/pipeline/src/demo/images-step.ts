@@ -1,7 +1,7 @@
+import { contactSheetSink, jsonRowsSink } from '@vqrae/data';
 import { Graph } from '@vqrae/graph';
-import { contactSheetSink, statsJsonSink } from './contact-sheet.js';
 import type { DemoStep, DemoStepResult } from './demo-step.js';
-import { centreCropStage, decodeStage, imageFolderSource, statsStage, type ImageStats } from './image-stages.js';
+import { centreCropStage, decodeStage, imageFolderSource, statsStage, type ImageStats, type StatsItem } from './image-stages.js';
 
 /** Step 1: decode the bundled images, centre-crop, compute colour statistics, write a contact sheet and a JSON table. */
 export const imagesStep: DemoStep = {
@@ -9,7 +9,7 @@ export const imagesStep: DemoStep = {
   description: 'decode → centre-crop → colour statistics → contact sheet + image-stats.json',
   async run(ctx): Promise<DemoStepResult> {
     const { images, repeat, size, concurrency } = ctx.options;
-    const stats = statsJsonSink(ctx.runFolder.path('image-stats.json'));
+    const stats = jsonRowsSink(ctx.runFolder.path('image-stats.json'), (item: StatsItem) => item.stats, { name: 'stats-json', describe: 'stats-json(image-stats.json)' });
     const sheet = contactSheetSink({ file: ctx.runFolder.path('contact-sheet.png') });
     const graph = Graph.from(imageFolderSource(images, repeat))
       .pipe(decodeStage(concurrency))
@@ -20,7 +20,7 @@ export const imagesStep: DemoStep = {
     if (summary.status !== 'ok') {
       return { status: summary.status, line: `images: ${summary.status} after ${summary.sourceItems} images`, files: [] };
     }
-    const rows = (summary.sinks[0].result as { stats: ImageStats[] }).stats;
+    const rows = (summary.sinks[0].result as { rows: ImageStats[] }).rows;
     const mean = [0, 1, 2].map((c) => rows.reduce((s, r) => s + r.mean[c], 0) / rows.length);
     const top = rows.reduce((best, r) => (r.colourfulness > best.colourfulness ? r : best), rows[0]);
     const rate = (summary.sourceItems * 1000) / summary.wallMs;

@@ -2,7 +2,7 @@ import type { DemoStep } from './demo-step.js';
 import { imagesStep } from './images-step.js';
 import { trainDemoStep } from '../train/demo-train-step.js';
 import { tokensDemoStep } from '../dump/demo-tokens-step.js';
-import { evalDemoStep } from '../eval/demo-eval-step.js';
+import { evalDemoStep } from './eval-step.js';
 
 /** The steps of `vqrae demo` / `npm start`, in order. Later issues append theirs (one import, one entry). */
 // eval and tokens run on the demo checkpoint (shipped small-cpu); train fine-tunes it, last, so that the checkpoint's

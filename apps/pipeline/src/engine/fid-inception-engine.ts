@@ -7,7 +7,6 @@ import type { FeatureExtractor, FidInputVariant } from '@vqrae/eval';
 import { chooseEngine, type ChosenEngine } from './choose-engine.js';
 import type { EngineOptions } from './engine-options.js';
 import { loadOnnxModule, type OnnxModule } from './onnx-module.js';
-import { loadTfjsFidInception } from '../eval/feature-extractors.js';
 
 /** The start of the printed engine line of FID-Inception. */
 export const FID_ENGINE_SUBJECT = 'engine (FID-Inception)';
@@ -37,6 +36,9 @@ export async function openFidInception(
       const session = await onnx.inceptionFeatureSession(weights, variant, { ep, threads });
       return { value: onnx.inceptionFeatureExtractor(session), label: session.label };
     },
-    openTfjs: async () => ({ value: await loadTfjsFidInception(weights, variant), label: `tfjs(${deps.backend})` }),
+    openTfjs: async () => {
+      const { loadTfjsFidInception } = await import('@vqrae/onnx'); // on demand, like the ONNX side
+      return { value: await loadTfjsFidInception(weights, variant), label: `tfjs(${deps.backend})` };
+    },
   });
 }

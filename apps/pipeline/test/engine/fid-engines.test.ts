@@ -10,7 +10,7 @@ import { loadOnnxRuntime } from '@vqrae/onnx';
 import { UsageError } from '../../src/cli/errors.js';
 import { createRunFolder } from '../../src/cli/run-folder.js';
 import { openFidInception } from '../../src/engine/fid-inception-engine.js';
-import { openEvalFeatureNetwork } from '../../src/eval/feature-network-engine.js';
+import { openEvalFeatureNetwork } from '../../src/engine/feature-network-engine.js';
 import { readJson, runCli, tempDir } from '../cli/helpers.js';
 import { evalFixture, FID_W16_WEIGHTS } from '../eval/fixtures.js';
 

@@ -74,12 +74,14 @@ export interface CropImagesConfig {
   readonly onError?: ErrorPolicy;
   /** Stage name (default `crop`); give a second crop stage of one graph another name. */
   readonly name?: string;
+  /** What `describe()` prints (default `describeCrop(crop)`, e.g. `center(256)`). */
+  readonly describe?: string;
 }
 
 /** Stage: applies a crop protocol to already decoded images (e.g. decode once, crop twice). */
 export function cropImages<T extends { readonly meta: SampleMeta; readonly image: RgbImage }>(config: CropImagesConfig): Stage<T, T> {
   const run = async (sample: T): Promise<T> => ({ ...sample, image: await cropImage(sample.image, config.crop, sample.meta.key, config.resampler) });
-  return policyStage(config.name ?? 'crop', describeCrop(config.crop), config, run);
+  return policyStage(config.name ?? 'crop', config.describe ?? describeCrop(config.crop), config, run);
 }
 
 /** e.g. `center(256)`, `random-crop(256 from 384, seed 0)`. */

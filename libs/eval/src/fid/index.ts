@@ -6,3 +6,4 @@ export * from './pil-resize.js';
 export * from './feature-space.js';
 export * from './fid-inception.js';
 export * from './feature-stats-sink.js';
+export * from './image-stats-graph.js';

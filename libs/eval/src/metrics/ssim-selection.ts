@@ -3,7 +3,7 @@ import type { MetricColumn } from '../sinks/metric-columns.js';
 import { uint8Image } from './host-image.js';
 import { psnr } from './psnr.js';
 import { SsimScorer } from './ssim/ssim.js';
-import { describeSsimVariant, SSIM_VARIANT_NAMES, ssimVariantByName, type SsimVariant } from './ssim/ssim-variants.js';
+import { describeSsimVariant, SSIM_VARIANT_NAMES, SSIM_VARIANTS, ssimVariantByName, type SsimVariant } from './ssim/ssim-variants.js';
 
 /** The SSIM variants of a run: the first fills the `ssim` column, the others get `ssim_<name>` columns. */
 export interface SsimSelection {
@@ -32,6 +32,11 @@ export function imageMetricColumns(ssim: SsimSelection): MetricColumn[] {
     { name: 'ssim', unit: '1', label: `${first}: ${describeSsimVariant(ssim.variants[first!]!)}` },
     ...rest.map((n) => ({ name: ssimColumnName(n), unit: '1', label: `${n}: ${describeSsimVariant(ssim.variants[n]!)}` })),
   ];
+}
+
+/** The `vqrae.ssim_variants` schema metadata of a metrics file: each variant name with its full recipe, as JSON. */
+export function ssimVariantsMetadata(names: readonly string[]): string {
+  return JSON.stringify(Object.fromEntries(names.map((n) => [n, SSIM_VARIANTS[n as keyof typeof SSIM_VARIANTS]])));
 }
 
 /** PSNR and every SSIM variant of one reference/reconstruction pair (uint8 [height, width, 3]; square by default). */

@@ -1,10 +1,9 @@
 import type { Sink } from '@vqrae/graph';
 import { SsimScorer } from '../metrics/ssim/ssim.js';
 import { imageMetricColumns, scorePair, type SsimSelection } from '../metrics/ssim-selection.js';
-import type { MetricRow } from './metric-columns.js';
 import { arrowMetricsSink, type MetricsFileResult } from './metrics-sink.js';
 import type { Provenance } from './provenance.js';
-import { referencePixels, type ReconstructionRecord } from './reconstruction-record.js';
+import { scoreReconstructions, type ReconstructionRecord } from './reconstruction-record.js';
 
 /** Configuration of `imageMetricsSink`. */
 export interface ImageMetricsSinkOptions {
@@ -33,11 +32,7 @@ export function imageMetricsSink(options: ImageMetricsSinkOptions): Sink<Reconst
     name,
     describe: () => `psnr+ssim(${options.ssim.names.join(', ')}) → metrics.arrow`,
     write(batch, ctx) {
-      const rows: MetricRow[] = batch.metas.map((meta, i) => ({
-        meta,
-        values: scorePair(scorer, options.ssim, referencePixels(batch, i), batch.decoded[i]!, batch.outputSize),
-      }));
-      return inner.write(rows, ctx);
+      return inner.write(scoreReconstructions(batch, (reference, decoded, side) => scorePair(scorer, options.ssim, reference, decoded, side)), ctx);
     },
     finish: async (ctx) => (await inner.finish!(ctx)) as MetricsFileResult,
     abort: async (error, ctx) => {

@@ -51,3 +51,15 @@ export function referencePixels(record: ReconstructionRecord, i: number): Uint8A
 export function sideImages(record: ReconstructionRecord, side: ReconstructionSide): readonly Uint8Array[] {
   return side === 'reconstruction' ? record.decoded : record.metas.map((_, i) => referencePixels(record, i));
 }
+
+/**
+ * Scores every reconstruction of a record against its reference ({@link referencePixels}): one `{ meta, values }`
+ * row per image, `score(reference, decoded, side)` giving the values (uint8 `[side, side, 3]` each). The per-image
+ * step the metric sinks share (`imageMetricsSink`: PSNR + SSIM rows; `psnrSink`: the PSNR mean).
+ */
+export function scoreReconstructions<V extends Record<string, number>>(
+  record: ReconstructionRecord,
+  score: (reference: Uint8Array, decoded: Uint8Array, side: number) => V,
+): { readonly meta: SampleMeta; readonly values: V }[] {
+  return record.metas.map((meta, i) => ({ meta, values: score(referencePixels(record, i), record.decoded[i]!, record.outputSize) }));
+}

@@ -2,12 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeImages, FAST_DECODE_CONTRACT, loadImage, type ImageSample, type ReferencedSample, type ShardSample } from '@vqrae/data';
-import { psnr, uint8Image } from '@vqrae/eval';
+import { checkRanks, EVAL_PARTIAL_FORMAT, evalFastReferenceStage, psnr, uint8Image, type EvalPartial } from '../../src/index.js';
 import { createStageContext } from '@vqrae/graph';
 import { largePhotoJpeg } from '../../../../tools/testing/large-photos.js';
-import { evalFastReferenceStage } from '../../src/eval/eval-fast-decode.js';
-import { EVAL_PARTIAL_FORMAT, type EvalPartial } from '../../src/eval/eval-partial.js';
-import { checkRanks } from '../../src/eval/merge-partials.js';
 
 test('evalFastReferenceStage: input from the fast decoder, reference decoded fast again at the output size (within the contract of exact)', async () => {
   const jpg = await largePhotoJpeg(2, 1024, 768);

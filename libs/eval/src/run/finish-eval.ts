@@ -1,7 +1,10 @@
-import { CodebookUsage, imageMetricColumns, ssimSelection, type FeatureStatsResult, type MetricsFileResult, type PreviewIndex, type Provenance } from '@vqrae/eval';
+import type { FeatureStatsResult } from '../fid/feature-stats-sink.js';
+import { CodebookUsage } from '../metrics/codebook-usage.js';
+import { imageMetricColumns, ssimSelection } from '../metrics/ssim-selection.js';
+import type { MetricsFileResult } from '../sinks/metrics-sink.js';
+import type { PreviewIndex } from '../sinks/preview-sink.js';
+import type { Provenance } from '../sinks/provenance.js';
 import type { Logger, RunSummary } from '@vqrae/graph';
-import type { CommandResult, RunFolder } from '../cli/index.js';
-import type { RankAssignment } from '../dump/rank.js';
 import { writeEvalOutputs } from './eval-outputs.js';
 import { writeEvalPartial, type EvalIdentity, type EvalState } from './eval-partial.js';
 import { computeEvalSummary, evalSummaryJson, formatEvalSummary } from './eval-summary.js';
@@ -30,11 +33,23 @@ export function collectEvalResults(summary: RunSummary, codebookSize: number): E
   };
 }
 
-/** The parts of a command context the end of an eval run uses. */
+/** Where the end of an eval run writes: its folder, a logger for warnings, and the printer of result lines. */
 export interface EvalRunContext {
-  readonly runFolder: RunFolder;
+  readonly dir: string;
   readonly log: Logger;
   print(line: string): void;
+}
+
+/** This process's place in a (possibly) multi-rank evaluation. */
+export interface EvalRank {
+  readonly rank: number;
+  readonly worldSize: number;
+}
+
+/** The exit code (1 when no image was evaluated) and the `eval` fields of the run's summary.json. */
+export interface EvalRunResult {
+  readonly exitCode: number;
+  readonly summary: { readonly eval: Record<string, unknown> };
 }
 
 /**
@@ -44,15 +59,15 @@ export interface EvalRunContext {
  */
 export async function finishEvalRun(input: {
   readonly ctx: EvalRunContext;
-  readonly rank: RankAssignment;
+  readonly rank: EvalRank;
   readonly shards: readonly string[];
   readonly identity: EvalIdentity;
   readonly provenance: Provenance;
   readonly results: EvalResults;
   readonly previews: number;
-}): Promise<CommandResult> {
+}): Promise<EvalRunResult> {
   const { ctx, rank, identity, results } = input;
-  const dir = ctx.runFolder.dir;
+  const dir = ctx.dir;
   const state: EvalState = {
     codebook: results.codebook,
     reconstructionMoments: results.reconstruction?.moments ?? null,

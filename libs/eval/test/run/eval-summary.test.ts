@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CodebookUsage, FeatureMoments, frechetDistance, imageMetricColumns, namedFeatureSpace, ssimSelection, type FeatureSpace } from '@vqrae/eval';
-import { computeEvalSummary, evalSummaryValues, formatEvalSummary } from '../../src/eval/eval-summary.js';
+import { CodebookUsage, computeEvalSummary, evalSummaryValues, FeatureMoments, formatEvalSummary, frechetDistance, imageMetricColumns, namedFeatureSpace, ssimSelection, type FeatureSpace } from '../../src/index.js';
 
 function moments(seed: number, n: number, dim: number): FeatureMoments {
   const m = new FeatureMoments(dim);

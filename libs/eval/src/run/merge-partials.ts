@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { arrowMetricsSink, METRIC_COLUMNS_METADATA_KEY, type MetricColumn, type MetricRow, type MetricsFileResult, type Provenance } from '@vqrae/eval';
+import { METRIC_COLUMNS_METADATA_KEY, type MetricColumn, type MetricRow } from '../sinks/metric-columns.js';
+import { arrowMetricsSink, type MetricsFileResult } from '../sinks/metrics-sink.js';
+import type { Provenance } from '../sinks/provenance.js';
+import { readArrowTable } from '@vqrae/data';
 import { silentLogger, createStageContext } from '@vqrae/graph';
 import { EVAL_PARTIAL_FILE, mergeEvalState, readEvalPartial, readEvalState, type EvalPartial, type EvalState } from './eval-partial.js';
-import { readArrowTable } from '../cli/arrow-input.js';
 
 /** One rank's folder and its record. */
 export interface RankFolder {

@@ -81,7 +81,7 @@ export async function loadTfjsFidInception(weights: string, variant: FidInputVar
 
 /**
  * Opens the feature network of a Fréchet distance on tfjs; the caller disposes it. (FID-Inception on the engine a
- * command chose: `openFidInception` in `engine/fid-inception-engine.ts`.)
+ * command chose: `openFidInception` in the app.)
  */
 export async function openFeatureExtractor(choice: FeatureNetworkChoice): Promise<FeatureExtractor> {
   switch (choice.kind) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { frechetLabel } from '@vqrae/eval';
 import { createVqrae, presetConfig } from '@vqrae/tokenizer';
-import { openFeatureExtractor } from '../../src/eval/feature-extractors.js';
+import { openFeatureExtractor } from '../src/index.js';
 
 test('fallback feature networks: honest FD labels, [B, d] features from uint8 batches of any size, nothing leaked', async () => {
   const baseline = tf.memory().numTensors;

@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { demoCheckpoint } from '../demo/demo-checkpoint.js';
-import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
-import { demoShards } from '../demo/demo-shards.js';
+import { evalCommand } from '../commands/eval.js';
+import { demoCheckpoint } from './demo-checkpoint.js';
+import type { DemoStep, DemoStepResult } from './demo-step.js';
+import { demoShards } from './demo-shards.js';
 
 interface EvalSummaryFile {
   readonly status: string;
@@ -16,7 +17,7 @@ interface EvalSummaryFile {
 
 /**
  * Demo step `eval`: `vqrae eval` of the demo checkpoint (`--checkpoint`, default the shipped `small-cpu`) on every
- * bundled image, run in-process exactly as the command runs; its report.html is the demo's report.
+ * bundled image, called as a function (`evalCommand.invoke`: the same run folder and records as the CLI); its report.html is the demo's report.
  */
 export const evalDemoStep: DemoStep = {
   name: 'eval',
@@ -25,11 +26,13 @@ export const evalDemoStep: DemoStep = {
     const checkpoint = demoCheckpoint(ctx.options.checkpoint);
     const data = (await demoShards(ctx)).all;
     const out = ctx.runFolder.path('eval');
-    const { main } = await import('../main.js');
-    const argv = [process.argv[0]!, process.argv[1]!, 'eval', '--checkpoint', checkpoint.file, '--data', data, '--crop', 'center', '--batch', '8', '--previews', '10', '--ssim-extra', 'none', '--out', out, '--quiet', '--backend', ctx.backend.name, '--engine', 'tfjs'];
-    const code = await main(argv);
-    process.exitCode = undefined;
-    const summary = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as EvalSummaryFile;
+    let code: number;
+    try {
+      code = await evalCommand.invoke({ checkpoint: checkpoint.file, data, crop: 'center', batch: 8, previews: 10, ssimExtra: 'none', out, quiet: true, backend: ctx.backend.name, engine: 'tfjs' });
+    } catch (error) {
+      return { status: 'failed', line: `eval: ${error instanceof Error ? error.message : String(error)}`, files: [] };
+    }
+    const summary = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8')) as EvalSummaryFile; // eval's own record
     const e = summary.eval;
     if (code !== 0 || !e) return { status: 'failed', line: `eval: exit ${code} (see ${path.join(out, 'summary.json')})`, files: ['eval/summary.json'] };
     const fd = e.frechet ? `${e.frechet.label} ${e.frechet.distance.toFixed(2)} (n=${e.images}, not comparable with published rFID)` : 'no FD';

@@ -1,16 +1,11 @@
-import {
-  frechetDistance,
-  frechetLabel,
-  readStatsNpz,
-  type CodebookSummary,
-  type ColumnSummary,
-  type FeatureMoments,
-  type FeatureSpace,
-  type FrechetResult,
-  type GaussianStats,
-  type MetricColumn,
-  type SummaryValue,
-} from '@vqrae/eval';
+import { frechetLabel, type FeatureSpace } from '../fid/feature-space.js';
+import { type CodebookSummary } from '../metrics/codebook-usage.js';
+import { type MetricColumn } from '../sinks/metric-columns.js';
+import { type ColumnSummary } from '../sinks/metrics-sink.js';
+import { type SummaryValue } from '../sinks/summary-file.js';
+import { type FeatureMoments, type GaussianStats } from '../stats/feature-moments.js';
+import { frechetDistance, type FrechetResult } from '../stats/frechet-distance.js';
+import { readStatsNpz } from '../stats/stats-file.js';
 import type { EvalState } from './eval-partial.js';
 
 /** The reference side of the Fréchet distance: this run's reference crops, or a published statistics file. */

@@ -5,11 +5,11 @@
  * config.json.
  */
 import type { FeatureExtractor } from '@vqrae/eval';
-import { recordEngine, type EngineHost } from '../engine/command-engine.js';
-import type { EngineRecord } from '../engine/choose-engine.js';
-import type { EngineChoice } from '../engine/engine-options.js';
-import { FID_ENGINE_SUBJECT, openFidInception, type FidEngineDeps } from '../engine/fid-inception-engine.js';
-import { openFeatureExtractor, type FeatureNetworkChoice } from './feature-extractors.js';
+import type { FeatureNetworkChoice } from '@vqrae/onnx';
+import { recordEngine, type EngineHost } from './command-engine.js';
+import type { EngineRecord } from './choose-engine.js';
+import type { EngineChoice } from './engine-options.js';
+import { FID_ENGINE_SUBJECT, openFidInception, type FidEngineDeps } from './fid-inception-engine.js';
 
 /** The opened network (null for `--fd-network none`) and what the run records about where it runs. */
 export interface EvalFeatureNetwork {
@@ -33,6 +33,7 @@ export async function openEvalFeatureNetwork(
     return { extractor: chosen.value, record: chosen.record };
   }
   // --dry-run (FID-Inception's tfjs network stands in: only its feature space is needed) or a tfjs-only network.
+  const { openFeatureExtractor } = await import('@vqrae/onnx'); // loaded on demand, as every use of @vqrae/onnx in the app
   const extractor = await openFeatureExtractor(choice);
   const reason = host.options.dryRun ? 'dry run: the tfjs network only names the feature space' : `${choice.kind} has no ONNX graph`;
   const subject = choice.kind === 'fid-inception' ? FID_ENGINE_SUBJECT : `engine (FD network ${choice.kind})`;

@@ -1,16 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import {
-  uint8Image,
-  writeEvalReport,
-  writeStatsNpz,
-  writeSummaryArrow,
-  type PreviewIndex,
-  type PreviewPair,
-  type Provenance,
-  type ReportMetric,
-} from '@vqrae/eval';
+import { uint8Image } from '../metrics/host-image.js';
+import { writeEvalReport } from '../report/eval-report.js';
+import { type PreviewPair } from '../report/image-grid.js';
+import { type ReportMetric } from '../report/metric-table.js';
+import { type PreviewIndex } from '../sinks/preview-sink.js';
+import { type Provenance } from '../sinks/provenance.js';
+import { writeSummaryArrow } from '../sinks/summary-file.js';
+import { writeStatsNpz } from '../stats/stats-file.js';
 import type { EvalIdentity, EvalState } from './eval-partial.js';
 import { evalSummaryValues, type EvalSummary } from './eval-summary.js';
 

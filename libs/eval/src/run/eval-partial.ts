@@ -1,8 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { CodebookUsage, readMomentsNpz, readNpzArrays, writeMomentsNpz, writeNpz, type FeatureMoments, type FeatureSpace } from '@vqrae/eval';
+import { type FeatureSpace } from '../fid/feature-space.js';
+import { CodebookUsage } from '../metrics/codebook-usage.js';
+import { type FeatureMoments } from '../stats/feature-moments.js';
+import { readNpzArrays, writeNpz } from '../stats/npz.js';
+import { readMomentsNpz, writeMomentsNpz } from '../stats/stats-file.js';
 import type { DecodeMode } from '@vqrae/data';
 import { writeFileAtomic } from '@vqrae/graph';
+import { SafetensorsFile } from '@vqrae/nn';
 
 /** Crop protocols `vqrae eval` accepts (model-spec §8.1 uses `adm`). */
 export type EvalCrop = 'adm' | 'center';
@@ -58,6 +63,16 @@ export interface EvalState {
   readonly codebook: CodebookUsage;
   readonly reconstructionMoments: FeatureMoments | null;
   readonly referenceMoments: FeatureMoments | null;
+}
+
+/** A checkpoint's `vqrae.weights` metadata (`ema` for exports of `vqrae train`), or `unrecorded` (EvalIdentity.weights). */
+export async function checkpointWeights(file: string): Promise<string> {
+  const opened = await SafetensorsFile.open(file);
+  try {
+    return opened.metadata['vqrae.weights'] ?? 'unrecorded';
+  } finally {
+    await opened.close();
+  }
 }
 
 /** Writes the moments, code counts and `eval-partial.json` of a run into `dir`. */

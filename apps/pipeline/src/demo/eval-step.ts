@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { evalCommand } from '../commands/eval.js';
 import { demoCheckpoint } from './demo-checkpoint.js';
+import { HELD_OUT_PHOTOS } from './options.js';
 import type { DemoStep, DemoStepResult } from './demo-step.js';
-import { demoShards } from './demo-shards.js';
 
 interface EvalSummaryFile {
   readonly status: string;
@@ -16,19 +16,19 @@ interface EvalSummaryFile {
 }
 
 /**
- * Demo step `eval`: `vqrae eval` of the demo checkpoint (`--checkpoint`, default the shipped `small-cpu`) on every
- * bundled image, called as a function (`evalCommand.invoke`: the same run folder and records as the CLI); its report.html is the demo's report.
+ * Demo step `eval`: `vqrae eval` of the demo checkpoint (`--checkpoint`, default the shipped `small-cpu`) on the
+ * held-out photographs it never saw in training (`--eval-data`, default assets/photos), called as a function (`evalCommand.invoke`: the same run folder and records as the CLI); its report.html is the demo's report.
  */
 export const evalDemoStep: DemoStep = {
   name: 'eval',
-  description: 'vqrae eval of the demo checkpoint on the packed shards: PSNR, SSIM, a named FD, codebook use, report.html',
+  description: 'vqrae eval of the demo checkpoint on held-out photographs: PSNR, SSIM, a named FD, codebook use, report.html',
   async run(ctx): Promise<DemoStepResult> {
     const checkpoint = demoCheckpoint(ctx.options.checkpoint);
-    const data = (await demoShards(ctx)).all;
+    const data = ctx.options.evalData;
     const out = ctx.runFolder.path('eval');
     let code: number;
     try {
-      code = await evalCommand.invoke({ checkpoint: checkpoint.file, data, crop: 'center', batch: 8, previews: 10, ssimExtra: 'none', out, quiet: true, backend: ctx.backend.name, engine: 'tfjs' });
+      code = await evalCommand.invoke({ checkpoint: checkpoint.file, data, crop: 'center', batch: 16, previews: 12, ssimExtra: 'none', out, quiet: true, backend: ctx.backend.name, engine: 'tfjs' });
     } catch (error) {
       return { status: 'failed', line: `eval: ${error instanceof Error ? error.message : String(error)}`, files: [] };
     }
@@ -39,7 +39,7 @@ export const evalDemoStep: DemoStep = {
     return {
       status: 'ok',
       line:
-        `eval: ${checkpoint.label} on ${e.images} images, PSNR ${e.metrics.psnr?.mean.toFixed(2)} dB, SSIM[torchmetrics] ${e.metrics.ssim?.mean.toFixed(3)}, ${fd}, ` +
+        `eval: ${checkpoint.label} on ${e.images} ${data === HELD_OUT_PHOTOS ? 'held-out photographs (assets/photos)' : `images (${data})`}, PSNR ${e.metrics.psnr?.mean.toFixed(2)} dB, SSIM[torchmetrics] ${e.metrics.ssim?.mean.toFixed(3)}, ${fd}, ` +
         `codebook utilisation ${((e.codebook?.utilization ?? 0) * 100).toFixed(1)}%, perplexity ${e.codebook?.perplexity.toFixed(1)}`,
       files: ['eval/report.html', 'eval/metrics.arrow', 'eval/summary.json'],
       data: { report: 'eval/report.html', checkpoint: checkpoint.name ?? checkpoint.file, checkpointSha256: checkpoint.sha256, psnr: e.metrics.psnr?.mean ?? null },

@@ -5,6 +5,9 @@ import { intOption, pathOption, stringOption } from '../cli/index.js';
 /** The images bundled with the repository (assets/images, see its LICENSE.md). */
 export const BUNDLED_IMAGES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../assets/images');
 
+/** The held-out photographs of the shipped tokenizer's photo set (assets/photos, see its README.md): 124 crops, 31 photos. */
+export const HELD_OUT_PHOTOS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../assets/photos/heldout-000000.tar');
+
 /** Options of `vqrae demo` (steps add theirs here). */
 export const DEMO_OPTIONS = {
   images: pathOption({ description: 'folder of images to run on', default: BUNDLED_IMAGES, mustExist: 'dir', placeholder: '<dir>' }),
@@ -17,6 +20,11 @@ export const DEMO_OPTIONS = {
     mustExist: 'file',
     shipped: true,
     placeholder: '<name|file>',
+  }),
+  evalData: stringOption({
+    description: 'shards the eval step evaluates on (default: the shipped tokenizer\'s held-out photographs)',
+    default: HELD_OUT_PHOTOS,
+    placeholder: '<shards>',
   }),
   steps: stringOption({ description: 'comma-separated demo steps to run (default: all)', placeholder: '<names>' }),
 } as const;

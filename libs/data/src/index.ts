@@ -35,3 +35,4 @@ export { pngFolderSink, pngShardSink, type OutputImage, type PngSinkOptions } fr
 export { reconstructionImages, reconstructionOutputs, type DecodedImageBatch } from './output/side-by-side.js';
 export { imageSet, matchByKey, type EncodedImage, type MatchedPair, type MatchReport } from './sources/image-set.js';
 export { NPY_MAGIC, npyPayload } from './output/npy-payload.js';
+export { integerCell, readArrowTable } from './arrow-input.js';

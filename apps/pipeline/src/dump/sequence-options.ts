@@ -13,7 +13,9 @@ import {
   SPECIAL_ROLES,
   vocabJson,
   isBareLayer,
+  parseTokenFormats,
   type Augment,
+  type TokenFormat,
   type SequenceLayer,
   type SpecialRole,
   type TextTokenizer,
@@ -22,6 +24,15 @@ import {
 import type { ShardSample } from '@vqrae/data';
 import { intOption, pathOption, stringOption, UsageError } from '../cli/index.js';
 import { readSideFields } from '@vqrae/tokens';
+
+/** Parses `--format` (comma list) as a usage error naming the bad entry. */
+export function tokenFormatsOption(value: string): TokenFormat[] {
+  try {
+    return parseTokenFormats(value);
+  } catch (error) {
+    throw new UsageError(`dump-tokens: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 
 const SPECIAL_HELP = 'an id, or a token of --text-tokenizer (e.g. "</s>")';
 const NEW_ID_HELP = 'an id outside the image range and the text vocabulary';

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { ShardWriter } from '@vqrae/data';
 import { createProgress, mapStage } from '@vqrae/graph';
 import { runEncodeDump, type EncodeDumpJob, type SampleBatch } from '../../src/dump/encode-dump.js';
-import { mergeManifests, rankManifestName } from '@vqrae/tokens';
-import { readManifest } from '@vqrae/tokens';
+import { mergeManifests, rankManifestName } from '../../src/index.js';
+import { readManifest } from '../../src/index.js';
 
 /** A temporary folder removed when the test ends. */
 async function scratch(t: TestContext, prefix: string): Promise<string> {

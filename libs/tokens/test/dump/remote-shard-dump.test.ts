@@ -8,8 +8,8 @@ import path from 'node:path';
 import { ShardCache, ShardWriter, type RemoteShardOptions } from '@vqrae/data';
 import { createProgress, mapStage } from '@vqrae/graph';
 import { runEncodeDump, type EncodeDumpJob, type SampleBatch } from '../../src/dump/encode-dump.js';
-import { rankManifestName } from '@vqrae/tokens';
-import { readManifest } from '@vqrae/tokens';
+import { rankManifestName } from '../../src/index.js';
+import { readManifest } from '../../src/index.js';
 
 // Remote shards keep the dump's promise: a shard that cannot be fetched after its retries is a failed shard (no rows
 // committed), a dropped connection that a retry repairs loses and repeats nothing, and a cached shard needs no server.

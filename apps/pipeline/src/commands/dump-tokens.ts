@@ -12,11 +12,12 @@ import {
   type EncodeDumpJob,
   type SampleBatch,
   type TokenRow,
+  writeVocabJson,
 } from '@vqrae/tokens';
 import { booleanOption, defineCommand, dumpOptions, requireOptions, stringOption } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { imageProtocolOf, runDumpCommand, sharedDumpJob } from '../dump/run-dump-command.js';
-import { dumpSequencing, SEQUENCE_OPTIONS, tokenFormatsOption, writeVocabJson } from '../dump/sequence-options.js';
+import { dumpSequencing, SEQUENCE_OPTIONS, tokenFormatsOption } from '../dump/sequence-options.js';
 
 /**
  * `vqrae dump-tokens`: tokenises a WebDataset corpus once for LLM pretraining. One Arrow row per image (key, shard,

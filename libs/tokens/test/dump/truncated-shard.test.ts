@@ -1,73 +1,11 @@
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { ShardWriter } from '@vqrae/data';
-import { createProgress, mapStage } from '@vqrae/graph';
-import { runEncodeDump, type EncodeDumpJob, type SampleBatch } from '../../src/dump/encode-dump.js';
+import { runEncodeDump } from '../../src/dump/encode-dump.js';
+import { keyDump, photoShard, scratch, writtenKeys } from './key-dump.js';
 import { mergeManifests, rankManifestName } from '../../src/index.js';
 import { readManifest } from '../../src/index.js';
-
-/** A temporary folder removed when the test ends. */
-async function scratch(t: TestContext, prefix: string): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  t.after(() => fs.rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-const ASSETS = path.resolve(import.meta.dirname, '../../../../assets/images');
-
-interface KeyRow {
-  readonly key: string;
-  readonly shard: string;
-}
-
-/** A dump job whose "model" just passes keys through (no tfjs): what is tested is the bookkeeping around it. */
-function keyDump(data: string, outDir: string, failBatchWith?: string): EncodeDumpJob<KeyRow> {
-  const silent = { info: () => {}, warn: () => {}, error: () => {} };
-  return {
-    kind: 'keys',
-    data,
-    outDir,
-    rank: { rank: 0, worldSize: 1, source: 'test' },
-    batchSize: 3,
-    rowsPerFile: 100,
-    onError: 'skip',
-    protocol: { crop: 'center', size: 16 },
-    encodeStage: mapStage(
-      'keys',
-      (batch: SampleBatch) => {
-        if (batch.metas.some((m) => m.key === failBatchWith)) throw new Error('model failed on this batch');
-        return batch.metas.map((m) => ({ key: m.key, shard: m.shard }));
-      },
-      { onError: 'skip' },
-    ),
-    rowsOf: (rows) => rows,
-    encodeFile: (rows) => new TextEncoder().encode(rows.map((r) => r.key).join('\n') + '\n'),
-    fingerprint: { kind: 'keys' },
-    provenance: {},
-    log: silent,
-    progress: createProgress({ mode: 'quiet' }),
-  };
-}
-
-async function writtenKeys(dir: string): Promise<string[]> {
-  const keys: string[] = [];
-  for (const name of (await fs.readdir(dir)).filter((f) => f.endsWith('.arrow')).sort()) {
-    keys.push(...(await fs.readFile(path.join(dir, name), 'utf8')).trim().split('\n'));
-  }
-  return keys.sort();
-}
-
-/** The 10 bundled photos in one shard; resolves with its path and the keys. */
-async function photoShard(work: string): Promise<{ path: string; keys: string[] }> {
-  const photos = (await fs.readdir(ASSETS)).filter((f) => f.endsWith('.jpg')).sort();
-  const writer = new ShardWriter({ pattern: path.join(work, 'full/s-%06d.tar') });
-  for (const photo of photos) await writer.write({ key: photo.replace(/\.jpg$/, ''), files: { jpg: await fs.readFile(path.join(ASSETS, photo)) } });
-  const [full] = await writer.close();
-  return { path: full!.path, keys: photos.map((p) => p.replace(/\.jpg$/, '')).sort() };
-}
 
 test('truncated shard under --on-error skip is a failed shard, retried and completed on rerun; merge refuses it meanwhile (issue 14.1)', async (t) => {
   const work = await scratch(t, 'vqrae-trunc-');
@@ -104,7 +42,7 @@ test('a batch the model fails on under --on-error skip lists each of its samples
   const work = await scratch(t, 'vqrae-batch-skip-');
   const full = await photoShard(work);
   const out = path.join(work, 'tok');
-  const summary = await runEncodeDump(keyDump(full.path, out, 'city-night')); // batches of 3: aurora,bubbles,city-night fail
+  const summary = await runEncodeDump(keyDump(full.path, out, { failBatchWith: 'city-night' })); // batches of 3: aurora,bubbles,city-night fail
   assert.equal(summary.shardsDone, 1);
   assert.equal(summary.seen, 10);
   assert.equal(summary.written, 7);

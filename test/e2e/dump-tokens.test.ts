@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { decodeTokenTable, readDumpManifest } from '@vqrae/pipeline';
+import { decodeTokenTable, readDumpManifest } from '@vqrae/tokens';
 import { readTokenFile } from '@vqrae/tokens';
 import { ROOT, tempDir, vqrae, vqraeInterruptedWhen, vqraeKilledAfter, vqraeKilledWhen } from './helpers.js';
 

@@ -4,7 +4,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { listImageFiles, packImages } from '@vqrae/data';
-import { decodeTokenTable, main } from '@vqrae/pipeline';
+import { main } from '@vqrae/pipeline';
+import { decodeTokenTable } from '@vqrae/tokens';
 import { createVqrae, presetConfig, saveCheckpoint } from '@vqrae/tokenizer';
 import { ROOT, tempDir } from './helpers.js';
 

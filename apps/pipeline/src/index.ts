@@ -1,8 +1,2 @@
-/** @vqrae/pipeline: the `vqrae` CLI and its pipeline graphs. */
+/** @vqrae/pipeline: the `vqrae` CLI (token and feature dumps, their tables and manifests live in @vqrae/tokens). */
 export { buildProgram, main } from './main.js';
-export { decodeTokenTable, encodeTokenTable, tokenDtype, type TokenRow, type TokenTableLayout } from './dump/token-table.js';
-export { encodeFeatureTable, type FeatureRow, type FeatureTableLayout } from '@vqrae/tokens';
-export { resolveRank, shardsForRank, type RankAssignment } from './dump/rank.js';
-export { mergeManifests, rankManifestName } from '@vqrae/tokens';
-export { readDumpManifest } from '@vqrae/tokens';
-export type { DumpManifest, InputShardRecord, OutputFileRecord } from '@vqrae/tokens';

@@ -28,3 +28,20 @@ export { childSignal } from './exactly-once/child-signal.js';
 export { sha256Hex } from './exactly-once/atomic-file.js';
 export { ShardCommitter, type ShardCommitJob } from './exactly-once/exactly-once.js';
 export { exactlyOnceSink, type ExactlyOnceSinkOptions, type ShardResult } from './exactly-once/exactly-once-sink.js';
+// One rank's image-encoding dump (tokens or features) as one graph, exactly once per input shard; rank split.
+export { describedDumpGraph, describeEncodeDump, dumpGraph, prepareEncodeDump, runEncodeDump, type DumpRow, type EncodeDumpJob, type EncodeDumpSummary, type ImageProtocol, type PreparedEncodeDump, type SampleBatch, type StageTotals } from './dump/encode-dump.js';
+export { augmentStage, type AugmentedSample } from './dump/augment-stage.js';
+export { ShardTally } from './dump/shard-tally.js';
+export { SkipObservingGraph } from './dump/skip-observing-graph.js';
+export { featureRowsOf, tokenRowsOf } from './dump/model-rows.js';
+export { provenanceMetadata, softwareVersions } from './dump/provenance.js';
+export { resolveRank, shardsForRank, type RankAssignment } from './dump/rank.js';
+export { decodeTokenTable, encodeTokenTable, type TokenRow, type TokenTableLayout } from './dump/token-table.js';
+export { rowSequence, tokenPartEncoder } from './dump/token-formats.js';
+export { sequencesOfRows } from './dump/sequence-rows.js';
+// Token files back to images: sources, row checks, and what decode refuses before writing.
+export { decodedImagesStage, tokenRowBatchStage, type SourceTokenRow, type TokenRowBatch, type TokenRowChecks } from './decode/decode-rows.js';
+export { isArrowTokenFile, readTokenRows, tokenFiles, tokenRowSource } from './decode/token-source.js';
+export { sequenceCodes, vocabPlanBeside, type SequenceCodes } from './decode/sequence-codes.js';
+export { refuseRepeatedKeys } from './decode/repeated-keys.js';
+export { inspectTokenFile, type TokenInspection } from './decode/inspect-token-file.js';

@@ -34,3 +34,4 @@ export { createCliLogger, writersOf, type CliWriters } from './logger.js';
 export { toJsonSafe } from './json-safe.js';
 export { selectBackend, loadTf, BackendError, type BackendChoice, type BackendName, type BackendSelection, type ModuleLoader } from '../backend.js';
 export { batchOption, checkpointOption, cropOption, dataOption, onErrorOption, requireOptions } from './option-groups.js';
+export { dumpOptions, rankFromOptions, rankOptions } from './option-groups.js';

@@ -17,9 +17,8 @@ import {
   type CellHost,
 } from '@vqrae/train';
 import { presetConfig } from '@vqrae/tokenizer';
-import { booleanOption, defineCommand, intOption, stringOption, UsageError, type CommandContext } from '../cli/index.js';
+import { booleanOption, defineCommand, intOption, rankFromOptions, stringOption, UsageError, type CommandContext } from '../cli/index.js';
 import { remoteShardOptions } from '../cli/remote-shard-options.js';
-import { rankFromOptions } from '../dump/rank.js';
 import { freshConfig, TRAIN_OPTIONS, type TrainFlags } from './train.js';
 
 // Every cell takes `vqrae train`'s options except those that pick another kind of run or stop it early.

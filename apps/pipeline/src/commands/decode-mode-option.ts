@@ -1,5 +1,5 @@
 import { DECODE_MODES, type DecodeMode } from '@vqrae/data';
-import { stringOption } from '../cli/index.js';
+import { stringOption } from '../cli/option-spec.js';
 
 const describe = (use: string): string => `image decoding: fast (shrink-on-load for large JPEG/WebP) or exact (${use})`;
 

@@ -5,10 +5,8 @@ import { decodeTokensStage, loadCheckpoint } from '@vqrae/tokenizer';
 import { batchOption, booleanOption, checkpointOption, defineCommand, intOption, pathOption, requireOptions, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
-import { decodedImagesStage, tokenRowBatchStage, type SourceTokenRow } from '../images/decode-rows.js';
+import { decodedImagesStage, refuseRepeatedKeys, tokenFiles, tokenRowBatchStage, tokenRowSource, type SourceTokenRow } from '@vqrae/tokens';
 import { clearEarlierOutputs } from '../images/earlier-outputs.js';
-import { refuseRepeatedKeys } from '../images/repeated-keys.js';
-import { tokenFiles, tokenRowSource } from '../images/token-source.js';
 
 /**
  * `vqrae decode --tokens <arrow|dir|manifest.json> --checkpoint ck.safetensors --out <dir>`: token rows (a dump, or

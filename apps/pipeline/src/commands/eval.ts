@@ -27,12 +27,12 @@ import type { FeatureNetworkChoice } from '@vqrae/onnx';
 import { Graph } from '@vqrae/graph';
 import { sha256File } from '@vqrae/nn';
 import { loadCheckpoint, reconstructStage } from '@vqrae/tokenizer';
-import { batchOption, checkpointOption, cropOption, dataOption, defineCommand, intOption, onErrorOption, pathOption, requireOptions, stringOption, UsageError } from '../cli/index.js';
+import { batchOption, checkpointOption, cropOption, dataOption, defineCommand, intOption, onErrorOption, pathOption, rankFromOptions, requireOptions, stringOption, UsageError } from '../cli/index.js';
 import { openCommandEngine } from '../engine/command-engine.js';
 import { ENGINE_OPTIONS } from '../engine/engine-options.js';
 import { openEvalFeatureNetwork } from '../engine/feature-network-engine.js';
 import { REMOTE_SHARD_OPTIONS, remoteShardOptions } from '../cli/remote-shard-options.js';
-import { rankFromOptions, shardsForRank } from '../dump/rank.js';
+import { shardsForRank } from '@vqrae/tokens';
 import { DECODE_MODE_EXACT_DEFAULT, decodeModeOf } from './decode-mode-option.js';
 
 /**

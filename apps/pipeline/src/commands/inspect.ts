@@ -3,9 +3,8 @@ import type { Command } from 'commander';
 import * as arrow from 'apache-arrow';
 import { SafetensorsFile } from '@vqrae/nn';
 import { parseIntFlag, type CommandModule } from '../cli/index.js';
-import { readArrowTable } from '../cli/arrow-input.js';
-import { inspectTokenFile } from '../cli/inspect-tokens.js';
-import { isArrowTokenFile } from '../images/token-source.js';
+import { readArrowTable } from '@vqrae/data';
+import { inspectTokenFile, isArrowTokenFile } from '@vqrae/tokens';
 
 /**
  * `vqrae inspect <file>`: schema, metadata and first rows of an Arrow IPC file or of a token file of any format

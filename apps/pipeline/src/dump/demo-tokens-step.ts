@@ -1,18 +1,25 @@
 import path from 'node:path';
 import { Graph, batchStage } from '@vqrae/graph';
 import { decodeTokensStage, loadCheckpoint, tfjsEngine, tokenizeStage, type TokenOutputs } from '@vqrae/tokenizer';
+import { pngFolderSink } from '@vqrae/data';
+import {
+  decodedImagesStage,
+  encodeTokenTable,
+  mergeManifests,
+  provenanceMetadata,
+  softwareVersions,
+  tokenFiles,
+  tokenRowBatchStage,
+  tokenRowSource,
+  tokenRowsOf,
+  type SampleBatch,
+  type SourceTokenRow,
+  type TokenRow,
+} from '@vqrae/tokens';
 import { demoCheckpoint } from '../demo/demo-checkpoint.js';
 import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
 import { demoShards } from '../demo/demo-shards.js';
-import { decodedImagesStage, tokenRowBatchStage, type SourceTokenRow } from '../images/decode-rows.js';
-import { pngFolderSink } from '@vqrae/data';
-import { tokenFiles, tokenRowSource } from '../images/token-source.js';
-import { runEncodeDump, type SampleBatch } from './encode-dump.js';
-import { mergeManifests } from '@vqrae/tokens';
-import { tokenRowsOf } from './model-rows.js';
-import { provenanceMetadata, softwareVersions } from './provenance.js';
-import { encodeTokenTable, type TokenRow } from './token-table.js';
-import { interruptSignal } from '../cli/interrupt.js';
+import { runDumpGraph } from './run-dump-command.js';
 
 /**
  * Demo step `tokens`: with the demo checkpoint (`--checkpoint`, default the shipped `small-cpu`), dumps the tokens of every bundled image
@@ -37,7 +44,7 @@ export const tokensDemoStep: DemoStep = {
       const protocol = { crop: 'center' as const, size: model.inputSize };
       const provenance = { kind: 'tokens', checkpoint_sha256: sha, preset: model.config.preset ?? 'custom', codebook_size: codebookSize, image_protocol: protocol, versions: softwareVersions() };
       const layout = { gridH: grid, gridW: grid, codebookSize, passThrough: { label: true, caption: true, json: true }, metadata: provenanceMetadata(provenance) };
-      const dump = await runEncodeDump<TokenRow, SampleBatch & TokenOutputs>({
+      const dump = await runDumpGraph<TokenRow, SampleBatch & TokenOutputs>('tokens', {
         kind: 'tokens',
         data,
         outDir,
@@ -52,9 +59,7 @@ export const tokensDemoStep: DemoStep = {
         fingerprint: { kind: 'tokens', checkpoint_sha256: sha, crop: protocol.crop, data },
         provenance,
         log: ctx.log,
-        progress: { start: () => {}, tick: () => {}, stop: () => {} },
-        ...(interruptSignal() ? { signal: interruptSignal()! } : {}), // Ctrl-C stops the dump too (exit 130)
-      });
+      }, ctx);
       await mergeManifests(outDir, { verify: true });
       const files = await tokenFiles(outDir);
       const decodeGraph = Graph.from(tokenRowSource(files, 'tokens/'))

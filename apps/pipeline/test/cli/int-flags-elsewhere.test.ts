@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveRank } from '../../src/dump/rank.js';
+import { resolveRank } from '@vqrae/tokens';
 import { runCli, tempDir } from './helpers.js';
 
 describe('every integer flag is a safe integer in digits; outputs are not overwritten silently (issue 14, same class as the minor ones and 14.14)', () => {

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { planFromVocabJson, ShardSequencer } from '@vqrae/tokens';
 import { UsageError } from '../../src/cli/index.js';
-import { dumpSequencing, writeVocabJson, type SequenceOptionValues } from '../../src/dump/sequence-options.js';
+import { writeVocabJson, type SequenceOptionValues } from '@vqrae/tokens';
+import { dumpSequencing } from '../../src/dump/sequence-options.js';
 
 const tokenizerJson = fileURLToPath(new URL('../../../../libs/tokens/test/fixtures/tiny-bpe.tokenizer.json', import.meta.url));
 const model = { codebookSize: 8, grid: [2, 2] as const, inputSize: 256 };

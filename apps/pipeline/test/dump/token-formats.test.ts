@@ -7,10 +7,8 @@ import { TOKEN_FORMATS } from '@vqrae/tokens';
 import { runExactlyOnce, shardRef, type ExactlyOnceJob } from '@vqrae/tokens';
 import { readManifest } from '@vqrae/tokens';
 import { mergeManifests } from '@vqrae/tokens';
-import { encodeTokenTable, type TokenRow, type TokenTableLayout } from '../../src/dump/token-table.js';
-import { rowSequence, tokenFormatsOption, tokenPartEncoder } from '../../src/dump/token-formats.js';
-import { readTokenRows, tokenFiles } from '../../src/images/token-source.js';
-import { inspectTokenFile } from '../../src/cli/inspect-tokens.js';
+import { encodeTokenTable, inspectTokenFile, readTokenRows, rowSequence, tokenFiles, tokenPartEncoder, type TokenRow, type TokenTableLayout } from '@vqrae/tokens';
+import { tokenFormatsOption } from '../../src/dump/sequence-options.js';
 
 const layout: TokenTableLayout = {
   gridH: 2,

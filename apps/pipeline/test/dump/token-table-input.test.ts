@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as arrow from 'apache-arrow';
-import { decodeTokenTable, encodeTokenTable, type TokenRow } from '../../src/dump/token-table.js';
-import { tokenFiles, tokenRowSource } from '../../src/images/token-source.js';
+import { decodeTokenTable, encodeTokenTable, tokenFiles, tokenRowSource, type TokenRow } from '@vqrae/tokens';
 import { runCli, tempDir } from '../cli/helpers.js';
 
 const TOKENS = [0, 1, 2, 3, 4, 65535, 9, 8, 7, 6, 5, 4];

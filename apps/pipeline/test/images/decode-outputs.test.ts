@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { consoleReporter, listImageFiles, packImages, readShard } from '@vqrae/data';
 import { createVqrae, presetConfig, saveCheckpoint } from '@vqrae/tokenizer';
-import { encodeTokenTable, type TokenRow } from '../../src/dump/token-table.js';
+import { encodeTokenTable, type TokenRow } from '@vqrae/tokens';
 import { runCli, tempDir } from '../cli/helpers.js';
 import { mountSmallTmpfs } from '../../../../tools/testing/small-tmpfs.js';
 import { WORKSPACE_ROOT } from '../../../../tools/testing/fixtures.js';

@@ -5,3 +5,4 @@ export * from './caption.js';
 export * from './pack.js';
 export * from './shard-sequencer.js';
 export * from '../augment/views.js';
+export { resolveDumpSequencing, writeVocabJson, type DumpSequencing, type SequenceOptionValues } from './dump-sequencing.js';

@@ -4,8 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveRank, shardsForRank } from '../../src/dump/rank.js';
-import { runExactlyOnce, shardRef } from '@vqrae/tokens';
-import { mergeManifests, rankManifestName } from '@vqrae/tokens';
+import { runExactlyOnce, shardRef } from '../../src/index.js';
+import { mergeManifests, rankManifestName } from '../../src/index.js';
 
 test('rank resolution: flags, torchrun, SLURM, Kubernetes indexed Jobs, and clear errors', () => {
   assert.deepEqual(resolveRank({}, {}), { rank: 0, worldSize: 1, source: 'default (single process)' });

@@ -10,29 +10,20 @@ import {
   type RgbImage,
   type ShardSample,
 } from '@vqrae/data';
-import { Graph, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type SampleMeta, type Sink, type Source, type Stage } from '@vqrae/graph';
+import { Graph, mapStage, type ErrorPolicy, type Logger, type ProgressReporter, type RunSummary, type SampleMeta, type Sink, type Source, type Stage } from '@vqrae/graph';
 import { imageBatches } from '@vqrae/tokenizer';
-import { CancelledError } from '../cli/cancelled.js';
-import { UsageError } from '../cli/errors.js';
-import {
-  DumpCancelledError,
-  DumpRefusedError,
-  exactlyOnceSink,
-  rankManifestName,
-  readSideFields,
-  ShardCommitter,
-  shardRef,
-  viewsPerImage,
-  type Augment,
-  type DumpManifest,
-  type ExactlyOnceSummary,
-  type PartFile,
-  type ShardRef,
-  type SideFields,
-} from '@vqrae/tokens';
+import type { Augment } from '../augment/views.js';
+import { viewsPerImage } from '../augment/views.js';
+import { DumpCancelledError } from '../exactly-once/errors.js';
+import { exactlyOnceSink } from '../exactly-once/exactly-once-sink.js';
+import { ShardCommitter, shardRef, type ExactlyOnceSummary, type PartFile, type ShardRef } from '../exactly-once/exactly-once.js';
+import type { DumpManifest } from '../exactly-once/manifest.js';
+import { rankManifestName } from '../exactly-once/merge-manifests.js';
+import { readSideFields, type SideFields } from '../side-fields.js';
 import { ShardTally } from './shard-tally.js';
 import { shardsForRank, type RankAssignment } from './rank.js';
 import { augmentStage, type AugmentedSample } from './augment-stage.js';
+import { SkipObservingGraph } from './skip-observing-graph.js';
 
 /** Image protocol applied before encoding (recorded in the dump's metadata). */
 export interface ImageProtocol {
@@ -92,7 +83,9 @@ export interface EncodeDumpJob<Row extends DumpRow, Encoded = Row[]> {
   readonly fingerprint: DumpManifest['fingerprint'];
   readonly provenance: Record<string, unknown>;
   readonly log: Logger;
-  readonly progress: ProgressReporter;
+  /** Ticked once per row written (runEncodeDump only; a graph runner brings its own progress). */
+  readonly progress?: ProgressReporter;
+  /** Cancels runEncodeDump (a graph runner passes its own signal to `graph.run`). */
   readonly signal?: AbortSignal;
 }
 
@@ -110,7 +103,10 @@ function toBatch(samples: ImageSample[]): SampleBatch {
   };
 }
 
-/** Reads `shards` one after the other, each with its own reporter (so reader skips and failures name their shard). */
+/**
+ * Reads `shards` one after the other, each with its own reporter (so reader skips and failures name their shard).
+ * Described as the whole job (`shard by shard`): the pending list is only known once the committer is open.
+ */
 function pendingShardsSource(
   job: Pick<EncodeDumpJob<DumpRow, unknown>, 'data' | 'onError' | 'remote' | 'rank'>,
   shards: readonly ShardRef[],
@@ -118,7 +114,7 @@ function pendingShardsSource(
 ): Source<ShardSample> {
   return {
     name: 'shards',
-    describe: () => `shards(${job.data}, rank ${job.rank.rank}/${job.rank.worldSize}, ${shards.length} pending, onError ${job.onError})`,
+    describe: () => `shards(${job.data}, rank ${job.rank.rank}/${job.rank.worldSize}, shard by shard, onError ${job.onError})`,
     open: async function* (signal) {
       for (const shard of shards) {
         if (signal.aborted) return;
@@ -179,29 +175,55 @@ function sinkLabel(job: Pick<EncodeDumpJob<DumpRow, unknown>, 'formatLabel' | 'k
   return `${job.formatLabel ?? 'arrow'}(${job.kind}, ${job.rowsPerFile} rows/file, exactly once per shard) → ${rankManifestName(job.rank.rank, job.rank.worldSize)}`;
 }
 
+/**
+ * The dump's graph as `--dry-run` shows it, without opening anything: no lock, no manifest, no shard read. Its sink
+ * refuses to be written to; run the graph of {@link prepareEncodeDump} instead.
+ */
+export function describedDumpGraph<Row extends DumpRow, Encoded>(job: EncodeDumpJob<Row, Encoded>): Graph {
+  const placeholder: Sink<Encoded> = {
+    name: 'exactly-once',
+    describe: () => sinkLabel(job),
+    write: () => {
+      throw new Error(`${job.kind} dump: the described graph is not runnable (prepareEncodeDump opens the real one)`);
+    },
+  };
+  return dumpGraph(job, pendingShardsSource(job, [], undefined), placeholder);
+}
+
 /** The text `--dry-run` prints: the whole job's dataflow. */
 export function describeEncodeDump<Row extends DumpRow, Encoded>(job: EncodeDumpJob<Row, Encoded>): string {
-  const placeholder: Sink<Encoded> = { name: 'exactly-once', describe: () => sinkLabel(job), write: () => {} };
-  return dumpGraph(job, pendingShardsSource(job, [], undefined), placeholder)
-    .describe()
-    .replace(/^shards\([^)]*\)/, `shards(${job.data}, rank ${job.rank.rank}/${job.rank.worldSize}, shard by shard, onError ${job.onError})`);
+  return describedDumpGraph(job).describe();
 }
 
 /** Wall time and item counts per stage of the dump's graph (the bench's time split). */
 export type StageTotals = Record<string, { busyMs: number; seen: number }>;
 
-/** The library's dump errors as the app's: a refused dump is a usage error (exit 2), a cancelled one exits 130. */
-function appError(error: unknown): never {
-  if (error instanceof DumpRefusedError) throw new UsageError(error.message);
-  if (error instanceof DumpCancelledError) throw new CancelledError(error.message);
-  throw error;
+/** A rank's dump summary: the exactly-once accounting (seen = written + skipped) plus the run's shape. */
+export type EncodeDumpSummary = ExactlyOnceSummary & { readonly shardCount: number; readonly stageTotals: StageTotals };
+
+/**
+ * One rank's dump, opened and ready to run: `graph` (run it with any runner: `graph.run()`, the CLI's `runGraph`);
+ * then `finish` with its summary, or `abandon` if the run threw.
+ */
+export interface PreparedEncodeDump {
+  readonly graph: Graph;
+  /** Shards of this rank (done earlier or pending). */
+  readonly shardCount: number;
+  /**
+   * After the graph ran (ok or cancelled): closes the manifest and the lock and returns the rank's summary. A
+   * cancelled run throws DumpCancelledError after closing (finished shards stay recorded; a rerun resumes).
+   */
+  finish(summary: RunSummary): Promise<EncodeDumpSummary>;
+  /** After a failed run: temporaries removed, manifest compacted, lock released. */
+  abandon(): Promise<void>;
 }
 
 /**
- * Runs the dump for this rank's shards as ONE graph whose exactly-once sink commits each shard at its boundary.
- * Returns the exactly-once summary (seen = written + skipped).
+ * Opens this rank's dump: expands the shard spec, takes this rank's shards, opens the committer (lock, fingerprint,
+ * leftovers of killed runs; DumpRefusedError when the dump must not start) and builds ONE graph whose exactly-once
+ * sink commits each shard at its boundary. The graph accounts its skips per shard itself, whoever runs it.
  */
-export async function runEncodeDump<Row extends DumpRow, Encoded>(job: EncodeDumpJob<Row, Encoded>): Promise<ExactlyOnceSummary & { shardCount: number; stageTotals: StageTotals }> {
+export async function prepareEncodeDump<Row extends DumpRow, Encoded>(job: EncodeDumpJob<Row, Encoded>): Promise<PreparedEncodeDump> {
   const all = (await expandShardSpec(job.data)).map(shardRef);
   if (all.length < job.rank.worldSize) {
     job.log.warn(`${all.length} shard(s) for ${job.rank.worldSize} ranks: ranks ≥ ${all.length} have nothing to do`);
@@ -222,7 +244,7 @@ export async function runEncodeDump<Row extends DumpRow, Encoded>(job: EncodeDum
     encode: job.encodeFile,
     onShardError: job.onError,
     log: (line) => job.log.info(line),
-  }).catch(appError);
+  });
   const views = job.augment ? viewsPerImage(job.augment.mode) : 1;
   const tally = new ShardTally(views, job.log);
   const sink = exactlyOnceSink<Encoded, Row>({
@@ -231,27 +253,44 @@ export async function runEncodeDump<Row extends DumpRow, Encoded>(job: EncodeDum
     shardOf: (row) => row.shard,
     resultOf: (shard) => tally.resultOf(shard.url),
     onShardError: job.onError,
-    onRow: () => job.progress.tick(1),
+    ...(job.progress ? { onRow: () => job.progress?.tick(1) } : {}),
     label: sinkLabel(job),
   });
-  const graph = dumpGraph(job, pendingShardsSource(job, committer.pending(), tally), sink, (batch) => tally.batch(batch.metas));
-  job.progress.start(undefined);
-  let summary;
+  const built = dumpGraph(job, pendingShardsSource(job, committer.pending(), tally), sink, (batch) => tally.batch(batch.metas));
+  return {
+    graph: new SkipObservingGraph(built.spec, (record) => tally.skip(record)),
+    shardCount: mine.length,
+    async finish(summary) {
+      const stageTotals: StageTotals = {};
+      for (const stage of summary.stages) stageTotals[stage.name] = { busyMs: stage.busyMs, seen: stage.seen };
+      if (views > 1) {
+        const augmentStats = summary.stages.find((s) => s.name === 'augment');
+        if (augmentStats) job.log.info(`${augmentStats.seen} sample(s) × ${views} views`);
+      }
+      const result = await committer.close({ cancelled: summary.cancelled });
+      return { ...result, shardCount: mine.length, stageTotals };
+    },
+    abandon: () => committer.abandon(),
+  };
+}
+
+/**
+ * Runs the dump for this rank's shards as ONE graph whose exactly-once sink commits each shard at its boundary
+ * (prepare, `graph.run`, finish). Returns the exactly-once summary (seen = written + skipped); throws
+ * DumpRefusedError (the folder refuses this job) and DumpCancelledError (`job.signal` fired).
+ */
+export async function runEncodeDump<Row extends DumpRow, Encoded>(job: EncodeDumpJob<Row, Encoded>): Promise<EncodeDumpSummary> {
+  const dump = await prepareEncodeDump(job);
+  job.progress?.start(undefined);
+  let summary: RunSummary;
   try {
-    summary = await graph.run({ log: job.log, onSkip: (record) => tally.skip(record), ...(job.signal ? { signal: job.signal } : {}) });
+    summary = await dump.graph.run({ log: job.log, ...(job.signal ? { signal: job.signal } : {}) });
   } catch (error) {
-    job.progress.stop();
-    await committer.abandon();
-    if (job.signal?.aborted) throw new CancelledError(`${job.kind} dump cancelled (interrupted): finished shards are recorded; rerun the same command to resume`);
+    await dump.abandon();
+    if (job.signal?.aborted) throw new DumpCancelledError(`${job.kind} dump cancelled (interrupted): finished shards are recorded; rerun the same command to resume`);
     throw error;
+  } finally {
+    job.progress?.stop();
   }
-  job.progress.stop();
-  const stageTotals: StageTotals = {};
-  for (const stage of summary.stages) stageTotals[stage.name] = { busyMs: stage.busyMs, seen: stage.seen };
-  if (views > 1) {
-    const augmentStats = summary.stages.find((s) => s.name === 'augment');
-    if (augmentStats) job.log.info(`${augmentStats.seen} sample(s) × ${views} views`);
-  }
-  const result = await committer.close({ cancelled: summary.cancelled }).catch(appError);
-  return { ...result, shardCount: mine.length, stageTotals };
+  return dump.finish(summary);
 }

@@ -1,4 +1,5 @@
-import { readTokenFile, type TokenSequence } from '@vqrae/tokens';
+import { readTokenFile } from '../read-token-files.js';
+import type { TokenSequence } from '../types.js';
 
 /** What `vqrae inspect` prints for a token file of a non-Arrow format (Parquet, Megatron, WebDataset, JSONL). */
 export interface TokenInspection {

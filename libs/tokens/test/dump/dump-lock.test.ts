@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runExactlyOnce, shardRef, type ExactlyOnceJob, type ShardRef } from '@vqrae/tokens';
-import { rankManifestName } from '@vqrae/tokens';
+import { runExactlyOnce, shardRef, type ExactlyOnceJob, type ShardRef } from '../../src/index.js';
+import { rankManifestName } from '../../src/index.js';
 import { shardsForRank } from '../../src/dump/rank.js';
 
 /** A temporary folder removed when the test ends. */

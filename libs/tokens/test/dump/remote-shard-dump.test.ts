@@ -3,77 +3,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { ShardCache, ShardWriter, type RemoteShardOptions } from '@vqrae/data';
-import { createProgress, mapStage } from '@vqrae/graph';
-import { runEncodeDump, type EncodeDumpJob, type SampleBatch } from '../../src/dump/encode-dump.js';
-import { rankManifestName } from '@vqrae/tokens';
-import { readManifest } from '@vqrae/tokens';
+import { ShardCache, type RemoteShardOptions } from '@vqrae/data';
+import { runEncodeDump } from '../../src/dump/encode-dump.js';
+import { keyDump, photoShard, scratch, writtenKeys } from './key-dump.js';
+import { rankManifestName } from '../../src/index.js';
+import { readManifest } from '../../src/index.js';
 
 // Remote shards keep the dump's promise: a shard that cannot be fetched after its retries is a failed shard (no rows
 // committed), a dropped connection that a retry repairs loses and repeats nothing, and a cached shard needs no server.
-
-/** A temporary folder removed when the test ends. */
-async function scratch(t: TestContext, prefix: string): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  t.after(() => fs.rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-const ASSETS = path.resolve(import.meta.dirname, '../../../../assets/images');
-
-interface KeyRow {
-  readonly key: string;
-  readonly shard: string;
-}
-
-/** A dump job whose "model" just passes keys through (no tfjs): what is tested is the bookkeeping around it. */
-function keyDump(data: string, outDir: string, remote: RemoteShardOptions, failBatchWith?: string): EncodeDumpJob<KeyRow> {
-  const silent = { info: () => {}, warn: () => {}, error: () => {} };
-  return {
-    kind: 'keys',
-    data,
-    remote,
-    outDir,
-    rank: { rank: 0, worldSize: 1, source: 'test' },
-    batchSize: 3,
-    rowsPerFile: 100,
-    onError: 'skip',
-    protocol: { crop: 'center', size: 16 },
-    encodeStage: mapStage(
-      'keys',
-      (batch: SampleBatch) => {
-        if (batch.metas.some((m) => m.key === failBatchWith)) throw new Error('model failed on this batch');
-        return batch.metas.map((m) => ({ key: m.key, shard: m.shard }));
-      },
-      { onError: 'skip' },
-    ),
-    rowsOf: (rows) => rows,
-    encodeFile: (rows) => new TextEncoder().encode(rows.map((r) => r.key).join('\n') + '\n'),
-    fingerprint: { kind: 'keys' },
-    provenance: {},
-    log: silent,
-    progress: createProgress({ mode: 'quiet' }),
-  };
-}
-
-async function writtenKeys(dir: string): Promise<string[]> {
-  const keys: string[] = [];
-  for (const name of (await fs.readdir(dir)).filter((f) => f.endsWith('.arrow')).sort()) {
-    keys.push(...(await fs.readFile(path.join(dir, name), 'utf8')).trim().split('\n'));
-  }
-  return keys.sort();
-}
-
-/** The 10 bundled photos in one shard; resolves with its path and the keys. */
-async function photoShard(work: string): Promise<{ path: string; keys: string[] }> {
-  const photos = (await fs.readdir(ASSETS)).filter((f) => f.endsWith('.jpg')).sort();
-  const writer = new ShardWriter({ pattern: path.join(work, 'full/s-%06d.tar') });
-  for (const photo of photos) await writer.write({ key: photo.replace(/\.jpg$/, ''), files: { jpg: await fs.readFile(path.join(ASSETS, photo)) } });
-  const [full] = await writer.close();
-  return { path: full!.path, keys: photos.map((p) => p.replace(/\.jpg$/, '')).sort() };
-}
 
 /** Serves one shard; `mode` decides per request: whole, cut after 80 000 bytes, or HTTP 503. */
 async function serve(t: TestContext, bytes: Buffer): Promise<{ url: string; requests: () => number; mode: (m: 'ok' | 'cut' | 'down') => void }> {
@@ -100,7 +38,7 @@ test('an http shard: failed after its retries (no rows), then dumped exactly onc
   const remote: RemoteShardOptions = { retries: 1, retryDelayMs: 5, cache };
 
   server.mode('cut');
-  const first = await runEncodeDump(keyDump(server.url, out, remote));
+  const first = await runEncodeDump(keyDump(server.url, out, { remote }));
   assert.equal(first.shardsFailed, 1);
   assert.equal(first.written, 0, 'no rows of the failed shard are committed');
   const record = (await readManifest(path.join(out, rankManifestName(0, 1))))!.inputs.find((i) => i.shard === server.url)!;
@@ -112,14 +50,14 @@ test('an http shard: failed after its retries (no rows), then dumped exactly onc
   // The first attempt is cut, the retry (announced in the log) gets the whole shard: the restart must skip what was read.
   const flaky = { ...remote, log: () => server.mode('ok') };
   server.mode('cut');
-  const second = await runEncodeDump(keyDump(server.url, out, flaky));
+  const second = await runEncodeDump(keyDump(server.url, out, { remote: flaky }));
   assert.equal(second.shardsDone, 1);
   assert.equal(second.written, 10);
   assert.deepEqual(await writtenKeys(out), full.keys, 'every sample exactly once');
   assert.equal(server.requests(), 4);
 
   server.mode('down');
-  const again = await runEncodeDump(keyDump(server.url, path.join(work, 'tok2'), remote));
+  const again = await runEncodeDump(keyDump(server.url, path.join(work, 'tok2'), { remote }));
   assert.equal(again.shardsDone, 1);
   assert.deepEqual(await writtenKeys(path.join(work, 'tok2')), full.keys);
   assert.equal(server.requests(), 4, 'read from the cache: the server was not asked');

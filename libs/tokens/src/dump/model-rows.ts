@@ -4,7 +4,7 @@
  */
 import type { FeatureOutputs, TokenOutputs } from '@vqrae/tokenizer';
 import type { SampleBatch } from './encode-dump.js';
-import type { FeatureRow } from '@vqrae/tokens';
+import type { FeatureRow } from '../features/feature-table.js';
 import type { TokenRow } from './token-table.js';
 
 /** One TokenRow per sample of a tokenized batch, in order. */

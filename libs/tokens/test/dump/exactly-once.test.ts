@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runExactlyOnce, shardRef, type ExactlyOnceJob, type ShardRef } from '@vqrae/tokens';
-import { readManifest } from '@vqrae/tokens';
+import { runExactlyOnce, shardRef, type ExactlyOnceJob, type ShardRef } from '../../src/index.js';
+import { readManifest } from '../../src/index.js';
 
 interface Row { key: string; value: number }
 const encode = (rows: readonly Row[]) => new TextEncoder().encode(rows.map((r) => `${r.key}=${r.value}`).join('\n') + '\n');

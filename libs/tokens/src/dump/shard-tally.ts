@@ -1,6 +1,7 @@
 import { collectingReporter, type SkipReporter } from '@vqrae/data';
 import type { Logger, SampleMeta, SkipRecord } from '@vqrae/graph';
-import type { SampleSkip, ShardResult } from '@vqrae/tokens';
+import type { SampleSkip } from '../exactly-once/manifest.js';
+import type { ShardResult } from '../exactly-once/exactly-once-sink.js';
 
 /** Stages whose skips happen before `--augment` cuts the views (one skipped sample = `views` skipped rows). */
 const EARLY_STAGES = new Set(['decode', 'crop', 'check', 'augment']);

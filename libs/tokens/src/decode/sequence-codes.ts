@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { extractImages, planFromVocabJson, type TokenSequence, type VocabPlan } from '@vqrae/tokens';
+import { extractImages, planFromVocabJson, type VocabPlan } from '../sequence/index.js';
+import type { TokenSequence } from '../types.js';
 
 /** One image's bare codes recovered from a token sequence, under the key decode names its output with. */
 export interface SequenceCodes {

@@ -18,6 +18,7 @@ function parseIndex(value: string | undefined, name: string): number | undefined
   return n;
 }
 
+/** Resolves this process's rank from explicit flags first, then the scheduler's environment (`env`, e.g. `process.env`). */
 export function resolveRank(
   flags: { rank?: number; worldSize?: number },
   env: Readonly<Record<string, string | undefined>>,
@@ -56,7 +57,3 @@ export function shardsForRank<T>(shards: readonly T[], assignment: RankAssignmen
   return shards.filter((_, i) => i % assignment.worldSize === assignment.rank);
 }
 
-/** The app's rank resolution from `--rank`/`--world-size` options (undefined when not given) and the process environment. */
-export function rankFromOptions(o: { readonly rank?: number | undefined; readonly worldSize?: number | undefined }): RankAssignment {
-  return resolveRank({ ...(o.rank !== undefined ? { rank: o.rank } : {}), ...(o.worldSize !== undefined ? { worldSize: o.worldSize } : {}) }, process.env);
-}

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
-import { readArrowTable } from '../cli/arrow-input.js';
 import { isArrowTokenFile, readTokenRows } from './token-source.js';
-import { OutputNames, type OutputNaming } from '@vqrae/data';
+import { OutputNames, readArrowTable, type OutputNaming } from '@vqrae/data';
 import { vocabPlanBeside } from './sequence-codes.js';
 
 /**

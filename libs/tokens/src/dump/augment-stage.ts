@@ -1,6 +1,6 @@
 import type { ImageSample } from '@vqrae/data';
 import { flatMapStage, type ErrorPolicy, type Stage } from '@vqrae/graph';
-import { augmentViews, viewsPerImage, type Augment } from '@vqrae/tokens';
+import { augmentViews, viewsPerImage, type Augment } from '../augment/views.js';
 
 /** A cropped sample as one augmented view: same key and members, the view's pixels, and its aug tag. */
 export interface AugmentedSample extends ImageSample {

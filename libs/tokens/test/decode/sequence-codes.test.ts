@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { imageBlock, planVocab, vocabJson, type TokenSequence } from '@vqrae/tokens';
-import { sequenceCodes, vocabPlanBeside } from '../../src/images/sequence-codes.js';
+import { imageBlock, planVocab, vocabJson, type TokenSequence } from '../../src/index.js';
+import { sequenceCodes, vocabPlanBeside } from '../../src/decode/sequence-codes.js';
 
 const plan = planVocab({ codebookSize: 8, grid: [2, 2], tokenOffset: 30, textVocabSize: 20, specials: { boi: 20, eoi: 21, eol: 22, eos: 2 } });
 const a = Int32Array.from([1, 0, 7, 3]);

@@ -1,16 +1,7 @@
-import { fanOutTokenWriter, parseTokenFormats, type TokenFormat, type TokenSequence, type TokenWriterConfig } from '@vqrae/tokens';
-import { UsageError } from '../cli/errors.js';
-import type { PartFile } from '@vqrae/tokens';
+import { fanOutTokenWriter } from '../formats/registry.js';
+import type { TokenFormat, TokenSequence, TokenWriterConfig } from '../types.js';
+import type { PartFile } from '../exactly-once/exactly-once.js';
 import type { TokenRow } from './token-table.js';
-
-/** Parses `--format` (comma list) as a usage error naming the bad entry. */
-export function tokenFormatsOption(value: string): TokenFormat[] {
-  try {
-    return parseTokenFormats(value);
-  } catch (error) {
-    throw new UsageError(`dump-tokens: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
 
 /** A dump row as the format writers see it (bare codes: no sequence layer configured). */
 export function rowSequence(row: TokenRow, grid: readonly [number, number]): TokenSequence {

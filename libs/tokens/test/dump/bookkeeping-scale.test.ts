@@ -4,8 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runExactlyOnce, shardRef, type ExactlyOnceJob } from '@vqrae/tokens';
-import { readManifest } from '@vqrae/tokens';
+import { runExactlyOnce, shardRef, type ExactlyOnceJob } from '../../src/index.js';
+import { readManifest } from '../../src/index.js';
 
 const SHARDS = 100_000;
 

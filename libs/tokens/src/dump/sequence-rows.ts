@@ -1,4 +1,5 @@
-import { ShardSequencer, type SequenceLayer, type TokenSequence } from '@vqrae/tokens';
+import { ShardSequencer, type SequenceLayer } from '../sequence/index.js';
+import type { TokenSequence } from '../types.js';
 import { rowSequence } from './token-formats.js';
 import type { TokenRow } from './token-table.js';
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DumpState, journalFile, readDumpManifest, type ManifestHeader } from '@vqrae/tokens';
-import type { InputShardRecord } from '@vqrae/tokens';
+import { DumpState, journalFile, readDumpManifest, type ManifestHeader } from '../../src/index.js';
+import type { InputShardRecord } from '../../src/index.js';
 
 /** A temporary folder removed when the test ends. */
 async function scratch(t: TestContext, prefix: string): Promise<string> {

@@ -1,5 +1,6 @@
 import * as arrow from 'apache-arrow';
-import { integerCell, readArrowTable } from '../cli/arrow-input.js';
+import { integerCell, readArrowTable } from '@vqrae/data';
+import { tokenDtypeFor } from '../dtype.js';
 
 /**
  * Arrow layout of token dumps (one row per image):
@@ -20,6 +21,7 @@ export interface TokenRow {
   readonly json?: string;
 }
 
+/** What every file of one token dump shares: grid, codebook, pass-through columns, provenance metadata. */
 export interface TokenTableLayout {
   readonly gridH: number;
   readonly gridW: number;
@@ -29,10 +31,6 @@ export interface TokenTableLayout {
   readonly metadata: ReadonlyMap<string, string>;
 }
 
-export function tokenDtype(codebookSize: number): 'uint16' | 'int32' {
-  return codebookSize <= 65536 ? 'uint16' : 'int32';
-}
-
 function utf8Column(values: ReadonlyArray<string | null>): arrow.Vector<arrow.Utf8> {
   return arrow.vectorFromArray(values as (string | null)[], new arrow.Utf8());
 }
@@ -40,7 +38,7 @@ function utf8Column(values: ReadonlyArray<string | null>): arrow.Vector<arrow.Ut
 /** Builds one Arrow IPC *file* (random-access format) holding `rows`. */
 export function encodeTokenTable(rows: readonly TokenRow[], layout: TokenTableLayout): Uint8Array {
   const n = layout.gridH * layout.gridW;
-  const wide = tokenDtype(layout.codebookSize) === 'int32';
+  const wide = tokenDtypeFor(layout.codebookSize) === 'int32';
   const itemType = wide ? new arrow.Int32() : new arrow.Uint16();
   const flat = wide ? new Int32Array(rows.length * n) : new Uint16Array(rows.length * n);
   rows.forEach((row, i) => {

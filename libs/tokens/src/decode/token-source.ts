@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Source } from '@vqrae/graph';
-import { readTokenFile, tokenFormatOf, type TokenFormat } from '@vqrae/tokens';
+import { readTokenFile, tokenFormatOf } from '../read-token-files.js';
+import type { TokenFormat } from '../types.js';
 import { sequenceCodes, vocabPlanBeside } from './sequence-codes.js';
 import { decodeTokenTable, type TokenRow } from '../dump/token-table.js';
 

@@ -56,6 +56,7 @@ export const evalCommand = defineCommand({
     ssim: stringOption({ description: "SSIM variant of the 'ssim' column (the others become extra columns)", choices: SSIM_VARIANT_NAMES, default: DEFAULT_SSIM_VARIANT }),
     ssimExtra: stringOption({ description: "further SSIM variants as extra columns: all, none or a comma list (each costs about as much as the first)", default: 'all', placeholder: '<list>' }),
     previews: intOption({ description: 'original/reconstruction pairs kept for the report', default: 16, min: 0 }),
+    previewEvery: intOption({ description: 'take the report pairs from every n-th sample (e.g. one crop per photo)', default: 1, min: 1 }),
     referenceStats: pathOption({ description: 'score against these statistics (.npz mu/sigma) instead of this run’s reference crops', mustExist: 'file', placeholder: '<file.npz>' }),
     rank: intOption({ description: 'this process’s rank (default: RANK, SLURM_PROCID or JOB_COMPLETION_INDEX)', min: 0 }),
     worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
@@ -144,7 +145,7 @@ export const evalCommand = defineCommand({
         featureBatch: o.featureBatch,
         referenceStats: o.referenceStats !== undefined,
         codebookSize: identity.codebookSize,
-        previews: { dir: ctx.runFolder.dir, count: o.previews },
+        previews: { dir: ctx.runFolder.dir, count: o.previews, every: o.previewEvery },
       });
       const spec = new DatasetSpec({ shards: data, onError, remote: remoteShardOptions(o, ctx.log) });
       const source = Graph.from(spec.asSource({ rank: rank.rank, worldSize: rank.worldSize }));

@@ -28,7 +28,7 @@ export const evalDemoStep: DemoStep = {
     const out = ctx.runFolder.path('eval');
     let code: number;
     try {
-      code = await evalCommand.invoke({ checkpoint: checkpoint.file, data, crop: 'center', batch: 16, previews: 12, ssimExtra: 'none', out, quiet: true, backend: ctx.backend.name, engine: 'tfjs' });
+      code = await evalCommand.invoke({ checkpoint: checkpoint.file, data, crop: 'center', batch: 16, previews: 12, previewEvery: data === HELD_OUT_PHOTOS ? 10 : 1, ssimExtra: 'none', out, quiet: true, backend: ctx.backend.name, engine: 'tfjs' });
     } catch (error) {
       return { status: 'failed', line: `eval: ${error instanceof Error ? error.message : String(error)}`, files: [] };
     }

@@ -53,7 +53,7 @@ export interface EvalSinksConfig {
   readonly referenceStats: boolean;
   readonly codebookSize: number;
   /** Folder and count of the report's preview pairs (count 0: none). */
-  readonly previews: { readonly dir: string; readonly count: number };
+  readonly previews: { readonly dir: string; readonly count: number; readonly every?: number };
 }
 
 /**
@@ -67,7 +67,7 @@ export function evalSinks(c: EvalSinksConfig): Sink<ReconstructionRecord & CodeR
     if (!c.referenceStats) sinks.push(frechetStatsSink({ extractor: c.extractor, side: 'reference', maxBatch: c.featureBatch }));
   }
   sinks.push(codebookUsageSink(c.codebookSize));
-  if (c.previews.count > 0) sinks.push(previewSink({ dir: c.previews.dir, count: c.previews.count }));
+  if (c.previews.count > 0) sinks.push(previewSink({ dir: c.previews.dir, count: c.previews.count, every: c.previews.every }));
   return sinks;
 }
 

@@ -22,20 +22,25 @@ export interface PreviewIndex {
 export interface PreviewSinkOptions {
   /** Run folder: PNGs and `previews.json` go to `<dir>/previews/`. */
   readonly dir: string;
-  /** Pairs kept (the first ones of the pass). */
+  /** Pairs kept (the first ones of the pass, or of every `every`-th sample). */
   readonly count: number;
+  /** Keep samples 0, every, 2·every, … of the pass (e.g. one crop per photo when each photo has `every` crops); default 1. */
+  readonly every?: number;
   /** Default `previews`. */
   readonly name?: string;
 }
 
 /**
- * Sink: writes the first `count` reference/reconstruction pairs as PNGs (`previews/0000-original.png`,
+ * Sink: writes the first `count` reference/reconstruction pairs (of every `every`-th sample) as PNGs (`previews/0000-original.png`,
  * `…-reconstruction.png`, atomically) and lists them in `previews/previews.json`, the contact sheet of the report
  * (`reportImageGrid` reads them back).
  */
 export function previewSink(options: PreviewSinkOptions): Sink<ReconstructionRecord, PreviewIndex> {
   const { dir, count } = options;
+  const every = options.every ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new Error(`previewSink: every must be a positive integer, got ${every}`);
   const entries: PreviewEntry[] = [];
+  let seen = 0;
   let size = 0;
   const folder = path.join(dir, 'previews');
   const png = async (file: string, rgb: Uint8Array): Promise<void> => {
@@ -50,12 +55,14 @@ export function previewSink(options: PreviewSinkOptions): Sink<ReconstructionRec
   };
   return {
     name: options.name ?? 'previews',
-    describe: () => `previews(first ${count})`,
+    describe: () => `previews(first ${count}${every > 1 ? `, every ${every}th sample` : ''})`,
     async write(batch) {
       if (entries.length >= count) return;
       size = batch.outputSize;
       await fs.mkdir(folder, { recursive: true });
-      for (let i = 0; i < batch.metas.length && entries.length < count; i++) await write(batch.metas[i]!, referencePixels(batch, i), batch.decoded[i]!);
+      for (let i = 0; i < batch.metas.length && entries.length < count; i++, seen++) {
+        if (seen % every === 0) await write(batch.metas[i]!, referencePixels(batch, i), batch.decoded[i]!);
+      }
     },
     async finish() {
       const index: PreviewIndex = { size, previews: entries };

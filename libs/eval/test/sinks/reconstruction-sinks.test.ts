@@ -66,6 +66,7 @@ test('reconstruction sinks in one graph, two of a kind under other names: metric
       frechetStatsSink({ extractor, side: 'reference' }),
       codebookUsageSink(5),
       previewSink({ dir, count: 3 }),
+      previewSink({ dir: path.join(dir, 'spread'), count: 3, every: 3, name: 'previews-spread' }),
     ).run();
     const result = <T>(name: string): T => summary.sinks.find((s) => s.name === name)!.result as T;
 
@@ -105,6 +106,8 @@ test('reconstruction sinks in one graph, two of a kind under other names: metric
     const png = await sharp(path.join(dir, previews.previews[2]!.original)).raw().toBuffer();
     assert.deepEqual(new Uint8Array(png), all[2]!.ref, 'the preview original is the record reference, losslessly');
     assert.ok(fs.existsSync(path.join(dir, 'previews/previews.json')));
+    assert.deepEqual(result<PreviewIndex>('previews-spread').previews.map((p) => p.key), ['k0', 'k3'], 'every 3rd sample of the pass, across batches');
+    assert.throws(() => previewSink({ dir, count: 1, every: 0 }), /every must be a positive integer/);
     extractor.dispose();
     assert.equal(tf.memory().numTensors, baseline, 'every tensor the sinks made is disposed');
   } finally {

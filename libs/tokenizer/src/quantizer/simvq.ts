@@ -13,18 +13,16 @@ import {
   defineCustomOp,
   linear,
   normalInit,
-  stopGradient,
-  straightThrough,
   torchDefaultUniformInit,
 } from '@vqrae/nn';
 import type { QuantizerConfig } from '../config/types.js';
 import { type NearestCodeOptions, codeNorms, nearestCodeIndices } from './nearest-code.js';
+import { indicesHandOff, lookupCodes, projectIn, QUANT_IN_KEYS, quantizeOutputs } from './quantize-common.js';
 import type { QuantizeResult, Quantizer } from './quantizer.js';
 
 /** Checkpoint names of the quantizer parameters (SimVQ module names + this spec's `quant_in`). */
 export const QUANTIZER_KEYS = {
-  inWeight: 'quant_in.weight',
-  inBias: 'quant_in.bias',
+  ...QUANT_IN_KEYS,
   codebook: 'quantizer.embedding.weight',
   projWeight: 'quantizer.embedding_proj.weight',
   projBias: 'quantizer.embedding_proj.bias',
@@ -79,55 +77,31 @@ export class SimVQ implements Quantizer {
    */
   quantize(store: ParamStore, features: tf.Tensor3D): QuantizeResult {
     this.invalidateCache();
-    const [b, n, d] = features.shape;
-    if (d !== this.inputWidth) throw new Error(`SimVQ.quantize: expected features [B, N, ${this.inputWidth}], got [${features.shape.join(', ')}]`);
+    const [b, n] = features.shape;
     const { codebookDim: e, codebookSize: k, beta } = this.config;
     return tf.tidy(() => {
-      const w = store.get(QUANTIZER_KEYS.projWeight);
-      const bias = store.get(QUANTIZER_KEYS.projBias);
-      const codebook = store.get(QUANTIZER_KEYS.codebook);
-      const z = linear(tf.reshape(features, [b * n, d]), store.get(QUANTIZER_KEYS.inWeight), store.get(QUANTIZER_KEYS.inBias)) as tf.Tensor2D; // [M, e]
-      const found = this.codesOp(codebook);
-      const q = found.op(z, w, bias); // [M, e] = C[idx]·Wᵀ + b, gradient to W and b only
-      const flatIndices = found.takeIndices(); // [M] int32
-      const commitment = tf.mean(tf.square(tf.sub(stopGradient(q), z))) as tf.Scalar;
-      const codebookLoss = tf.mean(tf.square(tf.sub(q, stopGradient(z)))) as tf.Scalar;
-      const total = tf.add(tf.mul(commitment, beta), codebookLoss) as tf.Scalar;
-      const quantized = tf.reshape(straightThrough(z, q), [b, n, e]) as tf.Tensor3D; // [B, N, e]
-      const codeCounts = tf.cast(tf.bincount(flatIndices, tf.tensor1d([], 'float32'), k), 'int32') as tf.Tensor1D;
-      return {
-        quantized,
-        projected: tf.reshape(z, [b, n, e]) as tf.Tensor3D,
-        indices: tf.reshape(flatIndices, [b, n]) as tf.Tensor2D,
-        losses: { commitment, codebook: codebookLoss, total },
-        codeCounts,
-      };
+      const z = projectIn(store, features, this.inputWidth, 'SimVQ.quantize'); // [M, e]
+      const found = this.codesOp(store.get(QUANTIZER_KEYS.codebook));
+      const q = found.op(z, store.get(QUANTIZER_KEYS.projWeight), store.get(QUANTIZER_KEYS.projBias)); // [M, e] = C[idx]·Wᵀ + b, gradient to W and b only
+      return quantizeOutputs(z, q, found.takeIndices(), { b, n, e, k, beta });
     });
   }
 
   /** Nearest-code indices for Z_I `[B, N, d]` without losses or gradients (inference; uses the cached C'). */
   indicesFor(store: ParamStore, features: tf.Tensor3D): tf.Tensor2D {
-    const [b, n, d] = features.shape;
+    const [b, n] = features.shape;
     const codesT = this.projectedCodebookT(store);
     if (this.cachedCodeNorms === null) this.cachedCodeNorms = tf.keep(codeNorms(codesT)); // ‖C'_j‖² [k], cached with C'ᵀ
     const norms = this.cachedCodeNorms;
     return tf.tidy(() => {
-      const z = linear(tf.reshape(features, [b * n, d]), store.get(QUANTIZER_KEYS.inWeight), store.get(QUANTIZER_KEYS.inBias)) as tf.Tensor2D;
-      return tf.reshape(nearestCodeIndices(z, codesT, norms, this.search), [b, n]) as tf.Tensor2D;
+      const z = projectIn(store, features, this.inputWidth, 'SimVQ.indicesFor'); // [M, e]
+      return tf.reshape(nearestCodeIndices(z, codesT, norms, this.search), [b, n]) as tf.Tensor2D; // [B, N]
     });
   }
 
   /** Codes C'[indices] for int32 indices of any shape `[...]` → `[..., e]` (inference; cached C'). */
   lookup(store: ParamStore, indices: tf.Tensor): tf.Tensor {
-    const { codebookSize: k, codebookDim: e } = this.config;
-    if (indices.dtype !== 'int32') throw new Error(`SimVQ.lookup: indices must be int32, got ${indices.dtype}`);
-    const codebook = this.projectedCodebook(store);
-    return tf.tidy(() => {
-      const flat = tf.reshape(indices, [-1]);
-      const range = tf.logicalAnd(tf.greaterEqual(flat, 0), tf.less(flat, k));
-      if (!tf.all(range).dataSync()[0]) throw new Error(`SimVQ.lookup: indices out of range [0, ${k})`);
-      return tf.reshape(tf.gather(codebook, flat), [...indices.shape, e]);
-    });
+    return lookupCodes(this.projectedCodebook(store), indices, 'SimVQ');
   }
 
   /** The projected codebook C' = C·Wᵀ + b `[k, e]`, cached until `invalidateCache` (the cache owns it; C'ᵀ and ‖C'_j‖² are cached alongside). */
@@ -173,7 +147,7 @@ export class SimVQ implements Quantizer {
    */
   private codesOp(codebook: tf.Tensor): { op: (z: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor; takeIndices: () => tf.Tensor1D } {
     const search = this.search;
-    let indices: tf.Tensor1D | null = null;
+    const handOff = indicesHandOff('SimVQ');
     const op = defineCustomOp('SimVQ.codes', 3, ([z, w, b], save) => {
       const zShape = z.shape;
       const found = tf.tidy(() => {
@@ -183,7 +157,7 @@ export class SimVQ implements Quantizer {
         const idx = nearestCodeIndices(z as tf.Tensor2D, codesT, norms, search); // [M]
         return { idx, rows: tf.gather(codebook, idx) }; // rows = C[idx] [M, e]
       });
-      indices = tf.keep(found.idx);
+      handOff.keep(found.idx);
       save([found.rows]);
       const value = tf.add(tf.matMul(found.rows, tf.transpose(w)), b); // [M, e]
       return {
@@ -191,14 +165,6 @@ export class SimVQ implements Quantizer {
         gradFunc: (dq, [rows]) => [tf.zeros(zShape), tf.matMul(tf.transpose(dq), rows), tf.sum(dq, 0)],
       };
     });
-    const takeIndices = (): tf.Tensor1D => {
-      if (indices === null) throw new Error('SimVQ: indices requested before the code search ran');
-      const kept = indices;
-      indices = null;
-      const owned = tf.clone(kept); // tracked by the caller's scope, unlike the kept original
-      kept.dispose();
-      return owned;
-    };
-    return { op: (z, w, b) => op(z, w, b), takeIndices };
+    return { op: (z, w, b) => op(z, w, b), takeIndices: handOff.take };
   }
 }

@@ -10,15 +10,15 @@
  * sums repeated indices); nothing inside it is taped, so the chunked distance matrices are never kept.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type ParamStore, type Rng, defineCustomOp, linear, stopGradient, straightThrough, torchDefaultUniformInit } from '@vqrae/nn';
+import { type ParamStore, type Rng, defineCustomOp, torchDefaultUniformInit } from '@vqrae/nn';
 import type { QuantizerConfig } from '../config/types.js';
 import { type NearestCodeOptions, codeNorms, nearestCodeIndices } from './nearest-code.js';
+import { indicesHandOff, lookupCodes, projectIn, QUANT_IN_KEYS, quantizeOutputs } from './quantize-common.js';
 import type { QuantizeResult, Quantizer } from './quantizer.js';
 
 /** Checkpoint names of the VQ parameters: SimVQ's `quant_in`, and VQGAN's `embedding.weight` as the codebook. */
 export const VQ_KEYS = {
-  inWeight: 'quant_in.weight',
-  inBias: 'quant_in.bias',
+  ...QUANT_IN_KEYS,
   codebook: 'quantizer.embedding.weight',
 } as const;
 
@@ -66,53 +66,32 @@ export class VectorQuantizer implements Quantizer {
    */
   quantize(store: ParamStore, features: tf.Tensor3D): QuantizeResult {
     this.invalidateCache();
-    const [b, n, d] = features.shape;
-    if (d !== this.inputWidth) throw new Error(`VectorQuantizer.quantize: expected features [B, N, ${this.inputWidth}], got [${features.shape.join(', ')}]`);
+    const [b, n] = features.shape;
     const { codebookDim: e, codebookSize: k, beta } = this.config;
     return tf.tidy(() => {
-      const z = linear(tf.reshape(features, [b * n, d]), store.get(VQ_KEYS.inWeight), store.get(VQ_KEYS.inBias)) as tf.Tensor2D; // [M, e]
+      const z = projectIn(store, features, this.inputWidth, 'VectorQuantizer.quantize'); // [M, e]
       const found = this.codesOp();
       const q = found.op(z, store.get(VQ_KEYS.codebook)); // [M, e] = C[idx], gradient to C only
-      const flatIndices = found.takeIndices(); // [M] int32
-      const commitment = tf.mean(tf.square(tf.sub(stopGradient(q), z))) as tf.Scalar;
-      const codebookLoss = tf.mean(tf.square(tf.sub(q, stopGradient(z)))) as tf.Scalar;
-      const total = tf.add(tf.mul(commitment, beta), codebookLoss) as tf.Scalar;
-      const quantized = tf.reshape(straightThrough(z, q), [b, n, e]) as tf.Tensor3D; // [B, N, e]
-      const codeCounts = tf.cast(tf.bincount(flatIndices, tf.tensor1d([], 'float32'), k), 'int32') as tf.Tensor1D;
-      return {
-        quantized,
-        projected: tf.reshape(z, [b, n, e]) as tf.Tensor3D,
-        indices: tf.reshape(flatIndices, [b, n]) as tf.Tensor2D,
-        losses: { commitment, codebook: codebookLoss, total },
-        codeCounts,
-      };
+      return quantizeOutputs(z, q, found.takeIndices(), { b, n, e, k, beta });
     });
   }
 
   /** Nearest-code indices for Z_I `[B, N, d]` without losses or gradients (inference; Cᵀ and ‖C_j‖² cached). */
   indicesFor(store: ParamStore, features: tf.Tensor3D): tf.Tensor2D {
-    const [b, n, d] = features.shape;
-    if (d !== this.inputWidth) throw new Error(`VectorQuantizer.indicesFor: expected features [B, N, ${this.inputWidth}], got [${features.shape.join(', ')}]`);
+    const [b, n] = features.shape;
     if (this.cachedCodebookT === null) this.cachedCodebookT = tf.keep(tf.transpose(store.get(VQ_KEYS.codebook)) as tf.Tensor2D); // [e, k]
     if (this.cachedCodeNorms === null) this.cachedCodeNorms = tf.keep(codeNorms(this.cachedCodebookT)); // [k]
     const codesT = this.cachedCodebookT;
     const norms = this.cachedCodeNorms;
     return tf.tidy(() => {
-      const z = linear(tf.reshape(features, [b * n, d]), store.get(VQ_KEYS.inWeight), store.get(VQ_KEYS.inBias)) as tf.Tensor2D; // [M, e]
+      const z = projectIn(store, features, this.inputWidth, 'VectorQuantizer.indicesFor'); // [M, e]
       return tf.reshape(nearestCodeIndices(z, codesT, norms, this.search), [b, n]) as tf.Tensor2D; // [B, N]
     });
   }
 
   /** Codes C[indices] for int32 indices of any shape `[...]` → `[..., e]`. */
   lookup(store: ParamStore, indices: tf.Tensor): tf.Tensor {
-    const { codebookSize: k, codebookDim: e } = this.config;
-    if (indices.dtype !== 'int32') throw new Error(`VectorQuantizer.lookup: indices must be int32, got ${indices.dtype}`);
-    return tf.tidy(() => {
-      const flat = tf.reshape(indices, [-1]);
-      const range = tf.logicalAnd(tf.greaterEqual(flat, 0), tf.less(flat, k));
-      if (!tf.all(range).dataSync()[0]) throw new Error(`VectorQuantizer.lookup: indices out of range [0, ${k})`);
-      return tf.reshape(tf.gather(store.get(VQ_KEYS.codebook), flat), [...indices.shape, e]);
-    });
+    return lookupCodes(store.get(VQ_KEYS.codebook) as tf.Tensor2D, indices, 'VectorQuantizer');
   }
 
   /** The codebook C `[k, e]` itself (owned by the store). */
@@ -141,14 +120,14 @@ export class VectorQuantizer implements Quantizer {
   private codesOp(): { op: (z: tf.Tensor, codebook: tf.Tensor) => tf.Tensor; takeIndices: () => tf.Tensor1D } {
     const search = this.search;
     const { codebookSize: k, codebookDim: e } = this.config;
-    let indices: tf.Tensor1D | null = null;
+    const handOff = indicesHandOff('VectorQuantizer');
     const op = defineCustomOp('VectorQuantizer.codes', 2, ([z, codebook], save) => {
       const zShape = z.shape;
       const idx = tf.tidy(() => {
         const codesT = tf.transpose(codebook) as tf.Tensor2D; // [e, k]
         return nearestCodeIndices(z as tf.Tensor2D, codesT, codeNorms(codesT), search); // [M]
       });
-      indices = tf.keep(idx);
+      handOff.keep(idx);
       save([idx]);
       return {
         value: tf.gather(codebook, idx), // [M, e]
@@ -158,14 +137,6 @@ export class VectorQuantizer implements Quantizer {
         ],
       };
     });
-    const takeIndices = (): tf.Tensor1D => {
-      if (indices === null) throw new Error('VectorQuantizer: indices requested before the code search ran');
-      const kept = indices;
-      indices = null;
-      const owned = tf.clone(kept); // tracked by the caller's scope, unlike the kept original
-      kept.dispose();
-      return owned;
-    };
-    return { op: (z, codebook) => op(z, codebook), takeIndices };
+    return { op: (z, codebook) => op(z, codebook), takeIndices: handOff.take };
   }
 }

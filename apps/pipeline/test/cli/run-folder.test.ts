@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { Graph, collectSink, fromIterable, mapStage } from '@vqrae/graph';
-import { createCliLogger, createRunFolder, defineCommand, intOption, runGraph, timestamp, toJsonSafe } from '../../src/cli/index.js';
+import { Graph, collectSink, createRunFolder, fromIterable, mapStage, runGraph, timestamp, toJsonSafe } from '@vqrae/graph';
+import { createCliLogger, defineCommand, intOption } from '../../src/cli/index.js';
 import { readJson, tempDir } from './helpers.js';
 
 /** A throwaway command on the shared helpers: squares numbers, failing on `--fail-at`. */

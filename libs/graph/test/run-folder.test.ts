@@ -8,6 +8,7 @@ import {
   RunFolderError,
   collectSink,
   createRunFolder,
+  fromAsyncIterable,
   fromIterable,
   mapStage,
   runGraph,
@@ -165,6 +166,35 @@ describe('runGraphInFolder', () => {
       assert.equal(run.exitCode, 130);
       const summary = readJson(path.join(run.dir, 'summary.json'));
       assert.deepEqual([summary.status, summary.exitCode], ['cancelled', 130]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('Ctrl-C (SIGINT) stops the source, drains, records status cancelled; the SIGINT handler is removed afterwards', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const listeners = process.listenerCount('SIGINT');
+      async function* slowNumbers(): AsyncGenerator<number> {
+        for (let i = 0; i < 1000; i++) {
+          if (i === 3) process.emit('SIGINT');
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          yield i;
+        }
+      }
+      const graph = Graph.from(fromAsyncIterable('slow', () => slowNumbers())).pipe(mapStage('id', (v: number) => v)).to(collectSink<number>('out'));
+      const { log, lines } = capturingLogger();
+      const run = await runGraphInFolder({ name: 'slow', dir: path.join(dir, 'r'), log, quiet: true }, graph);
+      assert.equal(run.status, 'cancelled');
+      assert.equal(run.exitCode, 130);
+      assert.ok(run.summary.sourceItems < 1000, `stopped early (${run.summary.sourceItems} items)`);
+      const written = run.summary.sinks[0]!.written;
+      const stage = run.summary.stages[0]!;
+      assert.ok(written >= 3, `${written} items written`);
+      assert.deepEqual([stage.seen, stage.emitted], [run.summary.sourceItems, written], 'every item pulled before the stop is drained to the sink');
+      assert.equal(readJson(path.join(run.dir, 'summary.json')).status, 'cancelled');
+      assert.match(lines.join('\n'), /interrupted: stopping the source/);
+      assert.equal(process.listenerCount('SIGINT'), listeners);
     } finally {
       cleanup();
     }

@@ -39,8 +39,13 @@ test('examples: tokens-and-psnr and custom-sink write the same tokens for every 
   assert.equal(arrowFiles.length, 3, 'one token file per input shard');
   const fromTokenFiles = await tokensByKey(arrowFiles.map((f) => path.join(out, f)));
 
-  const jsonl = path.join(data.dir, 'tokens.jsonl');
-  assert.equal(await tokensToJsonl(data.shards, data.checkpoint, jsonl), data.images);
+  const runDir = path.join(data.dir, 'tokens-jsonl');
+  assert.equal(await tokensToJsonl(data.shards, data.checkpoint, runDir), data.images);
+  const jsonl = path.join(runDir, 'tokens.jsonl');
+  const readRecord = async (name: string): Promise<Record<string, unknown>> => JSON.parse(await fs.readFile(path.join(runDir, name), 'utf8')) as Record<string, unknown>;
+  const summary = await readRecord('summary.json');
+  assert.deepEqual([summary.command, summary.status, summary.exitCode], ['tokens-jsonl', 'ok', 0], 'run records of runGraphInFolder');
+  assert.deepEqual((await readRecord('config.json')).config, { shards: data.shards, checkpoint: data.checkpoint });
   const lines = (await fs.readFile(jsonl, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { key: string; tokens: number[] });
   assert.equal(lines.length, data.images);
   assert.equal(fromTokenFiles.size, data.images);

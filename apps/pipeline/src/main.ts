@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { BackendError } from './backend.js';
 import { UsageError } from './cli/errors.js';
-import { withDefaultInterrupt } from './cli/interrupt.js';
+import { withDefaultInterrupt } from './cli/default-interrupt.js';
 import { processWriters, type CliWriters } from './cli/logger.js';
 import { COMMANDS } from './commands/index.js';
 

@@ -26,3 +26,20 @@ export {
   type OpenForWrite,
   type WritableFile,
 } from './output-files.js';
+export { createRunFolder, graphSummaries, timestamp, type RunFolder, type RunFolderOptions, type GraphRecord } from './run/run-folder.js';
+export { RunFolderError, type RunFolderErrorDetails, type RunFolderRefusal } from './run/run-folder-error.js';
+export {
+  RECORD_FILES,
+  checkRunFolderTarget,
+  snapshotRecords,
+  archivePreviousRecords,
+  restoreRecords,
+  sweepRecordTemporaries,
+  writeFileAtomicSync,
+  type RecordsSnapshot,
+} from './run/run-records.js';
+export { withInterrupt, interruptScopeActive, interruptSignal } from './run/interrupt.js';
+export { runGraph, EXIT, type RunGraphOptions, type GraphRunOutcome } from './run/run-graph.js';
+export { runGraphInFolder, type RunInFolderOptions, type FolderRunResult } from './run/run-graph-in-folder.js';
+export { formatSummaryTable } from './run/summary-table.js';
+export { toJsonSafe } from './run/json-safe.js';

@@ -1,6 +1,19 @@
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import type { Graph, Logger } from '@vqrae/graph';
+import {
+  archivePreviousRecords,
+  createRunFolder,
+  EXIT,
+  graphSummaries,
+  restoreRecords,
+  runGraph,
+  snapshotRecords,
+  withInterrupt,
+  type Graph,
+  type GraphRunOutcome,
+  type Logger,
+  type RunFolder,
+} from '@vqrae/graph';
 import { selectBackend, type BackendChoice, type BackendSelection } from '../backend.js';
 import type { CommandModule } from './command-module.js';
 import { createCliLogger, processWriters, writersOf, type CliWriters } from './logger.js';
@@ -8,11 +21,7 @@ import { COMMON_OPTIONS, registerOptions, resolveGivenOptions, resolveOptions, t
 import type { OptionSpecs, ResolvedOptions, ValueSource } from './option-spec.js';
 import { BackendError } from '../backend.js';
 import { CancelledError } from './cancelled.js';
-import { UsageError } from './errors.js';
-import { createRunFolder, graphSummaries, type RunFolder } from './run-folder.js';
-import { archivePreviousRecords, restoreRecords, snapshotRecords } from './run-records.js';
-import { withInterrupt } from './interrupt.js';
-import { EXIT, runGraph, type GraphRunOutcome } from './run-graph.js';
+import { UsageError, withRunFolderUsage } from './errors.js';
 
 /** What a command's `run` receives. */
 export interface CommandContext<S extends OptionSpecs> {
@@ -97,7 +106,7 @@ async function execute<S extends OptionSpecs>(
   const log = createCliLogger(common.quiet, writers);
   const backend = await selectBackend(common.backend as BackendChoice);
   log.info(backend.message);
-  const runFolder = createRunFolder({ command: definition.name, out: common.out });
+  const runFolder = withRunFolderUsage(() => createRunFolder({ command: definition.name, out: common.out }));
   const before = snapshotRecords(runFolder.dir, runFolder.createdDir);
   archivePreviousRecords(before);
   runFolder.writeJson('config.json', {

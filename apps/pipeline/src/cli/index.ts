@@ -1,6 +1,6 @@
 /**
- * Shared CLI helpers for `vqrae` command files: define a command with typed options (flags + --config file), the run
- * folder, backend selection, and running graphs with SIGINT cancellation, progress and a summary table.
+ * Shared CLI helpers for `vqrae` command files: define a command with typed options (flags + --config file) and
+ * backend selection. The run folder, runGraph, Ctrl-C and the summary table come from `@vqrae/graph`.
  *
  * A command file is usually just:
  *   export const myCommand = defineCommand({ name, description, options: { size: intOption({...}) }, run: async (ctx) => {
@@ -23,15 +23,10 @@ export {
 } from './option-spec.js';
 export { COMMON_OPTIONS, registerOptions, resolveGivenOptions, resolveOptions, type CommonOptions, type Resolved } from './options.js';
 export { loadConfigFile, checkConfigValues } from './config-file.js';
-export { UsageError } from './errors.js';
+export { UsageError, usageErrorForRunFolder, withRunFolderUsage } from './errors.js';
 export { CancelledError, throwIfCancelled } from './cancelled.js';
 export { parseIntFlag } from './int-flag.js';
-export { createRunFolder, graphSummaries, timestamp, type RunFolder, type RunFolderOptions, type GraphRecord } from './run-folder.js';
-export { runGraph, EXIT, type RunGraphOptions, type GraphRunOutcome } from './run-graph.js';
-export { withInterrupt } from './interrupt.js';
-export { formatSummaryTable } from './summary-table.js';
 export { createCliLogger, writersOf, type CliWriters } from './logger.js';
-export { toJsonSafe } from './json-safe.js';
 export { selectBackend, loadTf, BackendError, type BackendChoice, type BackendName, type BackendSelection, type ModuleLoader } from '../backend.js';
 export { batchOption, checkpointOption, cropOption, dataOption, onErrorOption, requireOptions } from './option-groups.js';
 export { dumpOptions, rankFromOptions, rankOptions } from './option-groups.js';

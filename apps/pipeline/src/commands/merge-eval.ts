@@ -16,9 +16,8 @@ import {
   type PreviewIndex,
   type PreviewSource,
 } from '@vqrae/eval';
-import { parseIntFlag, type CommandModule } from '../cli/index.js';
-import { checkRunFolderTarget } from '../cli/run-records.js';
-import { writeFileAtomic } from '@vqrae/graph';
+import { parseIntFlag, withRunFolderUsage, type CommandModule } from '../cli/index.js';
+import { checkRunFolderTarget, writeFileAtomic } from '@vqrae/graph';
 
 /** Merges the rank folders of one `vqrae eval` job into `out`; returns the exit code. */
 export async function mergeEval(
@@ -28,7 +27,7 @@ export async function mergeEval(
   write: (line: string) => void,
   writeError: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<number> {
-  checkRunFolderTarget(path.resolve(out), 'merge-eval'); // never into a rank's own eval folder (its records would be replaced)
+  withRunFolderUsage(() => checkRunFolderTarget(path.resolve(out), 'merge-eval')); // never into a rank's own eval folder (its records would be replaced)
   const ranks = (await readRankFolders(dirs, out)).sort((a, b) => a.partial.rank - b.partial.rank);
   const problems = checkRanks(ranks);
   if (problems.length > 0) {

@@ -1,6 +1,6 @@
 import { DumpCancelledError, DumpRefusedError, describedDumpGraph, mergeManifests, prepareEncodeDump, type DumpRow, type EncodeDumpJob, type EncodeDumpSummary, type ImageProtocol } from '@vqrae/tokens';
-import type { ErrorPolicy, Graph, Logger } from '@vqrae/graph';
-import { CancelledError, dumpOptions, rankFromOptions, requireOptions, UsageError, type GraphRunOutcome, type ResolvedOptions, type RunFolder } from '../cli/index.js';
+import type { ErrorPolicy, Graph, GraphRunOutcome, Logger, RunFolder } from '@vqrae/graph';
+import { CancelledError, dumpOptions, rankFromOptions, requireOptions, UsageError, type ResolvedOptions } from '../cli/index.js';
 import { decodeModeOf } from '../commands/decode-mode-option.js';
 import { remoteShardOptions } from '../cli/remote-shard-options.js';
 

@@ -3,9 +3,8 @@
  * config.json, and returns the engine with its record (for provenance). The caller disposes the engine at the end.
  */
 import fs from 'node:fs';
-import type { Logger } from '@vqrae/graph';
+import type { Logger, RunFolder } from '@vqrae/graph';
 import { tfjsEngine, type VqraeModel } from '@vqrae/tokenizer';
-import type { RunFolder } from '../cli/run-folder.js';
 import type { EngineOptions } from './engine-options.js';
 import { openEngine, type EngineDeps, type EngineRecord, type OpenedEngine } from './select-engine.js';
 

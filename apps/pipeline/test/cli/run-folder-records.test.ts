@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { Graph, collectSink, fromIterable, mapStage } from '@vqrae/graph';
-import { booleanOption, createRunFolder, defineCommand, UsageError } from '../../src/cli/index.js';
+import { Graph, collectSink, createRunFolder, fromIterable, mapStage } from '@vqrae/graph';
+import { booleanOption, defineCommand, UsageError, withRunFolderUsage } from '../../src/cli/index.js';
 import { readJson, runCli, tempDir } from './helpers.js';
 
 /** A throwaway command: runs one tiny graph, or refuses (UsageError) before any work under --refuse. */
@@ -111,7 +111,7 @@ describe('run folders: refused jobs touch nothing, no run clobbers another runâ€
       const refused = await run(counter('count'), ['--out', file]);
       assert.equal(refused.code, 2);
       assert.match(refused.error!.message, /--out .*notes\.txt is a file; expected a folder/);
-      assert.throws(() => createRunFolder({ command: 'x', out: path.join(file, 'sub') }), /--out .*notes\.txt\/sub: .*notes\.txt is a file/);
+      assert.throws(() => withRunFolderUsage(() => createRunFolder({ command: 'x', out: path.join(file, 'sub') })), /--out .*notes\.txt\/sub: .*notes\.txt is a file/);
     } finally {
       cleanup();
     }
@@ -156,7 +156,7 @@ describe('run folders: refused jobs touch nothing, no run clobbers another runâ€
       const merged = path.join(dir, 'merged');
       fs.mkdirSync(merged);
       fs.writeFileSync(path.join(merged, 'summary.json'), JSON.stringify({ command: 'merge-eval', status: 'ok' }));
-      assert.throws(() => createRunFolder({ command: 'eval', out: merged }), /--out .*merged is a run folder of 'merge-eval'; 'eval' needs its own folder/);
+      assert.throws(() => withRunFolderUsage(() => createRunFolder({ command: 'eval', out: merged })), /--out .*merged is a run folder of 'merge-eval'; 'eval' needs its own folder/);
     } finally {
       cleanup();
     }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { Graph, collectSink, fromIterable, mapStage } from '@vqrae/graph';
-import { createCliLogger, createRunFolder, defineCommand, intOption, runGraph, timestamp, toJsonSafe } from '../../src/cli/index.js';
+import { defineCommand, intOption } from '../../src/cli/index.js';
 import { readJson, tempDir } from './helpers.js';
 
 /** A throwaway command on the shared helpers: squares numbers, failing on `--fail-at`. */
@@ -33,7 +33,7 @@ async function runSquares(args: string[]): Promise<number> {
   return code;
 }
 
-describe('run folder, runGraph and defineCommand', () => {
+describe('run folder and defineCommand', () => {
   test('a run folder holds config.json (resolved options + sources), graph.txt and summary.json', async () => {
     const { dir, cleanup } = tempDir();
     try {
@@ -73,60 +73,5 @@ describe('run folder, runGraph and defineCommand', () => {
     } finally {
       cleanup();
     }
-  });
-
-  test('runGraph: a cancelled run returns exit code 130 and prints the summary table', async () => {
-    const lines: string[] = [];
-    const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
-    const controller = new AbortController();
-    controller.abort();
-    const graph = Graph.from(fromIterable('numbers', [1, 2, 3])).pipe(mapStage('id', (v: number) => v)).to(collectSink('out'));
-    const outcome = await runGraph(graph, { name: 'g', log, signal: controller.signal, quiet: true });
-    assert.equal(outcome.exitCode, 130);
-    assert.equal(outcome.summary.status, 'cancelled');
-    assert.match(lines.join('\n'), /^stage\s+seen\s+emitted\s+skipped\s+dropped\s+errors\s+busy$/m);
-    assert.match(lines.join('\n'), /^g: cancelled, 0 items in/m);
-  });
-
-  test('runGraph on its own writes graph.txt and a partial summary.json into the run folder', async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const runFolder = createRunFolder({ command: 'x', out: path.join(dir, 'run') });
-      const graph = Graph.from(fromIterable('numbers', [1, 2, 3])).pipe(mapStage('id', (v: number) => v)).to(collectSink('out'));
-      const outcome = await runGraph(graph, { name: 'first', log: createCliLogger(true), quiet: true, runFolder });
-      assert.equal(outcome.exitCode, 0);
-      assert.equal(fs.readFileSync(path.join(runFolder.dir, 'graph.txt'), 'utf8'), 'first: numbers → id → out\n');
-      const summary = readJson(path.join(runFolder.dir, 'summary.json'));
-      assert.equal(summary.status, 'partial');
-      assert.deepEqual((summary.graphs as Array<{ name: string; status: string; sourceItems: number }>).map((g) => [g.name, g.status, g.sourceItems]), [['first', 'ok', 3]]);
-    } finally {
-      cleanup();
-    }
-  });
-
-  test('default folders are runs/<command>-<timestamp>, made unique', () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const now = new Date(2026, 10, 29, 3, 4, 5);
-      const a = createRunFolder({ command: 'demo', runsRoot: dir, now });
-      const b = createRunFolder({ command: 'demo', runsRoot: dir, now });
-      assert.equal(path.basename(a.dir), `demo-${timestamp(now)}`);
-      assert.equal(timestamp(now), '20261129-030405');
-      assert.equal(path.basename(b.dir), `demo-${timestamp(now)}-2`);
-    } finally {
-      cleanup();
-    }
-  });
-
-  test('toJsonSafe keeps summaries small: typed arrays, tensors and long arrays are summarised', () => {
-    const fakeTensor = { shape: [2, 3], dispose: () => {} };
-    assert.deepEqual(toJsonSafe({ a: new Float32Array(10), t: fakeTensor, long: new Array(500).fill(0), n: NaN, e: new Error('x') }), {
-      a: { type: 'Float32Array', length: 40 },
-      t: { type: 'tensor', shape: [2, 3] },
-      long: { type: 'array', length: 500 },
-      n: 'NaN',
-      e: { error: 'x' },
-    });
-    assert.equal(typeof createCliLogger(true).info, 'function');
   });
 });

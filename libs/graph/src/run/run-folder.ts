@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunSummary } from '@vqrae/graph';
+import type { RunSummary } from '../types.js';
 import { toJsonSafe } from './json-safe.js';
 import { checkRunFolderTarget, sweepRecordTemporaries, writeFileAtomicSync } from './run-records.js';
 
@@ -28,7 +28,9 @@ export interface RunFolder {
   readonly graphs: readonly GraphRecord[];
 }
 
+/** Where {@link createRunFolder} makes the folder and which command owns it. */
 export interface RunFolderOptions {
+  /** The command (or graph) that owns the folder: recorded in config.json, refused in another command's folder. */
   readonly command: string;
   /** Explicit folder (--out); may already exist (e.g. to resume). */
   readonly out?: string;
@@ -39,7 +41,7 @@ export interface RunFolderOptions {
 
 /**
  * Creates the run folder: `--out` as given, else `runs/<command>-<YYYYMMDD-HHMMSS>` (suffixed `-2`, … if taken).
- * An `--out` that is a file, or a run folder of another command, is refused (UsageError) before anything is created.
+ * An `--out` that is a file, or a run folder of another command, is refused (RunFolderError) before anything is created.
  * JSON records are written atomically (temporary name, rename).
  */
 export function createRunFolder(options: RunFolderOptions): RunFolder {

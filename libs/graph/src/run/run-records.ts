@@ -1,21 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isProcessAlive, temporaryOwnerPid } from '@vqrae/graph';
-import { UsageError } from './errors.js';
+import { isProcessAlive, temporaryOwnerPid } from '../output-files.js';
+import { RunFolderError } from './run-folder-error.js';
 
 /** The files in which a run folder records its invocations (see README: run folders). */
 export const RECORD_FILES = { config: 'config.json', summary: 'summary.json', graph: 'graph.txt', history: 'history.jsonl' } as const;
 
 /**
- * Checks an explicit `--out` before anything is created: it must not be a file (nor lie below one), and a folder that
+ * Checks a run folder target before anything is created: it must not be a file (nor lie below one), and a folder that
  * already holds the records of another command (`config.json`, else `summary.json`, with another `command`) is refused, so that e.g.
- * `dump-tokens --out <an eval folder>` cannot replace the eval's summary. Throws a UsageError naming the folder.
+ * `dump-tokens --out <an eval folder>` cannot replace the eval's summary. Throws a {@link RunFolderError} naming the folder.
  */
 export function checkRunFolderTarget(dir: string, command: string): void {
   for (let at = dir; ; at = path.dirname(at)) {
     const stat = statOrNull(at);
     if (stat && !stat.isDirectory()) {
-      throw new UsageError(at === dir ? `--out ${dir} is a file; expected a folder (the run folder)` : `--out ${dir}: ${at} is a file, not a folder`);
+      throw new RunFolderError(at === dir ? { reason: 'file', dir, at, command } : { reason: 'below-file', dir, at, command });
     }
     if (stat || path.dirname(at) === at) break;
   }
@@ -23,7 +23,7 @@ export function checkRunFolderTarget(dir: string, command: string): void {
   // config.json (merge-eval).
   const owner = recordedCommand(path.join(dir, RECORD_FILES.config)) ?? recordedCommand(path.join(dir, RECORD_FILES.summary));
   if (owner !== null && owner !== command) {
-    throw new UsageError(`--out ${dir} is a run folder of '${owner}'; '${command}' needs its own folder (choose another --out)`);
+    throw new RunFolderError({ reason: 'owned', dir, at: dir, command, owner });
   }
 }
 

@@ -1,4 +1,5 @@
-import { formatDuration, type RunSummary } from '@vqrae/graph';
+import { formatDuration } from '../progress.js';
+import type { RunSummary } from '../types.js';
 
 /** The per-stage table printed after a graph run (seen / emitted / skipped / dropped / errors / busy time). */
 export function formatSummaryTable(name: string, summary: RunSummary): string {

@@ -1,4 +1,4 @@
-import type { Logger } from '@vqrae/graph';
+import type { Logger } from '../types.js';
 
 /** The outermost active interrupt scope: nested scopes follow its signal instead of adding SIGINT handlers. */
 let activeScope: AbortSignal | undefined;
@@ -51,23 +51,4 @@ export function interruptScopeActive(): boolean {
 /** The signal of the active interrupt scope (a command's run), for work that is not a graph run through ctx. */
 export function interruptSignal(): AbortSignal | undefined {
   return activeScope;
-}
-
-/**
- * For commands without their own cancellation (make-shards, shards, fid-stats, ...): while `work` runs, a Ctrl-C that
- * no `withInterrupt` scope handles prints `vqrae <name>: cancelled (interrupted)` and exits with code 130, instead of
- * Node's silent death by signal.
- */
-export async function withDefaultInterrupt<T>(name: string, writeErr: (text: string) => void, work: () => Promise<T>): Promise<T> {
-  const onSigint = (): void => {
-    if (interruptScopeActive()) return;
-    writeErr(`vqrae ${name}: cancelled (interrupted)\n`);
-    process.exit(130);
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    return await work();
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
 }

@@ -1,4 +1,6 @@
-import { createProgress, StageError, type Graph, type Logger, type ProgressReporter, type RunSummary } from '@vqrae/graph';
+import type { Graph } from '../graph.js';
+import { createProgress, type ProgressReporter } from '../progress.js';
+import { StageError, type Logger, type RunSummary } from '../types.js';
 import { withInterrupt } from './interrupt.js';
 import { graphSummaries, type RunFolder } from './run-folder.js';
 import { formatSummaryTable } from './summary-table.js';
@@ -6,6 +8,7 @@ import { formatSummaryTable } from './summary-table.js';
 /** Exit codes of a run: 0 ok, 1 failed (an error under onError 'throw'), 2 usage error, 130 interrupted. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
+/** How {@link runGraph} reports and records one graph run. */
 export interface RunGraphOptions {
   /** Name of this graph in the run folder (graph.txt, summary.json) and in printed lines. */
   readonly name: string;
@@ -18,6 +21,7 @@ export interface RunGraphOptions {
   readonly progress?: ProgressReporter;
 }
 
+/** What {@link runGraph} returns: the run summary with the exit code it stands for. */
 export interface GraphRunOutcome {
   readonly summary: RunSummary;
   /** EXIT.ok, EXIT.failed or EXIT.interrupted. */

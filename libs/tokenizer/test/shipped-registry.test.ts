@@ -3,14 +3,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  BUNDLED_CHECKPOINTS,
-  listShippedCheckpoints,
-  locateCheckpoint,
-  resolveCheckpoint,
-  sha256FileSync,
-  ShippedCheckpointError,
-} from '@vqrae/tokenizer';
+import { locateCheckpoint, resolveCheckpoint } from '../src/shipped/resolve-checkpoint.js';
+import { ShippedCheckpointError } from '../src/shipped/shipped-error.js';
+import { BUNDLED_CHECKPOINTS, listShippedCheckpoints, sha256FileSync } from '../src/shipped/shipped-registry.js';
 
 /** A registry folder with two shipped checkpoints (arbitrary bytes: the resolver never parses them). */
 function writeRegistry(dir: string): void {

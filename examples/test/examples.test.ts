@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as arrow from 'apache-arrow';
 import { cropImages, DatasetSpec, decodeImages } from '@vqrae/data';
 import { collectSink, Graph } from '@vqrae/graph';
-import { featuresStage, imageBatches, loadCheckpoint, tfjsEngine, type FeatureOutputs, type ImageBatchRecord } from '@vqrae/tokenizer';
+import { featuresStage, imageBatches, loadCheckpoint, ShippedCheckpointError, tfjsEngine, type FeatureOutputs, type ImageBatchRecord } from '@vqrae/tokenizer';
 import { readTokenFile } from '@vqrae/tokens';
 import { tokensToJsonl } from '../custom-sink.js';
 import { featureDump } from '../feature-dump.js';
@@ -99,4 +99,10 @@ test('examples: feature-dump (two crop stages, custom mean-pool stage) equals th
   // Labels are the `.cls` members written by makeTinyData: photo i (sorted) → i mod 3.
   assert.deepEqual(keys.map((k) => labelOf.get(k)), keys.map((_, i) => i % 3));
   assert.equal(tf.memory().numTensors, baseline);
+});
+
+test('examples: tokens-and-psnr refuses an unknown checkpoint name before any work, listing the shipped ones', async () => {
+  const out = path.join(data.dir, 'never');
+  await assert.rejects(tokensAndPsnr(data.shards, 'no-such-checkpoint', out), (error: unknown) => error instanceof ShippedCheckpointError && error.problem === 'unknown-name' && error.names.includes('small-cpu'));
+  await assert.rejects(fs.access(out));
 });

@@ -1,7 +1,7 @@
 /**
  * Shipping a trained tokenizer: the f32 EMA model of `vqrae train` → an F16 safetensors file (same keys, same
  * metadata, so `loadCheckpoint` rebuilds it alone) next to a JSON card that the CLI's shipped-checkpoint registry
- * reads (`apps/pipeline/src/checkpoints/shipped-registry.ts`).
+ * reads (`libs/tokenizer/src/shipped/shipped-registry.ts`).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';

@@ -66,3 +66,14 @@ export { reconstructStage } from './stages/reconstruct-stage.js';
 export { featuresStage, meanOverTokens, type FeaturePool } from './stages/features-stage.js';
 export { decodeTokensStage, packTokenRows } from './stages/decode-tokens-stage.js';
 export { imageBatches, type BatchableSample, type ImageBatchesOptions, type SampleBatchRecord } from './stages/image-batch-stage.js';
+export {
+  BUNDLED_CHECKPOINTS,
+  findShippedCheckpoint,
+  listShippedCheckpoints,
+  sha256FileSync,
+  shippedCheckpointsDir,
+  verifyShippedCheckpoint,
+  type ShippedCheckpoint,
+} from './shipped/shipped-registry.js';
+export { locateCheckpoint, resolveCheckpoint, type ResolvedCheckpoint } from './shipped/resolve-checkpoint.js';
+export { ShippedCheckpointError, type ShippedCheckpointProblem } from './shipped/shipped-error.js';

@@ -1,4 +1,4 @@
-import { listShippedCheckpoints, shippedCheckpointsDir } from './shipped-registry.js';
+import { listShippedCheckpoints, shippedCheckpointsDir } from '@vqrae/tokenizer';
 
 /** The `vqrae info` block of shipped checkpoints: name, preset, size, dtype, sha256, description (one line each). */
 export function shippedCheckpointLines(dir = shippedCheckpointsDir()): string[] {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { listShippedCheckpoints, sha256FileSync } from '../checkpoints/shipped-registry.js';
+import { listShippedCheckpoints, sha256FileSync } from '@vqrae/tokenizer';
 
 /** The checkpoint a demo run uses (its `--checkpoint`, already resolved to a file), and how to name it honestly. */
 export interface DemoCheckpoint {

@@ -1,30 +1,29 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Graph, batchStage } from '@vqrae/graph';
-import { decodeTokensStage, loadCheckpoint, tfjsEngine, tokenizeStage, type TokenOutputs } from '@vqrae/tokenizer';
-import { pngFolderSink } from '@vqrae/data';
-import {
-  decodedImagesStage,
-  encodeTokenTable,
-  mergeManifests,
-  provenanceMetadata,
-  softwareVersions,
-  tokenFiles,
-  tokenRowBatchStage,
-  tokenRowSource,
-  tokenRowsOf,
-  type SampleBatch,
-  type SourceTokenRow,
-  type TokenRow,
-} from '@vqrae/tokens';
+import { readTokenFile, tokenFiles } from '@vqrae/tokens';
+import { EXIT } from '../cli/index.js';
+import { decodeCommand } from '../commands/decode.js';
+import { dumpTokensCommand } from '../commands/dump-tokens.js';
 import { demoCheckpoint } from '../demo/demo-checkpoint.js';
 import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
 import { demoShards } from '../demo/demo-shards.js';
-import { runDumpGraph } from './run-dump-command.js';
+
+/** The fields of dump-tokens' summary.json this step reads. */
+interface DumpSummaryFile {
+  readonly seen?: number;
+  readonly written?: number;
+}
+
+/** A JSON record a command wrote, or `{}` if it wrote none (a cancelled run). */
+async function readJsonIfAny(file: string): Promise<unknown> {
+  return fs.readFile(file, 'utf8').then((text) => JSON.parse(text) as unknown, () => ({}));
+}
 
 /**
- * Demo step `tokens`: with the demo checkpoint (`--checkpoint`, default the shipped `small-cpu`), dumps the tokens of every bundled image
- * (train + held-out shards) exactly as `vqrae dump-tokens` does, then decodes the token files back to PNGs as
- * `vqrae decode` does (on the tfjs engine: the demo's numbers do not depend on whether onnxruntime-node loads).
+ * Demo step `tokens`: with the demo checkpoint (`--checkpoint`, default the shipped `small-cpu`), `vqrae dump-tokens`
+ * of every bundled image (train + held-out shards) into tokens/, then `vqrae decode` of those token files back to PNGs
+ * in decoded/images/, both called as functions (`invoke`: the same run folders and records as the CLI) on the tfjs
+ * engine (the demo's numbers do not depend on whether onnxruntime-node loads).
  */
 export const tokensDemoStep: DemoStep = {
   name: 'tokens',
@@ -33,54 +32,26 @@ export const tokensDemoStep: DemoStep = {
     const described = demoCheckpoint(ctx.options.checkpoint);
     const checkpoint = described.file;
     const data = (await demoShards(ctx)).all;
-    const outDir = ctx.runFolder.path('tokens');
-    const model = await loadCheckpoint(checkpoint);
-    const preset = model.config.preset ?? 'custom';
-    const engine = tfjsEngine(model);
-    try {
-      const sha = described.sha256;
-      const codebookSize = model.config.quantizer.codebookSize;
-      const grid = Math.round(Math.sqrt(model.tokensPerImage));
-      const protocol = { crop: 'center' as const, size: model.inputSize };
-      const provenance = { kind: 'tokens', checkpoint_sha256: sha, preset: model.config.preset ?? 'custom', codebook_size: codebookSize, image_protocol: protocol, versions: softwareVersions() };
-      const layout = { gridH: grid, gridW: grid, codebookSize, passThrough: { label: true, caption: true, json: true }, metadata: provenanceMetadata(provenance) };
-      const dump = await runDumpGraph<TokenRow, SampleBatch & TokenOutputs>('tokens', {
-        kind: 'tokens',
-        data,
-        outDir,
-        rank: { rank: 0, worldSize: 1, source: 'demo' },
-        batchSize: 8,
-        rowsPerFile: 10000,
-        onError: 'throw',
-        protocol,
-        encodeStage: tokenizeStage<SampleBatch>(engine, { label: preset }),
-        rowsOf: tokenRowsOf,
-        encodeFile: (rows) => encodeTokenTable(rows, layout),
-        fingerprint: { kind: 'tokens', checkpoint_sha256: sha, crop: protocol.crop, data },
-        provenance,
-        log: ctx.log,
-      }, ctx);
-      await mergeManifests(outDir, { verify: true });
-      const files = await tokenFiles(outDir);
-      const decodeGraph = Graph.from(tokenRowSource(files, 'tokens/'))
-        .pipe(batchStage<SourceTokenRow>('batch', { size: 8 }))
-        .pipe(tokenRowBatchStage({ checkpointSha: sha, allowOtherCheckpoint: false }))
-        .pipe(decodeTokensStage(engine, { name: 'decode' }))
-        .pipe(decodedImagesStage())
-        .to(pngFolderSink(ctx.runFolder.path('decoded')));
-      const outcome = await ctx.runGraph('decode', decodeGraph);
-      const decoded = (outcome.summary.sinks[0]?.result as { written?: number } | undefined)?.written ?? 0;
-      const ok = outcome.exitCode === 0 && dump.written === dump.seen && decoded === dump.written;
-      return {
-        status: ok ? 'ok' : 'failed',
-        line:
-          `tokens: ${described.label}: ${dump.written} images → ${dump.written} × ${model.tokensPerImage} tokens (k=${codebookSize}, ${files.length} Arrow file(s), manifest.json) ` +
-          `→ decoded back to ${decoded} PNGs in decoded/`,
-        files: ['tokens/manifest.json', ...files.map((f) => path.relative(ctx.runFolder.dir, f)), 'decoded/'],
-        data: { images: dump.written, tokensPerImage: model.tokensPerImage },
-      };
-    } finally {
-      await engine.dispose();
-    }
+    const tokensDir = ctx.runFolder.path('tokens');
+    const decodedDir = ctx.runFolder.path('decoded');
+    const common = { checkpoint, batch: 8, quiet: ctx.options.quiet, backend: ctx.backend.name, engine: 'tfjs' } as const;
+    const dumpCode = await dumpTokensCommand.invoke({ ...common, data, out: tokensDir, onError: 'throw' });
+    const dump = (await readJsonIfAny(path.join(tokensDir, 'summary.json'))) as DumpSummaryFile; // dump-tokens' own record
+    const files = await tokenFiles(tokensDir);
+    const decodeCode = dumpCode === 0 ? await decodeCommand.invoke({ ...common, tokens: tokensDir, out: decodedDir }) : 1;
+    const decoded = decodeCode === 0 ? (await fs.readdir(path.join(decodedDir, 'images'))).filter((f) => f.endsWith('.png')).length : 0;
+    const first = files.length > 0 ? (await readTokenFile(files[0]!)).sequences[0] : undefined;
+    const tokensPerImage = first?.ids.length ?? 0;
+    const written = dump.written ?? 0;
+    const ok = dumpCode === 0 && decodeCode === 0 && written === dump.seen && decoded === written;
+    const manifest = (await readJsonIfAny(path.join(tokensDir, 'manifest.json'))) as { provenance?: { codebook_size?: number } };
+    return {
+      status: ok ? 'ok' : dumpCode === EXIT.interrupted || decodeCode === EXIT.interrupted ? 'cancelled' : 'failed',
+      line:
+        `tokens: ${described.label}: ${written} images → ${written} × ${tokensPerImage} tokens (k=${manifest.provenance?.codebook_size}, ${files.length} Arrow file(s), manifest.json) ` +
+        `→ decoded back to ${decoded} PNGs in decoded/images/`,
+      files: ['tokens/manifest.json', ...files.map((f) => path.relative(ctx.runFolder.dir, f)), 'decoded/images/'],
+      data: { images: written, tokensPerImage },
+    };
   },
 };

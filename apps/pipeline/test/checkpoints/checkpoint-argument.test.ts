@@ -5,7 +5,7 @@ import path from 'node:path';
 import { resolveCheckpointArgument } from '../../src/cli/checkpoint-argument.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { shippedCheckpointLines } from '../../src/checkpoints/shipped-lines.js';
-import { BUNDLED_CHECKPOINTS, listShippedCheckpoints, sha256FileSync } from '../../src/checkpoints/shipped-registry.js';
+import { BUNDLED_CHECKPOINTS, listShippedCheckpoints, sha256FileSync } from '@vqrae/tokenizer';
 import { runCli, tempDir } from '../cli/helpers.js';
 
 /** A registry folder with two shipped checkpoints (arbitrary bytes: the resolver never parses them). */

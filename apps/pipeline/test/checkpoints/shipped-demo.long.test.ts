@@ -24,7 +24,8 @@ describe('demo on a checkpoint file (long: eval with FD + a fine-tuning run)', (
     const run = await runCli(['demo', '--steps', 'eval,tokens,train', '--images', images, '--checkpoint', checkpoint, '--seed', '1', '--out', out, '--quiet']);
     assert.equal(run.code, 0, run.stderr);
     const label = escapeRegExp(`${checkpoint} (sha256 `);
-    assert.match(run.stdout, new RegExp(`^eval: ${label}[0-9a-f]{12}…\\) on 4 images, PSNR [\\d.]+ dB`, 'm'));
+    // eval runs on the held-out photographs (assets/photos, --eval-data's default), not on --images.
+    assert.match(run.stdout, new RegExp(`^eval: ${label}[0-9a-f]{12}…\\) on 124 held-out photographs \\(assets/photos\\), PSNR [\\d.]+ dB`, 'm'));
     assert.match(run.stdout, new RegExp(`^tokens: ${label}[0-9a-f]{12}…\\): 4 images → 4 × 64 tokens`, 'm'));
     assert.match(run.stdout, new RegExp(`^train: fine-tuned ${label}[0-9a-f]{12}…\\), stage 1, \\d+ steps \\(batch 2, 2 training images, fresh optimizer\\)`, 'm'));
     assert.match(run.stdout, /^demo: ok \(3\/3 steps\)/m);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { sha256File } from '@vqrae/nn';
-import { findShippedCheckpoint } from '../../src/checkpoints/shipped-registry.js';
+import { findShippedCheckpoint } from '@vqrae/tokenizer';
 import { fixtureFile, measureShippedFixture, REFRESH_COMMAND, type ShippedFixture } from '../../../../tools/testing/shipped-fixture.js';
 
 const NAME = 'small-cpu';

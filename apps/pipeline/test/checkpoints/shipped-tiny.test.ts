@@ -158,7 +158,7 @@ describe('demo on a checkpoint (issue 15.3: npm start runs on the shipped one)',
     assert.match(run.stdout, new RegExp(`^tokens: ${escapeRegExp(`tiny-test (shipped, sha256 ${card.sha256.slice(0, 12)}…)`)}: 4 images → 4 × 64 tokens .* decoded back to 4 PNGs`, 'm'));
     assert.equal((readJson(path.join(out, 'config.json')) as { options: { checkpoint: string } }).options.checkpoint, shipped);
     assert.deepEqual(fs.readdirSync(path.join(out, 'shards')).sort(), ['heldout-000.tar', 'train-000.tar']);
-    assert.equal(fs.readdirSync(path.join(out, 'decoded')).length, 4);
+    assert.equal(fs.readdirSync(path.join(out, 'decoded/images')).length, 4);
   });
 });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readTokenFile, tokenFiles } from '@vqrae/tokens';
-import { EXIT } from '../cli/index.js';
+import { EXIT } from '@vqrae/graph';
 import { decodeCommand } from '../commands/decode.js';
 import { dumpTokensCommand } from '../commands/dump-tokens.js';
 import { demoCheckpoint } from '../demo/demo-checkpoint.js';

@@ -29,12 +29,5 @@ export function disposeAll(grads: Record<string, tf.Tensor>): void {
   for (const grad of Object.values(grads)) grad.dispose();
 }
 
-/** √Σ‖g‖² over every gradient, as a number. */
-export function globalNorm(grads: Readonly<Record<string, tf.Tensor>>): number {
-  const list = Object.values(grads);
-  if (list.length === 0) return 0;
-  const squared = tf.tidy(() => tf.addN(list.map((g) => tf.sum(tf.square(g)))));
-  const value = squared.dataSync()[0] ?? Number.NaN;
-  squared.dispose();
-  return Math.sqrt(value);
-}
+/** √Σ‖g‖² over every gradient, as a number (the one implementation lives in @vqrae/nn). */
+export { globalNorm } from '@vqrae/nn';

@@ -22,12 +22,12 @@ export function clipByGlobalNorm(grads: Readonly<Record<string, tf.Tensor>>, max
   return { grads: out, norm };
 }
 
-/** √(Σ‖g‖²) over all gradients, read back to the host. */
+/** √(Σ‖g‖²) over all gradients: the sum of squares on the device, the square root on the host (float64). */
 export function globalNorm(grads: Readonly<Record<string, tf.Tensor>>): number {
   const tensors = Object.values(grads);
   if (tensors.length === 0) return 0;
-  const total = tf.tidy(() => tf.sqrt(tf.addN(tensors.map((g) => tf.sum(tf.square(g))))));
-  const value = total.dataSync()[0];
-  total.dispose();
-  return value;
+  const squared = tf.tidy(() => tf.addN(tensors.map((g) => tf.sum(tf.square(g)))));
+  const value = squared.dataSync()[0] ?? Number.NaN;
+  squared.dispose();
+  return Math.sqrt(value);
 }

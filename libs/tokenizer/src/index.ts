@@ -53,6 +53,15 @@ export { openFeatureEncoder, type FeatureEncoder, type FeaturePooling, type Feat
 export type { EngineKind, FeatureEngine, PixelBatch, Reconstruction, TokenizerEngine } from './engine/tokenizer-engine.js';
 export { checkPixelBatch, tfjsEngine, tfjsFeatureEngine } from './engine/tfjs-engine.js';
 export {
+  ENGINE_KINDS,
+  EXECUTION_PROVIDERS,
+  EngineChoiceError,
+  type EngineChoice,
+  type EngineChoiceOptions,
+  type ExecutionProvider,
+} from './engine/engine-choice.js';
+export { chooseEngine, defaultThreads, firstLine, type ChosenEngine, type EngineOpeners, type EngineRecord } from './engine/choose-engine.js';
+export {
   splitRows,
   type DecodedOutputs,
   type FeatureOutputs,

@@ -2,13 +2,10 @@
  * The option group every inference command shares (`--engine`, `--ep`, `--threads`), declared once and spread into
  * each command's options.
  */
+import { ENGINE_KINDS, EXECUTION_PROVIDERS } from '@vqrae/tokenizer';
 import { intOption, stringOption, type ResolvedOptions } from '../cli/option-spec.js';
 
-export const ENGINE_KINDS = ['auto', 'onnx', 'tfjs'] as const;
-export const EXECUTION_PROVIDERS = ['cpu', 'webgpu', 'cuda', 'tensorrt'] as const;
-
-export type EngineChoice = (typeof ENGINE_KINDS)[number];
-export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+export { ENGINE_KINDS, EXECUTION_PROVIDERS, type EngineChoice, type ExecutionProvider } from '@vqrae/tokenizer';
 
 export const ENGINE_OPTIONS = {
   engine: stringOption({

@@ -6,9 +6,8 @@
  */
 import type { FeatureExtractor } from '@vqrae/eval';
 import type { FeatureNetworkChoice } from '@vqrae/onnx';
+import type { EngineChoice, EngineRecord } from '@vqrae/tokenizer';
 import { recordEngine, type EngineHost } from './command-engine.js';
-import type { EngineRecord } from './choose-engine.js';
-import type { EngineChoice } from './engine-options.js';
 import { FID_ENGINE_SUBJECT, openFidInception, type FidEngineDeps } from './fid-inception-engine.js';
 
 /** The opened network (null for `--fd-network none`) and what the run records about where it runs. */

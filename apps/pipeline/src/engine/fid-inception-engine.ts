@@ -4,7 +4,8 @@
  * `vqrae fid-stats` and by `vqrae eval --fid-weights`.
  */
 import type { FeatureExtractor, FidInputVariant } from '@vqrae/eval';
-import { chooseEngine, type ChosenEngine } from './choose-engine.js';
+import type { ChosenEngine } from '@vqrae/tokenizer';
+import { chooseCommandEngine } from './choose-command-engine.js';
 import type { EngineOptions } from './engine-options.js';
 import { loadOnnxModule, type OnnxModule } from './onnx-module.js';
 
@@ -28,7 +29,7 @@ export async function openFidInception(
   options: EngineOptions,
   deps: FidEngineDeps,
 ): Promise<ChosenEngine<FeatureExtractor>> {
-  return chooseEngine(options, {
+  return chooseCommandEngine(options, {
     subject: FID_ENGINE_SUBJECT,
     backend: deps.backend,
     loadOnnx: deps.loadOnnx ?? loadOnnxModule,

@@ -7,13 +7,13 @@
  * Ownership: the returned engine owns the model it was opened on (`engine.dispose()` frees both); when opening
  * fails the caller still owns the model.
  */
-import { tfjsEngine, type TokenizerEngine, type VqraeModel } from '@vqrae/tokenizer';
+import { tfjsEngine, type EngineChoice, type EngineRecord, type TokenizerEngine, type VqraeModel } from '@vqrae/tokenizer';
 import { UsageError } from '../cli/errors.js';
-import { chooseEngine, type EngineRecord } from './choose-engine.js';
-import type { EngineChoice, EngineOptions } from './engine-options.js';
+import { chooseCommandEngine } from './choose-command-engine.js';
+import type { EngineOptions } from './engine-options.js';
 import { loadOnnxModule, type OnnxModule } from './onnx-module.js';
 
-export type { EngineRecord } from './choose-engine.js';
+export type { EngineRecord } from '@vqrae/tokenizer';
 
 export interface OpenedEngine {
   readonly engine: TokenizerEngine;
@@ -31,7 +31,7 @@ export interface EngineDeps {
 
 /** Opens the engine `options` ask for on a loaded model; takes ownership of `model`. */
 export async function openEngine(model: VqraeModel, options: EngineOptions, deps: EngineDeps): Promise<OpenedEngine> {
-  const chosen = await chooseEngine(options, {
+  const chosen = await chooseCommandEngine(options, {
     subject: 'engine',
     backend: deps.backend,
     loadOnnx: deps.loadOnnx ?? loadOnnxModule,

@@ -2,10 +2,12 @@
  * The one rule of engine choice, shared by every network an inference command runs (the tokenizer, FID-Inception):
  * `auto` = ONNX Runtime when onnxruntime-node loads and the network starts on it, else tfjs with the reason; a forced
  * engine or provider that cannot start is an error, never a silent fallback.
+ *
+ * No import of `@vqrae/onnx` or onnxruntime here: the caller injects how to load and open the network
+ * ({@link EngineOpeners}), so choosing tfjs never loads the native runtime.
  */
 import os from 'node:os';
-import { UsageError } from '../cli/errors.js';
-import type { EngineChoice, EngineOptions, ExecutionProvider } from './engine-options.js';
+import { ENGINE_KINDS, EXECUTION_PROVIDERS, EngineChoiceError, type EngineChoice, type EngineChoiceOptions, type ExecutionProvider } from './engine-choice.js';
 
 /** What a run records about the engine of one network (config.json, provenance, dump metadata). */
 export interface EngineRecord {
@@ -52,10 +54,17 @@ export function firstLine(error: unknown): string {
   return message.split('\n')[0]!.slice(0, 200);
 }
 
-/** Opens a network on the engine `options` ask for (see the file comment for the rule). */
-export async function chooseEngine<T, M>(options: EngineOptions, openers: EngineOpeners<T, M>): Promise<ChosenEngine<T>> {
-  const requested = options.engine as EngineChoice;
-  const ep = options.ep as ExecutionProvider;
+/**
+ * Opens a network on the engine `options` ask for (see the file comment for the rule). Throws
+ * {@link EngineChoiceError} for a request that cannot be honoured (unknown engine or provider, a non-cpu provider on
+ * tfjs, a forced onnx engine whose runtime does not load); a forced engine that fails to open the network rethrows
+ * the opener's error.
+ */
+export async function chooseEngine<T, M>(options: EngineChoiceOptions, openers: EngineOpeners<T, M>): Promise<ChosenEngine<T>> {
+  const requested: EngineChoice = options.engine;
+  const ep: ExecutionProvider = options.ep;
+  if (!ENGINE_KINDS.includes(requested)) throw new EngineChoiceError(`--engine ${String(requested)}: must be one of ${ENGINE_KINDS.join(', ')}`);
+  if (!EXECUTION_PROVIDERS.includes(ep)) throw new EngineChoiceError(`--ep ${String(ep)}: must be one of ${EXECUTION_PROVIDERS.join(', ')}`);
   const { subject, backend } = openers;
   const onTfjs = async (reason: string): Promise<ChosenEngine<T>> => {
     const { value, label } = await openers.openTfjs();
@@ -63,7 +72,7 @@ export async function chooseEngine<T, M>(options: EngineOptions, openers: Engine
     return { value, record, message: `${subject}: tfjs (${backend}; ${reason})` };
   };
   if (requested === 'tfjs') {
-    if (ep !== 'cpu') throw new UsageError(`--ep ${ep} needs --engine onnx (or auto); the tfjs engine runs on --backend`);
+    if (ep !== 'cpu') throw new EngineChoiceError(`--ep ${ep} needs --engine onnx (or auto); the tfjs engine runs on --backend`);
     return onTfjs('forced by --engine');
   }
   let onnx: M & { readonly runtimeVersion: string };
@@ -71,8 +80,8 @@ export async function chooseEngine<T, M>(options: EngineOptions, openers: Engine
     onnx = await openers.loadOnnx();
   } catch (error) {
     const why = `onnxruntime-node could not be loaded (${firstLine(error)})`;
-    if (requested === 'onnx') throw new UsageError(`--engine onnx: ${why}`);
-    if (ep !== 'cpu') throw new UsageError(`--ep ${ep} needs the onnx engine, but ${why}`);
+    if (requested === 'onnx') throw new EngineChoiceError(`--engine onnx: ${why}`);
+    if (ep !== 'cpu') throw new EngineChoiceError(`--ep ${ep} needs the onnx engine, but ${why}`);
     return onTfjs(`auto: ${why}`);
   }
   const threads = options.threads ?? defaultThreads();

@@ -1,6 +1,7 @@
 /**
  * Loads `@vqrae/onnx` (and through it onnxruntime-node) on demand, so commands that never run a model, and machines
- * where the native runtime cannot load, pay nothing for it. The app is the only place that chooses an engine.
+ * where the native runtime cannot load, pay nothing for it. Injected as `loadOnnx` into `chooseEngine` of
+ * `@vqrae/tokenizer`, which never imports `@vqrae/onnx` itself.
  */
 export type OnnxModule = typeof import('@vqrae/onnx');
 

@@ -1,9 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { sha256File } from '@vqrae/nn';
 import { findShippedCheckpoint } from '@vqrae/tokenizer';
+import { HELD_OUT_PHOTOS } from '../../src/demo/options.js';
+import { runCli } from '../cli/helpers.js';
 import { fixtureFile, measureShippedFixture, REFRESH_COMMAND, type ShippedFixture } from '../../../../tools/testing/shipped-fixture.js';
 
 const NAME = 'small-cpu';
@@ -30,5 +34,21 @@ describe('the shipped small-cpu checkpoint (issue 15.5 regression)', () => {
       assert.deepEqual(image.tokens, fixture.images[b]!.tokens, `${image.key}: token ids differ from ${fixtureFile(NAME)} (if the change is intended: ${REFRESH_COMMAND})`);
     }
     assert.ok(measured.meanPsnr >= fixture.psnrFloor, `mean PSNR ${measured.meanPsnr.toFixed(3)} dB is below the floor ${fixture.psnrFloor.toFixed(3)} dB`);
+  });
+
+  test('on the committed held-out photographs (assets/photos, what npm start evaluates): PSNR ≥ 18 dB, utilisation ≥ 80% (issue 15 goals)', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'shipped-heldout-'));
+    try {
+      const run = await runCli(['eval', '--checkpoint', NAME, '--data', HELD_OUT_PHOTOS, '--crop', 'center', '--batch', '16', '--previews', '0', '--ssim-extra', 'none', '--engine', 'tfjs', '--quiet', '--out', out]);
+      assert.equal(run.code, 0, run.stderr);
+      const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as { eval: { images: number; metrics: Record<string, { mean: number }>; codebook: { utilization: number } } };
+      assert.equal(summary.eval.images, 124);
+      const psnr = summary.eval.metrics.psnr!.mean;
+      assert.ok(psnr >= 18, `held-out PSNR ${psnr.toFixed(3)} dB is below the 18 dB goal`);
+      assert.ok(Math.abs(psnr - 19.776) < 0.01, `held-out PSNR ${psnr.toFixed(3)} dB differs from the 19.776 dB in assets/checkpoints/README.md`);
+      assert.ok(summary.eval.codebook.utilization >= 0.8, `utilisation ${summary.eval.codebook.utilization}`);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });

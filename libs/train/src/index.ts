@@ -36,4 +36,6 @@ export { buildTrainer, restoreOrSeed } from './job-setup.js';
 export { checkpointWriter, heldOutEvaluator, jobHooks, type JobHookContext } from './job-hooks.js';
 export { TRAIN_CONFIG_FILE, TRAIN_CONFIG_HISTORY, writeTrainConfigFile } from './train-config-file.js';
 export { openTrainJob, runTrainJob, type TrainJob, type TrainJobHost, type TrainJobResult } from './train-job.js';
+export * from './settings/index.js';
+export { summaryOrThrow } from './run-outcome.js';
 export * from './ablate/index.js';

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { StageError } from '@vqrae/graph';
 import { acquireLock } from '@vqrae/tokens';
 import {
   cellDir,
   cellsForRank,
+  freshTrainConfig,
   GridError,
   GridIncompleteError,
   mergeAblation,
@@ -13,13 +13,14 @@ import {
   readGridRecord,
   gridCells,
   runAblation,
+  summaryOrThrow,
   type AblationGrid,
   type CellHost,
 } from '@vqrae/train';
 import { presetConfig } from '@vqrae/tokenizer';
 import { booleanOption, defineCommand, intOption, rankFromOptions, stringOption, UsageError, type CommandContext } from '../cli/index.js';
 import { remoteShardOptions } from '../cli/remote-shard-options.js';
-import { freshConfig, TRAIN_OPTIONS, type TrainFlags } from './train.js';
+import { givenOptions, TRAIN_OPTIONS, trainSettingsOf, trainUsage } from './train.js';
 
 // Every cell takes `vqrae train`'s options except those that pick another kind of run or stop it early.
 const { stage: _stage, from: _from, init: _init, resume: _resume, stopAfter: _stopAfter, maxMinutes: _maxMinutes, ...CELL_OPTIONS } = TRAIN_OPTIONS;
@@ -82,8 +83,10 @@ export const ablateCommand = defineCommand({
       throw asUsage(error);
     }
     // Each cell's options as `vqrae train` resolves them for a fresh stage-1 run (seed and quantizer set per cell).
-    const flags = { ...o, stage: 1, resume: false, from: undefined, init: undefined, stopAfter: undefined, maxMinutes: undefined, quantizer: undefined, codebookSize: undefined, codebookDim: undefined } as unknown as TrainFlags;
-    const base = await freshConfig(flags, ctx.sources, dir);
+    const settings = trainSettingsOf({ ...o, stage: 1, resume: false, quantizer: undefined });
+    const base = await freshTrainConfig(settings, dir, { given: givenOptions(ctx.sources) }).catch((error: unknown) => {
+      throw trainUsage(error);
+    });
     if (base.evalData === null) throw new UsageError('ablate: --eval-data <shards> is required (every cell is evaluated on the held-out images)');
     const rank = rankFromOptions(o);
     if (o.dryRun) {
@@ -94,12 +97,7 @@ export const ablateCommand = defineCommand({
     const host: CellHost = {
       log: ctx.log,
       remote: remoteShardOptions(o, ctx.log),
-      runGraph: async (name, graph) => {
-        const outcome = await ctx.runGraph(name, graph);
-        if (outcome.error) throw outcome.error;
-        if (outcome.summary.status === 'failed') throw new StageError(name, undefined, new Error(outcome.summary.failure?.message ?? 'failed'));
-        return outcome.summary;
-      },
+      runGraph: async (name, graph) => summaryOrThrow(name, await ctx.runGraph(name, graph)),
       // Two processes given the same rank would train one cell twice: the second is refused while the first lives.
       lockCell: (cellFolder, cell) => acquireLock(path.join(cellFolder, 'cell.lock'), { purpose: `ablate cell ${cell.name} in ${dir}` }),
     };

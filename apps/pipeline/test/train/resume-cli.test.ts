@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
+import { trainCommand } from '../../src/commands/train.js';
 import { readJson, runCli } from '../cli/helpers.js';
 import { tempDir, writeSyntheticShards } from '../../../../tools/testing/synthetic-shards.js';
 
@@ -67,6 +68,17 @@ describe('train --resume takes the run’s saved settings (issue 14.8)', () => {
     assert.match(again.stderr, /already has checkpoints; pass --resume/);
     assert.equal(fs.readFileSync(path.join(s1, 'summary.json'), 'utf8'), summaryBefore);
     assert.equal(readJson(path.join(s1, 'summary.json')).status, 'ok');
+  });
+
+  test('a resume invoked as a function (trainCommand.invoke, sources "call") takes the given options as overrides (issue 12)', async () => {
+    const s1 = path.join(dir, 's1');
+    const lines: string[] = [];
+    const writers = { writeOut: (t: string) => void lines.push(t), writeErr: (t: string) => void lines.push(t) };
+    const code = await trainCommand.invoke({ resume: true, out: s1, steps: 10, quiet: true }, writers);
+    assert.equal(code, 0, lines.join(''));
+    assert.match(lines.join(''), /settings differ from the checkpoint's run .*: steps 9 → 10/);
+    assert.equal(readJson(path.join(s1, 'train-config.json')).steps, 10);
+    assert.deepEqual(loggedSteps(s1), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   test('--resume with a --preset of another model is refused (issue 14.8)', async () => {

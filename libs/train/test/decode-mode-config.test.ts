@@ -3,8 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { trainDefaults, type TrainJobConfig } from '@vqrae/train';
-import { readSavedTrainConfig, resumedTrainConfig } from '../../src/train/resume-config.js';
+import { readSavedTrainConfig, resumedTrainConfig, trainDefaults, type TrainJobConfig } from '../src/index.js';
 
 const base = (): TrainJobConfig => ({
   ...trainDefaults('tiny', 1), preset: 'tiny', stage: 1, data: 'train.tar', evalData: null, out: 'runs/a', from: null, resume: false,

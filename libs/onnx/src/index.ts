@@ -13,6 +13,7 @@ export {
   type OpsetImport,
 } from './builder/model.js';
 export { writeOnnxArtifact } from './builder/write-artifact.js';
+export { describeOnnxModel } from './builder/describe-model.js';
 export {
   ONNX_EXPORTER_VERSION,
   ONNX_GRAPH_KINDS,
@@ -38,6 +39,7 @@ export {
   type OnnxRuntime,
 } from './engine/runtime.js';
 export { OnnxEngine, sessionOptions, type OnnxEngineOptions } from './engine/onnx-engine.js';
+export { loadOnnxEngines, type OnnxEngines } from './engine/load-engines.js';
 export {
   inceptionFeatureSession,
   readInceptionWidthDivisor,
@@ -49,3 +51,4 @@ export { fidInputScale, type FidImageBatch } from './inception/fid-input-scale.j
 export { inceptionGraph, INCEPTION_GRAPH_IO } from './inception/inception-graph.js';
 export { fidResizeMatrix, bilinearResizeMatrix, pilBicubicResizeMatrix, type ResizeMatrix } from './inception/resize-matrices.js';
 export { loadTfjsFidInception, openFeatureExtractor, type FeatureNetworkChoice } from './features/feature-networks.js';
+export { FID_ENGINE_SUBJECT, openFeatureNetworkEngine, openFidInceptionEngine, type FeatureEngineDeps } from './features/feature-network-engine.js';

@@ -61,6 +61,7 @@ export {
   type ExecutionProvider,
 } from './engine/engine-choice.js';
 export { chooseEngine, defaultThreads, firstLine, type ChosenEngine, type EngineOpeners, type EngineRecord } from './engine/choose-engine.js';
+export { openTokenizerEngine, tfjsOnlyEngine, type OnnxTokenizerEngines, type TokenizerEngineDeps } from './engine/open-tokenizer-engine.js';
 export {
   splitRows,
   type DecodedOutputs,

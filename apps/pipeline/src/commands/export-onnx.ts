@@ -5,7 +5,6 @@ import { sha256File } from '@vqrae/nn';
 import { loadCheckpoint } from '@vqrae/tokenizer';
 import { UsageError, writersOf, type CommandModule } from '../cli/index.js';
 import { selectBackend, type BackendChoice } from '../backend.js';
-import { describeOnnxModel } from '../engine/describe-onnx.js';
 import { resolveCheckpointArgument } from '../cli/checkpoint-argument.js';
 
 interface ExportOnnxCliOptions {
@@ -67,7 +66,7 @@ export const exportOnnxCommand: CommandModule = {
         options.checkpoint = resolveCheckpointArgument(options.checkpoint, 'export-onnx --checkpoint').file;
         const backend = await selectBackend(options.backend as BackendChoice);
         process.stderr.write(`${backend.message}\n`);
-        const { exportOnnx, writeOnnxArtifact } = await import('@vqrae/onnx');
+        const { describeOnnxModel, exportOnnx, writeOnnxArtifact } = await import('@vqrae/onnx');
         const model = await loadCheckpoint(options.checkpoint);
         let written: string[];
         let describe: string[];

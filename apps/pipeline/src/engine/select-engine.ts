@@ -1,17 +1,13 @@
 /**
- * Engine choice for the inference commands: `auto` = the ONNX Runtime engine when `@vqrae/onnx` can load
- * onnxruntime-node (and the engine starts on the CPU provider), else the tfjs engine, with one printed line saying
- * which and why (like the backend line). A forced engine or provider that cannot start is an error, never a silent
- * fallback.
- *
- * Ownership: the returned engine owns the model it was opened on (`engine.dispose()` frees both); when opening
- * fails the caller still owns the model.
+ * Engine choice for the inference commands (`openTokenizerEngine` of `@vqrae/tokenizer` with the command's options):
+ * `auto` = the ONNX Runtime engine when `@vqrae/onnx` can load onnxruntime-node, else tfjs, with one printed line
+ * saying which and why. Ownership: the returned engine owns the model it was opened on; when opening fails the caller
+ * still owns the model.
  */
-import { tfjsEngine, type EngineChoice, type EngineRecord, type TokenizerEngine, type VqraeModel } from '@vqrae/tokenizer';
-import { UsageError } from '../cli/errors.js';
-import { chooseCommandEngine } from './choose-command-engine.js';
+import { openTokenizerEngine, tfjsOnlyEngine, type EngineRecord, type TokenizerEngine, type TokenizerEngineDeps, type VqraeModel } from '@vqrae/tokenizer';
+import { engineRequestOf, engineUsage } from './choose-command-engine.js';
 import type { EngineOptions } from './engine-options.js';
-import { loadOnnxModule, type OnnxModule } from './onnx-module.js';
+import { loadOnnxModule } from './onnx-module.js';
 
 export type { EngineRecord } from '@vqrae/tokenizer';
 
@@ -26,23 +22,13 @@ export interface OpenedEngine {
 export interface EngineDeps {
   /** The tfjs backend the run selected (for labels and records). */
   readonly backend: string;
-  readonly loadOnnx?: () => Promise<Pick<OnnxModule, 'OnnxEngine'> & { readonly runtimeVersion: string }>;
+  readonly loadOnnx?: TokenizerEngineDeps['loadOnnx'];
 }
 
 /** Opens the engine `options` ask for on a loaded model; takes ownership of `model`. */
 export async function openEngine(model: VqraeModel, options: EngineOptions, deps: EngineDeps): Promise<OpenedEngine> {
-  const chosen = await chooseCommandEngine(options, {
-    subject: 'engine',
-    backend: deps.backend,
-    loadOnnx: deps.loadOnnx ?? loadOnnxModule,
-    openOnnx: async (onnx, ep, threads) => {
-      const engine: TokenizerEngine = await onnx.OnnxEngine.create(model, { ep, threads }); // owns the model from here on
-      return { value: engine, label: engine.label };
-    },
-    openTfjs: async () => {
-      const engine = tfjsEngine(model, `tfjs(${deps.backend})`);
-      return { value: engine, label: engine.label };
-    },
+  const chosen = await openTokenizerEngine(model, engineRequestOf(options), { backend: deps.backend, loadOnnx: deps.loadOnnx ?? loadOnnxModule }).catch((error: unknown) => {
+    throw engineUsage(error);
   });
   return { engine: chosen.value, record: chosen.record, message: chosen.message };
 }
@@ -52,9 +38,9 @@ export async function openEngine(model: VqraeModel, options: EngineOptions, deps
  * or a non-cpu `--ep` is a usage error; `auto` says why it chose tfjs.
  */
 export function tfjsOnlyRecord(options: EngineOptions, backend: string, label: string, why: string): { record: EngineRecord; message: string } {
-  const requested = options.engine as EngineChoice;
-  if (requested === 'onnx') throw new UsageError(`--engine onnx: ${why}`);
-  if (options.ep !== 'cpu') throw new UsageError(`--ep ${options.ep} needs the onnx engine: ${why}`);
-  const reason = requested === 'auto' ? `auto: ${why}` : 'forced by --engine';
-  return { record: { engine: 'tfjs', requested, provider: backend, threads: null, label, reason }, message: `engine: tfjs (${backend}; ${reason})` };
+  try {
+    return tfjsOnlyEngine(engineRequestOf(options), backend, label, why);
+  } catch (error) {
+    throw engineUsage(error);
+  }
 }

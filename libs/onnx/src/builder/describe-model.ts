@@ -1,5 +1,5 @@
 /** Human-readable inputs, outputs and metadata of an ONNX model (what `export-onnx` prints). */
-import { DATA_TYPE_CODES, onnx } from '@vqrae/onnx';
+import { DATA_TYPE_CODES, onnx } from './proto.js';
 
 const TYPE_NAMES = new Map(Object.entries(DATA_TYPE_CODES).map(([name, code]) => [code, name]));
 

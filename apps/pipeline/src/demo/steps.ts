@@ -1,6 +1,6 @@
 import type { DemoStep } from './demo-step.js';
 import { imagesStep } from './images-step.js';
-import { trainDemoStep } from '../train/demo-train-step.js';
+import { trainDemoStep } from './train-step.js';
 import { tokensDemoStep } from '../dump/demo-tokens-step.js';
 import { evalDemoStep } from './eval-step.js';
 

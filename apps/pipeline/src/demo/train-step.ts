@@ -2,9 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { TrainJobResult } from '@vqrae/train';
 import { trainCommand } from '../commands/train.js';
-import { demoCheckpoint } from '../demo/demo-checkpoint.js';
-import type { DemoStep, DemoStepResult } from '../demo/demo-step.js';
-import { demoShards } from '../demo/demo-shards.js';
+import { demoCheckpoint } from './demo-checkpoint.js';
+import type { DemoStep, DemoStepResult } from './demo-step.js';
+import { demoShards } from './demo-shards.js';
 
 /** Demo fine-tuning budget: whichever comes first (the schedule is planned for `steps` steps). */
 export const DEMO_TRAIN = { steps: 20, maxMinutes: 1.5, evalEvery: 10 } as const;

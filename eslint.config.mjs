@@ -30,7 +30,7 @@ export default tseslint.config(
             { sourceTag: 'scope:nn', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:data', onlyDependOnLibsWithTags: ['scope:graph'] },
             { sourceTag: 'scope:tokenizer', onlyDependOnLibsWithTags: ['scope:nn', 'scope:graph', 'scope:data'] },
-            { sourceTag: 'scope:losses', onlyDependOnLibsWithTags: ['scope:nn', 'scope:tokenizer'] },
+            { sourceTag: 'scope:losses', onlyDependOnLibsWithTags: ['scope:nn', 'scope:tokenizer', 'scope:eval'] },
             { sourceTag: 'scope:eval', onlyDependOnLibsWithTags: ['scope:nn', 'scope:graph', 'scope:data'] },
             { sourceTag: 'scope:onnx', onlyDependOnLibsWithTags: ['scope:nn', 'scope:tokenizer', 'scope:eval'] },
             { sourceTag: 'scope:tokens', onlyDependOnLibsWithTags: ['scope:graph', 'scope:data', 'scope:tokenizer'] },

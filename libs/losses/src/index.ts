@@ -1,5 +1,5 @@
 /**
- * @vqrae/losses: losses by name — pixel (l2, l1), perceptual (LPIPS from user-supplied weights; the named
+ * @vqrae/losses: losses by name — pixel (l2, l1, ssim), perceptual (LPIPS from user-supplied weights; the named
  * substitute `enc-perceptual`), adversarial (RAE discriminator heads, DiffAug, hinge, adaptive weight, schedule),
  * VQ pass-through and self-distillation — plus `composeLosses` for the weighted total and the per-step log.
  *
@@ -18,6 +18,7 @@ export { LossRegistry, createDefaultLossRegistry, type LossFactory, type LossOpt
 export { composeLosses, composedLossValues, disposeComposedLoss, type ComposedLoss } from './compose.js';
 export { l2PixelLoss, createL2Loss } from './pixel/l2.js';
 export { l1PixelLoss, createL1Loss } from './pixel/l1.js';
+export { ssimPixelLoss, createSsimLoss } from './pixel/ssim.js';
 export {
   LpipsNetwork,
   LPIPS_LAYER_NAMES,

@@ -9,6 +9,8 @@ export const LOSS_NAMES = {
   l2: 'l2',
   /** Mean absolute error on pixel01 (RAE). */
   l1: 'l1',
+  /** 1 − SSIM (torchmetrics variant, Gaussian σ 1.5, data range 1) on pixel01: a structural term, not in the paper. */
+  ssim: 'ssim',
   /** LPIPS (VGG16 trunk + v0.1 linear heads) loaded from user-supplied safetensors. */
   lpips: 'lpips',
   /** LPIPS-style (lin=False) distance on a frozen encoder's token features; NOT LPIPS. */

@@ -2,6 +2,7 @@ import { LOSS_NAMES, type LossName } from './names.js';
 import type { Loss } from './types.js';
 import { createL1Loss } from './pixel/l1.js';
 import { createL2Loss } from './pixel/l2.js';
+import { createSsimLoss } from './pixel/ssim.js';
 import { createLpipsLoss, type LpipsLossOptions } from './perceptual/lpips.js';
 import { createEncPerceptualLoss, type EncPerceptualLossOptions } from './perceptual/enc-perceptual.js';
 import { createAdversarialLoss, type AdversarialOptions } from './adversarial/adversarial.js';
@@ -12,6 +13,7 @@ import { createDistillLoss } from './regularizers/distill.js';
 export interface LossOptionsByName {
   l2: Record<string, never>;
   l1: Record<string, never>;
+  ssim: Record<string, never>;
   lpips: LpipsLossOptions;
   'enc-perceptual': EncPerceptualLossOptions;
   adversarial: AdversarialOptions;
@@ -59,6 +61,7 @@ export function createDefaultLossRegistry(): LossRegistry {
   const registry = new LossRegistry();
   registry.register(LOSS_NAMES.l2, createL2Loss);
   registry.register(LOSS_NAMES.l1, createL1Loss);
+  registry.register(LOSS_NAMES.ssim, createSsimLoss);
   registry.register(LOSS_NAMES.lpips, createLpipsLoss);
   registry.register(LOSS_NAMES.encPerceptual, createEncPerceptualLoss);
   registry.register(LOSS_NAMES.adversarial, createAdversarialLoss);

@@ -41,6 +41,11 @@ export interface TrainJobConfig {
   readonly clipGradNorm: number | null;
   readonly seed: number;
   readonly pixelLoss: 'l2' | 'l1';
+  /**
+   * Weight of the structural term 1 − SSIM (torchmetrics variant) added to L_rec; 0 = off (the paper's recipe). Not
+   * in the paper: a cheap structure term for CPU runs without LPIPS weights (the shipped small-cpu uses it).
+   */
+  readonly ssimWeight: number;
   /** λ_D of the stage-2 distillation (0 = off but still logged). */
   readonly distillWeight: number;
   /**
@@ -122,6 +127,7 @@ export function trainDefaults(preset: string, stage: 1 | 2): Omit<TrainJobConfig
     clipGradNorm: null,
     seed: 0,
     pixelLoss: 'l2',
+    ssimWeight: 0,
     distillWeight: 1,
     // Spec §11: tiny trains pixel + VQ only; larger presets add the encoder-feature perceptual substitute (LPIPS when
     // its weights are supplied) and the E_T-disc GAN with RAE's schedule.

@@ -15,8 +15,8 @@ export function buildTrainer(config: TrainJobConfig, loaded: LoadedModel, losses
   const { perceptual, adversary } = losses;
   const objective =
     config.stage === 1
-      ? stage1Objective(parts, model.params, { pixel, vq: 1, perceptual }, adversary)
-      : stage2Objective(parts, model.params, teacher!, { pixel, vq: 1, distill: config.distillWeight, perceptual }, adversary);
+      ? stage1Objective(parts, model.params, { pixel, ssim: config.ssimWeight, vq: 1, perceptual }, adversary)
+      : stage2Objective(parts, model.params, teacher!, { pixel, ssim: config.ssimWeight, vq: 1, distill: config.distillWeight, perceptual }, adversary);
   const encoderGroup =
     config.stage === 2 ? [{ name: 'encoder', prefixes: [loaded.encoderPrefix], base: config.encoderLr, final: config.encoderFinalLr }] : [];
   return new Trainer(model.params, objective, {

@@ -57,6 +57,8 @@ export interface PerceptualSetup {
 /** Loss weights of a stage (spec §7.1–7.2); `distill` only in stage 2. */
 export interface ObjectiveWeights {
   readonly pixel: { readonly kind: 'l2' | 'l1'; readonly weight: number };
+  /** Weight of the structural term 1 − SSIM on pixel01 (0 or absent: off). */
+  readonly ssim?: number;
   readonly vq: number;
   readonly distill?: number;
   readonly perceptual?: PerceptualSetup | null;
@@ -82,7 +84,7 @@ const TARGET_FEATURE = 'perceptual-target.';
 
 /**
  * The VQRAE objective of one stage (spec §7.1, §7.2, §7.9 steps 1–3):
- *   L = w_pix·L_pix + w_P·L_perc + λ_G·a·L_G (from the G start) + w_vq·L_vq (+ λ_D·L_distill in stage 2).
+ *   L = w_pix·L_pix (+ w_S·(1 − SSIM)) + w_P·L_perc + λ_G·a·L_G (from the G start) + w_vq·L_vq (+ λ_D·L_distill in stage 2).
  * Stage 1: the encoder is frozen, so Z_I is computed in `prepare`, outside the tape (nothing reaches E). Stage 2: the
  * teacher's Z_T is computed in `prepare` and the student encoder runs on the tape; with λ_D = 0 the distillation
  * term is still computed and logged (it then measures the drift). The target's enc-perceptual features and the
@@ -93,6 +95,7 @@ function tokenizerObjective(setup: ObjectiveSetup, stage: 1 | 2): TrainObjective
   const { parts, store, teacher, weights, adversary } = setup;
   const registry = createDefaultLossRegistry();
   const pixel = registry.create(weights.pixel.kind, {});
+  const structural = (weights.ssim ?? 0) > 0 ? registry.create('ssim', {}) : null;
   const vq = registry.create('vq', {});
   const distill = stage === 2 ? registry.create('distill', {}) : null;
   const lambdaDistill = weights.distill ?? 1;
@@ -108,6 +111,10 @@ function tokenizerObjective(setup: ObjectiveSetup, stage: 1 | 2): TrainObjective
   const reconstructionOutputs = (reconstruction: tf.Tensor4D, images: tf.Tensor4D, prepared: Readonly<Record<string, tf.Tensor>>) => {
     const outputs: Record<string, LossOutput> = { [pixel.name]: pixel.compute({ reconstruction01: reconstruction, target01: images }) };
     const weightsByName: Record<string, number> = { [pixel.name]: weights.pixel.weight };
+    if (structural) {
+      outputs[structural.name] = structural.compute({ reconstruction01: reconstruction, target01: images });
+      weightsByName[structural.name] = weights.ssim!;
+    }
     if (perceptual) {
       const targetPyramid = targetPyramidOf(prepared);
       outputs[perceptual.loss.name] = perceptual.loss.compute({ reconstruction01: reconstruction, target01: images, ...(targetPyramid ? { targetPyramid } : {}) });
@@ -118,6 +125,7 @@ function tokenizerObjective(setup: ObjectiveSetup, stage: 1 | 2): TrainObjective
 
   const describe = [
     `${pixel.describe()} × ${weights.pixel.weight}`,
+    ...(structural ? [`${structural.describe()} × ${weights.ssim!}`] : []),
     ...(perceptual ? [`${perceptual.loss.describe()} × ${perceptual.weight}`] : []),
     ...(adversary && adversary.config.weight > 0 ? [`adversarial(${adversary.describe()})`] : []),
     `${vq.describe()} × ${weights.vq}`,

@@ -56,6 +56,7 @@ export const TRAIN_OPTIONS = {
   emaWarmup: booleanOption({ description: 'EMA decay warm-up min(decay, (1+t)/(10+t)); --no-ema-warmup = constant decay', default: true }),
   clip: numberOption({ description: 'clip the global gradient norm to this value (default off)', min: 0 }),
   pixelLoss: stringOption({ description: 'pixel reconstruction loss', choices: TRAIN_SETTING_CHOICES.pixelLoss }),
+  ssimWeight: numberOption({ description: 'weight of a structural term 1 − SSIM added to the pixel loss (not in the paper; default 0 = off)', min: 0 }),
   distill: numberOption({ description: 'stage 2: distillation weight λ_D (0 = logged but not optimised)', min: 0 }),
   perceptual: stringOption({ description: "perceptual term: 'lpips' (needs --lpips-weights), 'enc-perceptual' (substitute on the frozen encoder's features, not LPIPS) or 'off'", choices: TRAIN_SETTING_CHOICES.perceptual }),
   perceptualWeight: numberOption({ description: 'weight λ_P of the perceptual term (default: lpips 1, enc-perceptual 0.1)', min: 0 }),

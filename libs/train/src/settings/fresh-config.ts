@@ -82,6 +82,7 @@ export async function freshTrainConfig(settings: TrainSettings, out: string, opt
     clipGradNorm: s.clip ?? null,
     seed: s.seed ?? d.seed,
     pixelLoss: s.pixelLoss ?? d.pixelLoss,
+    ssimWeight: s.ssimWeight ?? d.ssimWeight,
     distillWeight: s.distill ?? d.distillWeight,
     perceptual,
     perceptualWeight: s.perceptualWeight ?? defaultPerceptualWeight(perceptual),

@@ -47,6 +47,8 @@ export interface TrainSettings {
   /** Clip the global gradient norm to this value (default off). */
   readonly clip?: number;
   readonly pixelLoss?: (typeof TRAIN_SETTING_CHOICES.pixelLoss)[number];
+  /** Weight of the structural term 1 − SSIM (default 0 = off; not in the paper). */
+  readonly ssimWeight?: number;
   /** Stage 2: distillation weight λ_D. */
   readonly distill?: number;
   /** Default: `lpips` when `lpipsWeights` is given, else the preset's. */
@@ -89,7 +91,7 @@ export const TRAIN_SETTING_KEYS: ReadonlyArray<readonly [TrainSettingKey, keyof 
   ['preset', 'preset'], ['stage', 'stage'], ['data', 'data'], ['evalData', 'evalData'], ['from', 'from'], ['steps', 'steps'],
   ['stopAfter', 'stopAfterStep'], ['batch', 'batch'], ['accumulate', 'accumulate'], ['lr', 'lr'], ['finalLr', 'finalLr'],
   ['encoderLr', 'encoderLr'], ['encoderFinalLr', 'encoderFinalLr'], ['warmup', 'warmupSteps'], ['emaDecay', 'emaDecay'],
-  ['emaWarmup', 'emaWarmup'], ['clip', 'clipGradNorm'], ['pixelLoss', 'pixelLoss'], ['distill', 'distillWeight'],
+  ['emaWarmup', 'emaWarmup'], ['clip', 'clipGradNorm'], ['pixelLoss', 'pixelLoss'], ['ssimWeight', 'ssimWeight'], ['distill', 'distillWeight'],
   ['perceptualWeight', 'perceptualWeight'], ['lpipsWeights', 'lpipsWeights'], ['ganWeight', 'ganWeight'], ['ganDStart', 'ganDStart'],
   ['ganGStart', 'ganGStart'], ['ganAdaptiveEvery', 'ganAdaptiveEvery'], ['discKernel', 'discKernel'], ['dinoWeights', 'dinoWeights'],
   ['onError', 'onError'], ['decodeMode', 'decodeMode'], ['cropScaleMin', 'cropScaleMin'], ['checkpointEvery', 'checkpointEvery'], ['previewEvery', 'previewEvery'],

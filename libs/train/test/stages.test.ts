@@ -58,6 +58,29 @@ test('tiny stage 1: encoder and codebook C frozen, the rest trains; tensor count
   assert.equal(tf.memory().numTensors, base);
 });
 
+test('tiny stage 1 with the structural term: loss = l2 + w·(1 − SSIM) + VQ terms, logged as ssim, no leak', async () => {
+  const base = tf.memory().numTensors;
+  const model = await createVqrae(presetConfig('tiny'), { seed: 3 });
+  model.setStage('stage1');
+  const objective = stage1Objective(tokenizerParts(model), model.params, { pixel: { kind: 'l2', weight: 1 }, ssim: 0.5, vq: 1 });
+  assert.match(objective.name, /1 − ssim\(pixel01, torchmetrics σ1\.5\) × 0\.5/);
+  const trainer = new Trainer(model.params, objective, toyConfig({ schedule: { warmupSteps: 2, totalSteps: 6 }, lr: { base: 1e-3, final: 1e-4, groups: [] } }));
+  const counts: number[] = [];
+  for (let step = 0; step < 6; step++) {
+    const measure = trainer.trainStep([batch(step % 2)]);
+    assert.deepEqual(Object.keys(measure.terms).sort(), ['l2', 'ssim', 'vq.codebook', 'vq.commitment']);
+    const t = measure.terms as Record<string, number>;
+    const composed = t['l2']! + 0.5 * t['ssim']! + 0.25 * t['vq.commitment']! + t['vq.codebook']!;
+    assert.ok(Math.abs(measure.loss - composed) < 1e-5 * Math.max(1, composed), `loss ${measure.loss} = ${composed}`);
+    assert.ok(t['ssim']! > 0 && t['ssim']! < 2, `1 − SSIM in (0, 2): ${t['ssim']}`);
+    counts.push(tf.memory().numTensors);
+  }
+  assert.equal(new Set(counts).size, 1, `tensor count constant: ${[...new Set(counts)].join(', ')}`);
+  trainer.dispose();
+  model.dispose();
+  assert.equal(tf.memory().numTensors, base);
+});
+
 test('tiny stage 2: encoder unfrozen at its own lr, teacher and C unchanged, distillation starts at 0', async () => {
   const base = tf.memory().numTensors;
   const model = await createVqrae(presetConfig('tiny'), { seed: 4 });

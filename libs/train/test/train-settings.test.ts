@@ -28,7 +28,7 @@ test('freshTrainConfig: stated settings over the preset defaults (warm-up 5% of 
   const plain = await freshTrainConfig({ data: 'train-{000..003}.tar' }, out);
   assert.deepEqual(plain, { ...trainDefaults('tiny', 1), preset: 'tiny', stage: 1, data: 'train-{000..003}.tar', evalData: null, out, from: null, init: null, resume: false });
 
-  const stated = await freshTrainConfig({ preset: 'small-cpu', data: 'd.tar', steps: 40, clip: 1, stopAfter: 7, dinoWeights: 'dino.safetensors', lpipsWeights: 'lpips.safetensors', quantizer: 'vq', codebookDim: 16, seed: 3 }, out);
+  const stated = await freshTrainConfig({ preset: 'small-cpu', data: 'd.tar', steps: 40, clip: 1, stopAfter: 7, dinoWeights: 'dino.safetensors', lpipsWeights: 'lpips.safetensors', quantizer: 'vq', codebookDim: 16, seed: 3, ssimWeight: 0.1 }, out);
   assert.equal(stated.warmupSteps, 2); // round(0.05 · 40)
   assert.equal(stated.clipGradNorm, 1);
   assert.equal(stated.stopAfterStep, 7);
@@ -38,6 +38,8 @@ test('freshTrainConfig: stated settings over the preset defaults (warm-up 5% of 
   assert.equal(stated.perceptualWeight, 1);
   assert.deepEqual(stated.quantizer, { kind: 'vq', codebookDim: 16 });
   assert.equal(stated.seed, 3);
+  assert.equal(stated.ssimWeight, 0.1);
+  assert.equal(plain.ssimWeight, 0, 'the structural term is off unless asked for');
   assert.equal(stated.batch, trainDefaults('small-cpu', 1).batch);
   const enc = await freshTrainConfig({ data: 'd.tar', perceptual: 'enc-perceptual', warmup: 500, steps: 30 }, out);
   assert.equal(enc.perceptualWeight, 0.1);

@@ -4,11 +4,11 @@ import {
   archivePreviousRecords,
   createRunFolder,
   EXIT,
-  graphSummaries,
   restoreRecords,
   runGraph,
   snapshotRecords,
   withInterrupt,
+  writeRunSummary,
   type Graph,
   type GraphRunOutcome,
   type Logger,
@@ -176,15 +176,12 @@ async function execute<S extends OptionSpecs>(
   }
   const worst = worstExitCode(outcomes.map((o) => o.exitCode));
   const exitCode = failure !== undefined ? EXIT.failed : (result?.exitCode ?? worst);
-  runFolder.writeJson('summary.json', {
+  writeRunSummary(runFolder, {
     command: definition.name,
-    status: exitCode === EXIT.ok ? 'ok' : exitCode === EXIT.interrupted ? 'cancelled' : 'failed',
     exitCode,
     wallMs: performance.now() - started,
-    backend: backend.name,
-    ...(failure !== undefined ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
-    graphs: graphSummaries(runFolder),
-    ...(result?.summary ?? {}),
+    error: failure,
+    extra: { backend: backend.name, ...result?.summary },
   });
   log.info(`run folder: ${runFolder.dir}`);
   if (failure !== undefined) throw failure;

@@ -33,6 +33,7 @@ export { encodePng, type RgbPixels } from './output/png.js';
 export { OutputNames, shardStem, type OutputNaming } from './output/output-names.js';
 export { pngFolderSink, pngShardSink, type OutputImage, type PngSinkOptions } from './output/image-sinks.js';
 export { reconstructionImages, reconstructionOutputs, type DecodedImageBatch } from './output/side-by-side.js';
+export { imageFolderSource, type ImageFolderSourceOptions } from './sources/image-folder.js';
 export { imageSet, matchByKey, type EncodedImage, type MatchedPair, type MatchReport } from './sources/image-set.js';
 export { NPY_MAGIC, npyPayload } from './output/npy-payload.js';
 export { integerCell, readArrowTable } from './sources/arrow-input.js';

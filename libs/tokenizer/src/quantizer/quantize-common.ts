@@ -4,7 +4,7 @@
  * of both classes (training forward, cached inference search, lookup, caches).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type ParamStore, type Rng, linear, stopGradient, straightThrough } from '@vqrae/nn';
+import { type ParamStore, type Rng, linear, stopGradient, straightThrough, torchDefaultUniformInit } from '@vqrae/nn';
 import type { QuantizerConfig } from '../config/types.js';
 import { type NearestCodeOptions, codeNorms, nearestCodeIndices } from './nearest-code.js';
 import type { QuantizeResult, Quantizer, QuantizerKind } from './quantizer.js';
@@ -90,10 +90,27 @@ export abstract class CodebookQuantizer implements Quantizer {
     readonly search: NearestCodeOptions,
   ) {}
 
-  abstract paramShapes(): Record<string, number[]>;
   abstract frozenParamNames(): readonly string[];
-  abstract initParams(store: ParamStore, rng: Rng): void;
   abstract projectedCodebook(store: ParamStore): tf.Tensor2D;
+  /** Shapes of the parameters after quant_in (codebook, projection). */
+  protected abstract codebookParamShapes(): Record<string, number[]>;
+  /** Adds the initial parameters after quant_in (each from its own `rng.fork(name)`). */
+  protected abstract initCodebookParams(store: ParamStore, rng: Rng): void;
+
+  /** Expected parameter shapes: quant_in `[e, d]`, `[e]`, then the kind's own. */
+  paramShapes(): Record<string, number[]> {
+    const { codebookDim: e } = this.config;
+    return { [QUANT_IN_KEYS.inWeight]: [e, this.inputWidth], [QUANT_IN_KEYS.inBias]: [e], ...this.codebookParamShapes() };
+  }
+
+  /** Adds seeded initial parameters: quant_in torch-default uniform (fan-in d), then the kind's own. */
+  initParams(store: ParamStore, rng: Rng): void {
+    const { codebookDim: e } = this.config;
+    const d = this.inputWidth;
+    store.add(QUANT_IN_KEYS.inWeight, torchDefaultUniformInit(rng.fork(QUANT_IN_KEYS.inWeight), [e, d], d));
+    store.add(QUANT_IN_KEYS.inBias, torchDefaultUniformInit(rng.fork(QUANT_IN_KEYS.inBias), [e], d));
+    this.initCodebookParams(store, rng);
+  }
 
   /**
    * The training search on z `[M, e]`: codes q `[M, e]` with the gradient routing of the quantizer kind, and their

@@ -36,16 +36,10 @@ export class SimVQ extends CodebookQuantizer {
     super('SimVQ', config, inputWidth, search);
   }
 
-  /** Expected parameter shapes. */
-  paramShapes(): Record<string, number[]> {
+  /** C `[k, e]`, W `[e, e]`, b `[e]`. */
+  protected codebookParamShapes(): Record<string, number[]> {
     const { codebookSize: k, codebookDim: e } = this.config;
-    return {
-      [QUANTIZER_KEYS.inWeight]: [e, this.inputWidth],
-      [QUANTIZER_KEYS.inBias]: [e],
-      [QUANTIZER_KEYS.codebook]: [k, e],
-      [QUANTIZER_KEYS.projWeight]: [e, e],
-      [QUANTIZER_KEYS.projBias]: [e],
-    };
+    return { [QUANTIZER_KEYS.codebook]: [k, e], [QUANTIZER_KEYS.projWeight]: [e, e], [QUANTIZER_KEYS.projBias]: [e] };
   }
 
   /** The frozen codebook C (never trainable). */
@@ -53,16 +47,12 @@ export class SimVQ extends CodebookQuantizer {
     return [QUANTIZER_KEYS.codebook];
   }
 
-  /** Adds initial parameters (spec §4.1): C ~ normal(0, codebookInitStd) frozen; W, b, quant_in torch-default uniform. */
-  initParams(store: ParamStore, rng: Rng): void {
+  /** Spec §4.1: C ~ normal(0, codebookInitStd) frozen; W, b torch-default uniform (quant_in: see the base class). */
+  protected initCodebookParams(store: ParamStore, rng: Rng): void {
     const { codebookSize: k, codebookDim: e, codebookInitStd } = this.config;
-    const d = this.inputWidth;
-    const init = (name: string, shape: number[], fanIn: number) => torchDefaultUniformInit(rng.fork(name), shape, fanIn);
-    store.add(QUANTIZER_KEYS.inWeight, init(QUANTIZER_KEYS.inWeight, [e, d], d));
-    store.add(QUANTIZER_KEYS.inBias, init(QUANTIZER_KEYS.inBias, [e], d));
     store.add(QUANTIZER_KEYS.codebook, normalInit(rng.fork(QUANTIZER_KEYS.codebook), [k, e], codebookInitStd), { trainable: false });
-    store.add(QUANTIZER_KEYS.projWeight, init(QUANTIZER_KEYS.projWeight, [e, e], e));
-    store.add(QUANTIZER_KEYS.projBias, init(QUANTIZER_KEYS.projBias, [e], e));
+    store.add(QUANTIZER_KEYS.projWeight, torchDefaultUniformInit(rng.fork(QUANTIZER_KEYS.projWeight), [e, e], e));
+    store.add(QUANTIZER_KEYS.projBias, torchDefaultUniformInit(rng.fork(QUANTIZER_KEYS.projBias), [e], e));
   }
 
   /** Differentiable w.r.t. quant_in, W and b (and, through z, the encoder): see `codesOp`. */

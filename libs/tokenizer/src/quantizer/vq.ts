@@ -29,14 +29,10 @@ export class VectorQuantizer extends CodebookQuantizer {
     super('VectorQuantizer', config, inputWidth, search);
   }
 
-  /** Expected parameter shapes. */
-  paramShapes(): Record<string, number[]> {
+  /** C `[k, e]`. */
+  protected codebookParamShapes(): Record<string, number[]> {
     const { codebookSize: k, codebookDim: e } = this.config;
-    return {
-      [VQ_KEYS.inWeight]: [e, this.inputWidth],
-      [VQ_KEYS.inBias]: [e],
-      [VQ_KEYS.codebook]: [k, e],
-    };
+    return { [VQ_KEYS.codebook]: [k, e] };
   }
 
   /** None: the codebook is learned. */
@@ -44,12 +40,9 @@ export class VectorQuantizer extends CodebookQuantizer {
     return [];
   }
 
-  /** quant_in torch-default uniform (as SimVQ); C ~ uniform(−1/k, 1/k) (VQGAN), trainable. */
-  initParams(store: ParamStore, rng: Rng): void {
+  /** C ~ uniform(−1/k, 1/k) (VQGAN), trainable (quant_in: see the base class). */
+  protected initCodebookParams(store: ParamStore, rng: Rng): void {
     const { codebookSize: k, codebookDim: e } = this.config;
-    const d = this.inputWidth;
-    store.add(VQ_KEYS.inWeight, torchDefaultUniformInit(rng.fork(VQ_KEYS.inWeight), [e, d], d));
-    store.add(VQ_KEYS.inBias, torchDefaultUniformInit(rng.fork(VQ_KEYS.inBias), [e], d));
     // torch-default uniform with fan-in k² has bound 1/√(k²) = 1/k: VQGAN's uniform_(−1/n_e, 1/n_e).
     store.add(VQ_KEYS.codebook, torchDefaultUniformInit(rng.fork(VQ_KEYS.codebook), [k, e], k * k));
   }

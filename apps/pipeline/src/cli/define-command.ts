@@ -63,7 +63,7 @@ export interface CommandDefinition<S extends OptionSpecs> {
  * writes summary.json and sets process.exitCode (1 if any graph failed, 130 if interrupted).
  *
  * With `runFolder: false` the command keeps no run folder and takes positional `arguments` (see
- * {@link PlainCommandDefinition}: `make-shards`, `shards ls|check`).
+ * {@link PlainCommandDefinition}: `make-shards`, `shards ls|check`, `merge-eval`).
  *
  * Records are per invocation: a rerun into the same folder first moves the previous config.json + summary.json into
  * one line of history.jsonl. A refused invocation (UsageError / BackendError from `run`, exit 2) and a --dry-run into

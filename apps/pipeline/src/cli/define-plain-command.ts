@@ -22,9 +22,10 @@ export interface PlainCommandContext<S extends OptionSpecs, A extends ArgumentSp
 }
 
 /**
- * A command that works on files it is given and keeps no run folder (`make-shards`, `shards ls|check`): no
- * config.json/summary.json, no backend, no --config/--out/--dry-run. A flag value outside its spec is a UsageError
- * `--flag <reason>, got '<text>'`; Ctrl-C is the CLI's default (`vqrae <command>: cancelled (interrupted)`, exit 130).
+ * A command that works on the files it is given (`make-shards`, `shards ls|check`, `merge-eval`, which writes the
+ * folder it merges into itself): no run folder made for it (no config.json/summary.json), no backend, no common
+ * options (--config/--out/--dry-run). A flag value outside its spec is a UsageError `--flag <reason>, got '<text>'`;
+ * Ctrl-C is the CLI's default (`vqrae <command>: cancelled (interrupted)`, exit 130).
  */
 export interface PlainCommandDefinition<S extends OptionSpecs, A extends ArgumentSpecs> {
   readonly name: string;

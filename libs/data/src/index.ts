@@ -27,12 +27,13 @@ export { batchImages, imagesToTensor, type BatchImagesConfig, type ImageBatch, t
 export { writePixels } from './batch/staging.js';
 export { pixelBatch, toUint8Pixels, type PixelBatch } from './batch/host-pixels.js';
 export { checkShards, listingOf, type BadSample, type CheckReport, type CheckShardsOptions, type SampleListing } from './inspect.js';
-export { batchSamples, type BatchableSample, type BatchSamplesConfig, type SampleBatch } from './batch/batch-samples.js';
+export { batchSamples, type BatchableSample, type BatchSamplesConfig, type HostImageBatch } from './batch/batch-samples.js';
 export { cropWithReference, type CropWithReferenceConfig, type ReferencedSample } from './image/reference-crop.js';
 export { encodePng, type RgbPixels } from './output/png.js';
 export { OutputNames, shardStem, type OutputNaming } from './output/output-names.js';
 export { pngFolderSink, pngShardSink, type OutputImage, type PngSinkOptions } from './output/image-sinks.js';
 export { reconstructionImages, reconstructionOutputs, type DecodedImageBatch } from './output/side-by-side.js';
+export { imageFolderSource, type ImageFolderSourceOptions } from './sources/image-folder.js';
 export { imageSet, matchByKey, type EncodedImage, type MatchedPair, type MatchReport } from './sources/image-set.js';
 export { NPY_MAGIC, npyPayload } from './output/npy-payload.js';
 export { integerCell, readArrowTable } from './sources/arrow-input.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createStageContext, type SampleMeta } from '@vqrae/graph';
-import { batchSamples, cropImage, cropWithReference, reconstructionOutputs, type RgbImage, type SampleBatch } from '../src/index.js';
+import { batchSamples, cropImage, cropWithReference, reconstructionOutputs, type RgbImage, type HostImageBatch } from '../src/index.js';
 
 const image = (width: number, height: number, fill = 0): RgbImage => ({ data: new Uint8Array(width * height * 3).fill(fill), width, height, channels: 3 });
 const sample = (shard: string, index: number, reference?: RgbImage) => ({
@@ -30,7 +30,7 @@ test('batchSamples: batches of at most N, within a shard on request, every sampl
 
   const ref = image(2, 2, 9);
   const [withRefs] = await collect(batchSamples<ReturnType<typeof sample>>({ size: 2 }).run((async function* () { yield sample('a', 0, ref); yield sample('a', 1, ref); })(), createStageContext({ name: 'batch' })));
-  assert.deepEqual((withRefs as SampleBatch).references, [ref.data, ref.data]);
+  assert.deepEqual((withRefs as HostImageBatch).references, [ref.data, ref.data]);
   assert.throws(() => batchSamples({ size: 0 }), /positive integer/);
 });
 

@@ -40,6 +40,7 @@ export {
 } from './run/run-records.js';
 export { withInterrupt, interruptScopeActive, interruptSignal } from './run/interrupt.js';
 export { runGraph, EXIT, type RunGraphOptions, type GraphRunOutcome } from './run/run-graph.js';
+export { runStatus, writeRunSummary, writePartialRunSummary, type RunStatus, type RunSummaryRecord } from './run/run-summary-file.js';
 export { runGraphInFolder, type RunInFolderOptions, type FolderRunResult } from './run/run-graph-in-folder.js';
 export { formatSummaryTable } from './run/summary-table.js';
 export { toJsonSafe } from './run/json-safe.js';

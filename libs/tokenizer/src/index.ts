@@ -50,8 +50,8 @@ export {
   type SaveCheckpointOptions,
 } from './model/checkpoint.js';
 export { openFeatureEncoder, type FeatureEncoder, type FeaturePooling, type FeatureSource } from './model/feature-encoder.js';
-export type { EngineKind, FeatureEngine, PixelBatch, Reconstruction, TokenizerEngine } from './engine/tokenizer-engine.js';
-export { checkPixelBatch, tfjsEngine, tfjsFeatureEngine } from './engine/tfjs-engine.js';
+export type { EngineGeometry, EngineKind, FeatureEngine, PixelBatch, Reconstruction, TokenizerEngine } from './engine/tokenizer-engine.js';
+export { checkPixelBatch, engineGeometry, tfjsEngine, tfjsFeatureEngine } from './engine/tfjs-engine.js';
 export {
   ENGINE_KINDS,
   EXECUTION_PROVIDERS,

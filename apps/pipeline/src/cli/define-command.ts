@@ -4,18 +4,20 @@ import {
   archivePreviousRecords,
   createRunFolder,
   EXIT,
-  graphSummaries,
   restoreRecords,
   runGraph,
   snapshotRecords,
   withInterrupt,
+  writeRunSummary,
   type Graph,
   type GraphRunOutcome,
   type Logger,
   type RunFolder,
 } from '@vqrae/graph';
 import { selectBackend, type BackendChoice, type BackendSelection } from '../backend.js';
+import type { ArgumentSpecs } from './command-arguments.js';
 import type { CommandModule } from './command-module.js';
+import { definePlainCommand, type DefinedPlainCommand, type PlainCommandDefinition } from './define-plain-command.js';
 import { createCliLogger, processWriters, writersOf, type CliWriters } from './logger.js';
 import { COMMON_OPTIONS, registerOptions, resolveGivenOptions, resolveOptions, type CommonOptions, type Resolved } from './options.js';
 import type { OptionSpecs, ResolvedOptions, ValueSource } from './option-spec.js';
@@ -60,11 +62,22 @@ export interface CommandDefinition<S extends OptionSpecs> {
  * resolves --config, creates the run folder and saves config.json, selects the backend (and prints which), runs,
  * writes summary.json and sets process.exitCode (1 if any graph failed, 130 if interrupted).
  *
+ * With `runFolder: false` the command keeps no run folder and takes positional `arguments` (see
+ * {@link PlainCommandDefinition}: `make-shards`, `shards ls|check`, `merge-eval`).
+ *
  * Records are per invocation: a rerun into the same folder first moves the previous config.json + summary.json into
  * one line of history.jsonl. A refused invocation (UsageError / BackendError from `run`, exit 2) and a --dry-run into
  * an existing folder put every record back as it was (and remove a folder they created), so they leave no trace.
  */
-export function defineCommand<S extends OptionSpecs>(definition: CommandDefinition<S>): DefinedCommand<S> {
+export function defineCommand<S extends OptionSpecs, A extends ArgumentSpecs = Record<never, never>>(definition: PlainCommandDefinition<S, A>): DefinedPlainCommand<S, A>;
+export function defineCommand<S extends OptionSpecs>(definition: CommandDefinition<S>): DefinedCommand<S>;
+export function defineCommand<S extends OptionSpecs, A extends ArgumentSpecs>(
+  definition: CommandDefinition<S> | PlainCommandDefinition<S, A>,
+): DefinedCommand<S> | DefinedPlainCommand<S, A> {
+  return 'runFolder' in definition && definition.runFolder === false ? definePlainCommand(definition) : defineRunCommand(definition as CommandDefinition<S>);
+}
+
+function defineRunCommand<S extends OptionSpecs>(definition: CommandDefinition<S>): DefinedCommand<S> {
   const specs = { ...definition.options, ...COMMON_OPTIONS } as S & typeof COMMON_OPTIONS;
   return {
     name: definition.name,
@@ -176,15 +189,12 @@ async function execute<S extends OptionSpecs>(
   }
   const worst = worstExitCode(outcomes.map((o) => o.exitCode));
   const exitCode = failure !== undefined ? EXIT.failed : (result?.exitCode ?? worst);
-  runFolder.writeJson('summary.json', {
+  writeRunSummary(runFolder, {
     command: definition.name,
-    status: exitCode === EXIT.ok ? 'ok' : exitCode === EXIT.interrupted ? 'cancelled' : 'failed',
     exitCode,
     wallMs: performance.now() - started,
-    backend: backend.name,
-    ...(failure !== undefined ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
-    graphs: graphSummaries(runFolder),
-    ...(result?.summary ?? {}),
+    error: failure,
+    extra: { backend: backend.name, ...result?.summary },
   });
   log.info(`run folder: ${runFolder.dir}`);
   if (failure !== undefined) throw failure;

@@ -8,6 +8,9 @@
  *   } });
  */
 export type { CommandModule } from './command-module.js';
+export { defineCommandGroup, type CommandGroupDefinition } from './command-group.js';
+export { argument, type ArgumentSpec, type ArgumentSpecs, type ArgumentValues } from './command-arguments.js';
+export type { DefinedPlainCommand, PlainCommandContext, PlainCommandDefinition, PlainCommandOptions, PlainInvokeOptions } from './define-plain-command.js';
 export { defineCommand, type CommandContext, type CommandDefinition, type CommandOptions, type CommandResult, type DefinedCommand } from './define-command.js';
 export {
   intOption,
@@ -21,7 +24,7 @@ export {
   type ResolvedOptions,
   type ValueSource,
 } from './option-spec.js';
-export { COMMON_OPTIONS, registerOptions, resolveGivenOptions, resolveOptions, type CommonOptions, type Resolved } from './options.js';
+export { COMMON_OPTIONS, registerOptions, type InvalidFlagStyle, resolveGivenOptions, resolveOptions, type CommonOptions, type Resolved } from './options.js';
 export { loadConfigFile, checkConfigValues } from './config-file.js';
 export { UsageError, usageErrorForRunFolder, withRunFolderUsage } from './errors.js';
 export { CancelledError, throwIfCancelled } from './cancelled.js';

@@ -1,7 +1,7 @@
 import { UsageError } from './errors.js';
 
 /**
- * Parses the text of an integer flag of a command that does not use option specs (`make-shards`, `init`): digits
+ * Parses the text of an integer flag that is no int option spec (`init`, `shards check --concurrency <n|auto>`): digits
  * only, a safe integer (≤ 2^53 − 1, so `99999999999999999999` is refused rather than rounded to 1e20), at least
  * `min`. Throws a UsageError naming the flag and the text.
  */

@@ -39,18 +39,25 @@ export const COMMON_OPTIONS = {
 
 export type CommonOptions = ResolvedOptions<typeof COMMON_OPTIONS>;
 
+/**
+ * How a flag value outside its spec is refused: `commander` (default): commander's `option '--batch <n>' argument
+ * 'x' is invalid. <reason>`; `usage`: a UsageError `--batch <reason>, got 'x'` (the wording of the commands without a
+ * run folder, e.g. `make-shards`). Both exit 2.
+ */
+export type InvalidFlagStyle = 'commander' | 'usage';
+
 /** Adds one commander flag per spec. Returns the flag objects by spec key (to read values and their sources). */
-export function registerOptions(command: Command, specs: OptionSpecs): Map<string, Option> {
+export function registerOptions(command: Command, specs: OptionSpecs, invalid: InvalidFlagStyle = 'commander'): Map<string, Option> {
   const options = new Map<string, Option>();
   for (const [key, spec] of Object.entries(specs)) {
-    const option = buildOption(key, spec);
+    const option = buildOption(key, spec, invalid);
     command.addOption(option);
     options.set(key, option);
   }
   return options;
 }
 
-function buildOption(key: string, spec: OptionSpec): Option {
+function buildOption(key: string, spec: OptionSpec, invalid: InvalidFlagStyle): Option {
   const flag = flagName(key, spec);
   if (spec.kind === 'boolean') {
     return spec.default === true
@@ -61,6 +68,7 @@ function buildOption(key: string, spec: OptionSpec): Option {
   const choices = spec.kind === 'string' && spec.choices ? ` (${spec.choices.join(' | ')})` : '';
   const option = new Option(`--${flag} ${placeholder}`, `${spec.description}${choices}`).argParser((text: string) => {
     const checked = checkValue(spec, text, true);
+    if (!checked.ok && invalid === 'usage') throw new UsageError(`--${flag} ${checked.reason}, got '${text}'`);
     if (!checked.ok) throw new InvalidArgumentError(`${checked.reason}.`);
     return checked.value;
   });

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
 import {
   checkRanks,
   computeEvalSummary,
@@ -16,8 +15,9 @@ import {
   type PreviewIndex,
   type PreviewSource,
 } from '@vqrae/eval';
-import { parseIntFlag, withRunFolderUsage, type CommandModule } from '../cli/index.js';
-import { checkRunFolderTarget, writeFileAtomic } from '@vqrae/graph';
+import { performance } from 'node:perf_hooks';
+import { argument, defineCommand, intOption, pathOption, requireOptions, withRunFolderUsage } from '../cli/index.js';
+import { checkRunFolderTarget, createRunFolder, writeRunSummary } from '@vqrae/graph';
 
 /** Merges the rank folders of one `vqrae eval` job into `out`; returns the exit code. */
 export async function mergeEval(
@@ -27,6 +27,7 @@ export async function mergeEval(
   write: (line: string) => void,
   writeError: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<number> {
+  const started = performance.now();
   withRunFolderUsage(() => checkRunFolderTarget(path.resolve(out), 'merge-eval')); // never into a rank's own eval folder (its records would be replaced)
   const ranks = (await readRankFolders(dirs, out)).sort((a, b) => a.partial.rank - b.partial.rank);
   const problems = checkRanks(ranks);
@@ -35,7 +36,7 @@ export async function mergeEval(
     writeError(`merge-eval: ${problems.length} problem(s); nothing written`);
     return 1;
   }
-  fs.mkdirSync(out, { recursive: true });
+  const folder = createRunFolder({ command: 'merge-eval', out });
   const identity = ranks[0]!.partial.identity;
   const provenance = makeProvenance({
     tool: 'vqrae merge-eval',
@@ -61,26 +62,25 @@ export async function mergeEval(
   await writeEvalOutputs(out, { title, summary, state, identity, provenance, previews, maxPreviews });
   const shards = ranks.flatMap((r) => r.partial.shards);
   await writeEvalPartial(out, { rank: 0, worldSize: 1, shards, identity, nImages: result.rows, previews: false }, state);
-  await writeFileAtomic(path.join(out, 'summary.json'), `${JSON.stringify({ command: 'merge-eval', status: 'ok', ranks: ranks.map((r) => r.dir), ...evalSummaryJson(summary) }, null, 2)}\n`);
+  writeRunSummary(folder, { command: 'merge-eval', exitCode: 0, wallMs: performance.now() - started, extra: { ranks: ranks.map((r) => r.dir), ...evalSummaryJson(summary) } });
   write(formatEvalSummary(summary, `${title} (${result.rows} images)`));
   write(`merge-eval: metrics.arrow, summary.arrow, summary.json, report.html in ${out}`);
   return 0;
 }
 
 /** `vqrae merge-eval <dir…> --out <dir>`: one summary from the per-rank folders of `vqrae eval --rank/--world-size`. */
-export const mergeEvalCommand: CommandModule = {
+export const mergeEvalCommand = defineCommand({
   name: 'merge-eval',
-  register(program: Command): void {
-    program
-      .command('merge-eval')
-      .description('merge per-rank `vqrae eval` folders (Fréchet moments, code counts, metric rows) into one summary')
-      .argument('<dirs...>', 'rank folders (each holds eval-partial.json), or one parent folder of them')
-      .requiredOption('--out <dir>', 'folder for the merged metrics.arrow, summary, statistics and report')
-      .option('--previews <n>', 'preview pairs in the report', '16')
-      .addHelpText('after', '\nExamples:\n  $ vqrae merge-eval runs/eval/rank-0 runs/eval/rank-1 --out runs/eval/merged\n  $ vqrae merge-eval runs/eval --out runs/eval-merged')
-      .action(async (dirs: string[], flags: { out: string; previews: string }) => {
-        const previews = parseIntFlag(flags.previews, 'merge-eval: --previews', 0);
-        process.exitCode = await mergeEval(dirs, flags.out, previews, (line) => process.stdout.write(`${line}\n`));
-      });
+  description: 'merge per-rank `vqrae eval` folders (Fréchet moments, code counts, metric rows) into one summary',
+  runFolder: false,
+  arguments: { dirs: argument({ description: 'rank folders (each holds eval-partial.json), or one parent folder of them', variadic: true }) },
+  options: {
+    out: pathOption({ description: 'folder for the merged metrics.arrow, summary, statistics and report', placeholder: '<dir>' }),
+    previews: intOption({ description: 'preview pairs in the report', default: 16, min: 0 }),
   },
-};
+  examples: ['vqrae merge-eval runs/eval/rank-0 runs/eval/rank-1 --out runs/eval/merged', 'vqrae merge-eval runs/eval --out runs/eval-merged'],
+  async run({ command, options: o, print, writers }) {
+    const { out } = requireOptions(command, o, 'out');
+    return mergeEval(o.dirs, out, o.previews, print, (line) => writers.writeErr(`${line}\n`));
+  },
+});

@@ -1,12 +1,10 @@
-import path from 'node:path';
-import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { cropImages, decodeImages, IMAGE_EXTENSIONS, type ImageSample, type ShardSample } from '@vqrae/data';
-import { fromIterable, mapStage, type SampleMeta, type Source, type Stage } from '@vqrae/graph';
+import type { ImageSample } from '@vqrae/data';
+import { mapStage, type SampleMeta, type Stage } from '@vqrae/graph';
 
 /**
- * The demo's image graph pieces: a folder source (files as one-member samples, so the library's `decodeImages` and
- * `cropImages` of @vqrae/data decode and crop them) and per-image colour statistics on tfjs.
+ * The demo's own image stage: per-image colour statistics on tfjs (the folder source, decode and crop are the
+ * library's `imageFolderSource`, `decodeImages` and `cropImages` of @vqrae/data).
  */
 
 /** Raw interleaved RGB pixels, row-major. */
@@ -31,32 +29,6 @@ export interface ImageStats {
 /** A decoded, cropped image with its colour statistics. */
 export interface StatsItem extends ImageSample {
   readonly stats: ImageStats;
-}
-
-/** The images of a folder (sorted), `repeat` times over; keys are file stems (`#2`… on later passes); read lazily. */
-export function imageFolderSource(dir: string, repeat: number): Source<ShardSample> {
-  const files = fs.readdirSync(dir).filter((f) => IMAGE_EXTENSIONS.includes(path.extname(f).slice(1).toLowerCase())).sort();
-  function* samples(): Generator<ShardSample> {
-    for (let pass = 0; pass < repeat; pass++) {
-      for (const [index, f] of files.entries()) {
-        const stem = path.basename(f, path.extname(f));
-        const member = path.extname(f).slice(1).toLowerCase();
-        yield { meta: { key: pass === 0 ? stem : `${stem}#${pass + 1}`, shard: path.basename(dir), index }, files: new Map([[member, fs.readFileSync(path.join(dir, f))]]) };
-      }
-    }
-  }
-  const shown = repeat > 1 ? `, ×${repeat}` : '';
-  return fromIterable('images', samples, { describe: `images(${path.basename(dir)}/*: ${files.length} files${shown})`, length: files.length * repeat });
-}
-
-/** Decodes each image (alpha flattened on black), `concurrency` at once, order kept: the library stage. */
-export function decodeStage(concurrency: number): Stage<ShardSample, ImageSample> {
-  return decodeImages({ concurrency, background: { r: 0, g: 0, b: 0 } });
-}
-
-/** Shorter side to `size`, centre square (the library's `center` protocol, sharp cubic). */
-export function centreCropStage(size: number, concurrency: number): Stage<ImageSample, ImageSample> {
-  return cropImages({ crop: { protocol: 'center', size }, concurrency, describe: `centre-crop(${size})` });
 }
 
 /** Per-image colour statistics on the active tfjs backend. Tensors are created and disposed inside (none escape). */

@@ -1,7 +1,7 @@
-import { contactSheetSink, jsonRowsSink } from '@vqrae/data';
+import { contactSheetSink, cropImages, decodeImages, imageFolderSource, jsonRowsSink } from '@vqrae/data';
 import { Graph } from '@vqrae/graph';
 import type { DemoStep, DemoStepResult } from './demo-step.js';
-import { centreCropStage, decodeStage, imageFolderSource, statsStage, type ImageStats, type StatsItem } from './image-stages.js';
+import { statsStage, type ImageStats, type StatsItem } from './image-stages.js';
 
 /** Step 1: decode the bundled images, centre-crop, compute colour statistics, write a contact sheet and a JSON table. */
 export const imagesStep: DemoStep = {
@@ -11,9 +11,9 @@ export const imagesStep: DemoStep = {
     const { images, repeat, size, concurrency } = ctx.options;
     const stats = jsonRowsSink(ctx.runFolder.path('image-stats.json'), (item: StatsItem) => item.stats, { name: 'stats-json', describe: 'stats-json(image-stats.json)' });
     const sheet = contactSheetSink({ file: ctx.runFolder.path('contact-sheet.png') });
-    const graph = Graph.from(imageFolderSource(images, repeat))
-      .pipe(decodeStage(concurrency))
-      .pipe(centreCropStage(size, concurrency))
+    const graph = Graph.from(imageFolderSource(images, { repeat }))
+      .pipe(decodeImages({ concurrency, background: { r: 0, g: 0, b: 0 } })) // alpha flattened on black
+      .pipe(cropImages({ crop: { protocol: 'center', size }, concurrency, describe: `centre-crop(${size})` }))
       .pipe(statsStage())
       .to(stats, sheet);
     const { summary } = await ctx.runGraph('images', graph);

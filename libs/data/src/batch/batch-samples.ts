@@ -6,7 +6,7 @@ import type { RgbImage } from '../image/types.js';
  * reference crop as uint8 `[S_ref, S_ref, 3]`. This is the input record of the model stages of `@vqrae/tokenizer`
  * (`ImageBatchRecord`); it holds plain arrays only, so nothing in it needs disposing.
  */
-export interface SampleBatch {
+export interface HostImageBatch {
   readonly metas: readonly SampleMeta[];
   readonly images: readonly RgbImage[];
   /** Present when every sample had a `reference` (see `cropWithReference`): the pixels sinks score against. */
@@ -35,17 +35,17 @@ export interface BatchableSample {
   readonly reference?: RgbImage;
 }
 
-function toBatch(samples: readonly BatchableSample[]): SampleBatch {
-  const batch: SampleBatch = { metas: samples.map((s) => s.meta), images: samples.map((s) => s.image) };
+function toBatch(samples: readonly BatchableSample[]): HostImageBatch {
+  const batch: HostImageBatch = { metas: samples.map((s) => s.meta), images: samples.map((s) => s.image) };
   return samples.every((s) => s.reference !== undefined) ? { ...batch, references: samples.map((s) => s.reference!.data) } : batch;
 }
 
 /**
  * Stage: groups samples into host batches of at most `size` (the last one may be smaller), optionally never across
- * a shard boundary or an image-size change. Emits `SampleBatch` records; counters: `emitted` = samples that left inside a batch. Images are
+ * a shard boundary or an image-size change. Emits `HostImageBatch` records; counters: `emitted` = samples that left inside a batch. Images are
  * not copied or checked here: the model stages check sizes (`pixelBatch`) and name the sample.
  */
-export function batchSamples<T extends BatchableSample>(config: BatchSamplesConfig): Stage<T, SampleBatch> {
+export function batchSamples<T extends BatchableSample>(config: BatchSamplesConfig): Stage<T, HostImageBatch> {
   const { size } = config;
   if (!Number.isInteger(size) || size < 1) throw new Error(`batchSamples: size must be a positive integer, got ${size}`);
   const name = config.name ?? 'batch';
@@ -53,9 +53,9 @@ export function batchSamples<T extends BatchableSample>(config: BatchSamplesConf
     name,
     onError: 'throw',
     describe: () => `${name}(${size}${config.withinShard ? ', within shard' : ''}${config.withinSize ? ', one size' : ''})`,
-    run: async function* (input: AsyncIterable<T>, ctx: StageContext): AsyncGenerator<SampleBatch> {
+    run: async function* (input: AsyncIterable<T>, ctx: StageContext): AsyncGenerator<HostImageBatch> {
       let pending: T[] = [];
-      const flush = (): SampleBatch => {
+      const flush = (): HostImageBatch => {
         ctx.counters.emitted += pending.length;
         const batch = toBatch(pending);
         pending = [];

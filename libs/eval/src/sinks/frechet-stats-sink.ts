@@ -60,7 +60,7 @@ export function frechetStatsSink(options: FrechetStatsSinkOptions & { readonly s
 }
 
 /**
- * Sink: Fréchet statistics of plain image batches (`SampleBatch` of @vqrae/data; one image size per batch, e.g.
+ * Sink: Fréchet statistics of plain image batches (`HostImageBatch` of @vqrae/data; one image size per batch, e.g.
  * `batchSamples({ withinSize: true })`), as `vqrae fid-stats` makes reference statistics. Default name `fd-images`.
  */
 export function imageFrechetStatsSink(options: FrechetStatsSinkOptions): Sink<ImageRecord, FeatureStatsResult> {

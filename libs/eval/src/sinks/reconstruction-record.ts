@@ -26,7 +26,7 @@ export interface CodeRecord {
 /** Which images of a reconstruction record a sink reads. */
 export type ReconstructionSide = 'reconstruction' | 'reference';
 
-/** A host batch of equally sized images (e.g. `SampleBatch` of @vqrae/data) before any model. */
+/** A host batch of equally sized images (e.g. `HostImageBatch` of @vqrae/data) before any model. */
 export interface ImageRecord {
   readonly metas: readonly SampleMeta[];
   readonly images: readonly { readonly data: Uint8Array; readonly width: number; readonly height: number }[];

@@ -3,9 +3,10 @@ import type { Graph } from '../graph.js';
 import type { ProgressReporter } from '../progress.js';
 import { consoleLogger } from '../stage-context.js';
 import type { Logger, RunSummary, StageError } from '../types.js';
-import { createRunFolder, graphSummaries } from './run-folder.js';
+import { createRunFolder } from './run-folder.js';
 import { archivePreviousRecords, snapshotRecords } from './run-records.js';
 import { EXIT, runGraph } from './run-graph.js';
+import { runStatus, writeRunSummary } from './run-summary-file.js';
 
 /** Where and under which name {@link runGraphInFolder} runs a graph, and what it records. */
 export interface RunInFolderOptions {
@@ -56,26 +57,19 @@ export async function runGraphInFolder(options: RunInFolderOptions, graph: Graph
   const folder = createRunFolder({ command: name, out: options.dir, runsRoot: options.runsRoot });
   archivePreviousRecords(snapshotRecords(folder.dir, folder.createdDir));
   folder.writeJson('config.json', { command: name, config: options.config ?? null, versions: { node: process.versions.node }, startedAt: new Date().toISOString() });
-  const record = (status: string, exitCode: number, error?: unknown): void => {
-    folder.writeJson('summary.json', {
-      command: name,
-      status,
-      exitCode,
-      wallMs: performance.now() - started,
-      ...(error !== undefined ? { error: error instanceof Error ? error.message : String(error) } : {}),
-      graphs: graphSummaries(folder),
-    });
+  const record = (exitCode: number, error?: unknown): void => {
+    writeRunSummary(folder, { command: name, exitCode, wallMs: performance.now() - started, error });
   };
   let outcome;
   try {
     outcome = await runGraph(graph, { name, log, quiet: options.quiet, runFolder: folder, signal: options.signal, progress: options.progress });
   } catch (error) {
-    record('failed', EXIT.failed, error);
+    record(EXIT.failed, error);
     throw error;
   }
   const { summary, exitCode, error } = outcome;
-  const status = exitCode === EXIT.interrupted ? 'cancelled' : exitCode === EXIT.ok ? 'ok' : 'failed';
-  record(status, exitCode, error);
+  const status = runStatus(exitCode);
+  record(exitCode, error);
   log.info(`run folder: ${folder.dir}`);
   return { dir: folder.dir, status, exitCode, summary, ...(error ? { error } : {}) };
 }

@@ -2,7 +2,8 @@ import type { Graph } from '../graph.js';
 import { createProgress, type ProgressReporter } from '../progress.js';
 import { StageError, type Logger, type RunSummary } from '../types.js';
 import { withInterrupt } from './interrupt.js';
-import { graphSummaries, type RunFolder } from './run-folder.js';
+import type { RunFolder } from './run-folder.js';
+import { writePartialRunSummary } from './run-summary-file.js';
 import { formatSummaryTable } from './summary-table.js';
 
 /** Exit codes of a run: 0 ok, 1 failed (an error under onError 'throw'), 2 usage error, 130 interrupted. */
@@ -57,9 +58,8 @@ export async function runGraph(graph: Graph, options: RunGraphOptions): Promise<
   }
   if (record && options.runFolder) {
     record.summary = outcome.summary;
-    // Written after every graph so a process killed later still leaves its counters behind; a command made with
-    // defineCommand rewrites summary.json at its end with the final status.
-    options.runFolder.writeJson('summary.json', { status: 'partial', graphs: graphSummaries(options.runFolder) });
+    // Written after every graph; whoever owns the run (a command, runGraphInFolder) writes the final one at its end.
+    writePartialRunSummary(options.runFolder);
   }
   log.info(formatSummaryTable(name, outcome.summary));
   if (outcome.summary.skips.length > 0) log.warn(`${name}: ${outcome.summary.skips.length} item(s) skipped (listed in summary.json)`);

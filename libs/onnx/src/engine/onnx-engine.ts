@@ -16,7 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { type PixelBatch, type Reconstruction, type TokenizerEngine, type VqraeModel, checkPixelBatch } from '@vqrae/tokenizer';
+import { type PixelBatch, type Reconstruction, type TokenizerEngine, type VqraeModel, checkPixelBatch, engineGeometry } from '@vqrae/tokenizer';
 import { writeOnnxArtifact } from '../builder/write-artifact.js';
 import { type OnnxGraphKind, exportOnnx } from '../export/export-onnx.js';
 import { EXECUTION_PROVIDERS, type ExecutionProviderName, type OnnxRuntime, ortErrorMessage, probeExecutionProvider, providerHint, requireOnnxRuntime } from './runtime.js';
@@ -75,11 +75,7 @@ export class OnnxEngine implements TokenizerEngine {
   ) {
     const threads = sessionOptions(options).intraOpNumThreads ?? 1;
     this.label = `onnx(${options.ep}, ${threads} thread${threads === 1 ? '' : 's'}${options.fp16 ? ', fp16' : ''})`;
-    this.inputSize = model.inputSize;
-    this.outputSize = model.outputSize;
-    this.tokensPerImage = model.tokensPerImage;
-    this.codebookSize = model.config.quantizer.codebookSize;
-    this.featureWidth = model.encoder.geometry.width;
+    ({ inputSize: this.inputSize, outputSize: this.outputSize, tokensPerImage: this.tokensPerImage, codebookSize: this.codebookSize, featureWidth: this.featureWidth } = engineGeometry(model));
   }
 
   /**

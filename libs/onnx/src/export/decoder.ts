@@ -2,7 +2,7 @@
 import { type DecoderConfig, type EncoderGeometry, decoderLayerKeys, decoderStemKeys } from '@vqrae/tokenizer';
 import { int, ints } from '../builder/attributes.js';
 import type { ExportContext } from './context.js';
-import { attention, layerNorm, linear, mlp } from './layers.js';
+import { layerNorm, linear, preNormLayer } from './layers.js';
 import { denormalisePixels } from './pixels.js';
 
 /** Latent codes `[B, N, e]` → pixel01 images `[B, S, S, 3]` (S = grid · p, not clamped). */
@@ -20,10 +20,7 @@ export function vitDecoder(ctx: ExportContext, latent: string, c: DecoderConfig,
   let h = g.node('Add', [g.node('Concat', [cls, tokens], { axis: int(1) }), ctx.param(stem.pos)]); // [B, N+1, D]
   for (let l = 0; l < c.numLayers; l++) {
     const k = decoderLayerKeys(l, prefix);
-    const a = layerNorm(ctx, h, k.normBefore, c.layerNormEps, d);
-    h = g.node('Add', [h, attention(ctx, a, { q: k.q, k: k.k, v: k.v, o: k.o }, c.numHeads, d)]);
-    const m = layerNorm(ctx, h, k.normAfter, c.layerNormEps, d);
-    h = g.node('Add', [h, mlp(ctx, m, k.fc1, k.fc2, c.activation)]);
+    h = preNormLayer(ctx, h, { ...k, normBeforeAttention: k.normBefore, normBeforeMlp: k.normAfter }, c, d); // [B, N+1, D]
   }
   const normed = layerNorm(ctx, h, stem.norm, c.layerNormEps, d);
   const pred = linear(ctx, normed, stem.pred); // [B, N+1, p²·3]

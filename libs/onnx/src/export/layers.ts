@@ -80,3 +80,25 @@ export function attention(ctx: ExportContext, x: string, keys: AttentionKeys, nu
   const merged = g.node('Reshape', [out, g.int64([0, 0, width])]); // [B, N, D]
   return linear(ctx, merged, keys.o);
 }
+
+/** Checkpoint names of one pre-norm transformer layer (SigLIP `layer_norm1/2`, the ViT decoder's `layernorm_before/after`). */
+export interface PreNormLayerKeys extends AttentionKeys {
+  readonly normBeforeAttention: LinearKeys;
+  readonly normBeforeMlp: LinearKeys;
+  readonly fc1: LinearKeys;
+  readonly fc2: LinearKeys;
+}
+
+/** What {@link preNormLayer} needs of a transformer config. */
+export interface PreNormLayerConfig {
+  readonly numHeads: number;
+  readonly layerNormEps: number;
+  readonly activation: Activation;
+}
+
+/** One pre-norm transformer layer on h `[B, N, D]`: h + attention(LN(h)), then + mlp(LN(·)) → `[B, N, D]`. */
+export function preNormLayer(ctx: ExportContext, h: string, keys: PreNormLayerKeys, c: PreNormLayerConfig, width: number): string {
+  const g = ctx.g;
+  const attended = g.node('Add', [h, attention(ctx, layerNorm(ctx, h, keys.normBeforeAttention, c.layerNormEps, width), keys, c.numHeads, width)]);
+  return g.node('Add', [attended, mlp(ctx, layerNorm(ctx, attended, keys.normBeforeMlp, c.layerNormEps, width), keys.fc1, keys.fc2, c.activation)]);
+}

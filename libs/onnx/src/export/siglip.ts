@@ -2,7 +2,7 @@
 import { type SiglipEncoderConfig, siglipLayerKeys, siglipStemKeys, type EncoderGeometry } from '@vqrae/tokenizer';
 import { ints } from '../builder/attributes.js';
 import { type ExportContext, transpose2d } from './context.js';
-import { attention, layerNorm, mlp } from './layers.js';
+import { layerNorm, preNormLayer } from './layers.js';
 import { normalisePixels } from './pixels.js';
 
 /** pixel01 NHWC `[B, S, S, 3]` → Z_I `[B, N, d]` (post-LN). */
@@ -23,10 +23,7 @@ export function siglipEncoder(ctx: ExportContext, pixels: string, c: SiglipEncod
   let h = g.node('Add', [embedded, ctx.param(stem.position)]); // [B, N, d] + [N, d]
   for (let l = 0; l < c.numLayers; l++) {
     const k = siglipLayerKeys(l, prefix);
-    const a = layerNorm(ctx, h, k.norm1, c.layerNormEps, d);
-    h = g.node('Add', [h, attention(ctx, a, { q: k.q, k: k.k, v: k.v, o: k.o }, c.numHeads, d)]);
-    const m = layerNorm(ctx, h, k.norm2, c.layerNormEps, d);
-    h = g.node('Add', [h, mlp(ctx, m, k.fc1, k.fc2, c.activation)]);
+    h = preNormLayer(ctx, h, { ...k, normBeforeAttention: k.norm1, normBeforeMlp: k.norm2 }, c, d); // [B, N, d]
   }
   return layerNorm(ctx, h, c.postLnAffine ? stem.postNorm : undefined, c.layerNormEps, d); // [B, N, d]
 }

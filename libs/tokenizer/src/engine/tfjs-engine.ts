@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ParamStore } from '@vqrae/nn';
 import type { ImageEncoder } from '../encoders/image-encoder.js';
 import type { VqraeModel } from '../model/vqrae-model.js';
-import type { FeatureEngine, PixelBatch, Reconstruction, TokenizerEngine } from './tokenizer-engine.js';
+import type { EngineGeometry, FeatureEngine, PixelBatch, Reconstruction, TokenizerEngine } from './tokenizer-engine.js';
 
 /** `tfjs(<backend>)`, e.g. `tfjs(wasm)`. */
 function defaultLabel(): string {
@@ -45,6 +45,17 @@ async function take<A extends Float32Array | Int32Array>(tensor: tf.Tensor): Pro
   }
 }
 
+/** The sizes every engine of `model` reports (`TokenizerEngine`'s geometry fields), read from the model once. */
+export function engineGeometry(model: VqraeModel): EngineGeometry {
+  return {
+    inputSize: model.inputSize,
+    outputSize: model.outputSize,
+    tokensPerImage: model.tokensPerImage,
+    codebookSize: model.config.quantizer.codebookSize,
+    featureWidth: model.encoder.geometry.width,
+  };
+}
+
 /** The tfjs engine of a loaded VQRAE model; takes ownership of `model`. */
 export function tfjsEngine(model: VqraeModel, label: string = defaultLabel()): TokenizerEngine {
   const n = model.tokensPerImage;
@@ -56,11 +67,7 @@ export function tfjsEngine(model: VqraeModel, label: string = defaultLabel()): T
   return {
     kind: 'tfjs',
     label,
-    inputSize: model.inputSize,
-    outputSize: model.outputSize,
-    tokensPerImage: n,
-    codebookSize: model.config.quantizer.codebookSize,
-    featureWidth: model.encoder.geometry.width,
+    ...engineGeometry(model),
     async tokenize(pixels) {
       live('tokenize');
       checkPixelBatch(pixels, model.inputSize, where('tokenize'));

@@ -51,5 +51,8 @@ export interface TokenizerEngine {
   dispose(): Promise<void>;
 }
 
+/** The sizes of an engine's model (see `engineGeometry`). */
+export type EngineGeometry = Pick<TokenizerEngine, 'inputSize' | 'outputSize' | 'tokensPerImage' | 'codebookSize' | 'featureWidth'>;
+
 /** What the features stage needs: a full engine, or a features-only one (a bare encoder such as a HF SigLIP tower). */
 export type FeatureEngine = Pick<TokenizerEngine, 'kind' | 'label' | 'inputSize' | 'tokensPerImage' | 'featureWidth' | 'features' | 'dispose'>;

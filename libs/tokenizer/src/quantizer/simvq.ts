@@ -17,8 +17,7 @@ import {
 } from '@vqrae/nn';
 import type { QuantizerConfig } from '../config/types.js';
 import { type NearestCodeOptions, codeNorms, nearestCodeIndices } from './nearest-code.js';
-import { indicesHandOff, lookupCodes, projectIn, QUANT_IN_KEYS, quantizeOutputs } from './quantize-common.js';
-import type { QuantizeResult, Quantizer } from './quantizer.js';
+import { CodebookQuantizer, indicesHandOff, QUANT_IN_KEYS } from './quantize-common.js';
 
 /** Checkpoint names of the quantizer parameters (SimVQ module names + this spec's `quant_in`). */
 export const QUANTIZER_KEYS = {
@@ -29,29 +28,18 @@ export const QUANTIZER_KEYS = {
 } as const;
 
 /** SimVQ bound to its config; parameters are read from the store at every call. */
-export class SimVQ implements Quantizer {
+export class SimVQ extends CodebookQuantizer {
   readonly kind = 'simvq' as const;
   private cachedCodebook: tf.Tensor2D | null = null;
-  private cachedCodebookT: tf.Tensor2D | null = null;
-  private cachedCodeNorms: tf.Tensor1D | null = null;
 
-  constructor(
-    readonly config: QuantizerConfig,
-    /** Encoder width d (input of quant_in). */
-    readonly inputWidth: number,
-    readonly search: NearestCodeOptions = {},
-  ) {}
+  constructor(config: QuantizerConfig, /** Encoder width d (input of quant_in). */ inputWidth: number, search: NearestCodeOptions = {}) {
+    super('SimVQ', config, inputWidth, search);
+  }
 
-  /** Expected parameter shapes. */
-  paramShapes(): Record<string, number[]> {
+  /** C `[k, e]`, W `[e, e]`, b `[e]`. */
+  protected codebookParamShapes(): Record<string, number[]> {
     const { codebookSize: k, codebookDim: e } = this.config;
-    return {
-      [QUANTIZER_KEYS.inWeight]: [e, this.inputWidth],
-      [QUANTIZER_KEYS.inBias]: [e],
-      [QUANTIZER_KEYS.codebook]: [k, e],
-      [QUANTIZER_KEYS.projWeight]: [e, e],
-      [QUANTIZER_KEYS.projBias]: [e],
-    };
+    return { [QUANTIZER_KEYS.codebook]: [k, e], [QUANTIZER_KEYS.projWeight]: [e, e], [QUANTIZER_KEYS.projBias]: [e] };
   }
 
   /** The frozen codebook C (never trainable). */
@@ -59,52 +47,22 @@ export class SimVQ implements Quantizer {
     return [QUANTIZER_KEYS.codebook];
   }
 
-  /** Adds initial parameters (spec §4.1): C ~ normal(0, codebookInitStd) frozen; W, b, quant_in torch-default uniform. */
-  initParams(store: ParamStore, rng: Rng): void {
+  /** Spec §4.1: C ~ normal(0, codebookInitStd) frozen; W, b torch-default uniform (quant_in: see the base class). */
+  protected initCodebookParams(store: ParamStore, rng: Rng): void {
     const { codebookSize: k, codebookDim: e, codebookInitStd } = this.config;
-    const d = this.inputWidth;
-    const init = (name: string, shape: number[], fanIn: number) => torchDefaultUniformInit(rng.fork(name), shape, fanIn);
-    store.add(QUANTIZER_KEYS.inWeight, init(QUANTIZER_KEYS.inWeight, [e, d], d));
-    store.add(QUANTIZER_KEYS.inBias, init(QUANTIZER_KEYS.inBias, [e], d));
     store.add(QUANTIZER_KEYS.codebook, normalInit(rng.fork(QUANTIZER_KEYS.codebook), [k, e], codebookInitStd), { trainable: false });
-    store.add(QUANTIZER_KEYS.projWeight, init(QUANTIZER_KEYS.projWeight, [e, e], e));
-    store.add(QUANTIZER_KEYS.projBias, init(QUANTIZER_KEYS.projBias, [e], e));
+    store.add(QUANTIZER_KEYS.projWeight, torchDefaultUniformInit(rng.fork(QUANTIZER_KEYS.projWeight), [e, e], e));
+    store.add(QUANTIZER_KEYS.projBias, torchDefaultUniformInit(rng.fork(QUANTIZER_KEYS.projBias), [e], e));
   }
 
-  /**
-   * Z_I `[B, N, d]` → quantized codes, indices, named losses and code counts. Differentiable w.r.t. quant_in, W, b
-   * and (through z) the encoder. Drops the inference codebook cache (W may change after a training forward).
-   */
-  quantize(store: ParamStore, features: tf.Tensor3D): QuantizeResult {
-    this.invalidateCache();
-    const [b, n] = features.shape;
-    const { codebookDim: e, codebookSize: k, beta } = this.config;
-    return tf.tidy(() => {
-      const z = projectIn(store, features, this.inputWidth, 'SimVQ.quantize'); // [M, e]
-      const found = this.codesOp(store.get(QUANTIZER_KEYS.codebook));
-      const q = found.op(z, store.get(QUANTIZER_KEYS.projWeight), store.get(QUANTIZER_KEYS.projBias)); // [M, e] = C[idx]·Wᵀ + b, gradient to W and b only
-      return quantizeOutputs(z, q, found.takeIndices(), { b, n, e, k, beta });
-    });
+  /** Differentiable w.r.t. quant_in, W and b (and, through z, the encoder): see `codesOp`. */
+  protected nearestCodes(store: ParamStore, z: tf.Tensor2D): { codes: tf.Tensor; indices: tf.Tensor1D } {
+    const found = this.codesOp(store.get(QUANTIZER_KEYS.codebook));
+    const codes = found.op(z, store.get(QUANTIZER_KEYS.projWeight), store.get(QUANTIZER_KEYS.projBias)); // [M, e] = C[idx]·Wᵀ + b, gradient to W and b only
+    return { codes, indices: found.takeIndices() };
   }
 
-  /** Nearest-code indices for Z_I `[B, N, d]` without losses or gradients (inference; uses the cached C'). */
-  indicesFor(store: ParamStore, features: tf.Tensor3D): tf.Tensor2D {
-    const [b, n] = features.shape;
-    const codesT = this.projectedCodebookT(store);
-    if (this.cachedCodeNorms === null) this.cachedCodeNorms = tf.keep(codeNorms(codesT)); // ‖C'_j‖² [k], cached with C'ᵀ
-    const norms = this.cachedCodeNorms;
-    return tf.tidy(() => {
-      const z = projectIn(store, features, this.inputWidth, 'SimVQ.indicesFor'); // [M, e]
-      return tf.reshape(nearestCodeIndices(z, codesT, norms, this.search), [b, n]) as tf.Tensor2D; // [B, N]
-    });
-  }
-
-  /** Codes C'[indices] for int32 indices of any shape `[...]` → `[..., e]` (inference; cached C'). */
-  lookup(store: ParamStore, indices: tf.Tensor): tf.Tensor {
-    return lookupCodes(this.projectedCodebook(store), indices, 'SimVQ');
-  }
-
-  /** The projected codebook C' = C·Wᵀ + b `[k, e]`, cached until `invalidateCache` (the cache owns it; C'ᵀ and ‖C'_j‖² are cached alongside). */
+  /** The projected codebook C' = C·Wᵀ + b `[k, e]`, cached until `invalidateCache` (the cache owns it). */
   projectedCodebook(store: ParamStore): tf.Tensor2D {
     if (this.cachedCodebook === null) {
       this.cachedCodebook = tf.tidy(() =>
@@ -115,27 +73,11 @@ export class SimVQ implements Quantizer {
     return this.cachedCodebook;
   }
 
-  /** Drops cached C' (call after changing W or b other than through `quantize`). */
-  invalidateCache(): void {
+  /** Drops cached C' with the search caches (call after changing W or b other than through `quantize`). */
+  override invalidateCache(): void {
+    super.invalidateCache();
     this.cachedCodebook?.dispose();
-    this.cachedCodebookT?.dispose();
-    this.cachedCodeNorms?.dispose();
     this.cachedCodebook = null;
-    this.cachedCodebookT = null;
-    this.cachedCodeNorms = null;
-  }
-
-  /** Releases caches (parameters belong to the store). */
-  dispose(): void {
-    this.invalidateCache();
-  }
-
-  private projectedCodebookT(store: ParamStore): tf.Tensor2D {
-    if (this.cachedCodebookT === null) {
-      const codebook = this.projectedCodebook(store);
-      this.cachedCodebookT = tf.keep(tf.transpose(codebook)); // [e, k]
-    }
-    return this.cachedCodebookT;
   }
 
   /**

@@ -13,8 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ParamStore, type Rng, defineCustomOp, torchDefaultUniformInit } from '@vqrae/nn';
 import type { QuantizerConfig } from '../config/types.js';
 import { type NearestCodeOptions, codeNorms, nearestCodeIndices } from './nearest-code.js';
-import { indicesHandOff, lookupCodes, projectIn, QUANT_IN_KEYS, quantizeOutputs } from './quantize-common.js';
-import type { QuantizeResult, Quantizer } from './quantizer.js';
+import { CodebookQuantizer, indicesHandOff, QUANT_IN_KEYS } from './quantize-common.js';
 
 /** Checkpoint names of the VQ parameters: SimVQ's `quant_in`, and VQGAN's `embedding.weight` as the codebook. */
 export const VQ_KEYS = {
@@ -23,26 +22,17 @@ export const VQ_KEYS = {
 } as const;
 
 /** Plain VQ bound to its config; parameters are read from the store at every call. */
-export class VectorQuantizer implements Quantizer {
+export class VectorQuantizer extends CodebookQuantizer {
   readonly kind = 'vq' as const;
-  private cachedCodebookT: tf.Tensor2D | null = null;
-  private cachedCodeNorms: tf.Tensor1D | null = null;
 
-  constructor(
-    readonly config: QuantizerConfig,
-    /** Encoder width d (input of quant_in). */
-    readonly inputWidth: number,
-    readonly search: NearestCodeOptions = {},
-  ) {}
+  constructor(config: QuantizerConfig, /** Encoder width d (input of quant_in). */ inputWidth: number, search: NearestCodeOptions = {}) {
+    super('VectorQuantizer', config, inputWidth, search);
+  }
 
-  /** Expected parameter shapes. */
-  paramShapes(): Record<string, number[]> {
+  /** C `[k, e]`. */
+  protected codebookParamShapes(): Record<string, number[]> {
     const { codebookSize: k, codebookDim: e } = this.config;
-    return {
-      [VQ_KEYS.inWeight]: [e, this.inputWidth],
-      [VQ_KEYS.inBias]: [e],
-      [VQ_KEYS.codebook]: [k, e],
-    };
+    return { [VQ_KEYS.codebook]: [k, e] };
   }
 
   /** None: the codebook is learned. */
@@ -50,66 +40,23 @@ export class VectorQuantizer implements Quantizer {
     return [];
   }
 
-  /** quant_in torch-default uniform (as SimVQ); C ~ uniform(−1/k, 1/k) (VQGAN), trainable. */
-  initParams(store: ParamStore, rng: Rng): void {
+  /** C ~ uniform(−1/k, 1/k) (VQGAN), trainable (quant_in: see the base class). */
+  protected initCodebookParams(store: ParamStore, rng: Rng): void {
     const { codebookSize: k, codebookDim: e } = this.config;
-    const d = this.inputWidth;
-    store.add(VQ_KEYS.inWeight, torchDefaultUniformInit(rng.fork(VQ_KEYS.inWeight), [e, d], d));
-    store.add(VQ_KEYS.inBias, torchDefaultUniformInit(rng.fork(VQ_KEYS.inBias), [e], d));
     // torch-default uniform with fan-in k² has bound 1/√(k²) = 1/k: VQGAN's uniform_(−1/n_e, 1/n_e).
     store.add(VQ_KEYS.codebook, torchDefaultUniformInit(rng.fork(VQ_KEYS.codebook), [k, e], k * k));
   }
 
-  /**
-   * Z_I `[B, N, d]` → quantized codes, indices, named losses and code counts. Differentiable w.r.t. quant_in, C and
-   * (through z) the encoder. Drops the inference cache (C may change after a training forward).
-   */
-  quantize(store: ParamStore, features: tf.Tensor3D): QuantizeResult {
-    this.invalidateCache();
-    const [b, n] = features.shape;
-    const { codebookDim: e, codebookSize: k, beta } = this.config;
-    return tf.tidy(() => {
-      const z = projectIn(store, features, this.inputWidth, 'VectorQuantizer.quantize'); // [M, e]
-      const found = this.codesOp();
-      const q = found.op(z, store.get(VQ_KEYS.codebook)); // [M, e] = C[idx], gradient to C only
-      return quantizeOutputs(z, q, found.takeIndices(), { b, n, e, k, beta });
-    });
-  }
-
-  /** Nearest-code indices for Z_I `[B, N, d]` without losses or gradients (inference; Cᵀ and ‖C_j‖² cached). */
-  indicesFor(store: ParamStore, features: tf.Tensor3D): tf.Tensor2D {
-    const [b, n] = features.shape;
-    if (this.cachedCodebookT === null) this.cachedCodebookT = tf.keep(tf.transpose(store.get(VQ_KEYS.codebook)) as tf.Tensor2D); // [e, k]
-    if (this.cachedCodeNorms === null) this.cachedCodeNorms = tf.keep(codeNorms(this.cachedCodebookT)); // [k]
-    const codesT = this.cachedCodebookT;
-    const norms = this.cachedCodeNorms;
-    return tf.tidy(() => {
-      const z = projectIn(store, features, this.inputWidth, 'VectorQuantizer.indicesFor'); // [M, e]
-      return tf.reshape(nearestCodeIndices(z, codesT, norms, this.search), [b, n]) as tf.Tensor2D; // [B, N]
-    });
-  }
-
-  /** Codes C[indices] for int32 indices of any shape `[...]` → `[..., e]`. */
-  lookup(store: ParamStore, indices: tf.Tensor): tf.Tensor {
-    return lookupCodes(store.get(VQ_KEYS.codebook) as tf.Tensor2D, indices, 'VectorQuantizer');
+  /** Differentiable w.r.t. quant_in and C (and, through z, the encoder): see `codesOp`. */
+  protected nearestCodes(store: ParamStore, z: tf.Tensor2D): { codes: tf.Tensor; indices: tf.Tensor1D } {
+    const found = this.codesOp();
+    const codes = found.op(z, store.get(VQ_KEYS.codebook)); // [M, e] = C[idx], gradient to C only
+    return { codes, indices: found.takeIndices() };
   }
 
   /** The codebook C `[k, e]` itself (owned by the store). */
   projectedCodebook(store: ParamStore): tf.Tensor2D {
     return store.get(VQ_KEYS.codebook) as tf.Tensor2D;
-  }
-
-  /** Drops the cached Cᵀ and ‖C_j‖² (call after changing C other than through `quantize`). */
-  invalidateCache(): void {
-    this.cachedCodebookT?.dispose();
-    this.cachedCodeNorms?.dispose();
-    this.cachedCodebookT = null;
-    this.cachedCodeNorms = null;
-  }
-
-  /** Releases caches (parameters belong to the store). */
-  dispose(): void {
-    this.invalidateCache();
   }
 
   /**

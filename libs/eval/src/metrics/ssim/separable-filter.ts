@@ -58,11 +58,7 @@ export function filterPlane(
   // Horizontal pass: pad each row into rowBuffer, then a direct correlation.
   for (let y = 0; y < height; y++) {
     const rowStart = y * width;
-    rowBuffer.set(src.subarray(rowStart, rowStart + width), radius);
-    for (let p = 0; p < radius; p++) {
-      rowBuffer[p] = src[rowStart + foldIndex(p - radius, width, boundary)];
-      rowBuffer[width + radius + p] = src[rowStart + foldIndex(width + p, width, boundary)];
-    }
+    padRow(src, rowStart, width, radius, boundary, rowBuffer);
     for (let x = 0; x < width; x++) {
       let acc = taps[radius] * rowBuffer[x + radius];
       for (let k = 0; k < radius; k++) acc += taps[k] * (rowBuffer[x + k] + rowBuffer[x + nTaps - 1 - k]);
@@ -85,6 +81,15 @@ export function filterPlane(
   }
 }
 
+/** Copies row `src[rowStart, rowStart + width)` into `rowBuffer` `[W + 2r]` with `radius` samples of `boundary` extension each side. */
+function padRow(src: Float64Array, rowStart: number, width: number, radius: number, boundary: FilterBoundary, rowBuffer: Float64Array): void {
+  rowBuffer.set(src.subarray(rowStart, rowStart + width), radius);
+  for (let p = 0; p < radius; p++) {
+    rowBuffer[p] = src[rowStart + foldIndex(p - radius, width, boundary)];
+    rowBuffer[width + radius + p] = src[rowStart + foldIndex(width + p, width, boundary)];
+  }
+}
+
 /**
  * Box filter of size 2r+1 by running sums (as scipy's `uniform_filter1d`: add the entering sample, subtract the
  * leaving one, divide by the size): O(1) per pixel whatever the window size.
@@ -102,11 +107,7 @@ function uniformFilterPlane(
   const { rowBuffer, horizontal } = scratch;
   for (let y = 0; y < height; y++) {
     const rowStart = y * width;
-    rowBuffer.set(src.subarray(rowStart, rowStart + width), radius);
-    for (let p = 0; p < radius; p++) {
-      rowBuffer[p] = src[rowStart + foldIndex(p - radius, width, boundary)];
-      rowBuffer[width + radius + p] = src[rowStart + foldIndex(width + p, width, boundary)];
-    }
+    padRow(src, rowStart, width, radius, boundary, rowBuffer);
     let acc = 0;
     for (let k = 0; k < size; k++) acc += rowBuffer[k];
     horizontal[rowStart] = acc / size;

@@ -75,7 +75,7 @@ export { tokenizeStage } from './stages/tokenize-stage.js';
 export { reconstructStage } from './stages/reconstruct-stage.js';
 export { featuresStage, meanOverTokens, type FeaturePool } from './stages/features-stage.js';
 export { decodeTokensStage, packTokenRows } from './stages/decode-tokens-stage.js';
-export { imageBatches, type BatchableSample, type ImageBatchesOptions, type SampleBatchRecord } from './stages/image-batch-stage.js';
+export { imageBatches, type ImageBatchesOptions, type SampleBatchRecord } from './stages/image-batch-stage.js';
 export {
   BUNDLED_CHECKPOINTS,
   findShippedCheckpoint,

@@ -4,8 +4,8 @@
  * per shard downstream) do not depend on its neighbours.
  * Ownership: host arrays only, nothing to dispose.
  */
-import type { RgbImage } from '@vqrae/data';
-import type { ErrorPolicy, SampleMeta, Stage } from '@vqrae/graph';
+import type { BatchableSample } from '@vqrae/data';
+import type { ErrorPolicy, Stage } from '@vqrae/graph';
 import type { ImageBatchRecord } from './model-batch.js';
 
 /** Options of {@link imageBatches}. */
@@ -14,12 +14,6 @@ export interface ImageBatchesOptions {
   readonly size: number;
   /** Stage name (default `batch`). */
   readonly name?: string;
-}
-
-/** A sample that can be batched: its metadata and a decoded image. */
-export interface BatchableSample {
-  readonly meta: SampleMeta;
-  readonly image: RgbImage;
 }
 
 /** An image batch that also keeps its samples (side members such as `.cls`/`.txt` stay reachable downstream). */

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ssimTorchmetricsTensor } from '@vqrae/eval';
 import { LOSS_NAMES } from '../names.js';
-import type { Loss, LossInputs, LossOutput } from '../types.js';
-import { checkSameImages } from '../internal/ops.js';
+import type { Loss, LossOutput } from '../types.js';
+import { pixelLossEntry, pixelLossOutput } from './pixel-loss.js';
 
 /**
  * 1 − mean SSIM of pixel01 images [B, H, W, 3] under the torchmetrics variant the evaluation reports (11-tap Gaussian,
@@ -11,18 +11,10 @@ import { checkSameImages } from '../internal/ops.js';
  * Caller owns the output.
  */
 export function ssimPixelLoss(reconstruction01: tf.Tensor4D, target01: tf.Tensor4D): LossOutput {
-  checkSameImages(reconstruction01, target01, 'loss ssim');
-  return tf.tidy(() => {
-    const value = tf.sub(1, tf.mean(ssimTorchmetricsTensor(reconstruction01, target01))) as tf.Scalar;
-    return { total: value, terms: { [LOSS_NAMES.ssim]: tf.clone(value) } };
-  });
+  return pixelLossOutput(LOSS_NAMES.ssim, reconstruction01, target01, (x, y) => tf.sub(1, tf.mean(ssimTorchmetricsTensor(x, y))) as tf.Scalar);
 }
 
 /** Registry factory for `ssim` (no options). */
 export function createSsimLoss(): Loss {
-  return {
-    name: LOSS_NAMES.ssim,
-    describe: () => '1 − ssim(pixel01, torchmetrics σ1.5)',
-    compute: (inputs: LossInputs) => ssimPixelLoss(inputs.reconstruction01, inputs.target01),
-  };
+  return pixelLossEntry(LOSS_NAMES.ssim, '1 − ssim(pixel01, torchmetrics σ1.5)', ssimPixelLoss);
 }

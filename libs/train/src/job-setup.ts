@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Logger } from '@vqrae/graph';
 import type { LoadedTrainCheckpoint } from './checkpoint-state.js';
 import type { TrainJobConfig } from './job-config.js';
+import { completeSavedTrainConfig } from './settings/resume-config.js';
 import type { LoadedModel } from './model-factory.js';
 import type { StageLosses } from './loss-setup.js';
 import { stage1Objective, stage2Objective } from './objectives.js';
@@ -46,10 +47,11 @@ export function restoreOrSeed(
 ): DataPosition {
   let start: DataPosition = { epoch: 0, samplesInEpoch: 0, samplesTotal: 0 };
   if (resumed) {
-    const before = resumed.state.config as Partial<Record<string, unknown>>;
+    // Keys the checkpoint's run did not have yet (e.g. decodeMode, ssimWeight) compare against what it ran with: the
+    // completion the resume applies to its saved config.
+    const before = completeSavedTrainConfig(resumed.state.config as TrainJobConfig) as unknown as Readonly<Record<string, unknown>>;
     const changed = Object.entries(config)
-      // Keys the checkpoint's run did not have yet (e.g. decodeMode) were completed from defaults by the caller.
-      .filter(([key, value]) => !RUN_CONTROL_KEYS.has(key) && key in before && JSON.stringify(before[key]) !== JSON.stringify(value))
+      .filter(([key, value]) => !RUN_CONTROL_KEYS.has(key) && JSON.stringify(before[key]) !== JSON.stringify(value))
       .map(([key, value]) => `${key} ${JSON.stringify(before[key])} → ${JSON.stringify(value)}`);
     if (changed.length > 0) log.warn(`train --resume: settings differ from the checkpoint's run (the resumed losses will not match an uninterrupted run): ${changed.join(', ')}`);
     trainer.ema.store().load(resumed.ema, { strict: true });

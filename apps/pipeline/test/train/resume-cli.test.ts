@@ -81,6 +81,20 @@ describe('train --resume takes the run’s saved settings (issue 14.8)', () => {
     assert.deepEqual(loggedSteps(s1), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  test('resuming a run saved before a setting existed compares it with what the run used (the default) and warns', async () => {
+    const s1 = path.join(dir, 's1');
+    const latest = readJson(path.join(s1, 'checkpoints', 'latest.json')) as { dir: string };
+    const stateFile = path.join(s1, 'checkpoints', latest.dir, 'state.json');
+    const state = readJson(stateFile) as { config: Record<string, unknown> };
+    delete state.config['ssimWeight']; // as written before --ssim-weight existed
+    fs.writeFileSync(stateFile, JSON.stringify(state));
+    const run = await runCli(['train', '--resume', '--out', s1, '--steps', '11', '--ssim-weight', '0.5']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout + run.stderr, /settings differ from the checkpoint's run .*: steps 10 → 11, ssimWeight 0 → 0\.5/);
+    assert.equal(readJson(path.join(s1, 'train-config.json')).ssimWeight, 0.5);
+    assert.deepEqual(loggedSteps(s1), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
   test('--resume with a --preset of another model is refused (issue 14.8)', async () => {
     const refused = await runCli(['train', '--resume', '--out', path.join(dir, 's1'), '--preset', 'small-cpu']);
     assert.equal(refused.code, 2);

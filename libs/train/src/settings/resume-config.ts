@@ -28,7 +28,14 @@ export async function readSavedTrainConfig(checkpointDir: string): Promise<Train
   if (!saved || typeof saved !== 'object' || typeof saved.data !== 'string' || typeof saved.preset !== 'string' || (saved.stage !== 1 && saved.stage !== 2)) {
     throw new TrainSettingsError(`train --resume: ${file} holds no training config (preset, stage, data); pass the settings again or start a new run`);
   }
-  // A run saved before --decode-mode existed decoded every image in full: it resumes as `exact`.
+  return completeSavedTrainConfig(saved as Partial<TrainJobConfig> & Pick<TrainJobConfig, 'preset' | 'stage'>);
+}
+
+/**
+ * A saved run's config completed for keys added since it was written: the preset's and stage's defaults, except that
+ * a run saved before `decodeMode` existed decoded every image in full (it resumes as `exact`).
+ */
+export function completeSavedTrainConfig(saved: Partial<TrainJobConfig> & Pick<TrainJobConfig, 'preset' | 'stage'>): TrainJobConfig {
   return { ...trainDefaults(saved.preset, saved.stage), decodeMode: 'exact', ...saved } as TrainJobConfig;
 }
 

@@ -95,7 +95,9 @@ function tokenizerObjective(setup: ObjectiveSetup, stage: 1 | 2): TrainObjective
   const { parts, store, teacher, weights, adversary } = setup;
   const registry = createDefaultLossRegistry();
   const pixel = registry.create(weights.pixel.kind, {});
-  const structural = (weights.ssim ?? 0) > 0 ? registry.create('ssim', {}) : null;
+  const ssimWeight = weights.ssim ?? 0;
+  if (!Number.isFinite(ssimWeight) || ssimWeight < 0) throw new Error(`train: the SSIM term's weight must be a finite number ≥ 0, got ${ssimWeight}`);
+  const structural = ssimWeight > 0 ? registry.create('ssim', {}) : null;
   const vq = registry.create('vq', {});
   const distill = stage === 2 ? registry.create('distill', {}) : null;
   const lambdaDistill = weights.distill ?? 1;
@@ -113,7 +115,7 @@ function tokenizerObjective(setup: ObjectiveSetup, stage: 1 | 2): TrainObjective
     const weightsByName: Record<string, number> = { [pixel.name]: weights.pixel.weight };
     if (structural) {
       outputs[structural.name] = structural.compute({ reconstruction01: reconstruction, target01: images });
-      weightsByName[structural.name] = weights.ssim!;
+      weightsByName[structural.name] = ssimWeight;
     }
     if (perceptual) {
       const targetPyramid = targetPyramidOf(prepared);
@@ -125,7 +127,7 @@ function tokenizerObjective(setup: ObjectiveSetup, stage: 1 | 2): TrainObjective
 
   const describe = [
     `${pixel.describe()} × ${weights.pixel.weight}`,
-    ...(structural ? [`${structural.describe()} × ${weights.ssim!}`] : []),
+    ...(structural ? [`${structural.describe()} × ${ssimWeight}`] : []),
     ...(perceptual ? [`${perceptual.loss.describe()} × ${perceptual.weight}`] : []),
     ...(adversary && adversary.config.weight > 0 ? [`adversarial(${adversary.describe()})`] : []),
     `${vq.describe()} × ${weights.vq}`,

@@ -76,6 +76,9 @@ test('tiny stage 1 with the structural term: loss = l2 + w·(1 − SSIM) + VQ te
     counts.push(tf.memory().numTensors);
   }
   assert.equal(new Set(counts).size, 1, `tensor count constant: ${[...new Set(counts)].join(', ')}`);
+  for (const bad of [-0.1, Number.NaN]) {
+    assert.throws(() => stage1Objective(tokenizerParts(model), model.params, { pixel: { kind: 'l2', weight: 1 }, ssim: bad, vq: 1 }), /SSIM term's weight must be a finite number ≥ 0/);
+  }
   trainer.dispose();
   model.dispose();
   assert.equal(tf.memory().numTensors, base);

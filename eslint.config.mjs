@@ -18,7 +18,7 @@ export default tseslint.config(
         {
           enforceBuildableLibDependency: false,
           // Test files may use the repository's test utilities (tools/testing: fixtures root, a small tmpfs).
-          allow: ['/tools/testing/[a-z-]+\\.js$'],
+          allow: ['/tools/testing/[a-z0-9-]+\\.m?js$'],
           depConstraints: [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { SampleMeta, StageSummary } from '../src/index.js';
+import { mulberry32 } from '../../../tools/testing/mulberry32.mjs';
 
 /** A sample with provenance, as data stages pass them along. */
 export interface TestSample {
@@ -12,17 +13,8 @@ export function samples(n: number, shard = 'train-000000.tar'): TestSample[] {
   return Array.from({ length: n }, (_, index) => ({ meta: { key: `k${String(index).padStart(3, '0')}`, shard, index }, value: index }));
 }
 
-/** Seeded PRNG (mulberry32) so random delays are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (the repository's one mulberry32) so random delays are reproducible. */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,7 +2,7 @@
 import { defaultPerceptualWeight, trainDefaults, type TrainJobConfig } from '../job-config.js';
 import { presetOf } from '../model-factory.js';
 import type { QuantizerOverride } from '../quantizer-override.js';
-import { checkSettingChoices, givenPredicate, TrainSettingsError, type GivenSettings, type TrainSettings } from './train-settings.js';
+import { checkSettingChoices, givenPredicate, TRAIN_SETTING_KEYS, TrainSettingsError, type GivenSettings, type TrainSettings } from './train-settings.js';
 
 /** The preset of a run whose settings name none. */
 export const DEFAULT_TRAIN_PRESET = 'tiny';
@@ -58,6 +58,12 @@ export async function freshTrainConfig(settings: TrainSettings, out: string, opt
   const d = trainDefaults(preset, stage);
   const steps = s.steps ?? d.steps;
   const perceptual = perceptualChoice(s.perceptual, s.lpipsWeights, d.perceptual);
+  // Every setting that sets one key to its value (TRAIN_SETTING_KEYS) overrides the default; preset and stage were
+  // resolved above (a stated preset may only be a check); the rest is derived below.
+  const values = s as Readonly<Record<string, unknown>>;
+  const stated = Object.fromEntries(
+    TRAIN_SETTING_KEYS.filter(([setting]) => setting !== 'preset' && setting !== 'stage' && values[setting] !== undefined).map(([setting, key]) => [key, values[setting]]),
+  ) as Partial<TrainJobConfig>;
   return {
     ...d,
     preset,
@@ -69,39 +75,11 @@ export async function freshTrainConfig(settings: TrainSettings, out: string, opt
     init: s.init ?? null,
     resume,
     ...(quantizer !== null ? { quantizer } : {}),
-    steps,
-    batch: s.batch ?? d.batch,
-    accumulate: s.accumulate ?? d.accumulate,
-    lr: s.lr ?? d.lr,
-    finalLr: s.finalLr ?? d.finalLr,
-    encoderLr: s.encoderLr ?? d.encoderLr,
-    encoderFinalLr: s.encoderFinalLr ?? d.encoderFinalLr,
+    ...stated,
     warmupSteps: Math.min(s.warmup ?? (s.steps !== undefined ? Math.max(1, Math.round(steps * 0.05)) : d.warmupSteps), steps),
-    emaDecay: s.emaDecay ?? d.emaDecay,
-    emaWarmup: s.emaWarmup ?? d.emaWarmup,
-    clipGradNorm: s.clip ?? null,
-    seed: s.seed ?? d.seed,
-    pixelLoss: s.pixelLoss ?? d.pixelLoss,
-    ssimWeight: s.ssimWeight ?? d.ssimWeight,
-    distillWeight: s.distill ?? d.distillWeight,
     perceptual,
     perceptualWeight: s.perceptualWeight ?? defaultPerceptualWeight(perceptual),
-    lpipsWeights: s.lpipsWeights ?? null,
-    ganWeight: s.ganWeight ?? d.ganWeight,
-    ganDStart: s.ganDStart ?? d.ganDStart,
-    ganGStart: s.ganGStart ?? d.ganGStart,
-    ganAdaptiveEvery: s.ganAdaptiveEvery ?? d.ganAdaptiveEvery,
     discKernel: s.discKernel ?? (s.dinoWeights !== undefined ? 9 : d.discKernel),
     discBackbone: s.dinoWeights !== undefined ? 'dino' : d.discBackbone,
-    dinoWeights: s.dinoWeights ?? null,
-    onError: s.onError ?? d.onError,
-    decodeMode: s.decodeMode ?? d.decodeMode,
-    cropScaleMin: s.cropScaleMin ?? d.cropScaleMin,
-    checkpointEvery: s.checkpointEvery ?? d.checkpointEvery,
-    previewEvery: s.previewEvery ?? d.previewEvery,
-    evalEvery: s.evalEvery ?? d.evalEvery,
-    evalImages: s.evalImages ?? d.evalImages,
-    maxMinutes: s.maxMinutes ?? null,
-    stopAfterStep: s.stopAfter ?? null,
   };
 }

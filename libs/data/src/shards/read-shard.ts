@@ -120,6 +120,9 @@ export async function* readShard(shard: string, options: ReadShardOptions): Asyn
   } finally {
     stream.destroy();
     extract.destroy();
+    // A stopped read ends only once its source has closed, so what the source does on close (a remote shard's cache
+    // writer drops its partial entry and releases its lock) is done when the reader moves on or the process exits.
+    if (!stream.closed) await new Promise<void>((resolve) => stream.once('close', () => resolve()));
   }
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Field, Float64, Int32, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { Field, Float64, Int32, makeData, RecordBatch, RecordBatchReader, RecordBatchStreamWriter, Schema, Struct, Table, tableToIPC } from 'apache-arrow';
 import type { StepRecord } from './types.js';
 
 /** One flat row of the per-step log: column name → number. */
@@ -97,14 +97,41 @@ export class StepLogWriter {
   }
 }
 
-/** Reads every `steps-*.arrows` segment in `dir`, ordered by step; a later segment replaces repeated steps. */
+const SEGMENT = /^steps-\d{8}\.arrows$/;
+
+/** The `steps-*.arrows` segment files of a log folder, in step order ([] when the folder does not exist). */
+async function segmentFiles(dir: string): Promise<string[]> {
+  return (await fsp.readdir(dir).catch(() => [] as string[])).filter((f) => SEGMENT.test(f)).sort().map((f) => path.join(dir, f));
+}
+
+/** A segment's complete record batches; `torn` when it ends in a partial one (a run killed or a disk full mid-write). */
+interface Segment {
+  readonly table: Table | null;
+  readonly torn: boolean;
+}
+
+async function readSegment(file: string): Promise<Segment> {
+  const bytes = await fsp.readFile(file);
+  if (bytes.byteLength === 0) return { table: null, torn: false };
+  const batches: RecordBatch[] = [];
+  let torn = false;
+  try {
+    for (const batch of RecordBatchReader.from(bytes)) batches.push(batch);
+  } catch {
+    torn = true; // the batches before the partial one are complete and kept
+  }
+  return { table: batches.length > 0 ? new Table(batches) : null, torn };
+}
+
+/**
+ * Reads every `steps-*.arrows` segment in `dir`, ordered by step; a later segment replaces repeated steps. A partial
+ * record batch at a segment's end (a killed run) is left out.
+ */
 export async function readStepLog(dir: string): Promise<StepRow[]> {
-  const files = (await fsp.readdir(dir)).filter((f) => /^steps-\d{8}\.arrows$/.test(f)).sort();
   const byStep = new Map<number, StepRow>();
-  for (const file of files) {
-    const bytes = await fsp.readFile(path.join(dir, file));
-    if (bytes.byteLength === 0) continue;
-    const table = tableFromIPC(bytes);
+  for (const file of await segmentFiles(dir)) {
+    const { table } = await readSegment(file);
+    if (table === null) continue;
     const columns = table.schema.fields.map((f) => ({ name: f.name, vector: table.getChild(f.name)! }));
     for (let i = 0; i < table.numRows; i++) {
       const row: StepRow = {};
@@ -116,33 +143,44 @@ export async function readStepLog(dir: string): Promise<StepRow[]> {
 }
 
 /**
- * Before a resume from the checkpoint of `lastStep`: removes the logged rows of later steps (a killed run logged
- * them, the resumed run trains them again) from every `steps-*.arrows` segment, so the log holds each step once.
- * Rows of a segment are in step order, so the kept rows are a prefix; a segment is rewritten through a temporary
- * name and a rename, or deleted when nothing of it is kept. Returns the number of rows dropped.
+ * Wall time the logged steps took, summed over invocations: each segment is one invocation and its last row's
+ * `wall_s` the time that invocation spent (from its start) up to the last step it kept. Called after a resume has
+ * dropped the steps it will train again, this is the time of the work the resumed run builds on; steps a killed run
+ * trained past its last checkpoint are not counted (they are trained, and counted, again).
  */
-export async function dropStepsAfter(dir: string, lastStep: number): Promise<number> {
-  const files = (await fsp.readdir(dir).catch(() => [] as string[])).filter((f) => /^steps-\d{8}\.arrows$/.test(f)).sort();
-  let dropped = 0;
-  for (const name of files) {
-    const file = path.join(dir, name);
-    const bytes = await fsp.readFile(file);
-    if (bytes.byteLength === 0) {
+export async function loggedWallSeconds(dir: string): Promise<number> {
+  let seconds = 0;
+  for (const file of await segmentFiles(dir)) {
+    const wall = (await readSegment(file)).table?.getChild('wall_s');
+    if (wall && wall.length > 0) seconds += Number(wall.get(wall.length - 1));
+  }
+  return seconds;
+}
+
+/**
+ * Before a resume from the checkpoint of `lastStep`: removes the logged rows of later steps (a killed run logged
+ * them, the resumed run trains them again) from every segment, so the log holds each step once, and the partial
+ * record batch a killed run may have left at a segment's end. Rows of a segment are in step order, so the kept rows
+ * are a prefix; a segment is rewritten through a temporary name and a rename, or deleted when nothing of it is kept.
+ * Returns the number of rows dropped and the segments whose torn end was cut off.
+ */
+export async function dropStepsAfter(dir: string, lastStep: number): Promise<{ rows: number; torn: string[] }> {
+  let rows = 0;
+  const torn: string[] = [];
+  for (const file of await segmentFiles(dir)) {
+    const segment = await readSegment(file);
+    if (segment.torn) torn.push(file);
+    const table = segment.table;
+    if (table === null) {
       await fsp.rm(file);
       continue;
-    }
-    let table;
-    try {
-      table = tableFromIPC(bytes);
-    } catch (error) {
-      throw new Error(`step log ${file}: unreadable (${error instanceof Error ? error.message : String(error)})`, { cause: error });
     }
     const steps = table.getChild('step');
     if (!steps) throw new Error(`step log ${file}: no 'step' column`);
     let keep = 0;
     while (keep < table.numRows && Number(steps.get(keep)) <= lastStep) keep++;
-    if (keep === table.numRows) continue;
-    dropped += table.numRows - keep;
+    if (keep === table.numRows && !segment.torn) continue;
+    rows += table.numRows - keep;
     if (keep === 0) {
       await fsp.rm(file);
       continue;
@@ -151,5 +189,5 @@ export async function dropStepsAfter(dir: string, lastStep: number): Promise<num
     await fsp.writeFile(temporary, tableToIPC(table.slice(0, keep), 'stream'));
     await fsp.rename(temporary, file);
   }
-  return dropped;
+  return { rows, torn };
 }

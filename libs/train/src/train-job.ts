@@ -14,6 +14,7 @@ import { checkpointWriter, heldOutEvaluator, jobHooks } from './job-hooks.js';
 import { buildTrainer, restoreOrSeed } from './job-setup.js';
 import { buildStageLosses } from './loss-setup.js';
 import { loadModelSource, type LoadedModel } from './model-factory.js';
+import { parseEvalLog } from './eval-log.js';
 import { dropStepsAfter, readStepLog, StepLogWriter } from './step-log.js';
 import { writeTrainConfigFile } from './train-config-file.js';
 import { trainStage, type StepHook } from './train-stage.js';
@@ -276,36 +277,57 @@ async function finishJob(config: TrainJobConfig, loaded: LoadedModel, trainer: T
 
 /**
  * A resume from the checkpoint of `step`: the steps and evaluations a killed run logged after it are trained and
- * evaluated again, so they are removed from `log/steps-*.arrows` and `eval.jsonl` first (each step is logged once).
+ * evaluated again, so they are removed from `log/steps-*.arrows` and `eval.jsonl` first (each step is logged once);
+ * a partial batch of rows a kill left at a segment's end is cut off (logged).
  */
 async function forgetStepsAfter(runDir: string, step: number, log: Logger): Promise<void> {
-  const rows = await dropStepsAfter(path.join(runDir, 'log'), step);
+  const { rows, torn } = await dropStepsAfter(path.join(runDir, 'log'), step);
+  if (torn.length > 0) {
+    const logged = new Set((await readStepLog(path.join(runDir, 'log'))).map((row) => row['step']!));
+    const missing = stepRanges([...Array(step).keys()].map((i) => i + 1).filter((s) => !logged.has(s)));
+    for (const file of torn) {
+      log.warn(
+        `train --resume: ${file} ended in a partially written batch of rows (the run was killed mid-write); its complete rows are kept` +
+          (missing === '' ? '' : `; the log has no row for step(s) ${missing} (trained, in the checkpoint, not logged)`),
+      );
+    }
+  }
   const evalFile = path.join(runDir, 'eval.jsonl');
   const text = await fs.readFile(evalFile, 'utf8').catch(() => null);
   let evals = 0;
   if (text !== null) {
-    const lines = text.split('\n').filter((line) => line.trim() !== '');
-    const kept = lines.filter((line) => (JSON.parse(line) as { step: number }).step <= step);
-    evals = lines.length - kept.length;
-    if (evals > 0) {
-      await writeFileAtomic(evalFile, kept.map((line) => `${line}\n`).join(''));
+    const { entries, tornTail } = parseEvalLog(text, evalFile);
+    if (tornTail !== null) log.warn(`train --resume: ${evalFile} ended in a partially written line (the run was killed mid-write); it is dropped`);
+    const kept = entries.filter((entry) => entry.result.step <= step);
+    evals = entries.length - kept.length;
+    if (evals > 0 || tornTail !== null) {
+      await writeFileAtomic(evalFile, kept.map((entry) => `${entry.line}\n`).join(''));
     }
   }
   if (rows + evals > 0) log.info(`train --resume: ${rows} logged step(s) and ${evals} evaluation(s) after step ${step} (the checkpoint) are run again and replaced`);
 }
 
-async function readEvals(file: string): Promise<EvalResult[]> {
-  try {
-    const text = await fs.readFile(file, 'utf8');
-    const byStep = new Map<number, EvalResult>();
-    for (const line of text.split('\n')) if (line.trim()) {
-      const parsed = JSON.parse(line) as EvalResult;
-      byStep.set(parsed.step, parsed);
-    }
-    return [...byStep.values()].sort((a, b) => a.step - b.step);
-  } catch {
-    return [];
+/** Ascending steps as compact ranges: [3, 4, 5, 9] → '3–5, 9'. */
+function stepRanges(steps: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    let j = i;
+    while (j + 1 < steps.length && steps[j + 1] === steps[j]! + 1) j++;
+    parts.push(j === i ? String(steps[i]) : `${steps[i]}–${steps[j]}`);
+    i = j;
   }
+  return parts.join(', ');
+}
+
+/** The evaluations of a run, one per step (the last row of a step wins); a torn last line is left out. */
+async function readEvals(file: string): Promise<EvalResult[]> {
+  const text = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '';
+    throw error;
+  });
+  const byStep = new Map<number, EvalResult>();
+  for (const { result } of parseEvalLog(text, file).entries) byStep.set(result.step, result);
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
 }
 
 function rowToRecord(row: Record<string, number>): StepRecord {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { tableFromIPC } from 'apache-arrow';
 import { silentLogger } from '@vqrae/graph';
@@ -10,6 +11,7 @@ import { claimGridRecord, GRID_FILE } from '../src/ablate/grid-file.js';
 import { gridCells, GridError, parseGrid } from '../src/ablate/grid.js';
 import { GridIncompleteError, mergeAblation } from '../src/ablate/merge.js';
 import { gridRecordOf, runAblation } from '../src/ablate/run-grid.js';
+import { readStepLog } from '../src/step-log.js';
 import { runTrainJob } from '../src/train-job.js';
 import { tempDir, tinyJob, writeSyntheticShards } from './fixtures.js';
 
@@ -77,8 +79,14 @@ test('ablate: two ranks, one cell killed and resumed, a rerun skipping finished 
   const killed = gridCells(grid, 64)[1]!;
   await runTrainJob({ ...cellTrainConfig(base, dir, killed, false), stopAfterStep: 2 }, silentLogger);
   assert.equal(await readCellResult(cellDir(dir, killed)), null);
+  const killedSeconds = (await readStepLog(path.join(cellDir(dir, killed), 'log'))).at(-1)!['wall_s']!;
+  const rank1Started = performance.now();
   const rank1 = await runAblation({ dir, grid, base, rank: 1, worldSize: 2 }, host);
+  const rank1Seconds = (performance.now() - rank1Started) / 1000;
   assert.equal(rank1.finished[0]!.resumedFromStep, 2, 'resumed from its checkpoint');
+  // The cell's wall time is both invocations': the killed run's 2 steps and the resumed run's rest + evaluation.
+  const wall = rank1.finished[0]!.wallSeconds;
+  assert.ok(wall > killedSeconds && wall - killedSeconds <= rank1Seconds, `${wall} s = ${killedSeconds} s before the kill + at most ${rank1Seconds} s`);
   const resultFile = path.join(cellDir(dir, rank0.finished[0]!.cell), CELL_RESULT_FILE);
   const before = (await fs.stat(resultFile)).mtimeMs;
   const again = await runAblation({ dir, grid, base, rank: 0, worldSize: 2 }, host);

@@ -64,3 +64,27 @@ test('stage 2 from the stage-1 run: teacher saved, distillation logged from 0, d
   await fs.access(path.join(out, 'loss-curves.png'));
   assert.equal(tf.memory().numTensors, base);
 });
+
+test('a run killed mid-write (torn step-log batch, partial eval.jsonl line) resumes and warns naming the steps the log lost', async () => {
+  const out = path.join(root, 'torn');
+  const job = { data, evalData: held, out, steps: 14, checkpointEvery: 10, evalEvery: 5 };
+  await runTrainJob(tinyJob({ ...job, stopAfterStep: 12 }), silentLogger);
+  // The kill: the step log's last batch (after the checkpoint at 10) and an evaluation line half written.
+  const segment = path.join(out, 'log', 'steps-00000000.arrows');
+  const bytes = await fs.readFile(segment);
+  await fs.writeFile(segment, bytes.subarray(0, bytes.byteLength - 24));
+  await fs.appendFile(path.join(out, 'eval.jsonl'), '{"step":15,"images":8,"ps');
+  const readable = (await readStepLog(path.join(out, 'log'))).map((row) => row['step']!);
+  assert.ok(readable.length >= 10 && readable.length < 12, `the torn batch is left out: ${readable.join(',')}`);
+  assert.deepEqual(readable, [...Array(readable.length).keys()].map((i) => i + 1));
+  const warnings: string[] = [];
+  await runTrainJob(tinyJob({ ...job, resume: true }), { ...silentLogger, warn: (message) => warnings.push(message) });
+  // The stop at 12 wrote a checkpoint there: the torn rows up to 12 were trained and are not trained again.
+  const lost = Array.from({ length: 12 - readable.length }, (_, i) => readable.length + 1 + i);
+  const range = lost.length === 1 ? `${lost[0]}` : `${lost[0]}–${lost.at(-1)}`;
+  assert.equal(warnings.filter((w) => w.includes('steps-00000000.arrows ended in a partially written batch') && w.includes(`no row for step(s) ${range} (`)).length, 1, warnings.join('\n'));
+  assert.equal(warnings.filter((w) => /eval\.jsonl ended in a partially written line/.test(w)).length, 1, warnings.join('\n'));
+  assert.deepEqual((await readStepLog(path.join(out, 'log'))).map((row) => row['step']), [...readable, 13, 14]);
+  const evals = (await fs.readFile(path.join(out, 'eval.jsonl'), 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as { step: number }).step);
+  assert.deepEqual(evals, [0, 5, 10, 12, 14], 'the stop evaluated at 12; the torn line is gone');
+});

@@ -10,6 +10,7 @@ import { writeFileAtomic, type Graph, type Logger, type RunSummary } from '@vqra
 import type { RemoteShardOptions } from '@vqrae/data';
 import { resolveCheckpointDir } from '../checkpoint-state.js';
 import type { TrainJobConfig } from '../job-config.js';
+import { loggedWallSeconds } from '../step-log.js';
 import { openTrainJob } from '../train-job.js';
 import { evaluateCell, type CellMetrics } from './cell-eval.js';
 import type { AblationCell } from './grid.js';
@@ -28,7 +29,12 @@ export interface CellResult {
   readonly cell: AblationCell;
   readonly steps: number;
   readonly metrics: CellMetrics;
-  /** Training + evaluation wall time of the invocation that finished the cell (s). */
+  /**
+   * Training + evaluation wall time of the cell (s): the finishing invocation's, plus, when it resumed, the time the
+   * earlier invocations took to reach the checkpoint it resumed from (from their step logs; steps a killed run
+   * trained past its last checkpoint are not counted). Start-up of the earlier invocations is in it, their
+   * checkpoint writes after the last logged step are not.
+   */
   readonly wallSeconds: number;
   /** The checkpoint step that invocation resumed from (0: trained from scratch in one go). */
   readonly resumedFromStep: number;
@@ -105,6 +111,8 @@ export async function runCell(cell: AblationCell, base: TrainJobConfig, gridDir:
     const config = cellTrainConfig(base, gridDir, cell, resume);
     const job = await openTrainJob(config, { log: host.log, ...(host.signal ? { signal: host.signal } : {}), ...(host.remote ? { remote: host.remote } : {}) });
     const resumedFromStep = job.trainer.step;
+    // The resume has dropped the steps it trains again from the log: what is left is the earlier invocations' work.
+    const earlierSeconds = resume ? await loggedWallSeconds(path.join(dir, 'log')) : 0;
     if (resume) host.log.info(`ablate: ${cell.name}: resuming from its checkpoint at step ${resumedFromStep}`);
     let emaModelFile: string;
     try {
@@ -131,7 +139,7 @@ export async function runCell(cell: AblationCell, base: TrainJobConfig, gridDir:
       cell,
       steps: config.steps,
       metrics,
-      wallSeconds: (performance.now() - started) / 1000,
+      wallSeconds: earlierSeconds + (performance.now() - started) / 1000,
       resumedFromStep,
       checkpoint: path.relative(gridDir, emaModelFile),
       finishedAt: new Date().toISOString(),

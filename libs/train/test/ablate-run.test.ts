@@ -75,6 +75,14 @@ test('ablate: two ranks, one cell killed and resumed, a rerun skipping finished 
   const rank0 = await runAblation({ dir, grid, base, rank: 0, worldSize: 2 }, host);
   assert.deepEqual(rank0.finished.map((r) => r.cell.name), ['simvq-d16-k32-s0']);
   await assert.rejects(mergeAblation(dir), (error: unknown) => error instanceof GridIncompleteError && /simvq-d16-k64-s0/.test(error.message));
+  // A look at the grid while rank 1 trains: the finished cell only, in partial/, saying what is missing.
+  const partial = await mergeAblation(dir, { partial: true });
+  assert.equal(path.dirname(partial.arrow), path.join(dir, 'partial'));
+  assert.deepEqual(partial.missing, ['simvq-d16-k64-s0']);
+  assert.deepEqual((await rowsOf(path.join(dir, 'partial'))).map((r) => r['cell']), ['simvq-d16-k32-s0']);
+  assert.match(await fs.readFile(partial.summary, 'utf8'), /Partial merge: 1 of 2 cells finished; missing simvq-d16-k64-s0\./);
+  assert.match(await fs.readFile(partial.report, 'utf8'), /Partial merge: 1 of 2 cells finished/);
+  await assert.rejects(fs.stat(path.join(dir, 'summary.md')), 'the grid folder keeps no merge output until it is complete');
   // Rank 1's cell as a killed run leaves it: checkpoint at step 2, no result.
   const killed = gridCells(grid, 64)[1]!;
   await runTrainJob({ ...cellTrainConfig(base, dir, killed, false), stopAfterStep: 2 }, silentLogger);
@@ -93,12 +101,12 @@ test('ablate: two ranks, one cell killed and resumed, a rerun skipping finished 
   assert.deepEqual(again.skipped, ['simvq-d16-k32-s0']);
   assert.equal(again.finished.length, 0);
   assert.equal((await fs.stat(resultFile)).mtimeMs, before, 'a finished cell is not retrained');
-  await mergeAblation(dir);
+  assert.deepEqual((await mergeAblation(dir)).missing, []);
   const strip = (rows: Record<string, unknown>[]) => rows.map(({ wall_s: _w, resumed_from_step: _r, ...rest }) => rest);
   assert.deepEqual(strip(await rowsOf(dir)), strip(await rowsOf(path.join(root, 'single'))));
 });
 
-test('ablate: a rerun with other shared options is refused; an unclaimed folder cannot be merged', async () => {
+test('ablate: a rerun with other shared options is refused; an unclaimed folder or one without a finished cell cannot be merged', async () => {
   const dir = path.join(root, 'single');
   const gridBefore = await fs.readFile(path.join(dir, GRID_FILE), 'utf8');
   await assert.rejects(
@@ -113,4 +121,22 @@ test('ablate: a rerun with other shared options is refused; an unclaimed folder 
   // Per-invocation settings (how often to checkpoint or evaluate) are not part of the grid's identity.
   await claimGridRecord(dir, gridRecordOf({ grid, base: { ...base, checkpointEvery: 1, evalEvery: 3 } }));
   await assert.rejects(mergeAblation(path.join(root, 'nothing')), (error: unknown) => error instanceof GridError && /no grid\.json/.test(error.message));
+  // A grid with no finished cell has nothing to merge, even partially.
+  const fresh = path.join(root, 'claimed-only');
+  await claimGridRecord(fresh, gridRecordOf({ grid, base }));
+  await assert.rejects(mergeAblation(fresh, { partial: true }), (error: unknown) => error instanceof GridIncompleteError && /2 cell\(s\)/.test(error.message));
+});
+
+test('ablate: a cell killed between its last step and its result (during the evaluation) is evaluated on rerun, not retrained', async () => {
+  const dir = path.join(root, 'killed-in-eval');
+  const oneCell = parseGrid({ dimsAbs: '16', sizes: '32', seeds: '0' }, { codebookDim: 96, codebookSize: 512, seed: 0 });
+  const cell = gridCells(oneCell, 64)[0]!;
+  // Training finished (final checkpoint and EMA weights written), the process died before cell-result.json.
+  await runTrainJob(cellTrainConfig(base, dir, cell, false), silentLogger);
+  const stepsLogged = (await readStepLog(path.join(cellDir(dir, cell), 'log'))).length;
+  const report = await runAblation({ dir, grid: oneCell, base, rank: 0, worldSize: 1 }, host);
+  assert.equal(report.finished[0]!.resumedFromStep, base.steps, 'resumed at the last step: nothing trained again');
+  assert.equal((await readStepLog(path.join(cellDir(dir, cell), 'log'))).length, stepsLogged);
+  const single = await readCellResult(cellDir(path.join(root, 'single'), cell));
+  assert.deepEqual(report.finished[0]!.metrics, single!.metrics, 'the same metrics as the cell trained and evaluated in one go');
 });

@@ -35,6 +35,7 @@ const ABLATE_OPTIONS = {
   rank: intOption({ description: 'this process’s rank: it trains cells i with i mod world = rank (default: RANK, SLURM_PROCID, JOB_COMPLETION_INDEX)', min: 0 }),
   worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
   merge: booleanOption({ description: 'only check every cell of --out finished and write ablation.arrow, summary.md, ablation.svg/.png, report.html', default: false }),
+  partial: booleanOption({ description: 'with --merge: merge the cells finished so far into <out>/partial/ (labelled partial; the grid may still be training)', default: false }),
 } as const;
 
 /** The library's refusals (bad grid flags, another grid in --out, unfinished cells) are usage errors here. */
@@ -44,13 +45,15 @@ function asUsage(error: unknown): unknown {
 
 type AblateContext = CommandContext<typeof ABLATE_OPTIONS>;
 
-async function writeOutputs(ctx: AblateContext, dir: string): Promise<Record<string, unknown>> {
-  const outputs = await mergeAblation(dir, process.argv.slice(2)).catch((error: unknown) => {
+async function writeOutputs(ctx: AblateContext, dir: string, partial = false): Promise<Record<string, unknown>> {
+  const outputs = await mergeAblation(dir, { command: process.argv.slice(2), partial }).catch((error: unknown) => {
     throw asUsage(error);
   });
-  ctx.print(`ablate: ${outputs.results.length} cell(s) merged: ablation.arrow, summary.md, ablation.svg/.png, report.html in ${dir}`);
+  const where = path.dirname(outputs.summary);
+  const missing = outputs.missing.length > 0 ? ` (partial: ${outputs.missing.length} cell(s) not finished: ${outputs.missing.join(', ')})` : '';
+  ctx.print(`ablate: ${outputs.results.length} cell(s) merged${missing}: ablation.arrow, summary.md, ablation.svg/.png, report.html in ${where}`);
   ctx.print(outputs.summary);
-  return { merged: { cells: outputs.results.length, arrow: outputs.arrow, summary: outputs.summary, report: outputs.report } };
+  return { merged: { cells: outputs.results.length, missing: outputs.missing, arrow: outputs.arrow, summary: outputs.summary, report: outputs.report } };
 }
 
 /** `vqrae ablate`: a resumable, rank-split grid of stage-1 trainings over codebook dim × size × quantizer × seed. */
@@ -66,13 +69,14 @@ export const ablateCommand = defineCommand({
   async run(ctx) {
     const o = ctx.options;
     const dir = ctx.runFolder.dir;
+    if (o.partial && !o.merge) throw new UsageError('ablate: --partial only goes with --merge (vqrae ablate --merge --partial --out <grid>)');
     if (o.merge) {
       if (o.dryRun) {
         const record = await readGridRecord(dir);
         ctx.print(`ablate --merge: ${record ? `${record.cells.length} cell(s) in ${dir}` : `no grid.json in ${dir}`}`);
         return { summary: { dryRun: true } };
       }
-      return { summary: await writeOutputs(ctx, dir) };
+      return { summary: await writeOutputs(ctx, dir, o.partial) };
     }
     let grid: AblationGrid;
     try {

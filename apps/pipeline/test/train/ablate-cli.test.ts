@@ -66,6 +66,7 @@ test('vqrae ablate: bad grid flags are usage errors; --quantizer simvq,vq and ra
     [['--dims', '0.001'], /rounds to 0/],
     [['--seeds', '0,-1'], /--seeds: '-1'/],
     [['--quantizer', 'simvq,rvq'], /'rvq' is not one of simvq, vq/],
+    [['--partial'], /--partial only goes with --merge/],
   ] as const) {
     const result = await runCli(['ablate', ...gridFlags(), ...flags, '--out', out, '--dry-run']);
     assert.equal(result.code, 2, `${flags.join(' ')}: ${result.stderr}`);

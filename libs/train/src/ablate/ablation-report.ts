@@ -4,10 +4,17 @@ import { escapeHtml, htmlTable, REPORT_CSS, type Provenance } from '@vqrae/eval'
 import { writeFileAtomic } from '@vqrae/graph';
 import type { CellResult } from './cell-run.js';
 import type { GridRecord } from './grid-file.js';
-import { ablationTable } from './summary.js';
+import { ablationTable, partialNotice } from './summary.js';
 
-/** Writes `file` (HTML) with the table of `results`, the chart `svgFile` and the grid's settings. */
-export async function writeAblationReport(file: string, record: GridRecord, results: readonly CellResult[], svgFile: string, provenance: Provenance): Promise<void> {
+/** Writes `file` (HTML) with the table of `results`, the chart `svgFile` and the grid's settings (`missing`: a partial merge). */
+export async function writeAblationReport(
+  file: string,
+  record: GridRecord,
+  results: readonly CellResult[],
+  svgFile: string,
+  provenance: Provenance,
+  missing: readonly string[] = [],
+): Promise<void> {
   const { header, rows } = ablationTable(results);
   const svg = await fs.readFile(svgFile, 'utf8');
   const cells = results.map((r) => [
@@ -19,6 +26,7 @@ export async function writeAblationReport(file: string, record: GridRecord, resu
     '<html><head><meta charset="utf-8"><title>vqrae ablate</title>',
     `<style>${REPORT_CSS}</style></head><body>`,
     `<h1>Codebook ablation: ${escapeHtml(record.preset)} (encoder width ${record.encoderWidth})</h1>`,
+    ...(missing.length > 0 ? [`<p><strong>${escapeHtml(partialNotice(record, results, missing))}</strong></p>`] : []),
     '<p>Utilisation and PSNR against the codebook dimension, one line per codebook size and quantizer; error bars: the seeds\' min–max range. The dashed line marks the encoder width.</p>',
     svg,
     '<h2>Table (mean ± sample std over seeds)</h2>',

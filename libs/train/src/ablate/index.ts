@@ -8,4 +8,4 @@ export { gridRecordOf, presetEncoderWidth, runAblation, type AblationRequest, ty
 export { ablationRows, ablationTable, spread, summaryMarkdown, type AblationRow, type Spread } from './summary.js';
 export { writeAblationTable } from './ablation-table.js';
 export { writeAblationChart } from './ablation-chart.js';
-export { GridIncompleteError, mergeAblation, readGridResults, type AblationOutputs } from './merge.js';
+export { GridIncompleteError, mergeAblation, PARTIAL_MERGE_DIR, readGridResults, type AblationOutputs, type MergeOptions } from './merge.js';

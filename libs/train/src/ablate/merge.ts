@@ -1,7 +1,10 @@
 /**
  * The merge step of an ablation: every cell of grid.json must have its `cell-result.json` (whichever rank wrote it);
  * then `ablation.arrow`, `summary.md`, `ablation.svg`/`.png` and `report.html` are written into the grid folder.
+ * A partial merge (a look at a grid still training) writes the same files for the cells finished so far into
+ * `<grid>/partial/`, each saying which cells are missing; the grid folder's own outputs stay the complete merge's.
  */
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { makeProvenance } from '@vqrae/eval';
 import { writeFileAtomic } from '@vqrae/graph';
@@ -25,6 +28,8 @@ export class GridIncompleteError extends Error {
 export interface AblationOutputs {
   readonly record: GridRecord;
   readonly results: readonly CellResult[];
+  /** Cells without a result (a partial merge; empty otherwise). */
+  readonly missing: readonly string[];
   readonly arrow: string;
   readonly summary: string;
   readonly svg: string;
@@ -32,8 +37,8 @@ export interface AblationOutputs {
   readonly report: string;
 }
 
-/** Every cell's result of the grid in `dir`, in grid order; throws GridIncompleteError naming unfinished cells. */
-export async function readGridResults(dir: string): Promise<{ record: GridRecord; results: CellResult[] }> {
+/** The grid of `dir`, its finished cells' results (grid order) and the names of the cells without one. */
+async function readFinishedCells(dir: string): Promise<{ record: GridRecord; results: CellResult[]; missing: string[] }> {
   const record = await readGridRecord(dir);
   if (record === null) throw new GridError(`ablate merge: ${dir} has no grid.json (not an ablation grid folder)`);
   const results: CellResult[] = [];
@@ -43,25 +48,49 @@ export async function readGridResults(dir: string): Promise<{ record: GridRecord
     if (result === null) missing.push(cell.name);
     else results.push(result);
   }
+  return { record, results, missing };
+}
+
+/** Every cell's result of the grid in `dir`, in grid order; throws GridIncompleteError naming unfinished cells. */
+export async function readGridResults(dir: string): Promise<{ record: GridRecord; results: CellResult[] }> {
+  const { record, results, missing } = await readFinishedCells(dir);
   if (missing.length > 0) throw new GridIncompleteError(missing, dir);
   return { record, results };
 }
 
-/** Checks the grid is complete and writes its outputs (see the module comment). `command`: argv, for provenance. */
-export async function mergeAblation(dir: string, command: readonly string[] = []): Promise<AblationOutputs> {
-  const { record, results } = await readGridResults(dir);
+/** Options of a merge. */
+export interface MergeOptions {
+  /** argv, for provenance. */
+  readonly command?: readonly string[];
+  /** Merge the cells finished so far into `<dir>/partial/` (at least one must have finished). */
+  readonly partial?: boolean;
+}
+
+/** The folder a partial merge writes into. */
+export const PARTIAL_MERGE_DIR = 'partial';
+
+/** Checks the grid is complete (unless `partial`) and writes its outputs (see the module comment). */
+export async function mergeAblation(dir: string, options: MergeOptions = {}): Promise<AblationOutputs> {
+  const { record, results, missing } = options.partial ? await readFinishedCells(dir) : { ...(await readGridResults(dir)), missing: [] };
+  if (results.length === 0) throw new GridIncompleteError(missing, dir);
+  const outDir = options.partial ? path.join(dir, PARTIAL_MERGE_DIR) : dir;
+  await fs.mkdir(outDir, { recursive: true });
   const provenance = makeProvenance({
     tool: 'vqrae ablate',
-    command,
-    config: { preset: record.preset, encoderWidth: record.encoderWidth, grid: record.grid, shared: record.shared, cells: record.cells.map((c) => c.name) },
+    command: options.command ?? [],
+    config: {
+      preset: record.preset, encoderWidth: record.encoderWidth, grid: record.grid, shared: record.shared, cells: record.cells.map((c) => c.name),
+      ...(options.partial ? { partial: { finished: results.map((r) => r.cell.name), missing } } : {}),
+    },
   });
-  const arrow = path.join(dir, 'ablation.arrow');
+  const arrow = path.join(outDir, 'ablation.arrow');
   await writeAblationTable(arrow, results, record, provenance);
-  const summary = path.join(dir, 'summary.md');
-  await writeFileAtomic(summary, summaryMarkdown(record, results));
-  const title = `${record.preset}: codebook dim × size × quantizer (${String(record.shared['steps'])} stage-1 steps per cell)`;
-  const chart = await writeAblationChart(ablationRows(results), record.encoderWidth, title, dir);
-  const report = path.join(dir, 'report.html');
-  await writeAblationReport(report, record, results, chart.svg, provenance);
-  return { record, results, arrow, summary, svg: chart.svg, png: chart.png, report };
+  const summary = path.join(outDir, 'summary.md');
+  await writeFileAtomic(summary, summaryMarkdown(record, results, missing));
+  const partial = missing.length > 0 ? ` — partial: ${results.length} of ${record.cells.length} cells` : '';
+  const title = `${record.preset}: codebook dim × size × quantizer (${String(record.shared['steps'])} stage-1 steps per cell)${partial}`;
+  const chart = await writeAblationChart(ablationRows(results), record.encoderWidth, title, outDir);
+  const report = path.join(outDir, 'report.html');
+  await writeAblationReport(report, record, results, chart.svg, provenance, missing);
+  return { record, results, missing, arrow, summary, svg: chart.svg, png: chart.png, report };
 }

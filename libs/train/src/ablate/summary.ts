@@ -94,8 +94,15 @@ export function ablationTable(results: readonly CellResult[]): { header: string[
   };
 }
 
-/** summary.md: the grid, the shared settings that matter, the table and how to read it. */
-export function summaryMarkdown(record: GridRecord, results: readonly CellResult[]): string {
+/** The notice a partial merge's outputs open with ('' for a complete grid). */
+export function partialNotice(record: GridRecord, results: readonly CellResult[], missing: readonly string[]): string {
+  if (missing.length === 0) return '';
+  return `Partial merge: ${results.length} of ${record.cells.length} cells finished; missing ${missing.join(', ')}. ` +
+    'Rows are means over the seeds that finished; this is not the grid\'s result.';
+}
+
+/** summary.md: the grid, the shared settings that matter, the table and how to read it (`missing`: a partial merge). */
+export function summaryMarkdown(record: GridRecord, results: readonly CellResult[], missing: readonly string[] = []): string {
   const { header, rows } = ablationTable(results);
   const shared = record.shared;
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
@@ -103,6 +110,7 @@ export function summaryMarkdown(record: GridRecord, results: readonly CellResult
   return [
     `# Codebook ablation: ${record.preset} (encoder width ${record.encoderWidth})`,
     '',
+    ...(missing.length > 0 ? [`> **${partialNotice(record, results, missing)}**`, ''] : []),
     `Stage-1 cells (encoder frozen), ${String(shared['steps'])} steps each, batch ${String(shared['batch'])} × ${String(shared['accumulate'])}, lr ${String(shared['lr'])}; ` +
       `training data \`${String(shared['data'])}\`, held-out \`${String(shared['evalData'])}\` (first ${String(shared['evalImages'])} images, centre crop, EMA weights).`,
     '',

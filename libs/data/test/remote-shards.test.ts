@@ -6,7 +6,8 @@ import { buildTar, collect } from './helpers.js';
 import { startShardServer, type ShardServer } from './shard-server.js';
 
 /** Fast retries for tests: 10 ms, 20 ms, … */
-const FAST: RemoteShardOptions = { retries: 3, retryDelayMs: 10, stallTimeoutMs: 300 };
+// A generous stall timeout: the first request of a loaded machine can take longer than a test of stalls wants (those set their own).
+const FAST: RemoteShardOptions = { retries: 3, retryDelayMs: 10, stallTimeoutMs: 3000 };
 
 let server: ShardServer;
 let shard: Buffer;

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { collectingReporter, DatasetSpec, parseByteSize, ShardCache, type RemoteShardOptions } from '../src/index.js';
+import { mulberry32 } from '../../../tools/testing/mulberry32.mjs';
+import { collectingReporter, DatasetSpec, openRemoteShard, parseByteSize, ShardCache, type RemoteShardOptions } from '../src/index.js';
 import { buildTar, collect, tempDir } from './helpers.js';
 import { startShardServer, type ShardServer } from './shard-server.js';
 
@@ -73,6 +75,50 @@ test('a shard that fails is not cached; a stopped reader leaves a complete entry
   const left = fs.readdirSync(dir);
   assert.ok(left.every((n) => !n.startsWith('.') && !n.endsWith('.lock') && !n.includes('broken')), left.join(', '));
   for (const n of left.filter((n) => n.endsWith('two.tar'))) assert.deepEqual(fs.readFileSync(path.join(dir, n)), shard);
+});
+
+/** A shard far larger than the streams' buffers (seeded noise does not compress): a reader stopping early leaves most unread. */
+async function largeShard(): Promise<Buffer> {
+  const random = mulberry32(17);
+  const noise = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
+  return buildTar(Array.from({ length: 24 }, (_, i) => ({ name: `big${String(i).padStart(2, '0')}.bin`, data: noise(256 * 1024) })));
+}
+
+/** Locks and partial entries in a cache folder (what a writer holds while it streams). */
+const held = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.lock') || n.startsWith('.')) : []);
+
+test('a reader that stops early (.tar, .tar.gz, or destroyed before its first read) has released the lock and partial entry when it returns', async () => {
+  const big = await largeShard();
+  server.routes.set('/big.tar', { body: big });
+  server.routes.set('/big.tar.gz', { body: zlib.gzipSync(big) });
+  for (const name of ['big.tar', 'big.tar.gz']) {
+    const dir = path.join(temp.dir, `stopped-${name}`);
+    const spec = new DatasetSpec({ shards: `${server.base}/${name}`, limit: 1, remote: remote(new ShardCache({ dir, maxBytes: 1e9 })) });
+    assert.equal((await collect(spec.open({ reporter: collectingReporter() }))).length, 1);
+    assert.deepEqual(held(dir), [], `${name}: nothing held once the read has returned`);
+    assert.deepEqual(entries(dir), [], `${name}: stopped long before its end, so not cached`);
+  }
+  const dir = path.join(temp.dir, 'stopped-unread');
+  const stream = await openRemoteShard(`${server.base}/big.tar`, remote(new ShardCache({ dir, maxBytes: 1e9 })));
+  assert.equal(held(dir).length > 0, true, 'the writer holds its lock while the shard streams');
+  stream.destroy();
+  await new Promise((resolve) => stream.once('close', resolve));
+  assert.deepEqual(held(dir), [], 'closed means released, even unread');
+});
+
+test('a local .tar.gz shard read only in part has closed its file when the read returns', async () => {
+  const file = path.join(temp.dir, 'big-local.tar.gz');
+  fs.writeFileSync(file, zlib.gzipSync(await largeShard()));
+  const openFiles = (): number => fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`) === file;
+    } catch {
+      return false;
+    }
+  }).length;
+  const samples = await collect(new DatasetSpec({ shards: file, limit: 1 }).open({ reporter: collectingReporter() }));
+  assert.equal(samples.length, 1);
+  assert.equal(openFiles(), 0);
 });
 
 test('a corrupted or truncated cache entry is detected, removed and fetched again', async () => {

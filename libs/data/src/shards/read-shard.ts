@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { StageError, type ErrorPolicy, type SampleMeta } from '@vqrae/graph';
 import tar from 'tar-stream';
 import type { ShardSample, SkipReporter } from '../sample.js';
+import { closed } from './close-after.js';
 import { parseMemberName } from './member-name.js';
 import { openShardStream } from './open-shard.js';
 import type { RemoteShardOptions } from './remote-options.js';
@@ -122,7 +123,7 @@ export async function* readShard(shard: string, options: ReadShardOptions): Asyn
     extract.destroy();
     // A stopped read ends only once its source has closed, so what the source does on close (a remote shard's cache
     // writer drops its partial entry and releases its lock) is done when the reader moves on or the process exits.
-    if (!stream.closed) await new Promise<void>((resolve) => stream.once('close', () => resolve()));
+    await closed(stream);
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
+import { closeAfter } from './close-after.js';
 import { httpShardBytes, type HttpShardInfo } from './http-shard.js';
 import type { RemoteShardOptions } from './remote-options.js';
 import type { CacheHit, CacheWriter, ShardCache } from './shard-cache.js';
@@ -107,8 +108,7 @@ async function primed(chunks: AsyncGenerator<Uint8Array>): Promise<Readable> {
       await chunks.return(undefined);
     }
   };
-  const stream = Readable.from(all(), { objectMode: false });
-  // Destroyed before its first read, `all()` never starts and would not close the connection itself.
-  stream.once('close', () => void chunks.return(undefined).catch(() => undefined));
-  return stream;
+  // Destroyed before its first read, `all()` never starts and would not end `chunks` itself: the stream's 'close'
+  // waits for `chunks` to end (connection closed, a cache writer's partial entry and lock dropped).
+  return closeAfter(Readable.from(all(), { objectMode: false }), () => chunks.return(undefined));
 }

@@ -11,6 +11,7 @@ import { claimGridRecord, GRID_FILE } from '../src/ablate/grid-file.js';
 import { gridCells, GridError, parseGrid } from '../src/ablate/grid.js';
 import { GridIncompleteError, mergeAblation } from '../src/ablate/merge.js';
 import { gridRecordOf, runAblation } from '../src/ablate/run-grid.js';
+import { gridStatus, statusText, type LockHolderOf } from '../src/ablate/status.js';
 import { readStepLog } from '../src/step-log.js';
 import { runTrainJob } from '../src/train-job.js';
 import { tempDir, tinyJob, writeSyntheticShards } from './fixtures.js';
@@ -83,10 +84,18 @@ test('ablate: two ranks, one cell killed and resumed, a rerun skipping finished 
   assert.match(await fs.readFile(partial.summary, 'utf8'), /Partial merge: 1 of 2 cells finished; missing simvq-d16-k64-s0\./);
   assert.match(await fs.readFile(partial.report, 'utf8'), /Partial merge: 1 of 2 cells finished/);
   await assert.rejects(fs.stat(path.join(dir, 'summary.md')), 'the grid folder keeps no merge output until it is complete');
+  const states = async (lockHolder?: LockHolderOf) => (await gridStatus(dir, lockHolder)).cells.map((c) => [c.cell.name, c.state, c.checkpointStep, c.loggedStep]);
+  assert.deepEqual((await states()).map(([name, state]) => [name, state]), [['simvq-d16-k32-s0', 'finished'], ['simvq-d16-k64-s0', 'waiting']]);
   // Rank 1's cell as a killed run leaves it: checkpoint at step 2, no result.
   const killed = gridCells(grid, 64)[1]!;
   await runTrainJob({ ...cellTrainConfig(base, dir, killed, false), stopAfterStep: 2 }, silentLogger);
   assert.equal(await readCellResult(cellDir(dir, killed)), null);
+  assert.deepEqual((await states())[1], ['simvq-d16-k64-s0', 'stopped', 2, 2]);
+  const live = await gridStatus(dir, () => ({ alive: true, description: 'pid 1 on test' }));
+  assert.equal(live.cells[1]!.state, 'training');
+  const text = statusText(dir, live.record, live.cells);
+  assert.match(text, /training simvq-d16-k64-s0 +step 2\/4 \(checkpoint 2\), pid 1 on test/);
+  assert.match(text, /1 finished, 1 training, 0 stopped, 0 waiting; ≈ [0-9.]+ cell-hour\(s\) left/);
   const killedSeconds = (await readStepLog(path.join(cellDir(dir, killed), 'log'))).at(-1)!['wall_s']!;
   const rank1Started = performance.now();
   const rank1 = await runAblation({ dir, grid, base, rank: 1, worldSize: 2 }, host);

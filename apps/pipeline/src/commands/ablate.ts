@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { acquireLock } from '@vqrae/tokens';
+import { acquireLock, ownerIsAlive, readLock } from '@vqrae/tokens';
 import {
   cellDir,
   cellsForRank,
   freshTrainConfig,
   GridError,
   GridIncompleteError,
+  gridStatus,
   mergeAblation,
   parseGrid,
   presetEncoderWidth,
@@ -13,6 +14,7 @@ import {
   readGridRecord,
   gridCells,
   runAblation,
+  statusText,
   summaryOrThrow,
   type AblationGrid,
   type CellHost,
@@ -35,6 +37,7 @@ const ABLATE_OPTIONS = {
   rank: intOption({ description: 'this process’s rank: it trains cells i with i mod world = rank (default: RANK, SLURM_PROCID, JOB_COMPLETION_INDEX)', min: 0 }),
   worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
   merge: booleanOption({ description: 'only check every cell of --out finished and write ablation.arrow, summary.md, ablation.svg/.png, report.html', default: false }),
+  status: booleanOption({ description: 'only show where the grid in --out stands: finished / training / stopped / waiting cells, steps, time left', default: false }),
   partial: booleanOption({ description: 'with --merge: merge the cells finished so far into <out>/partial/ (labelled partial; the grid may still be training)', default: false }),
 } as const;
 
@@ -44,6 +47,15 @@ function asUsage(error: unknown): unknown {
 }
 
 type AblateContext = CommandContext<typeof ABLATE_OPTIONS>;
+
+const CELL_LOCK = 'cell.lock';
+
+/** Who holds a cell folder's lock, and whether that process still lives (for `--status`). */
+function cellLockHolder(cellFolder: string): { alive: boolean; description: string } | undefined {
+  const lock = readLock(path.join(cellFolder, CELL_LOCK));
+  if (!lock?.owner) return undefined;
+  return { alive: ownerIsAlive(lock.owner, lock.mtimeMs), description: `pid ${lock.owner.pid} on ${lock.owner.hostname} since ${lock.owner.startedAt}` };
+}
 
 async function writeOutputs(ctx: AblateContext, dir: string, partial = false): Promise<Record<string, unknown>> {
   const outputs = await mergeAblation(dir, { command: process.argv.slice(2), partial }).catch((error: unknown) => {
@@ -69,6 +81,14 @@ export const ablateCommand = defineCommand({
   async run(ctx) {
     const o = ctx.options;
     const dir = ctx.runFolder.dir;
+    if (o.status) {
+      const { record, cells } = await gridStatus(dir, cellLockHolder).catch((error: unknown) => {
+        throw asUsage(error);
+      });
+      ctx.print(statusText(dir, record, cells).trimEnd());
+      const states = Object.fromEntries(['finished', 'training', 'stopped', 'waiting'].map((state) => [state, cells.filter((c) => c.state === state).map((c) => c.cell.name)]));
+      return { summary: { status: states } };
+    }
     if (o.partial && !o.merge) throw new UsageError('ablate: --partial only goes with --merge (vqrae ablate --merge --partial --out <grid>)');
     if (o.merge) {
       if (o.dryRun) {
@@ -103,7 +123,7 @@ export const ablateCommand = defineCommand({
       remote: remoteShardOptions(o, ctx.log),
       runGraph: async (name, graph) => summaryOrThrow(name, await ctx.runGraph(name, graph)),
       // Two processes given the same rank would train one cell twice: the second is refused while the first lives.
-      lockCell: (cellFolder, cell) => acquireLock(path.join(cellFolder, 'cell.lock'), { purpose: `ablate cell ${cell.name} in ${dir}` }),
+      lockCell: (cellFolder, cell) => acquireLock(path.join(cellFolder, CELL_LOCK), { purpose: `ablate cell ${cell.name} in ${dir}` }),
     };
     const report = await runAblation({ dir, grid, base, rank: rank.rank, worldSize: rank.worldSize }, host).catch((error: unknown) => {
       throw asUsage(error);

@@ -54,6 +54,10 @@ test('vqrae ablate: a 2×2 grid (dim × quantizer) end to end; Ctrl-C exits 130 
 
   const merged = await runCli(['ablate', '--merge', '--out', out, '--quiet']);
   assert.equal(merged.code, 0, merged.stderr);
+  const status = await runCli(['ablate', '--status', '--out', out]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /4 finished, 0 training, 0 stopped, 0 waiting; ≈ 0\.0 cell-hour/);
+  assert.equal((status.stdout.match(/^ {2}finished /gm) ?? []).length, 4);
   const refused = await runCli(['ablate', ...twoByTwo(), '--steps', '3', '--out', out]);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /steps 2 → 3/);

@@ -9,3 +9,4 @@ export { ablationRows, ablationTable, spread, summaryMarkdown, type AblationRow,
 export { writeAblationTable } from './ablation-table.js';
 export { writeAblationChart } from './ablation-chart.js';
 export { GridIncompleteError, mergeAblation, PARTIAL_MERGE_DIR, readGridResults, type AblationOutputs, type MergeOptions } from './merge.js';
+export { gridStatus, statusText, type CellState, type CellStatus, type LockHolderOf } from './status.js';

@@ -33,6 +33,7 @@ export {
   checkRunFolderTarget,
   snapshotRecords,
   archivePreviousRecords,
+  removeCreatedFolder,
   restoreRecords,
   sweepRecordTemporaries,
   writeFileAtomicSync,

@@ -4,6 +4,7 @@ import {
   archivePreviousRecords,
   createRunFolder,
   EXIT,
+  removeCreatedFolder,
   restoreRecords,
   runGraph,
   snapshotRecords,
@@ -54,6 +55,11 @@ export interface CommandDefinition<S extends OptionSpecs> {
   readonly options: S;
   /** Shown under `Examples:` in --help. */
   readonly examples?: readonly string[];
+  /**
+   * True for an invocation that only reads its folder (a status query): it writes no records (config.json,
+   * summary.json, history.jsonl stay as they are, so processes working in the folder meanwhile keep theirs).
+   */
+  readonly readOnly?: (options: ResolvedOptions<S & typeof COMMON_OPTIONS>) => boolean;
   run(ctx: CommandContext<S>): Promise<CommandResult | void>;
 }
 
@@ -121,6 +127,7 @@ async function execute<S extends OptionSpecs>(
   log.info(backend.message);
   const runFolder = withRunFolderUsage(() => createRunFolder({ command: definition.name, out: common.out }));
   const before = snapshotRecords(runFolder.dir, runFolder.createdDir);
+  if (definition.readOnly?.(options) === true) return executeReadOnly(definition, options, resolved.sources, runFolder, before, backend, log, writers);
   archivePreviousRecords(before);
   runFolder.writeJson('config.json', {
     command: definition.name,
@@ -199,6 +206,45 @@ async function execute<S extends OptionSpecs>(
   log.info(`run folder: ${runFolder.dir}`);
   if (failure !== undefined) throw failure;
   return exitCode;
+}
+
+/**
+ * A read-only invocation: `run` with a context whose `runGraph` refuses (reading a folder runs no graph), no records
+ * written, a folder it created removed again. Ctrl-C → 130; a UsageError or failure throws as from `execute`.
+ */
+async function executeReadOnly<S extends OptionSpecs>(
+  definition: CommandDefinition<S>,
+  options: ResolvedOptions<S & typeof COMMON_OPTIONS>,
+  sources: Readonly<Record<string, ValueSource>>,
+  runFolder: RunFolder,
+  before: ReturnType<typeof snapshotRecords>,
+  backend: BackendSelection,
+  log: Logger,
+  writers: CliWriters,
+): Promise<number> {
+  const ctx: CommandContext<S> = {
+    command: definition.name,
+    options,
+    sources,
+    runFolder,
+    backend,
+    log,
+    print: (line) => writers.writeOut(`${line}\n`),
+    runGraph: () => Promise.reject(new Error(`${definition.name}: a read-only invocation runs no graph`)),
+  };
+  try {
+    let interrupted = false;
+    const result = await withInterrupt(log, async (signal) => {
+      try {
+        return await definition.run(ctx);
+      } finally {
+        interrupted = signal.aborted;
+      }
+    });
+    return interrupted ? EXIT.interrupted : (result?.exitCode ?? EXIT.ok);
+  } finally {
+    removeCreatedFolder(before);
+  }
 }
 
 /** Thrown by ctx.runGraph under --dry-run: the graph is printed and the command stops before running anything. */

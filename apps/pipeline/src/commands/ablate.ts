@@ -78,6 +78,8 @@ export const ablateCommand = defineCommand({
     'vqrae ablate ... --out runs/ablate            # again: finished cells are skipped, a killed one resumes from its checkpoint',
     'RANK=1 WORLD_SIZE=4 vqrae ablate ... --out runs/ablate   # cells i with i mod 4 = 1; then: vqrae ablate --merge --out runs/ablate',
   ],
+  // A status query or a dry listing only reads the grid folder, which ranks may be writing into meanwhile.
+  readOnly: (o) => o.status || o.dryRun,
   async run(ctx) {
     const o = ctx.options;
     const dir = ctx.runFolder.dir;

@@ -54,8 +54,11 @@ test('vqrae ablate: a 2×2 grid (dim × quantizer) end to end; Ctrl-C exits 130 
 
   const merged = await runCli(['ablate', '--merge', '--out', out, '--quiet']);
   assert.equal(merged.code, 0, merged.stderr);
+  const records = ['config.json', 'summary.json', 'history.jsonl'].map((name) => fs.readFileSync(path.join(out, name)));
   const status = await runCli(['ablate', '--status', '--out', out]);
   assert.equal(status.code, 0, status.stderr);
+  const after = ['config.json', 'summary.json', 'history.jsonl'].map((name) => fs.readFileSync(path.join(out, name)));
+  assert.deepEqual(after, records, 'a status query leaves the records of the ranks working in the folder alone');
   assert.match(status.stdout, /4 finished, 0 training, 0 stopped, 0 waiting; ≈ 0\.0 cell-hour/);
   assert.equal((status.stdout.match(/^ {2}finished /gm) ?? []).length, 4);
   const refused = await runCli(['ablate', ...twoByTwo(), '--steps', '3', '--out', out]);
@@ -76,6 +79,11 @@ test('vqrae ablate: bad grid flags are usage errors; --quantizer simvq,vq and ra
     assert.equal(result.code, 2, `${flags.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr, message);
   }
+  const none = path.join(dir, 'no-grid', 'here');
+  const status = await runCli(['ablate', '--status', '--out', none]);
+  assert.equal(status.code, 2);
+  assert.match(status.stderr, /no grid\.json/);
+  assert.equal(fs.existsSync(path.join(dir, 'no-grid')), false, 'a status query creates no folder');
   const dry = await runCli(['ablate', ...gridFlags(), '--quantizer', 'simvq,vq', '--rank', '1', '--world-size', '2', '--out', out, '--dry-run']);
   assert.equal(dry.code, 0, dry.stderr);
   assert.match(dry.stdout, /rank 1 of 2 \(--rank\/--world-size\): 4 cell\(s\): cells\/simvq-d16-k64-s0, cells\/simvq-d32-k64-s0, cells\/vq-d16-k64-s0, cells\/vq-d32-k64-s0/);

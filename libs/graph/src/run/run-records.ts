@@ -103,7 +103,7 @@ export function restoreRecords(snapshot: RecordsSnapshot): void {
     if (size === null) fs.rmSync(file, { force: true });
     else if (fs.existsSync(file)) fs.truncateSync(file, size);
   }
-  if (snapshot.createdDir !== undefined) removeEmptyUpTo(snapshot.dir, snapshot.createdDir);
+  removeCreatedFolder(snapshot);
 }
 
 /** Removes `<record>.tmp-<pid>` files that a killed process left in `dir` (writeFileAtomicSync's temporaries). */
@@ -125,6 +125,11 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
     fs.rmSync(temporary, { force: true });
     throw new Error(`cannot write ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+}
+
+/** Removes the folder an invocation created (and its empty parents up to the first it created) if it stayed empty. */
+export function removeCreatedFolder(snapshot: RecordsSnapshot): void {
+  if (snapshot.createdDir !== undefined) removeEmptyUpTo(snapshot.dir, snapshot.createdDir);
 }
 
 function removeEmptyUpTo(dir: string, top: string): void {

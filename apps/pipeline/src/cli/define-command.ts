@@ -140,38 +140,21 @@ async function execute<S extends OptionSpecs>(
     startedAt: new Date().toISOString(),
   });
   const outcomes: GraphRunOutcome[] = [];
-  const ctx: CommandContext<S> = {
-    command: definition.name,
-    options,
-    sources: resolved.sources,
-    runFolder,
-    backend,
-    log,
-    print: (line) => writers.writeOut(`${line}\n`),
-    runGraph: async (name, graph) => {
-      if (common.dryRun) {
-        runFolder.addGraph(name, graph.describe());
-        writers.writeOut(`${name}: ${graph.describe()}\n`);
-        throw new DryRunStop();
-      }
-      const outcome = await runGraph(graph, { name, log, quiet: common.quiet, runFolder });
-      outcomes.push(outcome);
-      return outcome;
-    },
-  };
+  const ctx = commandContext(definition, options, resolved.sources, runFolder, backend, log, writers, async (name, graph) => {
+    if (common.dryRun) {
+      runFolder.addGraph(name, graph.describe());
+      writers.writeOut(`${name}: ${graph.describe()}\n`);
+      throw new DryRunStop();
+    }
+    const outcome = await runGraph(graph, { name, log, quiet: common.quiet, runFolder });
+    outcomes.push(outcome);
+    return outcome;
+  });
   let result: CommandResult | void = undefined;
   let failure: unknown;
-  let interrupted = false;
+  const scope = { interrupted: false };
   try {
-    // One Ctrl-C scope for the whole run (graphs and dumps inside nest in it), so an interrupt before, between or
-    // after graphs is a cancellation too, not Node's death by signal or a failure.
-    result = await withInterrupt(log, async (signal) => {
-      try {
-        return await definition.run(ctx);
-      } finally {
-        interrupted = signal.aborted;
-      }
-    });
+    result = await runInInterruptScope(definition, ctx, scope);
   } catch (error) {
     if (error instanceof DryRunStop) result = { summary: { dryRun: true } };
     else failure = error;
@@ -180,6 +163,7 @@ async function execute<S extends OptionSpecs>(
     restoreRecords(before);
     throw failure;
   }
+  const { interrupted } = scope;
   if (interrupted && failure !== undefined && !(failure instanceof CancelledError)) {
     log.warn(`stopped after the interrupt: ${failure instanceof Error ? failure.message : String(failure)}`);
     failure = new CancelledError(`${definition.name}: cancelled (interrupted)`);
@@ -222,7 +206,29 @@ async function executeReadOnly<S extends OptionSpecs>(
   log: Logger,
   writers: CliWriters,
 ): Promise<number> {
-  const ctx: CommandContext<S> = {
+  const ctx = commandContext(definition, options, sources, runFolder, backend, log, writers, () =>
+    Promise.reject(new Error(`${definition.name}: a read-only invocation runs no graph`)),
+  );
+  try {
+    const scope = { interrupted: false };
+    const result = await runInInterruptScope(definition, ctx, scope);
+    return scope.interrupted ? EXIT.interrupted : (result?.exitCode ?? EXIT.ok);
+  } finally {
+    removeCreatedFolder(before);
+  }
+}
+
+function commandContext<S extends OptionSpecs>(
+  definition: CommandDefinition<S>,
+  options: ResolvedOptions<S & typeof COMMON_OPTIONS>,
+  sources: Readonly<Record<string, ValueSource>>,
+  runFolder: RunFolder,
+  backend: BackendSelection,
+  log: Logger,
+  writers: CliWriters,
+  graphRunner: CommandContext<S>['runGraph'],
+): CommandContext<S> {
+  return {
     command: definition.name,
     options,
     sources,
@@ -230,21 +236,26 @@ async function executeReadOnly<S extends OptionSpecs>(
     backend,
     log,
     print: (line) => writers.writeOut(`${line}\n`),
-    runGraph: () => Promise.reject(new Error(`${definition.name}: a read-only invocation runs no graph`)),
+    runGraph: graphRunner,
   };
-  try {
-    let interrupted = false;
-    const result = await withInterrupt(log, async (signal) => {
-      try {
-        return await definition.run(ctx);
-      } finally {
-        interrupted = signal.aborted;
-      }
-    });
-    return interrupted ? EXIT.interrupted : (result?.exitCode ?? EXIT.ok);
-  } finally {
-    removeCreatedFolder(before);
-  }
+}
+
+/**
+ * Runs the command in one Ctrl-C scope (graphs and dumps inside nest in it), so an interrupt before, between or after
+ * graphs is a cancellation too, not Node's death by signal or a failure. `scope.interrupted` tells whether it was.
+ */
+async function runInInterruptScope<S extends OptionSpecs>(
+  definition: CommandDefinition<S>,
+  ctx: CommandContext<S>,
+  scope: { interrupted: boolean },
+): Promise<CommandResult | void> {
+  return withInterrupt(ctx.log, async (signal) => {
+    try {
+      return await definition.run(ctx);
+    } finally {
+      scope.interrupted = signal.aborted;
+    }
+  });
 }
 
 /** Thrown by ctx.runGraph under --dry-run: the graph is printed and the command stops before running anything. */

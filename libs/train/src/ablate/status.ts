@@ -9,8 +9,7 @@ import { resolveCheckpointDir, type TrainStateJson } from '../checkpoint-state.j
 import { readStepLog } from '../step-log.js';
 import { cellDir, readCellResult, type CellResult } from './cell-run.js';
 import { readGridRecord, type GridRecord } from './grid-file.js';
-import { GridError } from './grid.js';
-import type { AblationCell } from './grid.js';
+import { GridError, type AblationCell } from './grid.js';
 
 export type CellState = 'finished' | 'training' | 'stopped' | 'waiting';
 

@@ -5,8 +5,9 @@ export { claimGridRecord, GRID_FILE, GRID_FORMAT, readGridRecord, sharedOptions,
 export { ABLATION_SSIM_VARIANT, evaluateCell, type CellEvalOptions, type CellMetrics } from './cell-eval.js';
 export { CELL_RESULT_FILE, cellDir, cellTrainConfig, readCellResult, runCell, type CellHost, type CellOutcome, type CellResult } from './cell-run.js';
 export { gridRecordOf, presetEncoderWidth, runAblation, type AblationRequest, type AblationRunReport } from './run-grid.js';
-export { ablationRows, ablationTable, spread, summaryMarkdown, type AblationRow, type Spread } from './summary.js';
+export { ablationRows, ablationTable, spread, summaryMarkdown, type AblationRow, type SummarisedCell, type SummarisedGrid, type Spread } from './summary.js';
 export { writeAblationTable } from './ablation-table.js';
+export { readAblationTable, type AblationTableCell, type AblationTableContents } from './ablation-table-read.js';
 export { writeAblationChart } from './ablation-chart.js';
 export { GridIncompleteError, mergeAblation, PARTIAL_MERGE_DIR, readGridResults, type AblationOutputs, type MergeOptions } from './merge.js';
 export { gridStatus, statusText, type CellState, type CellStatus, type LockHolderOf } from './status.js';

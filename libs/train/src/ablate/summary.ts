@@ -5,7 +5,13 @@
 import type { CellResult } from './cell-run.js';
 import { finite } from './ablation-table.js';
 import type { GridRecord } from './grid-file.js';
-import type { QuantizerKind } from './grid.js';
+import type { AblationCell, QuantizerKind } from './grid.js';
+
+/** What the table needs of a finished cell: its factors and held-out metrics (a CellResult, or a row of ablation.arrow). */
+export type SummarisedCell = Pick<CellResult, 'cell' | 'metrics'>;
+
+/** What summary.md needs of the grid: its preset, encoder width, shared options and the names of all its cells. */
+export type SummarisedGrid = Pick<GridRecord, 'preset' | 'encoderWidth' | 'shared'> & { readonly cells: readonly Pick<AblationCell, 'name'>[] };
 
 /** Mean, sample standard deviation (0 for one seed), min and max of a metric over the seeds of a row. */
 export interface Spread {
@@ -40,15 +46,15 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /** Groups finished cells into rows (grid order: quantizer, dim, size). */
-export function ablationRows(results: readonly CellResult[]): AblationRow[] {
-  const groups = new Map<string, CellResult[]>();
+export function ablationRows(results: readonly SummarisedCell[]): AblationRow[] {
+  const groups = new Map<string, SummarisedCell[]>();
   for (const r of results) {
     const key = `${r.cell.quantizer}|${r.cell.codebookDim}|${r.cell.codebookSize}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups.values()].map((cells) => {
     const first = cells[0]!.cell;
-    const of = (pick: (r: CellResult) => number | null | undefined) => spread(cells.map((r) => finite(pick(r))));
+    const of = (pick: (r: SummarisedCell) => number | null | undefined) => spread(cells.map((r) => finite(pick(r))));
     return {
       quantizer: first.quantizer,
       codebookDim: first.codebookDim,
@@ -72,13 +78,13 @@ export function formatSpread(s: Spread, digits: number, seeds: number): string {
 }
 
 /** The FD column's label: the one feature space of every cell, or a note that they differ. */
-export function fdColumnLabel(results: readonly CellResult[]): string {
+export function fdColumnLabel(results: readonly SummarisedCell[]): string {
   const labels = [...new Set(results.map((r) => r.metrics.fdLabel))];
   return labels.length === 1 ? labels[0]! : 'FD[own frozen encoder; differs per cell]';
 }
 
 /** Header and cells of the table (shared by summary.md and report.html). */
-export function ablationTable(results: readonly CellResult[]): { header: string[]; rows: string[][] } {
+export function ablationTable(results: readonly SummarisedCell[]): { header: string[]; rows: string[][] } {
   const rows = ablationRows(results);
   const header = ['quantizer', 'codebook dim', 'codebook size', 'seeds', 'PSNR (dB)', 'SSIM', fdColumnLabel(results), 'utilisation (%)', 'perplexity', 'dead codes'];
   return {
@@ -95,14 +101,14 @@ export function ablationTable(results: readonly CellResult[]): { header: string[
 }
 
 /** The notice a partial merge's outputs open with ('' for a complete grid). */
-export function partialNotice(record: GridRecord, results: readonly CellResult[], missing: readonly string[]): string {
+export function partialNotice(record: SummarisedGrid, results: readonly SummarisedCell[], missing: readonly string[]): string {
   if (missing.length === 0) return '';
   return `Partial merge: ${results.length} of ${record.cells.length} cells finished; missing ${missing.join(', ')}. ` +
     'Rows are means over the seeds that finished; this is not the grid\'s result.';
 }
 
 /** summary.md: the grid, the shared settings that matter, the table and how to read it (`missing`: a partial merge). */
-export function summaryMarkdown(record: GridRecord, results: readonly CellResult[], missing: readonly string[] = []): string {
+export function summaryMarkdown(record: SummarisedGrid, results: readonly SummarisedCell[], missing: readonly string[] = []): string {
   const { header, rows } = ablationTable(results);
   const shared = record.shared;
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;

@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { CELL_RESULT_FILE, CELL_RESULT_FORMAT, cellDir, type CellResult } from '../src/ablate/cell-run.js';
+import type { CellResult } from '../src/ablate/cell-run.js';
 import { claimGridRecord } from '../src/ablate/grid-file.js';
-import { gridCells, parseGrid, type AblationCell } from '../src/ablate/grid.js';
+import { gridCells, parseGrid } from '../src/ablate/grid.js';
 import { readAblationTable } from '../src/ablate/ablation-table-read.js';
 import { mergeAblation, PARTIAL_MERGE_DIR } from '../src/ablate/merge.js';
 import { gridRecordOf } from '../src/ablate/run-grid.js';
 import { summaryMarkdown } from '../src/ablate/summary.js';
+import { finishCell, syntheticCellResult } from './ablate-fixtures.js';
 import { tempDir, tinyJob } from './fixtures.js';
 
 let root = '';
@@ -23,39 +24,6 @@ after(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-/** A finished cell's result with metrics that depend on its factors (seeded, no training). */
-function syntheticResult(cell: AblationCell, index: number): CellResult {
-  const codesUsed = Math.round(cell.codebookSize * (0.4 + 0.1 * index));
-  return {
-    format: CELL_RESULT_FORMAT,
-    cell,
-    steps: 10,
-    metrics: {
-      images: 4,
-      psnr: 17 + 0.25 * index + 0.01 * cell.seed,
-      ssim: 0.4 + 0.01 * index,
-      // One cell's FD is NaN (fewer than 2 images would do that): it must read back as NaN, not 0.
-      fd: index === 1 ? Number.NaN : 12 - 0.1 * index,
-      fdLabel: 'FD[frozen-encoder-0123456789ab]',
-      fdSpace: 'frozen-encoder-0123456789ab',
-      utilisation: codesUsed / cell.codebookSize,
-      perplexity: 100 + 7 * index,
-      codesUsed,
-      deadCodes: cell.codebookSize - codesUsed,
-      checkpointSha256: String(index).repeat(64),
-    },
-    wallSeconds: 60 + index,
-    resumedFromStep: index % 2 === 0 ? 0 : 5,
-    checkpoint: `cells/${cell.name}/model-ema.safetensors`,
-    finishedAt: '2026-12-05T00:00:00.000Z',
-  };
-}
-
-async function finish(dir: string, result: CellResult): Promise<void> {
-  await fs.mkdir(cellDir(dir, result.cell), { recursive: true });
-  await fs.writeFile(path.join(cellDir(dir, result.cell), CELL_RESULT_FILE), JSON.stringify(result));
-}
-
 /** What readAblationTable keeps of a CellResult. */
 const tableCell = ({ format: _f, checkpoint: _c, finishedAt: _t, ...kept }: CellResult) => kept;
 
@@ -64,8 +32,8 @@ test('readAblationTable: a partial and then a complete merge read back to their 
   const grid = parseGrid({ dimsAbs: '8,16', sizes: '32', quantizer: 'simvq,vq', seeds: '0,1' }, { codebookDim: 96, codebookSize: 512, seed: 0 });
   const record = await claimGridRecord(dir, gridRecordOf({ grid, base: tinyJob({ data: 'train-{0..1}.tar', evalData: 'val.tar', out: dir, steps: 10 }) }));
   const cells = gridCells(grid, record.encoderWidth);
-  const results = cells.map(syntheticResult);
-  for (const result of results.slice(0, 5)) await finish(dir, result);
+  const results = cells.map(syntheticCellResult);
+  for (const result of results.slice(0, 5)) await finishCell(dir, result);
 
   await mergeAblation(dir, { partial: true });
   const partial = await readAblationTable(path.join(dir, PARTIAL_MERGE_DIR, 'ablation.arrow'));
@@ -79,7 +47,7 @@ test('readAblationTable: a partial and then a complete merge read back to their 
   const partialSummary = await fs.readFile(path.join(dir, PARTIAL_MERGE_DIR, 'summary.md'), 'utf8');
   assert.equal(summaryMarkdown(partial.grid, partial.cells, partial.missing), partialSummary);
 
-  for (const result of results.slice(5)) await finish(dir, result);
+  for (const result of results.slice(5)) await finishCell(dir, result);
   await mergeAblation(dir);
   const complete = await readAblationTable(path.join(dir, 'ablation.arrow'));
   assert.deepEqual(complete.cells, results.map(tableCell));

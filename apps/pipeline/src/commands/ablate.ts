@@ -36,7 +36,7 @@ const ABLATE_OPTIONS = {
   seeds: stringOption({ description: 'training seeds per cell (e.g. 0,1); default --seed', placeholder: '<list>' }),
   rank: intOption({ description: 'this process’s rank: it trains cells i with i mod world = rank (default: RANK, SLURM_PROCID, JOB_COMPLETION_INDEX)', min: 0 }),
   worldSize: intOption({ description: 'number of ranks (default: WORLD_SIZE, SLURM_NTASKS, JOB_COMPLETIONS)', min: 1 }),
-  merge: booleanOption({ description: 'only check every cell of --out finished and write ablation.arrow, summary.md, ablation.svg/.png, report.html', default: false }),
+  merge: booleanOption({ description: 'only check every cell of --out finished and write ablation.arrow, summary.md, ablation.svg/.png, ablation-dynamics.svg/.png, report.html', default: false }),
   status: booleanOption({ description: 'only show where the grid in --out stands: finished / training / stopped / waiting cells, steps, time left', default: false }),
   partial: booleanOption({ description: 'with --merge: merge the cells finished so far into <out>/partial/ (labelled partial; the grid may still be training)', default: false }),
 } as const;
@@ -63,7 +63,9 @@ async function writeOutputs(ctx: AblateContext, dir: string, partial = false): P
   });
   const where = path.dirname(outputs.summary);
   const missing = outputs.missing.length > 0 ? ` (partial: ${outputs.missing.length} cell(s) not finished: ${outputs.missing.join(', ')})` : '';
-  ctx.print(`ablate: ${outputs.results.length} cell(s) merged${missing}: ablation.arrow, summary.md, ablation.svg/.png, report.html in ${where}`);
+  const dynamics = outputs.dynamics === null ? '' : ', ablation-dynamics.svg/.png';
+  ctx.print(`ablate: ${outputs.results.length} cell(s) merged${missing}: ablation.arrow, summary.md, ablation.svg/.png${dynamics}, report.html in ${where}`);
+  if (outputs.dynamics === null) ctx.log.info('ablate: no ablation-dynamics chart (a cell has no eval.jsonl: it trained with --eval-every 0)');
   ctx.print(outputs.summary);
   return { merged: { cells: outputs.results.length, missing: outputs.missing, arrow: outputs.arrow, summary: outputs.summary, report: outputs.report } };
 }

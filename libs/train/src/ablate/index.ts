@@ -9,5 +9,7 @@ export { ablationRows, ablationTable, spread, summaryMarkdown, type AblationRow,
 export { writeAblationTable } from './ablation-table.js';
 export { readAblationTable, type AblationTableCell, type AblationTableContents } from './ablation-table-read.js';
 export { writeAblationChart } from './ablation-chart.js';
+export { dynamicsSeries, readCellDynamics, type CellDynamics, type DynamicsPoint, type DynamicsSeries } from './cell-dynamics.js';
+export { writeDynamicsChart } from './dynamics-chart.js';
 export { GridIncompleteError, mergeAblation, PARTIAL_MERGE_DIR, readGridResults, type AblationOutputs, type MergeOptions } from './merge.js';
 export { gridStatus, statusText, type CellState, type CellStatus, type LockHolderOf } from './status.js';

@@ -1,6 +1,7 @@
 /**
  * The merge step of an ablation: every cell of grid.json must have its `cell-result.json` (whichever rank wrote it);
- * then `ablation.arrow`, `summary.md`, `ablation.svg`/`.png` and `report.html` are written into the grid folder.
+ * then `ablation.arrow`, `summary.md`, `ablation.svg`/`.png`, `ablation-dynamics.svg`/`.png` (when the cells evaluated
+ * during training) and `report.html` are written into the grid folder.
  * A partial merge (a look at a grid still training) writes the same files for the cells finished so far into
  * `<grid>/partial/`, each saying which cells are missing; the grid folder's own outputs stay the complete merge's.
  */
@@ -11,7 +12,9 @@ import { writeFileAtomic } from '@vqrae/graph';
 import { writeAblationChart } from './ablation-chart.js';
 import { writeAblationReport } from './ablation-report.js';
 import { writeAblationTable } from './ablation-table.js';
+import { dynamicsSeries, readCellDynamics } from './cell-dynamics.js';
 import { cellDir, readCellResult, type CellResult } from './cell-run.js';
+import { writeDynamicsChart } from './dynamics-chart.js';
 import { readGridRecord, type GridRecord } from './grid-file.js';
 import { GridError } from './grid.js';
 import { ablationRows, summaryMarkdown } from './summary.js';
@@ -34,6 +37,8 @@ export interface AblationOutputs {
   readonly summary: string;
   readonly svg: string;
   readonly png: string;
+  /** Utilisation and PSNR during training; null when some cell has no evaluations (`--eval-every 0`). */
+  readonly dynamics: { readonly svg: string; readonly png: string } | null;
   readonly report: string;
 }
 
@@ -90,7 +95,18 @@ export async function mergeAblation(dir: string, options: MergeOptions = {}): Pr
   const partial = missing.length > 0 ? ` — partial: ${results.length} of ${record.cells.length} cells` : '';
   const title = `${record.preset}: codebook dim × size × quantizer (${String(record.shared['steps'])} stage-1 steps per cell)${partial}`;
   const chart = await writeAblationChart(ablationRows(results), record.encoderWidth, title, outDir);
+  const dynamics = await writeDynamics(dir, results, `${record.preset}: held-out evaluations during training${partial}`, outDir);
   const report = path.join(outDir, 'report.html');
-  await writeAblationReport(report, record, results, chart.svg, provenance, missing);
-  return { record, results, missing, arrow, summary, svg: chart.svg, png: chart.png, report };
+  await writeAblationReport(report, record, results, { ablation: chart.svg, dynamics: dynamics?.svg ?? null }, provenance, missing);
+  return { record, results, missing, arrow, summary, svg: chart.svg, png: chart.png, dynamics, report };
+}
+
+/** The dynamics chart of `results`' cells, or null (and no files: a stale chart is removed) when one has no evaluations. */
+async function writeDynamics(dir: string, results: readonly CellResult[], title: string, outDir: string): Promise<{ svg: string; png: string } | null> {
+  const cells = await Promise.all(results.map((r) => readCellDynamics(dir, r.cell)));
+  if (cells.some((c) => c === null)) {
+    await Promise.all(['svg', 'png'].map((ext) => fs.rm(path.join(outDir, `ablation-dynamics.${ext}`), { force: true })));
+    return null;
+  }
+  return writeDynamicsChart(dynamicsSeries(cells.filter((c) => c !== null)), title, outDir);
 }

@@ -44,6 +44,10 @@ test('dynamics: eval logs grouped over seeds per quantizer × dim × size; the m
   await writeEvalLog(dir, simvq1!, [row(0, 8, 0.25), row(5, 16, 0.625)].join('\n') + '\n{"step":10,"psn');
   await writeEvalLog(dir, vq0!, [row(5, 16, 0.125), row(0, 8, 0.25), row(10, 17, 0.0625)].join('\n') + '\n');
   await writeEvalLog(dir, vq1!, [row(0, 8, 0.25), row(5, 16, 0.125), row(10, 18, 0.125)].join('\n') + '\n');
+  // A NaN PSNR was logged as null (JSON has no NaN): it reads back as NaN, and the seed mean at that step is NaN.
+  const nanDir = path.join(root, 'nan');
+  await writeEvalLog(nanDir, vq1!, `${row(0, 8, 0.25).replace('"psnr":8', '"psnr":null')}\n`);
+  assert.ok(Number.isNaN((await readCellDynamics(nanDir, vq1!))!.points[0]!.psnr));
 
   const s0 = await readCellDynamics(dir, simvq0!);
   assert.deepEqual(s0?.points, [{ step: 0, psnr: 8, utilisation: 0.25 }, { step: 5, psnr: 15, utilisation: 0.5 }, { step: 10, psnr: 17, utilisation: 0.75 }]);

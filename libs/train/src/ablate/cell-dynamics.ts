@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseEvalLog } from '../eval-log.js';
+import { finite } from './ablation-table.js';
 import { cellDir } from './cell-run.js';
 import type { AblationCell, QuantizerKind } from './grid.js';
 import { spread, type Spread } from './summary.js';
@@ -48,7 +49,8 @@ export async function readCellDynamics(gridDir: string, cell: AblationCell): Pro
   if (text === null) return null;
   const byStep = new Map<number, DynamicsPoint>();
   for (const { result } of parseEvalLog(text, file).entries) {
-    byStep.set(result.step, { step: result.step, psnr: result.psnr, utilisation: result.utilisation });
+    // JSON wrote a NaN (e.g. a diverged run's PSNR) as null: read it back as NaN, which the charts leave out.
+    byStep.set(result.step, { step: result.step, psnr: finite(result.psnr), utilisation: finite(result.utilisation) });
   }
   if (byStep.size === 0) return null;
   return { cell, points: [...byStep.values()].sort((a, b) => a.step - b.step) };

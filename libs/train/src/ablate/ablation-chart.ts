@@ -48,14 +48,19 @@ function panel(title: string, yTitle: string, values: readonly Point[], encoderW
 
 /** Writes `<outDir>/<name>.svg` and `.png` (default name `ablation`). */
 export async function writeAblationChart(rows: readonly AblationRow[], encoderWidth: number, title: string, outDir: string, name = 'ablation'): Promise<{ svg: string; png: string }> {
+  return writePanelsSideBySide(title, [
+    panel('codebook utilisation (held-out)', 'utilisation (%)', points(rows, (r) => r.utilisation), encoderWidth),
+    panel('reconstruction PSNR (held-out)', 'PSNR (dB)', points(rows, (r) => r.psnr), encoderWidth),
+  ], outDir, name);
+}
+
+/** Renders Vega-Lite panels side by side under one title: `<outDir>/<name>.svg` and `.png`. */
+export async function writePanelsSideBySide(title: string, panels: readonly Record<string, unknown>[], outDir: string, name: string): Promise<{ svg: string; png: string }> {
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     background: 'white',
     title: { text: title, offset: 12 },
-    hconcat: [
-      panel('codebook utilisation (held-out)', 'utilisation (%)', points(rows, (r) => r.utilisation), encoderWidth),
-      panel('reconstruction PSNR (held-out)', 'PSNR (dB)', points(rows, (r) => r.psnr), encoderWidth),
-    ],
+    hconcat: panels,
   } as unknown as vl.TopLevelSpec;
   return writeChart(spec, outDir, name);
 }

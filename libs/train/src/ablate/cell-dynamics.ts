@@ -10,7 +10,7 @@ import { parseEvalLog } from '../eval-log.js';
 import { finite } from './ablation-table.js';
 import { cellDir } from './cell-run.js';
 import type { AblationCell, QuantizerKind } from './grid.js';
-import { spread, type Spread } from './summary.js';
+import { groupSeeds, spread, type Spread } from './summary.js';
 
 /** One held-out evaluation of a cell during training. */
 export interface DynamicsPoint {
@@ -58,12 +58,7 @@ export async function readCellDynamics(gridDir: string, cell: AblationCell): Pro
 
 /** Groups cells into series (first-seen order); a step enters a series only when every seed evaluated it. */
 export function dynamicsSeries(cells: readonly CellDynamics[]): DynamicsSeries[] {
-  const groups = new Map<string, CellDynamics[]>();
-  for (const c of cells) {
-    const key = `${c.cell.quantizer}|${c.cell.codebookDim}|${c.cell.codebookSize}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
-  }
-  return [...groups.values()].map((group) => {
+  return groupSeeds(cells).map((group) => {
     const first = group[0]!.cell;
     const common = group.map((c) => new Map(c.points.map((p) => [p.step, p])));
     const steps = [...common[0]!.keys()].filter((step) => common.every((m) => m.has(step)));

@@ -2,8 +2,7 @@
  * `ablation-dynamics.svg` / `.png`: held-out codebook utilisation and PSNR against the training step, one line per
  * quantizer × dim × size (mean over seeds, colour: dim, dash: quantizer), the seeds' min–max as a band.
  */
-import type * as vl from 'vega-lite';
-import { writeChart } from '../curves.js';
+import { writePanelsSideBySide } from './ablation-chart.js';
 import type { DynamicsSeries } from './cell-dynamics.js';
 import type { Spread } from './summary.js';
 
@@ -45,15 +44,9 @@ function panel(title: string, yTitle: string, data: readonly Value[], dimOrder: 
 /** Writes `<outDir>/<name>.svg` and `.png` (default name `ablation-dynamics`). */
 export async function writeDynamicsChart(series: readonly DynamicsSeries[], title: string, outDir: string, name = 'ablation-dynamics'): Promise<{ svg: string; png: string }> {
   const dimOrder = [...new Set(series.map((s) => s.codebookDim))].sort((a, b) => a - b).map(String);
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    background: 'white',
-    title: { text: title, offset: 12 },
-    hconcat: [
-      panel('codebook utilisation (held-out, during training)', 'utilisation (%)', values(series, (at) => at.utilisation), dimOrder),
-      // Step 0 (the untrained decoder, ~8 dB) would flatten the differences that matter: PSNR from the next evaluation.
-      panel('reconstruction PSNR (held-out, during training, after step 0)', 'PSNR (dB)', values(series, (at) => at.psnr).filter((v) => v.step > 0), dimOrder),
-    ],
-  } as unknown as vl.TopLevelSpec;
-  return writeChart(spec, outDir, name);
+  return writePanelsSideBySide(title, [
+    panel('codebook utilisation (held-out, during training)', 'utilisation (%)', values(series, (at) => at.utilisation), dimOrder),
+    // Step 0 (the untrained decoder, ~8 dB) would flatten the differences that matter: PSNR from the next evaluation.
+    panel('reconstruction PSNR (held-out, during training, after step 0)', 'PSNR (dB)', values(series, (at) => at.psnr).filter((v) => v.step > 0), dimOrder),
+  ], outDir, name);
 }

@@ -45,14 +45,19 @@ export function spread(values: readonly number[]): Spread {
   return { mean, std: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) };
 }
 
+/** Groups per-cell items by quantizer × dim × size (first-seen order), i.e. the seeds of one table row together. */
+export function groupSeeds<T extends { readonly cell: AblationCell }>(items: readonly T[]): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = `${item.cell.quantizer}|${item.cell.codebookDim}|${item.cell.codebookSize}`;
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  return [...groups.values()];
+}
+
 /** Groups finished cells into rows (grid order: quantizer, dim, size). */
 export function ablationRows(results: readonly SummarisedCell[]): AblationRow[] {
-  const groups = new Map<string, SummarisedCell[]>();
-  for (const r of results) {
-    const key = `${r.cell.quantizer}|${r.cell.codebookDim}|${r.cell.codebookSize}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  return [...groups.values()].map((cells) => {
+  return groupSeeds(results).map((cells) => {
     const first = cells[0]!.cell;
     const of = (pick: (r: SummarisedCell) => number | null | undefined) => spread(cells.map((r) => finite(pick(r))));
     return {

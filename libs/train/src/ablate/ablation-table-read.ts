@@ -40,39 +40,29 @@ export async function readAblationTable(file: string): Promise<AblationTableCont
   };
   const metadata = table.schema.metadata;
   const gridJson = metadata.get(GRID_METADATA_KEY) ?? fail(`no '${GRID_METADATA_KEY}' schema metadata (not written by vqrae ablate)`);
-  const record = JSON.parse(gridJson) as Pick<SummarisedGrid, 'preset' | 'encoderWidth' | 'shared'> & { grid: AblationGrid };
+  let record: Pick<SummarisedGrid, 'preset' | 'encoderWidth' | 'shared'> & { grid: AblationGrid };
+  try {
+    record = JSON.parse(gridJson) as typeof record;
+  } catch (error) {
+    return fail(`'${GRID_METADATA_KEY}' is not JSON (${(error as Error).message})`);
+  }
   const provenance = provenanceFromMetadata(metadata);
   const config = provenance.config as { cells?: unknown; partial?: { missing?: unknown } } | null;
   const cellNames = Array.isArray(config?.cells) ? (config.cells as string[]) : fail('its provenance lists no cells');
   const missing = Array.isArray(config?.partial?.missing) ? (config.partial.missing as string[]) : [];
 
-  const column = (name: string): ((row: number) => unknown) => {
+  /** A checked reader of column `name`: `accept` says whether a cell's value has the column's type (`what`). */
+  const typed = <T>(name: string, what: string, accept: (value: unknown) => value is T) => {
     const vector = table.getChild(name) ?? fail(`no '${name}' column`);
-    return (row) => vector.get(row);
-  };
-  const text = (name: string) => {
-    const get = column(name);
-    return (row: number): string => {
-      const value = get(row);
-      return typeof value === 'string' ? value : fail(`row ${row}: '${name}' is not a string`);
+    return (row: number): T => {
+      const value: unknown = vector.get(row);
+      return accept(value) ? value : fail(`row ${row}: '${name}' is not ${what}`);
     };
   };
-  const int = (name: string) => {
-    const get = column(name);
-    return (row: number): number => {
-      const value = get(row);
-      return typeof value === 'number' && Number.isInteger(value) ? value : fail(`row ${row}: '${name}' is not an integer`);
-    };
-  };
-  /** Nullable floats: null (a NaN when written) reads back as NaN. */
-  const float = (name: string) => {
-    const get = column(name);
-    return (row: number): number | null => {
-      const value = get(row);
-      if (value === null) return null;
-      return typeof value === 'number' ? value : fail(`row ${row}: '${name}' is not a number`);
-    };
-  };
+  const text = (name: string) => typed(name, 'a string', (v): v is string => typeof v === 'string');
+  const int = (name: string) => typed(name, 'an integer', (v): v is number => Number.isInteger(v));
+  /** Nullable floats: null (a NaN when written) reads back as null, then NaN. */
+  const float = (name: string) => typed(name, 'a number', (v): v is number | null => v === null || typeof v === 'number');
   const nan = (value: number | null): number => value ?? Number.NaN;
   const read = {
     name: text('cell'), quantizer: text('quantizer'), dim: int('codebook_dim'), fraction: float('dim_fraction'), size: int('codebook_size'),
